@@ -1,0 +1,112 @@
+import { GraphError } from "./errors.ts";
+import { evaluate, evaluateValues, type Feeds } from "./evaluate.ts";
+import { grad } from "./grad.ts";
+import { input } from "./ops/leaves.ts";
+import type { Sizes } from "./shape.ts";
+import type { AnyTensor } from "./tensor.ts";
+
+export interface CheckGradOptions {
+  feeds?: Feeds;
+  sizes?: Sizes;
+  /** Central-difference step. */
+  eps?: number;
+  rtol?: number;
+  atol?: number;
+  /** At most this many elements of each x are checked (chosen at random, seeded). */
+  maxElements?: number;
+  seed?: number;
+}
+
+export interface CheckGradEntry {
+  name: string;
+  /** Every checked element within atol + rtol·max(|analytic|, |numeric|). */
+  ok: boolean;
+  checked: number;
+  maxAbsError: number;
+  maxRelError: number;
+  /** Worst element: its index, the symbolic and the numeric derivative. */
+  worst: { index: number; analytic: number; numeric: number } | null;
+}
+
+export interface CheckGradReport {
+  ok: boolean;
+  entries: CheckGradEntry[];
+}
+
+/** A small seeded PRNG (mulberry32): checks are reproducible. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Compares grad(y, xs) with central finite differences in float64. A non-scalar y
+ * is projected on a fixed random direction r, so the checked function is Σ r⊙y.
+ * Each x must be an input or a param (its value is perturbed through the feeds).
+ */
+export function checkGrad(y: AnyTensor, xs: readonly AnyTensor[], options: CheckGradOptions = {}): CheckGradReport {
+  const { feeds = {}, sizes = {}, eps = 1e-6, rtol = 1e-6, atol = 1e-7, maxElements = 64, seed = 1 } = options;
+  const random = rng(seed);
+  for (const x of xs) {
+    if (!x.is("input") && !x.is("param")) throw new GraphError(`checkGrad: each x must be an input or a param, got ${x.op}`);
+  }
+  const values = evaluateValues([y, ...xs], feeds, sizes);
+  const yValue = values.get(y)!;
+  const direction = Float64Array.from(yValue.data, () => random() * 2 - 1);
+  const seedInput = input("__checkGrad_direction", y.shape);
+  const grads = grad(y, xs, seedInput);
+  const baseFeeds: Record<string, ArrayLike<number> | readonly boolean[]> = { ...feeds };
+  for (const x of xs) baseFeeds[(x.params as { name: string }).name] = values.get(x)!.data;
+  const analytic = evaluate(grads, { ...baseFeeds, __checkGrad_direction: direction }, sizes);
+
+  const projected = (f: Record<string, ArrayLike<number> | readonly boolean[]>) => {
+    const out = evaluate(y, f, sizes);
+    let s = 0;
+    for (let i = 0; i < out.length; i++) s += direction[i] * out[i];
+    return s;
+  };
+
+  const entries = xs.map((x, xi): CheckGradEntry => {
+    const name = (x.params as { name: string }).name;
+    const base = values.get(x)!.data;
+    const all = Array.from(base, (_, i) => i);
+    const indices = all.length <= maxElements ? all : shuffle(all, random).slice(0, maxElements);
+    const entry: CheckGradEntry = { name, ok: true, checked: indices.length, maxAbsError: 0, maxRelError: 0, worst: null };
+    let worstExcess = Number.NEGATIVE_INFINITY;
+    for (const i of indices) {
+      const perturbed = Float64Array.from(base);
+      perturbed[i] = base[i] + eps;
+      const plus = projected({ ...baseFeeds, [name]: perturbed });
+      perturbed[i] = base[i] - eps;
+      const minus = projected({ ...baseFeeds, [name]: perturbed });
+      const numeric = (plus - minus) / (2 * eps);
+      const a = analytic[xi][i];
+      const err = Math.abs(a - numeric);
+      const rel = err / Math.max(Math.abs(a), Math.abs(numeric), 1e-300);
+      const excess = err - (atol + rtol * Math.max(Math.abs(a), Math.abs(numeric)));
+      entry.maxAbsError = Math.max(entry.maxAbsError, Number.isNaN(err) ? Number.POSITIVE_INFINITY : err);
+      entry.maxRelError = Math.max(entry.maxRelError, Number.isNaN(rel) ? Number.POSITIVE_INFINITY : err === 0 ? 0 : rel);
+      if (Number.isNaN(excess) || excess > worstExcess) {
+        worstExcess = Number.isNaN(excess) ? Number.POSITIVE_INFINITY : excess;
+        entry.worst = { index: i, analytic: a, numeric };
+      }
+    }
+    entry.ok = worstExcess <= 0;
+    return entry;
+  });
+  return { ok: entries.every((e) => e.ok), entries };
+}
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}

@@ -1,0 +1,16 @@
+export type { Dim, Shape, ConcreteShape, Sizes } from "./shape.ts";
+export { formatShape, broadcastShapes, bindShape, numel, sameShape, isConcrete, stridesOf } from "./shape.ts";
+export type { DType } from "./dtype.ts";
+export { GraphError } from "./errors.ts";
+export type { OpKind, OpParams, OpDef, Trait, Value, VjpContext, ParamInit } from "./op.ts";
+export { defineOp, hasTrait } from "./op.ts";
+export { Tensor, apply, lift, defOf, type AnyTensor } from "./tensor.ts";
+export { registry, opKinds, opDef } from "./registry.ts";
+export type * from "./shape-types.ts";
+export * from "./ops/index.ts";
+export { grad } from "./grad.ts";
+export { jvp } from "./jvp.ts";
+export { evaluate, evaluateValues, checkFeed, type Feeds } from "./evaluate.ts";
+export { checkGrad, type CheckGradOptions, type CheckGradReport, type CheckGradEntry } from "./check-grad.ts";
+export { format } from "./format.ts";
+export { topoSort, substitute, rebuild, leavesOf } from "./traverse.ts";

@@ -1,0 +1,118 @@
+import type { DType } from "./dtype.ts";
+import type { Dim, Shape } from "./shape.ts";
+import type { AnyTensor } from "./tensor.ts";
+
+/** A param's initial value: data, a constant fill, or a function of its shape. */
+export type ParamInit = Float32Array | Float64Array | readonly number[] | number | ((shape: readonly number[]) => ArrayLike<number>);
+
+/** The typed parameters of every op kind: the closed set of ops the graph knows. */
+export interface OpParams {
+  input: { name: string; shape: readonly Dim[]; dtype: DType };
+  param: { name: string; shape: readonly number[]; init: ParamInit };
+  constant: { data: Float64Array; shape: readonly number[]; dtype: DType };
+  size: { dims: readonly Dim[] };
+  // elementwise unary
+  neg: {};
+  exp: {};
+  log: {};
+  log1p: {};
+  expm1: {};
+  sqrt: {};
+  rsqrt: {};
+  reciprocal: {};
+  abs: {};
+  sign: {};
+  sigmoid: {};
+  tanh: {};
+  relu: {};
+  softplus: {};
+  erf: {};
+  // elementwise binary
+  add: {};
+  mul: {};
+  div: {};
+  pow: {};
+  maximum: {};
+  minimum: {};
+  less: {};
+  lessEqual: {};
+  greater: {};
+  greaterEqual: {};
+  equal: {};
+  notEqual: {};
+  where: {};
+  cast: { dtype: DType };
+  stopGradient: {};
+  // reductions
+  sum: { axes: readonly number[]; keepdims: boolean };
+  max: { axes: readonly number[]; keepdims: boolean };
+  logsumexp: { axes: readonly number[]; keepdims: boolean };
+  softmax: { axis: number };
+  logSoftmax: { axis: number };
+  softmaxCrossEntropy: {};
+  // linear algebra and layout
+  matmul: { transA: boolean; transB: boolean };
+  reshape: { shape: readonly Dim[] };
+  transpose: { perm: readonly number[] };
+  broadcastTo: { shape: readonly Dim[] };
+  concat: { axis: number };
+  slice: { begin: readonly number[]; size: readonly Dim[] };
+  pad: { before: readonly number[]; after: readonly number[] };
+  gather: { axis: number };
+  scatterAdd: { axis: number; size: Dim };
+  oneHot: { depth: number };
+}
+
+export type OpKind = keyof OpParams;
+
+/** What rewrites and fusion read about an op instead of listing op names. */
+export type Trait =
+  | "leaf"
+  | "elementwise"
+  | "unary"
+  | "binary"
+  | "commutative"
+  | "associative"
+  | "comparison"
+  | "reduction"
+  | "layout"
+  | "contraction"
+  | "nondifferentiable";
+
+/** A concrete value in the reference interpreter: float64 data in row-major order. */
+export interface Value {
+  readonly data: Float64Array;
+  readonly shape: readonly number[];
+}
+
+export interface VjpContext<K extends OpKind> {
+  readonly inputs: readonly AnyTensor[];
+  readonly out: AnyTensor;
+  readonly grad: AnyTensor;
+  readonly params: OpParams[K];
+}
+
+export interface OpDef<K extends OpKind = OpKind> {
+  readonly kind: K;
+  readonly traits: readonly Trait[];
+  /** Number of inputs; variadic ops (concat) say -1. */
+  readonly arity: number;
+  /** Result shape, or a string saying why the operands do not fit. */
+  readonly shape: (inputs: readonly Shape[], params: OpParams[K]) => readonly Dim[] | string;
+  /** Result dtype, or a string saying why the operand dtypes do not fit. */
+  readonly dtype: (inputs: readonly DType[], params: OpParams[K]) => DType | string;
+  /** Reference semantics of an elementwise op, one element at a time (float64). */
+  readonly scalar?: (...args: number[]) => number;
+  /** Reference semantics of any other op, on whole float64 values. */
+  readonly evaluate?: (inputs: readonly Value[], params: OpParams[K], outShape: readonly number[]) => Float64Array;
+  /** Vector-Jacobian product in graph ops: one cotangent per input, null where none flows. */
+  readonly vjp?: (ctx: VjpContext<K>) => ReadonlyArray<AnyTensor | null>;
+}
+
+export function defineOp<K extends OpKind>(kind: K, def: Omit<OpDef<K>, "kind">): OpDef<K> {
+  return { kind, ...def };
+}
+
+export function hasTrait(def: { traits: readonly Trait[] }, trait: Trait): boolean {
+  return def.traits.includes(trait);
+}
