@@ -4,7 +4,8 @@ import type { Value } from "./op.ts";
 import { initialValue } from "./ops/leaves.ts";
 import { broadcastEval } from "./ops/rules.ts";
 import { bindShape, formatShape, numel, type Sizes } from "./shape.ts";
-import { defOf, Tensor, type AnyTensor } from "./tensor.ts";
+import { defOf } from "./registry.ts";
+import { Tensor, type AnyTensor } from "./tensor.ts";
 import { topoSort } from "./traverse.ts";
 
 /** Data fed for inputs (required) and params (optional overrides), by name. */

@@ -3,7 +3,8 @@ import { add } from "./ops/binary.ts";
 import { broadcastTo } from "./ops/layout.ts";
 import { scalar } from "./ops/leaves.ts";
 import { formatShape, sameShape } from "./shape.ts";
-import { defOf, Tensor, type AnyTensor } from "./tensor.ts";
+import { defOf } from "./registry.ts";
+import { Tensor, type AnyTensor } from "./tensor.ts";
 import { topoSort } from "./traverse.ts";
 
 type Grads<Xs extends readonly AnyTensor[]> = { -readonly [K in keyof Xs]: Xs[K] };

@@ -1,4 +1,5 @@
 import type { OpDef, OpKind } from "./op.ts";
+import type { Tensor } from "./tensor.ts";
 import { reluOp, sigmoidOp, softplusOp, tanhOp } from "./ops/activations.ts";
 import { addOp, divOp, maximumOp, minimumOp, mulOp, powOp } from "./ops/binary.ts";
 import { castOp, stopGradientOp } from "./ops/cast.ts";
@@ -70,6 +71,11 @@ export const registry: { readonly [K in OpKind]: OpDef<K> } = {
 };
 
 export const opKinds = Object.keys(registry) as OpKind[];
+
+/** The op definition behind a node. */
+export function defOf<K extends OpKind>(t: Tensor & { op: K }): OpDef<K> {
+  return registry[t.op] as unknown as OpDef<K>;
+}
 
 export function opDef<K extends OpKind>(kind: K): OpDef<K> {
   return registry[kind] as OpDef<K>;

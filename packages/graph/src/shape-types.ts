@@ -155,6 +155,9 @@ export type CheckPermute<S extends Shape, P extends readonly number[]> = [Permut
       : unknown
     : unknown;
 
+/** reshape's result as given, except that a -1 (inferred at run time) is only known to be a number. */
+export type ReshapeShape<T extends Shape> = { -readonly [I in keyof T]: T[I] extends -1 ? number : T[I] };
+
 /** Numpy `.T`: all axes reversed. */
 export type Reverse<S extends Shape> = IsTuple<S> extends false ? Dim[] : S extends readonly [infer H, ...infer R extends Shape] ? [...Reverse<R>, H] : [];
 

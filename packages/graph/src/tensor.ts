@@ -1,7 +1,8 @@
 import type { DType } from "./dtype.ts";
 import { GraphError, opError } from "./errors.ts";
 import type { OpDef, OpKind, OpParams } from "./op.ts";
-import { registry } from "./registry.ts";
+// No import of the registry here: op modules import this file, so a path from here
+// to the registry would let the registry's table be built before they are done.
 import { formatShape, type Dim, type Shape } from "./shape.ts";
 import type {
   Broadcast,
@@ -17,6 +18,7 @@ import type {
   MatmulShape,
   PermuteShape,
   ReduceShape,
+  ReshapeShape,
   Reverse,
   SliceShape,
 } from "./shape-types.ts";
@@ -166,7 +168,8 @@ export class Tensor<S extends Shape = Shape, D extends DType = DType> {
   matmul<B extends Shape>(other: Tensor<B, D> & CheckMatmul<S, B>): Tensor<MatmulShape<S, B>, D> {
     return ops.matmul(this, other) as never;
   }
-  reshape<const T extends Shape>(shape: T): Tensor<Mutable<T>, D> {
+  /** The result shape as given; one -1 takes the remaining size, as in numpy. */
+  reshape<const T extends Shape>(shape: T): Tensor<ReshapeShape<T>, D> {
     return ops.reshape(this, shape) as never;
   }
   /** Permutes axes by `perm`; without it, reverses them all (numpy `.T`). */
@@ -257,9 +260,5 @@ function describe(value: unknown): string {
   return typeof value === "object" ? (value.constructor?.name ?? "object") : `${typeof value} ${String(value)}`;
 }
 
-/** The op definition behind a node. */
-export function defOf<K extends OpKind>(t: Tensor & { op: K }): OpDef<K> {
-  return registry[t.op] as unknown as OpDef<K>;
-}
 
 export type { Dim };

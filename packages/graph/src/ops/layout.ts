@@ -2,6 +2,7 @@ import type { DType } from "../dtype.ts";
 import { GraphError, opError } from "../errors.ts";
 import { defineOp } from "../op.ts";
 import { broadcastShapes, formatShape, sameShape, stridesOf, type Dim, type Shape } from "../shape.ts";
+import type { ReshapeShape } from "../shape-types.ts";
 import { apply, type AnyTensor, type Tensor } from "../tensor.ts";
 import { anyDType, gatherEval } from "./rules.ts";
 import { unbroadcast } from "./unbroadcast.ts";
@@ -63,7 +64,7 @@ export const broadcastToOp = defineOp("broadcastTo", {
   vjp: ({ inputs: [x], grad }) => [unbroadcast(grad, x.shape)],
 });
 
-export function reshape<S extends Shape, D extends DType, const T extends Shape>(x: Tensor<S, D>, shape: T): Tensor<[...T], D> {
+export function reshape<S extends Shape, D extends DType, const T extends Shape>(x: Tensor<S, D>, shape: T): Tensor<ReshapeShape<T>, D> {
   if (!Array.isArray(shape)) throw new GraphError(`reshape: expected a shape array, got ${JSON.stringify(shape)}`);
   const resolved = resolveMinusOne(x, shape);
   if (sameShape(resolved, x.shape)) return x as never;
