@@ -1,5 +1,5 @@
 import type { DType } from "../dtype.ts";
-import { opError } from "../errors.ts";
+import { GraphError, opError } from "../errors.ts";
 import { defineOp } from "../op.ts";
 import { formatShape, numel, type Dim, type Shape } from "../shape.ts";
 import { apply, type Tensor } from "../tensor.ts";
@@ -10,8 +10,9 @@ function around(shape: readonly number[], axis: number): [number, number, number
   return [numel(shape.slice(0, axis)), shape[axis], numel(shape.slice(axis + 1))];
 }
 
-function checkIndex(i: number, size: number): number {
-  if (!Number.isInteger(i) || i < 0 || i >= size) return Number.NaN;
+/** An index as an offset along an axis of `size`; out of range is the caller's bug, so it is an error, not a NaN. */
+function checkIndex(op: string, i: number, size: number): number {
+  if (!Number.isInteger(i) || i < 0 || i >= size) throw new GraphError(`${op}: index ${i} is out of range [0, ${size})`);
   return i;
 }
 
@@ -27,8 +28,8 @@ export const gatherOp = defineOp("gather", {
     const n = idx.data.length;
     for (let o = 0; o < outer; o++) {
       for (let k = 0; k < n; k++) {
-        const i = checkIndex(idx.data[k], size);
-        for (let j = 0; j < inner; j++) out[(o * n + k) * inner + j] = Number.isNaN(i) ? Number.NaN : x.data[(o * size + i) * inner + j];
+        const i = checkIndex("gather", idx.data[k], size);
+        for (let j = 0; j < inner; j++) out[(o * n + k) * inner + j] = x.data[(o * size + i) * inner + j];
       }
     }
     return out;
@@ -53,8 +54,7 @@ export const scatterAddOp = defineOp("scatterAdd", {
     const n = idx.data.length;
     for (let o = 0; o < outer; o++) {
       for (let k = 0; k < n; k++) {
-        const i = checkIndex(idx.data[k], size);
-        if (Number.isNaN(i)) continue;
+        const i = checkIndex("scatterAdd", idx.data[k], size);
         for (let j = 0; j < inner; j++) out[(o * size + i) * inner + j] += u.data[(o * n + k) * inner + j];
       }
     }
@@ -63,6 +63,7 @@ export const scatterAddOp = defineOp("scatterAdd", {
   vjp: ({ inputs: [, idx], grad, params }) => [gather(grad, idx, params.axis), null],
 });
 
+/** float32 [..., depth] with a 1 at each index; an index outside [0, depth) gives a row of zeros (as tf.one_hot). */
 export const oneHotOp = defineOp("oneHot", {
   arity: 1,
   traits: ["nondifferentiable"],

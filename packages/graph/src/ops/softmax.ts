@@ -1,5 +1,5 @@
 import type { DType } from "../dtype.ts";
-import { opError } from "../errors.ts";
+import { GraphError, opError } from "../errors.ts";
 import { defineOp, type OpParams, type Value } from "../op.ts";
 import { formatShape, type Shape } from "../shape.ts";
 import type { ReduceShape } from "../shape-types.ts";
@@ -93,7 +93,10 @@ export const softmaxCrossEntropyOp = defineOp("softmaxCrossEntropy", {
     const out = new Float64Array(y.data.length);
     forEachReduction(x.shape, [x.shape.length - 1], (o, offsets) => {
       const label = y.data[o];
-      out[o] = label >= 0 && label < classes && Number.isInteger(label) ? logsumexpOf(x.data, offsets) - x.data[offsets[label]] : Number.NaN;
+      if (!(Number.isInteger(label) && label >= 0 && label < classes)) {
+        throw new GraphError(`softmaxCrossEntropy: label ${label} is out of range [0, ${classes})`);
+      }
+      out[o] = logsumexpOf(x.data, offsets) - x.data[offsets[label]];
     });
     return out;
   },
