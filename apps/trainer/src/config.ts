@@ -1,0 +1,74 @@
+import type { LossName } from "./train/losses.ts";
+import type { ActivationName, InitName } from "./train/model.ts";
+
+/** Everything that defines a training run; saved as config.json and inside each checkpoint. */
+export interface TrainConfig {
+  readonly data: { readonly source: "mnist"; readonly dir?: string } | { readonly source: "csv"; readonly path: string; readonly target: string; readonly task: "auto" | "classification" | "regression" };
+  readonly validationSize: number;
+  /** CSV only: examples held out for the final test. */
+  readonly testSize: number;
+  readonly limitTrain?: number;
+  readonly limitTest?: number;
+  readonly model: "mlp" | "residual";
+  readonly layers: readonly number[];
+  readonly activation: ActivationName;
+  readonly depth: number;
+  readonly width: number;
+  readonly init: InitName;
+  readonly dropout: number;
+  readonly loss: LossName | "auto";
+  readonly l2: number;
+  readonly l1: number;
+  readonly optimizer: string;
+  readonly lr: number;
+  readonly momentum: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly alpha: number;
+  readonly weightDecay: number;
+  readonly schedule: string;
+  readonly warmupSteps: number;
+  readonly clipNorm: number;
+  readonly batchSize: number;
+  readonly evalBatchSize: number;
+  readonly epochs: number;
+  readonly patience: number;
+  readonly seed: number;
+  readonly checkpointEvery: number;
+  readonly backend: "auto" | "compiled" | "reference";
+}
+
+export const defaultConfig: TrainConfig = {
+  data: { source: "mnist" },
+  validationSize: 5000,
+  testSize: 0,
+  model: "mlp",
+  layers: [256, 128],
+  activation: "relu",
+  depth: 4,
+  width: 128,
+  init: "auto",
+  dropout: 0,
+  loss: "auto",
+  l2: 0,
+  l1: 0,
+  optimizer: "adam",
+  lr: 1e-3,
+  momentum: 0.9,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  alpha: 0.99,
+  weightDecay: 0.01,
+  schedule: "constant",
+  warmupSteps: 0,
+  clipNorm: 0,
+  batchSize: 128,
+  evalBatchSize: 1000,
+  epochs: 10,
+  patience: 0,
+  seed: 1,
+  checkpointEvery: 200,
+  backend: "auto",
+};

@@ -1,0 +1,41 @@
+import type { Dataset, TaskInfo } from "../data/dataset.ts";
+import { argmax, Confusion } from "./metrics.ts";
+import type { Step } from "./step.ts";
+
+export interface SetEvaluation {
+  readonly loss: number;
+  /** null for regression. */
+  readonly accuracy: number | null;
+  readonly confusion: Confusion | null;
+}
+
+/** Copies the trainable params from the training step into the evaluation step. */
+export function syncParams(from: Step, to: Step, names: readonly string[]): void {
+  for (const name of names) to.write(name, from.read(name));
+}
+
+/**
+ * Mean per-example loss (and accuracy, confusion) over a whole data set with the
+ * fixed-size evaluation step; the last batch is padded with zero examples
+ * whose results are ignored.
+ */
+export function evaluateSet(step: Step, data: Dataset, info: TaskInfo, evalBatch: number): SetEvaluation {
+  const { features } = data;
+  const x = new Float32Array(evalBatch * features);
+  const y = data.y instanceof Int32Array ? new Int32Array(evalBatch) : new Float32Array(evalBatch);
+  const confusion = info.task === "classification" ? new Confusion(info.outputs) : null;
+  let lossSum = 0;
+  for (let start = 0; start < data.count; start += evalBatch) {
+    const size = Math.min(evalBatch, data.count - start);
+    x.fill(0);
+    y.fill(0);
+    x.set(data.x.subarray(start * features, (start + size) * features));
+    y.set(data.y.subarray(start, start + size));
+    const out = step.run({ x, y });
+    for (let i = 0; i < size; i++) {
+      lossSum += out.losses[i];
+      if (confusion) confusion.add(y[i], argmax(out.predictions, i * info.outputs, info.outputs));
+    }
+  }
+  return { loss: data.count === 0 ? Number.NaN : lossSum / data.count, accuracy: confusion ? confusion.accuracy : null, confusion };
+}

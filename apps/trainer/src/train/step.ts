@@ -1,0 +1,71 @@
+import { evaluate, initialValue, topoSort, type AnyTensor, type Sizes } from "@gradfold/graph";
+
+/**
+ * What the trainer needs from a training (or evaluation) step: the contract of
+ * @gradfold/codegen's compile(), so the float64 reference interpreter can stand in
+ * for it on tiny problems and in tests.
+ */
+export interface StepSpec {
+  readonly inputs: readonly AnyTensor[];
+  readonly outputs: Readonly<Record<string, AnyTensor>>;
+  readonly updates: ReadonlyArray<readonly [AnyTensor, AnyTensor]>;
+  readonly sizes: Sizes;
+}
+
+export type StepFeeds = Readonly<Record<string, Float32Array | Int32Array>>;
+
+export interface Step {
+  /** Computes the outputs from the current state, then applies the updates. */
+  run(feeds: StepFeeds): Record<string, Float32Array>;
+  /** A copy of a param or optimizer state slot, by name. */
+  read(name: string): Float32Array;
+  write(name: string, data: Float32Array): void;
+}
+
+export type StepFactory = (spec: StepSpec) => Step;
+
+/** Names of every param (trainable or optimizer state) that a spec reads or updates, in graph order. */
+export function stateNames(spec: StepSpec): string[] {
+  const roots = [...Object.values(spec.outputs), ...spec.updates.flat()];
+  return topoSort(roots)
+    .filter((t) => t.is("param"))
+    .map((t) => (t.params as { name: string }).name);
+}
+
+/**
+ * The reference backend: every run evaluates the whole program in float64 with
+ * @gradfold/graph's interpreter and rounds the results to float32, as the compiled
+ * step stores them. Slow, simple, and the oracle the compiled step is checked against.
+ */
+export function referenceStep(spec: StepSpec): Step {
+  const roots = [...Object.values(spec.outputs), ...spec.updates.flat()];
+  const state = new Map<string, Float32Array>();
+  for (const node of topoSort(roots)) {
+    if (node.is("param")) state.set(node.params.name, Float32Array.from(initialValue(node)));
+  }
+  const outputNames = Object.keys(spec.outputs);
+  const known = (name: string) => {
+    const data = state.get(name);
+    if (!data) throw new Error(`step: no param or state slot named ${JSON.stringify(name)}; known: ${[...state.keys()].join(", ")}`);
+    return data;
+  };
+  return {
+    run(feeds) {
+      const values = evaluate([...Object.values(spec.outputs), ...spec.updates.map(([, v]) => v)], { ...Object.fromEntries(state), ...feeds }, spec.sizes);
+      const result: Record<string, Float32Array> = {};
+      outputNames.forEach((name, i) => {
+        result[name] = Float32Array.from(values[i]);
+      });
+      spec.updates.forEach(([target], i) => {
+        state.set((target.params as { name: string }).name, Float32Array.from(values[outputNames.length + i]));
+      });
+      return result;
+    },
+    read: (name) => known(name).slice(),
+    write(name, data) {
+      const current = known(name);
+      if (data.length !== current.length) throw new Error(`step.write(${JSON.stringify(name)}): expected ${current.length} values, got ${data.length}`);
+      state.set(name, Float32Array.from(data));
+    },
+  };
+}
