@@ -1,0 +1,31 @@
+import { div, GraphError, greater, log, maximum, mul, size, sub, sum, where } from "@gradfold/graph";
+import { checkFloat, checkSameShape, reduce, type FloatTensor, type Reduced, type Reduction } from "./reduction.ts";
+
+/** "batchmean" divides the summed divergence by the batch size (axis 0): the true KL per example. */
+export type KlReduction = Reduction | "batchmean";
+
+/**
+ * Kullback–Leibler divergence KL(p ‖ q) with q given as log-probabilities, following
+ * PyTorch's `kl_div(input = log q, target = p)`: p·(log p − log q) per element, 0 where
+ * p = 0 (the limit of p log p). Reductions: "mean" averages over every element (as
+ * PyTorch, which is not the KL per example), "batchmean" sums and divides by the batch
+ * size, "sum", "none". Pass logSoftmax(logits) as `logQ` to stay stable on logits.
+ */
+export function klDivergence<R extends KlReduction = "mean">(
+  logQ: FloatTensor,
+  p: FloatTensor,
+  options: { reduction?: R } = {},
+): Reduced<R extends "batchmean" ? "mean" : Exclude<R, "batchmean">> {
+  const what = "klDivergence";
+  checkFloat(what, logQ, "logQ");
+  checkFloat(what, p, "p");
+  checkSameShape(what, logQ, p, ["logQ", "p"]);
+  // log(max(p, tiny)) keeps log(0) out of the graph; the where keeps 0·(−log q) = 0 even when q = 0.
+  const terms = mul(p, sub(log(maximum(p, Number.MIN_VALUE)), logQ));
+  const losses = where(greater(p, 0), terms, 0) as FloatTensor;
+  if (options.reduction === "batchmean") {
+    if (logQ.shape.length === 0) throw new GraphError(`${what}: "batchmean" needs a batch axis`);
+    return div(sum(losses), size([logQ.shape[0]])) as never;
+  }
+  return reduce(losses, options.reduction as Reduction | undefined, what) as never;
+}
