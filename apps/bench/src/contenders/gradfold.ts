@@ -1,0 +1,34 @@
+import type { Contender, Trainer } from "../contender.ts";
+import { buildStep } from "../gradfold-step.ts";
+import type { Problem } from "../problem.ts";
+import { loadCodegen, type Backend } from "../codegen.ts";
+
+/**
+ * gradfold: the step graph built with @gradfold/graph, compiled by
+ * @gradfold/codegen's compile() (which runs @gradfold/optimize), then run with
+ * the same feeds every step. `prepare` is build + grad + compile, reported apart.
+ */
+export function gradfoldContender(backend?: Backend): Contender {
+  const id = backend === undefined ? "gradfold" : `gradfold-${backend}`;
+  return {
+    id,
+    label: id,
+    async prepare(problem: Problem): Promise<Trainer> {
+      const { compile } = await loadCodegen();
+      const step = buildStep(problem);
+      const compiled = compile({
+        inputs: [step.x, step.labels],
+        outputs: { loss: step.loss },
+        updates: step.updates,
+        sizes: step.sizes,
+        ...(backend === undefined ? {} : { backend }),
+      });
+      const feeds = { x: problem.x, labels: problem.labels };
+      return {
+        step: () => compiled.run(feeds).loss[0],
+        notes: () => [],
+        dispose() {},
+      };
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import type { Contender } from "../contender.ts";
+import { gradfoldContender } from "./gradfold.ts";
+import { jaxContender } from "./jax.ts";
+import { referenceContender } from "./reference.ts";
+import { tfjsContender } from "./tfjs.ts";
+
+/** Every contender by its command-line id; gradfold first, as the baseline of the ratios. */
+export const contenders: Readonly<Record<string, () => Contender>> = {
+  gradfold: () => gradfoldContender(),
+  "gradfold-js": () => gradfoldContender("js"),
+  "gradfold-wasm": () => gradfoldContender("wasm"),
+  "jax-js": () => jaxContender,
+  "tfjs-wasm": () => tfjsContender("wasm"),
+  "tfjs-cpu": () => tfjsContender("cpu"),
+  reference: () => referenceContender,
+};
+
+export const defaultContenders = ["gradfold", "jax-js", "tfjs-wasm", "tfjs-cpu"] as const;

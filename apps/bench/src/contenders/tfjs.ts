@@ -1,0 +1,84 @@
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import type { Scalar, Tensor2D } from "@tensorflow/tfjs";
+import type { Contender, Trainer } from "../contender.ts";
+import type { Problem } from "../problem.ts";
+
+type Tf = typeof import("@tensorflow/tfjs");
+type TfBackend = "wasm" | "cpu";
+
+let tfPromise: Promise<Tf> | undefined;
+
+/**
+ * Loads TensorFlow.js once and registers the wasm backend. In Node the wasm
+ * backend finds its binaries only through setWasmPaths; it then picks the
+ * single-threaded SIMD build. tfjs prints a banner on load; the CLI keeps its
+ * own table off that channel until the end.
+ */
+function loadTf(): Promise<Tf> {
+  tfPromise ??= (async () => {
+    const tf = await import("@tensorflow/tfjs");
+    const wasm = await import("@tensorflow/tfjs-backend-wasm");
+    const require = createRequire(import.meta.url);
+    const dist = dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm"));
+    wasm.setWasmPaths(`${dist}/`);
+    return tf;
+  })();
+  return tfPromise;
+}
+
+/**
+ * TensorFlow.js on one backend. Both backends can run in one process: tfjs has one
+ * active backend at a time, so each step first selects its own; its variables,
+ * data and optimizer slots were all created on that backend, so nothing moves.
+ */
+export function tfjsContender(backend: TfBackend): Contender {
+  return {
+    id: `tfjs-${backend}`,
+    label: `tfjs-${backend}`,
+    async prepare(problem: Problem): Promise<Trainer> {
+      const tf = await loadTf();
+      await tf.setBackend(backend);
+      await tf.ready();
+      const { config, hyper } = problem;
+      const classes = config.layers[config.layers.length - 1];
+      const vars = problem.params.map((p) => tf.variable(tf.tensor(p.data, [...p.shape], "float32"), true));
+      const x = tf.tensor2d(problem.x, [config.batch, config.layers[0]]);
+      const target = tf.tensor2d(problem.oneHot, [config.batch, classes]);
+      const optimizer =
+        config.optimizer === "sgd" ? tf.train.sgd(hyper.lr) : tf.train.adam(hyper.lr, hyper.beta1, hyper.beta2, hyper.eps);
+      const lossFn = () => {
+        let h: Tensor2D = x;
+        for (let l = 0; l < vars.length; l += 2) {
+          const z = tf.add(tf.matMul(h, vars[l] as Tensor2D), vars[l + 1]) as Tensor2D;
+          h = l + 2 < vars.length ? tf.relu(z) : z;
+        }
+        // Mean over the batch of -Σ onehot·log softmax(logits).
+        return tf.losses.softmaxCrossEntropy(target, h) as Scalar;
+      };
+      // Tensors a step leaves behind, per step after the first (which creates Adam's slots).
+      let steps = 0;
+      let leakedPerStep = 0;
+      return {
+        async step() {
+          if (tf.getBackend() !== backend) await tf.setBackend(backend);
+          const before = tf.memory().numTensors;
+          const loss = tf.tidy(() => optimizer.minimize(lossFn, true, vars) as Scalar);
+          const value = loss.dataSync()[0];
+          loss.dispose();
+          if (steps++ > 0) leakedPerStep = Math.max(leakedPerStep, tf.memory().numTensors - before);
+          return value;
+        },
+        notes() {
+          return leakedPerStep > 0 ? [`tfjs-${backend}: a step left up to ${leakedPerStep} live tensors behind`] : [];
+        },
+        dispose() {
+          optimizer.dispose();
+          for (const v of vars) v.dispose();
+          x.dispose();
+          target.dispose();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * One benchmark problem: an MLP training step at a fixed batch, with its initial
+ * params and one batch of data drawn from a seeded generator. Every contender
+ * starts from this same Problem, so their losses can be compared step by step.
+ */
+
+export type OptimizerKind = "sgd" | "adam";
+
+export interface BenchConfig {
+  /** Short id used on the command line and in the table, e.g. `mlp-b128-sgd`. */
+  readonly id: string;
+  /** Layer widths, input first: [784, 256, 128, 10]. */
+  readonly layers: readonly number[];
+  readonly batch: number;
+  readonly optimizer: OptimizerKind;
+}
+
+/** Hyperparameters named as in PyTorch's torch.optim (the project's convention). */
+export interface Hyper {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+}
+
+export interface ParamData {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+export interface Problem {
+  readonly config: BenchConfig;
+  readonly hyper: Hyper;
+  /** W1, b1, W2, b2, … in layer order; W is [in, out], b is [out]. */
+  readonly params: readonly ParamData[];
+  /** Row-major [batch, layers[0]]. */
+  readonly x: Float32Array;
+  /** Class index per example, in [0, classes). */
+  readonly labels: Int32Array;
+  /** The same labels one-hot, row-major [batch, classes], for peers that take dense targets. */
+  readonly oneHot: Float32Array;
+}
+
+export const hyperFor = (optimizer: OptimizerKind): Hyper =>
+  optimizer === "sgd" ? { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 } : { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
+/** mulberry32: a tiny, fast, seedable 32-bit generator; quality is ample for benchmark data. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Builds the problem for `config`: He-uniform weights (suited to ReLU), zero biases,
+ * inputs uniform in [0, 1) like pixel intensities, uniformly random labels.
+ */
+export function makeProblem(config: BenchConfig, seed = 1234): Problem {
+  const random = seededRandom(seed);
+  const params: ParamData[] = [];
+  for (let l = 0; l + 1 < config.layers.length; l++) {
+    const fanIn = config.layers[l];
+    const fanOut = config.layers[l + 1];
+    const limit = Math.sqrt(6 / fanIn);
+    const W = new Float32Array(fanIn * fanOut);
+    for (let i = 0; i < W.length; i++) W[i] = (random() * 2 - 1) * limit;
+    params.push({ name: `W${l + 1}`, shape: [fanIn, fanOut], data: W });
+    params.push({ name: `b${l + 1}`, shape: [fanOut], data: new Float32Array(fanOut) });
+  }
+  const features = config.layers[0];
+  const classes = config.layers[config.layers.length - 1];
+  const x = new Float32Array(config.batch * features);
+  for (let i = 0; i < x.length; i++) x[i] = random();
+  const labels = new Int32Array(config.batch);
+  const oneHot = new Float32Array(config.batch * classes);
+  for (let i = 0; i < config.batch; i++) {
+    labels[i] = Math.min(classes - 1, Math.floor(random() * classes));
+    oneHot[i * classes + labels[i]] = 1;
+  }
+  return { config, hyper: hyperFor(config.optimizer), params, x, labels, oneHot };
+}
+
+/** Multiply-adds ×2 of one training step (forward, both backward matmuls except dX of layer 1). */
+export function stepFlops(config: BenchConfig): number {
+  let flops = 0;
+  for (let l = 0; l + 1 < config.layers.length; l++) {
+    const mnk = config.batch * config.layers[l] * config.layers[l + 1];
+    flops += 2 * mnk * (l === 0 ? 2 : 3);
+  }
+  return flops;
+}

@@ -1,0 +1,87 @@
+import { describeConfig } from "./configs.ts";
+import type { BenchConfig } from "./problem.ts";
+import type { ContenderRun } from "./run-config.ts";
+import { maxAbsDiff } from "./stats.ts";
+import { formatDiff, formatMs, formatRatio, markdownTable } from "./table.ts";
+
+export interface ConfigRun {
+  readonly config: BenchConfig;
+  readonly runs: readonly ContenderRun[];
+}
+
+/**
+ * The step-time section: median ms per step per contender, each peer's ratio to
+ * the baseline (the first contender, gradfold by default; >1× means the baseline is
+ * faster), compile/first-step times apart, and the loss agreement check.
+ */
+export function stepReport(results: readonly ConfigRun[], lossSteps: number): string {
+  if (results.length === 0) return "";
+  const labels = results[0].runs.map((r) => r.label);
+  const base = labels[0];
+  const peers = labels.slice(1);
+  const byLabel = (runs: readonly ContenderRun[], label: string) => runs.find((r) => r.label === label);
+
+  const timeRows = results.map(({ config, runs }) => {
+    const baseMs = byLabel(runs, base)?.medianMs;
+    return [
+      describeConfig(config),
+      ...labels.map((l) => {
+        const r = byLabel(runs, l);
+        return r?.error ? "failed" : `${formatMs(r?.medianMs)} (n=${r?.samples.length ?? 0})`;
+      }),
+      ...peers.map((l) => formatRatio(byLabel(runs, l)?.medianMs, baseMs)),
+    ];
+  });
+  const timeTable = markdownTable(
+    ["config", ...labels.map((l) => `${l} ms/step`), ...peers.map((l) => `${l} / ${base}`)],
+    timeRows,
+  );
+
+  const firstRows = results.map(({ config, runs }) => [
+    describeConfig(config),
+    ...labels.map((l) => {
+      const r = byLabel(runs, l);
+      return r?.error ? "failed" : `${formatMs(r?.prepareMs)} + ${formatMs(r?.firstStepMs)}`;
+    }),
+  ]);
+  const firstTable = markdownTable(["config", ...labels.map((l) => `${l} prepare + first step ms`)], firstRows);
+
+  // Losses are checked against the first contender that ran (the baseline unless it failed).
+  const lossRows = results.map(({ config, runs }) => {
+    const ref = runs.find((r) => !r.error && r.losses.length > 0);
+    return [
+      describeConfig(config),
+      ref ? `${ref.label}: ${ref.losses.map((v) => v.toFixed(5)).join(", ")}` : "—",
+      ...labels.map((l) => {
+        const r = byLabel(runs, l);
+        if (!r || !ref || r.error) return "—";
+        return r === ref ? "(reference)" : formatDiff(maxAbsDiff(r.losses, ref.losses));
+      }),
+    ];
+  });
+  const lossTable = markdownTable(
+    ["config", `reference losses, steps 1–${lossSteps}`, ...labels.map((l) => `${l} max |Δloss|`)],
+    lossRows,
+  );
+
+  const notes = results.flatMap(({ config, runs }) =>
+    runs.flatMap((r) => [...(r.error ? [`${r.label} failed on ${config.id}: ${r.error}`] : []), ...r.notes.map((n) => `${config.id}: ${n}`)]),
+  );
+
+  return [
+    "### Median time per training step",
+    "",
+    timeTable,
+    "",
+    `Ratios are peer time / ${base} time from one interleaved run (> 1× means ${base} is faster); n is the number of timed steps (fewer for slow contenders, capped by the time budget).`,
+    "",
+    "### Setup and first step (compile / jit / lazy init), ms",
+    "",
+    firstTable,
+    "",
+    "### Same computation? Losses over the first steps from the same init and data",
+    "",
+    lossTable,
+    ...(notes.length > 0 ? ["", "Notes:", "", ...notes.map((n) => `- ${n}`)] : []),
+  ].join("\n");
+}
