@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { buildMatmulKernels } from "./matmul-kernels.ts";
+import type { MatmulSpec, MatmulVariant } from "./matmul-spec.ts";
+import { checkKernel, place, seededRandom } from "./matmul-test-harness.ts";
+import { wasm } from "./wasm-api.ts";
+
+const variants: MatmulVariant[] = ["nn", "tn", "nt"];
+const TOLERANCE = 1e-4;
+
+/** Runs every spec through one module and one memory, operands at an odd non-zero base. */
+function checkAll(specs: MatmulSpec[], options: Parameters<typeof buildMatmulKernels>[1] = {}, base = 4 * 37) {
+  const built = buildMatmulKernels(specs, options);
+  expect(wasm.validate(built.bytes)).toBe(true);
+  let bytes = 0;
+  for (const s of built.specs) bytes = Math.max(bytes, place(s, base).end + 1024);
+  const memory = new wasm.Memory({ initial: Math.ceil(bytes / 65536) });
+  const kernels = built.instantiate(memory);
+  return built.specs.map((s, index) => ({ spec: s, ...checkKernel(s, kernels[s.name], memory, place(s, base), 1000 + index) }));
+}
+
+function expectAccurate(results: ReturnType<typeof checkAll>) {
+  for (const r of results) {
+    const label = `${r.spec.name} (${r.spec.variant} m=${r.spec.m} k=${r.spec.k} n=${r.spec.n})`;
+    expect(r.maxRelativeError, label).toBeLessThan(TOLERANCE);
+    expect(r.clobbered, `${label}: bytes written outside C`).toBe(0);
+  }
+}
+
+describe("buildMatmulKernels", () => {
+  it("matches the float64 reference for every variant on odd sizes, including 1 and non-tile multiples", () => {
+    const sizes = [1, 2, 3, 5, 17, 33];
+    const specs: MatmulSpec[] = [];
+    for (const variant of variants) {
+      for (const m of sizes) for (const k of [1, 3, 17]) for (const n of sizes) {
+        specs.push({ name: `${variant}_${m}_${k}_${n}`, variant, m, k, n });
+      }
+    }
+    expectAccurate(checkAll(specs));
+  });
+
+  it("matches the reference at the MLP's shapes and larger odd ones (127, 130)", () => {
+    const shapes: Array<[number, number, number]> = [[127, 130, 17], [130, 127, 33], [32, 784, 10], [64, 256, 130]];
+    const specs = variants.flatMap((variant) =>
+      shapes.map(([m, k, n]): MatmulSpec => ({ name: `${variant}_${m}_${k}_${n}`, variant, m, k, n })),
+    );
+    expectAccurate(checkAll(specs));
+  });
+
+  it("fuses bias, relu and accumulation in every combination", () => {
+    const specs: MatmulSpec[] = [];
+    for (const variant of variants) {
+      for (const bias of [false, true]) for (const activation of ["none", "relu"] as const) for (const accumulate of [false, true]) {
+        specs.push({ name: `${variant}_${bias}_${activation}_${accumulate}`, variant, m: 19, k: 23, n: 29, bias, activation, accumulate });
+      }
+    }
+    const results = checkAll(specs);
+    expectAccurate(results);
+    // relu really clamps: about half of the outputs are exactly zero.
+    const relu = results.find((r) => r.spec.variant === "nn" && r.spec.activation === "relu" && !r.spec.accumulate)!;
+    const zeros = relu.result.filter((x) => x === 0).length;
+    expect(zeros / relu.result.length).toBeGreaterThan(0.25);
+  });
+
+  it("honours leading dimensions larger than the rows (sub-matrices of wider buffers)", () => {
+    const specs = variants.map((variant): MatmulSpec => ({
+      name: `${variant}_strided`, variant, m: 13, k: 11, n: 18, lda: 41, ldb: 37, ldc: 23, bias: true, activation: "relu",
+    }));
+    expectAccurate(checkAll(specs));
+  });
+
+  it("is exact for small integers (no hidden reassociation error on exactly representable sums)", () => {
+    const built = buildMatmulKernels([{ name: "nt", variant: "nt", m: 3, k: 9, n: 5 }, { name: "nn", variant: "nn", m: 3, k: 9, n: 5 }]);
+    const memory = new wasm.Memory({ initial: 1 });
+    const f32 = new Float32Array(memory.buffer);
+    const random = seededRandom(7);
+    for (let x = 0; x < 200; x++) f32[x] = Math.round(random() * 8);
+    const { nt, nn } = built.instantiate(memory);
+    nt(0, 4 * 27, 4 * 100);
+    nn(0, 4 * 27, 4 * 150);
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 5; j++) {
+      let dotNt = 0, dotNn = 0;
+      for (let k = 0; k < 9; k++) {
+        dotNt += f32[i * 9 + k] * f32[27 + j * 9 + k];
+        dotNn += f32[i * 9 + k] * f32[27 + k * 5 + j];
+      }
+      expect(f32[100 + i * 5 + j]).toBe(dotNt);
+      expect(f32[150 + i * 5 + j]).toBe(dotNn);
+    }
+  });
+
+  it("gives the same results with other register tiles and unroll factors", () => {
+    const specs = variants.map((variant): MatmulSpec => ({ name: variant, variant, m: 21, k: 19, n: 27, bias: true }));
+    for (const tuning of [{ rows: 1, vectors: 1, ntRows: 1, ntCols: 1, kUnroll: 1 }, { rows: 6, vectors: 2, ntRows: 2, ntCols: 4, kUnroll: 3 }]) {
+      expectAccurate(checkAll(specs, { tuning }));
+    }
+  });
+
+  it("instantiates against a shared memory as well", () => {
+    const built = buildMatmulKernels([{ name: "nn", variant: "nn", m: 9, k: 7, n: 10 }]);
+    const memory = new wasm.Memory({ initial: 1, maximum: 16, shared: true });
+    const kernels = built.instantiate(memory);
+    const s = built.specs[0];
+    const r = checkKernel(s, kernels.nn, memory, place(s, 64), 3);
+    expect(r.maxRelativeError).toBeLessThan(TOLERANCE);
+  });
+
+  it("traps instead of writing out of bounds, and rejects bad specs with a message naming the kernel", () => {
+    const built = buildMatmulKernels([{ name: "big", variant: "nn", m: 64, k: 64, n: 64 }]);
+    const memory = new wasm.Memory({ initial: 1 });
+    expect(() => built.instantiate(memory).big(0, 0, 65536 - 100)).toThrow(wasm.RuntimeError);
+    expect(() => buildMatmulKernels([{ name: "bad", variant: "nn", m: 4, k: 8, n: 4, lda: 3 }])).toThrow(/"bad".*lda ≥ 8/);
+    expect(() => buildMatmulKernels([{ name: "zero", variant: "nt", m: 0, k: 8, n: 4 }])).toThrow(/"zero": m must be a positive integer/);
+    expect(() => buildMatmulKernels([{ name: "x", variant: "nn", m: 1, k: 1, n: 1 }, { name: "x", variant: "nn", m: 1, k: 1, n: 1 }])).toThrow(/two functions named "x"/);
+  });
+});

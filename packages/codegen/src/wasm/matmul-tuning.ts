@@ -1,0 +1,30 @@
+import type { FunctionBuilder, Local } from "./function-builder.ts";
+
+/**
+ * Register-tile shapes of the generated kernels. x64 V8 gives Wasm 16 xmm registers
+ * (one kept as scratch), so accumulators + operand registers must stay ≤ 15 or the
+ * inner loop spills: nn/tn hold rows·vectors accumulators + vectors B + 1 A broadcast;
+ * nt holds ntRows·ntCols accumulators + ntCols B + 1 A.
+ */
+export interface MatmulTuning {
+  /** nn/tn: rows of C per register tile. */
+  readonly rows: number;
+  /** nn/tn: v128 columns (4 floats each) of C per register tile. */
+  readonly vectors: number;
+  /** nt: rows of C per tile (each accumulator is 4 partial dot products over k). */
+  readonly ntRows: number;
+  /** nt: columns of C per tile. */
+  readonly ntCols: number;
+  /** k steps per loop iteration (addresses of the unrolled steps are constant offsets). */
+  readonly kUnroll: number;
+  /** Use `f32x4.relaxed_madd` (fused multiply-add where the engine supports it). */
+  readonly fma: boolean;
+}
+
+export const defaultTuning: MatmulTuning = { rows: 4, vectors: 3, ntRows: 4, ntCols: 3, kUnroll: 4, fma: false };
+
+/** acc += a·b on v128 locals (a fused multiply-add if `fma`). */
+export function vecMulAdd(fn: FunctionBuilder, acc: Local, a: Local, b: Local, fma: boolean): void {
+  if (fma) fn.get(a).get(b).get(acc).simd("f32x4.relaxed_madd").set(acc);
+  else fn.get(acc).get(a).get(b).simd("f32x4.mul").simd("f32x4.add").set(acc);
+}
