@@ -1,2 +1,17 @@
 export type { Program, KernelGroup, BufferPlan, Schedule } from "./program.ts";
 export { unfusedSchedule, programRoots, groupKind } from "./schedule.ts";
+export { optimize, type OptimizeOptions, type OptimizeResult, type OptimizedOutputs } from "./optimize.ts";
+export type { Explanation, PhaseReport } from "./explain.ts";
+export { pipeline, ruleTables, type Phase, type RewritePhase } from "./pipeline.ts";
+export { rule, type Rule, type RuleContext, type Replacement } from "./rule.ts";
+export { v, c, op, opAs, when, matchAll, type Pattern, type Bindings } from "./pattern.ts";
+export { rewrite, type Firing, type RewriteLimits } from "./rewrite.ts";
+export { fuse } from "./fuse.ts";
+export { planMemory, naivePlan } from "./plan-memory.ts";
+export { simplify } from "./rules/simplify.ts";
+export { canonicalize } from "./rules/canonicalize.ts";
+export { stabilize, bceWithLogits } from "./rules/stabilize.ts";
+export { specialize } from "./rules/specialize.ts";
+export { fold } from "./rules/fold.ts";
+export { cseRules } from "./rules/cse.ts";
+export { snippet } from "./snippet.ts";

@@ -15,6 +15,42 @@ export interface Program {
  * epilogue). `nodes` are in evaluation order; `inputs` are read from buffers
  * computed elsewhere (or leaves); `outputs` are the nodes whose values leave the
  * group (read by a later group, a program output, or an update).
+ *
+ * Leaves (input, param, constant, size) are never in a group; they are group inputs.
+ * "Operand" below means an entry of some node's `inputs`: it is either a node of the
+ * same group (its value is a local of the loop) or one of the group's `inputs`
+ * (read from its buffer).
+ *
+ * Node layout per `kind`, which the code generator may rely on:
+ *
+ * - `"elementwise"`: every node is an elementwise op (trait "elementwise": arithmetic,
+ *   comparisons, where, cast, stopGradient, …) or a `broadcastTo`, and every node
+ *   has the SAME shape — the group's loop shape (`nodes[0].shape`). An operand that
+ *   is a group node therefore has the loop shape; an operand that is a group input
+ *   may be smaller and is read with numpy broadcasting (right-aligned; missing or
+ *   size-1 dims have stride 0). `broadcastTo` is such a broadcasting read (identity
+ *   on the value). One loop over the loop shape computes every node at index i.
+ *
+ * - `"reduction"`: `[...prologue, reduction, ...epilogue]`. Exactly one node has the
+ *   "reduction" trait (sum, max, logsumexp). Prologue nodes are elementwise (or
+ *   broadcastTo) with the reduction INPUT's shape, used only inside the group (never
+ *   outputs), so they can be computed on the fly as the reduction reads its input.
+ *   Epilogue nodes are elementwise (or broadcastTo) with the reduction OUTPUT's
+ *   shape; their group-node operands are the reduction or earlier epilogue nodes;
+ *   other operands are group inputs read with broadcasting to the output shape.
+ *   With an empty prologue, nodes[0] is the reduction.
+ *
+ * - `"matmul"`: `nodes[0]` is the matmul (params transA/transB); the rest are an
+ *   elementwise epilogue (bias add, relu/tanh/sigmoid, a relu′ mask `where`, …)
+ *   whose nodes all have the matmul's output shape; group inputs they read are
+ *   broadcast to it. The matmul's own operands are always group inputs.
+ *
+ * - `"layout"` (reshape, transpose, concat, slice, pad) and `"opaque"` (softmax,
+ *   logSoftmax, softmaxCrossEntropy, gather, scatterAdd, oneHot): a single node.
+ *
+ * Within an elementwise loop, all reads of index i happen before any write of
+ * index i: the memory plan relies on it when an output shares its buffer with an
+ * input (see BufferPlan).
  */
 export interface KernelGroup {
   readonly id: number;
@@ -24,14 +60,30 @@ export interface KernelGroup {
   readonly outputs: readonly AnyTensor[];
 }
 
-/** Where each materialised value lives: a buffer id, with the buffer's size in bytes. */
+/**
+ * Where each materialised value lives: a buffer id, with the buffer's size in bytes
+ * (4 bytes per element for every dtype). Materialised values are the leaves the
+ * groups read, every group output and every program root; nodes fused inside a
+ * group and not among its outputs have no buffer.
+ *
+ * Two values may share a buffer when their lifetimes do not overlap, or when an
+ * elementwise group writes an output over an input that dies in that group
+ * (in place; always the same shape, read at the same index). Leaves, program
+ * outputs and update values never share with anything, with one exception:
+ * `inPlaceUpdates` lists updates whose new value is written straight into the
+ * target param's buffer (`bufferOf(value) === bufferOf(target)`) because nothing
+ * reads the old value afterwards. Every other update value has its own buffer and
+ * must be copied into its target after the last group has run.
+ */
 export interface BufferPlan {
   readonly bufferOf: ReadonlyMap<AnyTensor, number>;
   readonly bufferBytes: readonly number[];
-  /** Bytes live at the worst point of the schedule, after reuse. */
+  /** Bytes of all buffers together after reuse: the arena the step allocates. */
   readonly peakBytes: number;
-  /** The same without reuse: every value in its own buffer. */
+  /** The same without reuse: every materialised value in its own buffer. */
   readonly naiveBytes: number;
+  /** Updates `[target, value]` whose value the schedule writes directly into the target's buffer. */
+  readonly inPlaceUpdates?: ReadonlyArray<readonly [AnyTensor, AnyTensor]>;
 }
 
 /** Ordered kernel groups for a program at concrete sizes, with its buffer plan. */

@@ -1,0 +1,153 @@
+import { defOf, hasTrait, sameShape, topoSort, type AnyTensor, type Shape } from "@gradfold/graph";
+import type { KernelGroup } from "./program.ts";
+import { groupKind } from "./schedule.ts";
+
+/** A group while fusion is deciding: `shape` is the shape a new node must have to join. */
+interface Draft {
+  readonly id: number;
+  kind: KernelGroup["kind"];
+  readonly nodes: AnyTensor[];
+  shape: Shape;
+  /** The reduction node of a reduction group: nodes before it are prologue, after it epilogue. */
+  reduction?: AnyTensor;
+}
+
+const isLeaf = (t: AnyTensor) => hasTrait(defOf(t), "leaf");
+
+/** Elementwise ops, plus broadcastTo, which a fused loop does as a broadcasting read. */
+export function fusesElementwise(t: AnyTensor): boolean {
+  return hasTrait(defOf(t), "elementwise") || t.op === "broadcastTo";
+}
+
+const isReduction = (t: AnyTensor) => hasTrait(defOf(t), "reduction");
+
+/**
+ * Greedy fusion over the nodes in evaluation order:
+ * - an elementwise node joins the group of one of its operands when it has that
+ *   group's shape: an elementwise chain, a reduction's epilogue (reading the
+ *   reduction or a later epilogue node) or a matmul's epilogue (bias add, activation);
+ * - a reduction takes over the elementwise group computing its input as prologue when
+ *   no node of that group is needed anywhere else;
+ * - everything else (matmul, layout, softmax, gather, ...) starts its own group.
+ * A join is refused when it would make two groups depend on each other.
+ * Returns the groups in a topological order.
+ */
+export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
+  const order = topoSort(roots);
+  const position = new Map(order.map((t, i) => [t, i]));
+  const rootSet = new Set(roots);
+  const consumers = new Map<AnyTensor, AnyTensor[]>();
+  for (const node of order) for (const input of new Set(node.inputs)) consumers.set(input, [...(consumers.get(input) ?? []), node]);
+
+  const drafts: Draft[] = [];
+  const groupOf = new Map<AnyTensor, Draft>();
+  const start = (node: AnyTensor, kind: KernelGroup["kind"]): void => {
+    const d: Draft = { id: drafts.length, kind, nodes: [node], shape: node.shape };
+    if (kind === "reduction") d.reduction = node;
+    drafts.push(d);
+    groupOf.set(node, d);
+  };
+  /** Groups whose values `draft` reads. */
+  const producers = (draft: Draft): Set<Draft> => {
+    const out = new Set<Draft>();
+    for (const n of draft.nodes) for (const i of n.inputs) {
+      const g = groupOf.get(i);
+      if (g && g !== draft) out.add(g);
+    }
+    return out;
+  };
+  /** Whether `from` reads, directly or through other groups, a value of `target`. */
+  const dependsOn = (from: Draft, target: Draft): boolean => {
+    const seen = new Set<Draft>();
+    const stack = [from];
+    while (stack.length) {
+      const g = stack.pop()!;
+      for (const p of producers(g)) {
+        if (p === target) return true;
+        if (!seen.has(p)) {
+          seen.add(p);
+          stack.push(p);
+        }
+      }
+    }
+    return false;
+  };
+  const wouldCycle = (draft: Draft, node: AnyTensor): boolean =>
+    node.inputs.some((i) => {
+      const g = groupOf.get(i);
+      return g !== undefined && g !== draft && dependsOn(g, draft);
+    });
+  const canJoin = (draft: Draft, node: AnyTensor): boolean => {
+    if (!sameShape(draft.shape, node.shape)) return false;
+    if (draft.kind === "reduction") {
+      const r = draft.nodes.indexOf(draft.reduction!);
+      const inGroup = node.inputs.filter((i) => groupOf.get(i) === draft);
+      if (inGroup.some((i) => draft.nodes.indexOf(i) < r)) return false;
+    } else if (draft.kind !== "elementwise" && draft.kind !== "matmul") return false;
+    return !wouldCycle(draft, node);
+  };
+  const onlyFeeds = (draft: Draft, reduction: AnyTensor): boolean =>
+    draft.nodes.every((n) => !rootSet.has(n) && (consumers.get(n) ?? []).every((c) => c === reduction || groupOf.get(c) === draft));
+
+  for (const node of order) {
+    if (isLeaf(node)) continue;
+    if (fusesElementwise(node)) {
+      const target = [...new Set(node.inputs.map((i) => groupOf.get(i)))].find((g) => g !== undefined && canJoin(g, node));
+      if (target) {
+        target.nodes.push(node);
+        groupOf.set(node, target);
+      } else start(node, "elementwise");
+    } else if (isReduction(node)) {
+      const prologue = groupOf.get(node.inputs[0]);
+      if (prologue && prologue.kind === "elementwise" && onlyFeeds(prologue, node)) {
+        prologue.kind = "reduction";
+        prologue.reduction = node;
+        prologue.shape = node.shape;
+        prologue.nodes.push(node);
+        groupOf.set(node, prologue);
+      } else start(node, "reduction");
+    } else start(node, groupKind(node));
+  }
+  return finish(drafts, groupOf, consumers, rootSet, position);
+}
+
+/** Inputs, outputs and a topological order of the groups (ties by first node). */
+function finish(
+  drafts: readonly Draft[],
+  groupOf: ReadonlyMap<AnyTensor, Draft>,
+  consumers: ReadonlyMap<AnyTensor, readonly AnyTensor[]>,
+  rootSet: ReadonlySet<AnyTensor>,
+  position: ReadonlyMap<AnyTensor, number>,
+): KernelGroup[] {
+  const incoming = new Map<Draft, Set<Draft>>();
+  for (const d of drafts) {
+    const from = new Set<Draft>();
+    for (const n of d.nodes) for (const i of n.inputs) {
+      const g = groupOf.get(i);
+      if (g && g !== d) from.add(g);
+    }
+    incoming.set(d, from);
+  }
+  const first = (d: Draft) => position.get(d.nodes[0])!;
+  const ready = drafts.filter((d) => incoming.get(d)!.size === 0);
+  const emitted = new Set<Draft>();
+  const sorted: Draft[] = [];
+  while (ready.length) {
+    ready.sort((a, b) => first(a) - first(b));
+    const d = ready.shift()!;
+    sorted.push(d);
+    emitted.add(d);
+    for (const other of drafts) {
+      if (emitted.has(other) || ready.includes(other)) continue;
+      if ([...incoming.get(other)!].every((p) => emitted.has(p))) ready.push(other);
+    }
+  }
+  if (sorted.length !== drafts.length) throw new Error("fuse: internal error, kernel groups depend on each other in a cycle");
+  return sorted.map((d, id) => {
+    const members = new Set(d.nodes);
+    const inputs: AnyTensor[] = [];
+    for (const n of d.nodes) for (const i of n.inputs) if (!members.has(i) && !inputs.includes(i)) inputs.push(i);
+    const outputs = d.nodes.filter((n) => rootSet.has(n) || (consumers.get(n) ?? []).some((c) => !members.has(c)));
+    return { id, kind: d.kind, nodes: d.nodes, inputs, outputs };
+  });
+}

@@ -1,0 +1,105 @@
+import { format, topoSort, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { explanation, type Explanation, type PhaseReport } from "./explain.ts";
+import { fuse } from "./fuse.ts";
+import { pipeline, ruleTables, type Phase } from "./pipeline.ts";
+import { naivePlan, planMemory } from "./plan-memory.ts";
+import type { Program, Schedule } from "./program.ts";
+import { defaultLimits, rewrite, type Firing, type RewriteLimits } from "./rewrite.ts";
+import { programRoots, unfusedSchedule } from "./schedule.ts";
+
+export interface OptimizeOptions {
+  /** Concrete sizes of symbolic dims: enables specialize and produces a schedule. */
+  readonly sizes?: Sizes;
+  /** Switch phases off (all on by default): for debugging and for measuring what each buys. */
+  readonly phases?: Partial<Record<Phase, boolean>>;
+  /** Allow rewrites that change IEEE semantics (x·0 → 0, inexact reciprocals, …). */
+  readonly unsafe?: boolean;
+  /** Receives each rewrite phase's name with format() of the graph before and after it. */
+  readonly dump?: (phase: string, before: string, after: string) => void;
+  readonly limits?: Partial<RewriteLimits>;
+}
+
+/** The optimized roots in the form they were given. */
+export type OptimizedOutputs<T> = T extends AnyTensor ? T : T extends readonly AnyTensor[] ? { -readonly [K in keyof T]: AnyTensor } : Program["outputs"];
+
+export interface OptimizeResult<T> {
+  readonly program: Program;
+  readonly outputs: OptimizedOutputs<T>;
+  /** Fused groups and buffer plan at `options.sizes`; absent without sizes. */
+  readonly schedule?: Schedule;
+  explain(): Explanation;
+}
+
+type Optimizable = AnyTensor | readonly AnyTensor[] | Program;
+
+function asProgram(input: Optimizable): Program {
+  if (Array.isArray(input)) return { outputs: Object.fromEntries((input as readonly AnyTensor[]).map((t, i) => [String(i), t])), updates: [] };
+  if ("outputs" in (input as object) && "updates" in (input as object)) return input as Program;
+  return { outputs: { "0": input as AnyTensor }, updates: [] };
+}
+
+function outputsInForm<T extends Optimizable>(input: T, program: Program): OptimizedOutputs<T> {
+  if (Array.isArray(input)) return input.map((_, i) => program.outputs[String(i)]) as never;
+  if ("outputs" in (input as object) && "updates" in (input as object)) return program.outputs as never;
+  return program.outputs["0"] as never;
+}
+
+/** Rebuilds a program around rewritten roots, in the order programRoots lists them. */
+function withRoots(program: Program, roots: readonly AnyTensor[]): Program {
+  const names = Object.keys(program.outputs);
+  const outputs = Object.fromEntries(names.map((n, i) => [n, roots[i]]));
+  const updates = program.updates.map(([target], i) => [target, roots[names.length + i]] as const);
+  return { outputs, updates };
+}
+
+/**
+ * Optimizes a program (or one tensor, or a list): rewrite phases in pipeline order,
+ * each to a fixed point; then, given sizes, fusion into kernel groups and a buffer plan.
+ */
+export function optimize<T extends Optimizable>(input: T, options: OptimizeOptions = {}): OptimizeResult<T> {
+  const original = asProgram(input);
+  const enabled = (p: Phase) => options.phases?.[p] ?? true;
+  const ctx = { unsafe: options.unsafe ?? false, sizes: options.sizes };
+  const limits = { ...defaultLimits, ...options.limits };
+  const tables = ruleTables();
+  const firings: Firing[] = [];
+  const phases: PhaseReport[] = [];
+
+  let roots = programRoots(original);
+  const nodesBefore = topoSort(roots).length;
+  for (const phase of pipeline) {
+    if (!enabled(phase) || (phase === "specialize" && !options.sizes)) continue;
+    const before = topoSort(roots).length;
+    const firedBefore = firings.length;
+    const beforeText = options.dump ? format(roots) : "";
+    roots = rewrite(roots, tables[phase], ctx, phase, (f) => firings.push(f), limits);
+    if (options.dump) options.dump(phase, beforeText, format(roots));
+    phases.push({ phase, nodesBefore: before, nodesAfter: topoSort(roots).length, firings: firings.length - firedBefore });
+  }
+  const program = withRoots(original, roots);
+
+  let schedule: Schedule | undefined;
+  if (options.sizes) {
+    const sizes = options.sizes;
+    const groups = enabled("fuse") ? fuse(roots) : unfusedSchedule(program, sizes).groups;
+    const buffers = enabled("plan") ? planMemory(program, groups, sizes) : naivePlan(program, groups, sizes);
+    schedule = { program, sizes, groups, buffers };
+  }
+
+  let explained: Explanation | undefined;
+  const explain = (): Explanation => {
+    if (explained) return explained;
+    const base = { firings, phases, nodesBefore, nodesAfter: topoSort(roots).length };
+    if (!schedule) return (explained = explanation(base));
+    const unfused = unfusedSchedule(original, schedule.sizes);
+    return (explained = explanation({
+      ...base,
+      kernelsUnfused: unfused.groups.length,
+      kernelsFused: schedule.groups.length,
+      bytesUnoptimized: unfused.buffers.naiveBytes,
+      peakBytesBeforePlanning: schedule.buffers.naiveBytes,
+      peakBytesAfterPlanning: schedule.buffers.peakBytes,
+    }));
+  };
+  return { program, outputs: outputsInForm(input, program), schedule, explain };
+}

@@ -1,0 +1,132 @@
+import { bindShape, defOf, hasTrait, numel, sameShape, type AnyTensor, type Sizes } from "@gradfold/graph";
+import type { BufferPlan, KernelGroup, Program } from "./program.ts";
+
+const bytesPerElement = 4;
+
+/** A reusable buffer of the pool: its id and the step after which it is free again. */
+interface Slot {
+  readonly id: number;
+  freeAfter: number;
+}
+
+/**
+ * Can `group` write `out` over the buffer of `input` element by element? Only in an
+ * elementwise loop where every read of `input` is at the same index as the write
+ * (same shape, no broadcast), given the loop reads index i before writing index i.
+ */
+function inPlaceSafe(group: KernelGroup, input: AnyTensor, out: AnyTensor): boolean {
+  return group.kind === "elementwise" && sameShape(input.shape, out.shape) && group.nodes.every((n) => !n.inputs.includes(input) || sameShape(n.shape, input.shape));
+}
+
+/**
+ * Buffers for a schedule. Leaves (inputs, params, constants), program outputs and
+ * update values each get a buffer of their own that lives for the whole step, except
+ * that an update's new value is written straight into its param's buffer when nothing
+ * reads the param's old value after that value is computed. Every other group output
+ * is an intermediate: live from the group that writes it to the last group that reads
+ * it, then its buffer goes back to a pool. A new intermediate takes over a dying input
+ * of its own elementwise group when that is safe, else the smallest free pooled buffer
+ * that fits (growing the largest free one if none fits), else a new buffer.
+ */
+export function planMemory(program: Program, groups: readonly KernelGroup[], sizes: Sizes): BufferPlan {
+  const bytesOf = (t: AnyTensor) => bytesPerElement * numel(bindShape(t.shape, sizes, t.op));
+  const bufferOf = new Map<AnyTensor, number>();
+  const bufferBytes: number[] = [];
+  const allocate = (t: AnyTensor): number => {
+    bufferBytes.push(bytesOf(t));
+    bufferOf.set(t, bufferBytes.length - 1);
+    return bufferBytes.length - 1;
+  };
+
+  const producedAt = new Map<AnyTensor, number>();
+  const lastRead = new Map<AnyTensor, number>();
+  groups.forEach((g, step) => {
+    for (const o of g.outputs) producedAt.set(o, step);
+    for (const i of g.inputs) lastRead.set(i, step);
+  });
+  const outputs = new Set(Object.values(program.outputs));
+  const updateValues = new Set(program.updates.map(([, value]) => value));
+
+  // Persistent buffers: every leaf any group or root touches, and every root.
+  const roots = [...outputs, ...updateValues];
+  for (const g of groups) for (const i of g.inputs) if (hasTrait(defOf(i), "leaf") && !bufferOf.has(i)) allocate(i);
+  for (const [target] of program.updates) if (!bufferOf.has(target)) allocate(target);
+  for (const r of roots) if (hasTrait(defOf(r), "leaf") && !bufferOf.has(r)) allocate(r);
+
+  const inPlaceUpdate = new Map<AnyTensor, AnyTensor>();
+  const claimedTargets = new Set<AnyTensor>();
+  for (const [target, value] of program.updates) {
+    const step = producedAt.get(value);
+    if (step === undefined || outputs.has(value) || outputs.has(target) || claimedTargets.has(target) || inPlaceUpdate.has(value)) continue;
+    const readAt = lastRead.get(target) ?? -1;
+    if (readAt > step || (readAt === step && !inPlaceSafe(groups[step], target, value))) continue;
+    inPlaceUpdate.set(value, target);
+    claimedTargets.add(target);
+  }
+
+  const pooled = new Set<number>();
+  const slots: Slot[] = [];
+  groups.forEach((g, step) => {
+    const taken = new Set<number>();
+    for (const out of g.outputs) {
+      const target = inPlaceUpdate.get(out);
+      if (target !== undefined) {
+        bufferOf.set(out, bufferOf.get(target)!);
+        continue;
+      }
+      if (outputs.has(out) || updateValues.has(out)) {
+        allocate(out);
+        continue;
+      }
+      const need = bytesOf(out);
+      const dying = g.inputs.find((i) => {
+        const b = bufferOf.get(i);
+        return b !== undefined && pooled.has(b) && !taken.has(b) && lastRead.get(i) === step && bufferBytes[b] === need && inPlaceSafe(g, i, out);
+      });
+      if (dying !== undefined) {
+        const b = bufferOf.get(dying)!;
+        taken.add(b);
+        bufferOf.set(out, b);
+        slots.find((s) => s.id === b)!.freeAfter = lastRead.get(out) ?? step;
+        continue;
+      }
+      const free = slots.filter((s) => s.freeAfter < step && !taken.has(s.id));
+      const fits = free.filter((s) => bufferBytes[s.id] >= need).sort((a, b) => bufferBytes[a.id] - bufferBytes[b.id]);
+      const slot = fits[0] ?? free.sort((a, b) => bufferBytes[b.id] - bufferBytes[a.id])[0];
+      if (slot) {
+        bufferBytes[slot.id] = Math.max(bufferBytes[slot.id], need);
+        slot.freeAfter = lastRead.get(out) ?? step;
+        taken.add(slot.id);
+        bufferOf.set(out, slot.id);
+      } else {
+        const id = allocate(out);
+        pooled.add(id);
+        taken.add(id);
+        slots.push({ id, freeAfter: lastRead.get(out) ?? step });
+      }
+    }
+  });
+
+  const peakBytes = bufferBytes.reduce((a, b) => a + b, 0);
+  const naiveBytes = [...bufferOf.keys()].reduce((a, t) => a + bytesOf(t), 0);
+  return { bufferOf, bufferBytes, peakBytes, naiveBytes, inPlaceUpdates: [...inPlaceUpdate.entries()].map(([value, target]) => [target, value] as const) };
+}
+
+/** The plan with no reuse at all: every materialised value in a buffer of its own (phase `plan` off). */
+export function naivePlan(program: Program, groups: readonly KernelGroup[], sizes: Sizes): BufferPlan {
+  const bufferOf = new Map<AnyTensor, number>();
+  const bufferBytes: number[] = [];
+  const add = (t: AnyTensor) => {
+    if (bufferOf.has(t)) return;
+    bufferOf.set(t, bufferBytes.length);
+    bufferBytes.push(bytesPerElement * numel(bindShape(t.shape, sizes, t.op)));
+  };
+  for (const g of groups) {
+    g.inputs.forEach(add);
+    g.outputs.forEach(add);
+  }
+  for (const [target, value] of program.updates) [target, value].forEach(add);
+  Object.values(program.outputs).forEach(add);
+  const total = bufferBytes.reduce((a, b) => a + b, 0);
+  return { bufferOf, bufferBytes, peakBytes: total, naiveBytes: total, inPlaceUpdates: [] };
+}

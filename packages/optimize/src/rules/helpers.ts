@@ -1,0 +1,24 @@
+import { constant, constantValue, hasTrait, registry, scalar, type AnyTensor, type DType } from "@gradfold/graph";
+
+/** A constant with `f` applied to each element, same shape and dtype. */
+export function mapConstant(node: AnyTensor, f: (x: number) => number): AnyTensor {
+  if (!node.is("constant")) throw new Error(`mapConstant: expected a constant, got ${node.op}`);
+  const { data, shape, dtype } = node.params;
+  if (shape.length === 0) return scalar(f(data[0]), dtype);
+  return constant(data.map(f), shape, dtype) as AnyTensor;
+}
+
+/** True for ±2^k whose reciprocal is also a finite float: x/c and x·(1/c) agree bit for bit. */
+export function isPowerOfTwo(value: number): boolean {
+  if (value === 0 || !Number.isFinite(value) || !Number.isFinite(1 / value)) return false;
+  const e = Math.log2(Math.abs(value));
+  return Number.isInteger(e) && Math.abs(e) < 126;
+}
+
+/** The uniform value of a constant node, or undefined. */
+export const uniformValue = (node: AnyTensor): number | undefined => constantValue(node);
+
+export const zero = (dtype: DType): AnyTensor => scalar(0, dtype);
+
+export const isLeaf = (node: AnyTensor): boolean => hasTrait(registry[node.op], "leaf");
+export const isCommutativeBinary = (node: AnyTensor): boolean => node.inputs.length === 2 && hasTrait(registry[node.op], "commutative");

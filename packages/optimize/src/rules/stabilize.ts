@@ -1,0 +1,74 @@
+import {
+  abs,
+  add,
+  exp,
+  expm1,
+  log1p,
+  logSoftmax,
+  logsumexp,
+  maximum,
+  mul,
+  neg,
+  reshape,
+  softmaxCrossEntropy,
+  softplus,
+  sum,
+  type AnyTensor,
+} from "@gradfold/graph";
+import { c, op, opAs, v, type Bindings } from "../pattern.ts";
+import { rule, type Rule } from "../rule.ts";
+
+/**
+ * −Σ_classes onehot(y)·logSoftmax(x) is the per-example softmax cross-entropy.
+ * `node` sums over the class axis and maybe batch axes too; those stay a sum.
+ */
+function crossEntropy({ x, y, ls, oh }: Bindings, node: AnyTensor): AnyTensor | null {
+  if (!node.is("sum") || !ls.is("logSoftmax") || !oh.is("oneHot")) return null;
+  const last = x.rank - 1;
+  if (ls.params.axis !== last || oh.params.depth !== x.shape[last] || y.dtype !== "int32") return null;
+  const { axes, keepdims } = node.params;
+  if (!axes.includes(last)) return null;
+  const perExample = softmaxCrossEntropy(x, y) as AnyTensor;
+  const batchAxes = axes.filter((a) => a !== last);
+  const summed = batchAxes.length ? (sum(perExample, batchAxes, keepdims) as AnyTensor) : perExample;
+  return neg(keepdims ? reshape(summed, node.shape) : summed);
+}
+
+/** Binary cross-entropy on logits: max(x, 0) − x·t + log1p(e^−|x|), finite for any x. */
+export function bceWithLogits(x: AnyTensor, t: AnyTensor): AnyTensor {
+  return add(add(maximum(x, 0), neg(mul(x, t))), log1p(exp(neg(abs(x)))));
+}
+
+const oneMinus = (p: ReturnType<typeof v>) => op("add", c(1), op("neg", p));
+const logSigmoid = (x: ReturnType<typeof v>) => op("neg", op("softplus", op("neg", x)));
+const logOneMinusSigmoid = (x: ReturnType<typeof v>) => op("neg", op("softplus", x));
+
+/**
+ * Rewrites of expressions that overflow, underflow or cancel in floating point into
+ * forms the graph computes stably (and whose gradients are stable too, since each
+ * replacement op has a stable vector-Jacobian rule). Order matters: the first rule
+ * that matches wins, so log(1 − σ(x)) is tried before log(1 + x).
+ */
+export const stabilize: Rule[] = [
+  rule("log(softmax(x)) -> logSoftmax(x)", op("log", opAs("s", "softmax", [v("x")])), ({ s, x }) =>
+    s.is("softmax") ? logSoftmax(x, s.params.axis) : null,
+  ),
+  rule("log(sum(exp(x))) -> logsumexp(x)", op("log", opAs("s", "sum", [op("exp", v("x"))])), ({ s, x }) =>
+    s.is("sum") ? (logsumexp(x, s.params.axes, s.params.keepdims) as AnyTensor) : null,
+  ),
+  rule("log(sigmoid(x)) -> -softplus(-x)", op("log", op("sigmoid", v("x"))), ({ x }) => neg(softplus(neg(x)))),
+  rule("log(1-sigmoid(x)) -> -softplus(x)", op("log", oneMinus(op("sigmoid", v("x")))), ({ x }) => neg(softplus(x))),
+  rule("log(1+x) -> log1p(x)", op("log", op("add", c(1), v("x"))), ({ x }) => log1p(x)),
+  rule("exp(x)-1 -> expm1(x)", op("add", op("exp", v("x")), c(-1)), ({ x }) => expm1(x)),
+  rule("log(exp(x)) -> x", op("log", op("exp", v("x"))), ({ x }) => x),
+  rule(
+    "sum(onehot(y)*logSoftmax(x)) -> -softmaxCrossEntropy(x, y)",
+    op("sum", op("mul", opAs("oh", "oneHot", [v("y")]), opAs("ls", "logSoftmax", [v("x")]))),
+    crossEntropy,
+  ),
+  rule(
+    "t*log(sigmoid(x)) + (1-t)*log(1-sigmoid(x)) -> -bceWithLogits(x, t)",
+    op("add", op("mul", v("t"), logSigmoid(v("x"))), op("mul", oneMinus(v("t")), logOneMinusSigmoid(v("x")))),
+    ({ x, t }) => neg(bceWithLogits(x, t)),
+  ),
+];
