@@ -1,0 +1,21 @@
+import { param } from "@gradfold/graph";
+import type { FloatTensor, TransformContext } from "./types.ts";
+
+/** Name of a per-param state slot: `<prefix>/<param name>/<key>`, e.g. "adam/W1/m". */
+export function slotName(prefix: string, p: FloatTensor, key: string): string {
+  return `${prefix}/${paramName(p)}/${key}`;
+}
+
+export function paramName(p: FloatTensor): string {
+  return p.is("param") ? p.params.name : `#${p.id}`;
+}
+
+/** A fresh per-param state slot of the param's shape, filled with `init`. */
+export function paramSlot(ctx: TransformContext, p: FloatTensor, key: string, init = 0): FloatTensor {
+  return param(slotName(ctx.prefix, p, key), p.shape as readonly number[], { init }) as FloatTensor;
+}
+
+/** A fresh scalar state slot shared by all params of the optimizer: `<prefix>/<key>`. */
+export function sharedSlot(ctx: TransformContext, key: string, init = 0): FloatTensor {
+  return param(`${ctx.prefix}/${key}`, [], { init }) as FloatTensor;
+}
