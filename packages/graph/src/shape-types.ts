@@ -55,7 +55,8 @@ export type CheckBroadcast<A extends Shape, B extends Shape> = EitherAny<A, B> e
 
 // ---- matmul: [...batch, M, K] x [...batch, K, N] -> [...batch, M, N]
 
-type Last2<S extends Shape> = S extends readonly [...infer B extends Shape, infer M extends Dim, infer K extends Dim] ? [B, M, K] : never;
+// `false`, not never, for rank < 2: a conditional on never would take its true branch below.
+type Last2<S extends Shape> = S extends readonly [...infer B extends Shape, infer M extends Dim, infer K extends Dim] ? [B, M, K] : false;
 
 export type MatmulShape<A extends Shape, B extends Shape> = IsTuple<A> extends false
   ? Dim[]
@@ -91,13 +92,15 @@ export type NormalizeAxis<S extends Shape, A extends number> = IsTuple<S> extend
   ? number
   : number extends A
     ? number
-    : `${A}` extends `-${infer P extends number}`
-      ? P extends 0
-        ? never
-        : LengthMinus<S, P>
-      : `${A}` extends keyof S
-        ? A
-        : never;
+    : A extends number // distributes over a union of axes (a list such as [0, -1])
+      ? `${A}` extends `-${infer P extends number}`
+        ? P extends 0
+          ? never
+          : LengthMinus<S, P>
+        : A extends AxisIndex<S>
+          ? A
+          : never
+      : never;
 
 type AxesUnion<S extends Shape, A> = A extends number ? NormalizeAxis<S, A> : A extends readonly number[] ? NormalizeAxis<S, A[number]> : never;
 
@@ -138,22 +141,32 @@ type AxesValid<S extends Shape, A extends readonly number[]> = A extends readonl
 
 // ---- layout
 
+/** The valid (non-negative) axis indices of a tuple shape: 0 | 1 | … | rank−1. */
+export type AxisIndex<S extends Shape> = Exclude<Partial<S>["length"], S["length"]>;
+
 /** `perm` must be as long as the rank; each entry picks an operand axis. */
 export type PermuteShape<S extends Shape, P extends readonly number[]> = IsTuple<S> extends false
   ? Dim[]
   : number extends P["length"]
     ? Dim[]
     : P["length"] extends S["length"]
-      ? { -readonly [I in keyof P]: P[I] extends keyof S ? S[P[I]] : never }
+      ? { -readonly [I in keyof P]: P[I] extends AxisIndex<S> ? S[P[I]] : never }
       : never;
 
-export type CheckPermute<S extends Shape, P extends readonly number[]> = [PermuteShape<S, P>] extends [never]
-  ? ShapeMismatch<"perm must list every axis of the operand once">
-  : PermuteShape<S, P> extends readonly unknown[]
-    ? never extends PermuteShape<S, P>[number]
-      ? ShapeMismatch<"perm must list every axis of the operand once">
-      : unknown
-    : unknown;
+/** perm lists every axis of S exactly once (same length, and every axis covered). */
+export type CheckPermute<S extends Shape, P extends readonly number[]> = IsAny<S> extends true
+  ? unknown
+  : IsTuple<S> extends false
+    ? unknown
+    : number extends P["length"]
+      ? unknown
+      : P["length"] extends S["length"]
+        ? [Exclude<AxisIndex<S>, P[number]>] extends [never]
+          ? [Exclude<P[number], AxisIndex<S>>] extends [never]
+            ? unknown
+            : ShapeMismatch<"perm must list every axis of the operand once">
+          : ShapeMismatch<"perm must list every axis of the operand once">
+        : ShapeMismatch<"perm must list every axis of the operand once">;
 
 /** reshape's result as given, except that a -1 (inferred at run time) is only known to be a number. */
 export type ReshapeShape<T extends Shape> = { -readonly [I in keyof T]: T[I] extends -1 ? number : T[I] };
@@ -162,22 +175,28 @@ export type ReshapeShape<T extends Shape> = { -readonly [I in keyof T]: T[I] ext
 export type Reverse<S extends Shape> = IsTuple<S> extends false ? Dim[] : S extends readonly [infer H, ...infer R extends Shape] ? [...Reverse<R>, H] : [];
 
 /** broadcastTo: the target must be reachable from S by broadcasting. */
-export type CheckBroadcastTo<S extends Shape, T extends Shape> = [Broadcast<S, T>] extends [never]
+export type CheckBroadcastTo<S extends Shape, T extends Shape> = IsAny<S> extends true
+  ? unknown
+  : [Broadcast<S, T>] extends [never]
   ? ShapeMismatch<"operand does not broadcast to the target shape">
   : IsTuple<T> extends false
     ? unknown
-    : Broadcast<S, T>["length"] extends T["length"]
+    : IsTuple<S> extends false
+      ? unknown
+      : Broadcast<S, T>["length"] extends T["length"]
       ? unknown
       : ShapeMismatch<"target shape has a lower rank than the operand">;
 
 /** slice(begin, size): one entry per axis; a size of -1 keeps the rest of that axis. */
-export type SliceShape<S extends Shape, Z extends readonly number[]> = IsTuple<S> extends false
+export type SliceShape<S extends Shape, Z extends readonly Dim[]> = IsTuple<S> extends false
   ? Dim[]
   : number extends Z["length"]
     ? Dim[]
     : { -readonly [I in keyof Z]: Z[I] extends -1 ? (I extends keyof S ? S[I] : never) : Z[I] };
 
-export type CheckRank<S extends Shape, L extends readonly unknown[]> = IsTuple<S> extends false
+export type CheckRank<S extends Shape, L extends readonly unknown[]> = IsAny<S> extends true
+  ? unknown
+  : IsTuple<S> extends false
   ? unknown
   : number extends L["length"]
     ? unknown
@@ -213,7 +232,9 @@ export type ConcatShape<S extends Shape, A extends number> = IsTuple<S> extends 
       : { -readonly [I in keyof S]: I extends `${P}` ? number : S[I] }
     : never;
 
-export type CheckConcat<S extends Shape, Others extends readonly { shape: Shape }[], A extends number> = [NormalizeAxis<S, A>] extends [never]
+export type CheckConcat<S extends Shape, Others extends readonly { shape: Shape }[], A extends number> = IsAny<S> extends true
+  ? unknown
+  : [NormalizeAxis<S, A>] extends [never]
   ? ShapeMismatch<"axis out of range for the operand's rank">
   : { [K in keyof Others]: SameOffAxis<S, Others[K]["shape"], NormalizeAxis<S, A>> }[number] extends true
     ? unknown
@@ -228,3 +249,15 @@ type SameOffAxis<S extends Shape, T extends Shape, A> = IsTuple<S> extends false
         ? false
         : true
       : false;
+
+/** concat's function form: the first operand's shape decides, the rest must agree with it off the axis. */
+export type ConcatListShape<T extends readonly { shape: Shape }[], A extends number> = T extends readonly [{ shape: infer S extends Shape }, ...unknown[]]
+  ? ConcatShape<S, A>
+  : Dim[];
+
+export type CheckConcatList<T extends readonly { shape: Shape }[], A extends number> = T extends readonly [
+  { shape: infer S extends Shape },
+  ...infer Rest extends readonly { shape: Shape }[],
+]
+  ? CheckConcat<S, Rest, A>
+  : unknown;

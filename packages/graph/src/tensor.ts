@@ -143,25 +143,25 @@ export class Tensor<S extends Shape = Shape, D extends DType = DType> {
 
   // ---- reductions
   sum<const A extends Axis = undefined, K extends boolean = false>(axis?: A & CheckAxes<S, A>, keepdims?: K): Tensor<ReduceShape<S, A, K>, D> {
-    return ops.sum(this, axis as Axis, keepdims) as never;
+    return ops.sum(this as AnyTensor, axis as Axis, keepdims) as never;
   }
   mean<const A extends Axis = undefined, K extends boolean = false>(axis?: A & CheckAxes<S, A>, keepdims?: K): Tensor<ReduceShape<S, A, K>, D> {
-    return ops.mean(this, axis as Axis, keepdims) as never;
+    return ops.mean(this as AnyTensor, axis as Axis, keepdims) as never;
   }
   max<const A extends Axis = undefined, K extends boolean = false>(axis?: A & CheckAxes<S, A>, keepdims?: K): Tensor<ReduceShape<S, A, K>, D> {
-    return ops.max(this, axis as Axis, keepdims) as never;
+    return ops.max(this as AnyTensor, axis as Axis, keepdims) as never;
   }
   min<const A extends Axis = undefined, K extends boolean = false>(axis?: A & CheckAxes<S, A>, keepdims?: K): Tensor<ReduceShape<S, A, K>, D> {
-    return ops.min(this, axis as Axis, keepdims) as never;
+    return ops.min(this as AnyTensor, axis as Axis, keepdims) as never;
   }
   logsumexp<const A extends Axis = undefined, K extends boolean = false>(axis?: A & CheckAxes<S, A>, keepdims?: K): Tensor<ReduceShape<S, A, K>, D> {
-    return ops.logsumexp(this, axis as Axis, keepdims) as never;
+    return ops.logsumexp(this as AnyTensor, axis as Axis, keepdims) as never;
   }
   softmax<const A extends number = -1>(axis?: A & CheckAxes<S, A>): Tensor<S, D> {
-    return ops.softmax(this, axis as number);
+    return ops.softmax(this as AnyTensor, axis as number) as never;
   }
   logSoftmax<const A extends number = -1>(axis?: A & CheckAxes<S, A>): Tensor<S, D> {
-    return ops.logSoftmax(this, axis as number);
+    return ops.logSoftmax(this as AnyTensor, axis as number) as never;
   }
 
   // ---- linear algebra and layout
@@ -176,26 +176,26 @@ export class Tensor<S extends Shape = Shape, D extends DType = DType> {
   transpose<const P extends readonly number[] | undefined = undefined>(
     perm?: P & (P extends readonly number[] ? CheckPermute<S, P> : unknown),
   ): Tensor<P extends readonly number[] ? PermuteShape<S, P> : Reverse<S>, D> {
-    return ops.transpose(this, perm as readonly number[] | undefined) as never;
+    return ops.transpose(this as AnyTensor, perm as readonly number[] | undefined) as never;
   }
   permute<const P extends readonly number[]>(perm: P & CheckPermute<S, P>): Tensor<PermuteShape<S, P>, D> {
-    return ops.transpose(this, perm) as never;
+    return ops.transpose(this as AnyTensor, perm as never) as never;
   }
   broadcastTo<const T extends Shape>(shape: T & CheckBroadcastTo<S, T>): Tensor<Mutable<T>, D> {
-    return ops.broadcastTo(this, shape) as never;
+    return ops.broadcastTo(this as AnyTensor, shape) as never;
   }
   concat<const O extends readonly Tensor<Shape, D>[], const A extends number = 0>(
     others: O & CheckConcat<S, O, A>,
     axis?: A,
   ): Tensor<ConcatShape<S, A>, D> {
-    return ops.concat([this, ...(others as readonly AnyTensor[])], axis ?? 0) as never;
+    return ops.concat([this, ...(others as readonly AnyTensor[])] as AnyTensor[], axis ?? 0) as never;
   }
   /** `size` per axis; -1 takes the rest of that axis. */
-  slice<const Z extends readonly number[]>(begin: readonly number[] & CheckRank<S, Z>, size: Z & CheckRank<S, Z>): Tensor<SliceShape<S, Z>, D> {
-    return ops.slice(this, begin as readonly number[], size) as never;
+  slice<const B extends readonly number[], const Z extends readonly number[]>(begin: B & CheckRank<S, B>, size: Z & CheckRank<S, Z>): Tensor<SliceShape<S, Z>, D> {
+    return ops.slice(this as AnyTensor, begin as readonly number[], size) as never;
   }
   gather<I extends Shape, const A extends number = 0>(indices: Tensor<I, "int32">, axis?: A & CheckAxes<S, A>): Tensor<GatherShape<S, I, A>, D> {
-    return ops.gather(this, indices, (axis ?? 0) as number) as never;
+    return ops.gather(this as AnyTensor, indices, (axis ?? 0) as number) as never;
   }
   oneHot<const N extends number>(this: Tensor<S, "int32">, depth: N): Tensor<[...S, N], "float32"> {
     return ops.oneHot(this, depth) as never;

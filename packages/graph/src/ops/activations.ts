@@ -36,11 +36,11 @@ export const softplus = <S extends Shape, D extends DType>(x: Tensor<S, D>): Ten
 
 /** x where x > 0, alpha·x elsewhere. */
 export const leakyRelu = <S extends Shape, D extends DType>(x: Tensor<S, D>, alpha = 0.01): Tensor<S, D> =>
-  where(greater(x, 0), x, mul(x, alpha)) as never;
+  where(greater(x as AnyTensor, 0), x as AnyTensor, mul(x as AnyTensor, alpha)) as never;
 
 /** x where x > 0, alpha·(eˣ - 1) elsewhere (Clevert et al., 2015). */
 export const elu = <S extends Shape, D extends DType>(x: Tensor<S, D>, alpha = 1): Tensor<S, D> =>
-  where(greater(x, 0), x, mul(expm1(x), alpha)) as never;
+  where(greater(x as AnyTensor, 0), x as AnyTensor, mul(expm1(x as AnyTensor), alpha)) as never;
 
 /** Exact GELU, x·Φ(x) = ½x(1 + erf(x/√2)) (Hendrycks & Gimpel, 2016), as PyTorch's default. */
 export const gelu = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> =>

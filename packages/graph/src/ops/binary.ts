@@ -74,7 +74,8 @@ export const minimumOp = defineOp("minimum", {
 });
 
 type Lhs<A extends Shape, D extends DType> = Tensor<A, D> | number;
-type Rhs<A extends Shape, B extends Shape, D extends DType> = (Tensor<B, D> & CheckBroadcast<A, B>) | number;
+// NoInfer: the dtype comes from the first operand, so a second operand of another dtype is an error, not a union.
+type Rhs<A extends Shape, B extends Shape, D extends DType> = (Tensor<B, NoInfer<D>> & CheckBroadcast<A, B>) | number;
 type Out<A extends Shape, B extends Shape, D extends DType> = Tensor<Broadcast<A, B>, D>;
 
 /** Lifts numbers to constants of the tensor operand's dtype and applies `def`. */

@@ -28,7 +28,7 @@ export const notEqualOp = defineOp("notEqual", { ...comparison, traits: [...comp
 
 type Cmp = <A extends Shape, B extends Shape = [], D extends DType = "float32">(
   a: Tensor<A, D> | number,
-  b: (Tensor<B, D> & CheckBroadcast<A, B>) | number,
+  b: (Tensor<B, NoInfer<D>> & CheckBroadcast<A, B>) | number,
 ) => Tensor<Broadcast<A, B>, "bool">;
 
 export const less: Cmp = (a, b) => binaryApply(lessOp, a, b as AnyTensor) as never;
@@ -51,10 +51,10 @@ export const whereOp = defineOp("where", {
 });
 
 /** Picks `a` where `cond` holds and `b` elsewhere, broadcasting all three. */
-export function where<C extends Shape, A extends Shape, B extends Shape, D extends DType>(
+export function where<C extends Shape, A extends Shape = [], B extends Shape = [], D extends DType = "float32">(
   cond: Tensor<C, "bool">,
-  a: Tensor<A, D> | number,
-  b: Tensor<B, D> | number,
+  a: (Tensor<A, D> & CheckBroadcast<C, A>) | number,
+  b: (Tensor<B, NoInfer<D>> & CheckBroadcast<Broadcast<C, A>, B>) | number,
 ): Tensor<Broadcast<C, Broadcast<A, B>>, D> {
   const dtype = typeof a !== "number" ? a.dtype : typeof b !== "number" ? b.dtype : "float32";
   return apply(whereOp, [cond, lift(a, dtype), lift(b, dtype)], {}) as never;

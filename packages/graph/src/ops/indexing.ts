@@ -2,6 +2,7 @@ import type { DType } from "../dtype.ts";
 import { GraphError, opError } from "../errors.ts";
 import { defineOp } from "../op.ts";
 import { formatShape, numel, type Dim, type Shape } from "../shape.ts";
+import type { CheckAxes, GatherShape } from "../shape-types.ts";
 import { apply, type Tensor } from "../tensor.ts";
 import { checkedAxes } from "./rules.ts";
 
@@ -79,8 +80,13 @@ export const oneHotOp = defineOp("oneHot", {
   vjp: () => [null],
 });
 
-export function gather<S extends Shape, I extends Shape, D extends DType>(x: Tensor<S, D>, indices: Tensor<I, "int32">, axis = 0): Tensor<Shape, D> {
-  const axes = checkedAxes(axis, x.rank);
+/** Slices of `x` along `axis` at int32 `indices`: the axis is replaced by the indices' shape. */
+export function gather<S extends Shape, I extends Shape, D extends DType, const A extends number = 0>(
+  x: Tensor<S, D>,
+  indices: Tensor<I, "int32">,
+  axis?: A & CheckAxes<S, A>,
+): Tensor<GatherShape<S, I, A>, D> {
+  const axes = checkedAxes((axis as number | undefined) ?? 0, x.rank);
   if (typeof axes === "string") throw opError("gather", axes, formatShape(x.shape));
   return apply(gatherOp, [x, indices], { axis: axes[0] }) as never;
 }

@@ -2,7 +2,7 @@ import type { DType } from "../dtype.ts";
 import { GraphError, opError } from "../errors.ts";
 import { defineOp } from "../op.ts";
 import { broadcastShapes, formatShape, sameShape, stridesOf, type Dim, type Shape } from "../shape.ts";
-import type { ReshapeShape } from "../shape-types.ts";
+import type { CheckBroadcastTo, CheckPermute, PermuteShape, Reverse, ReshapeShape } from "../shape-types.ts";
 import { apply, type AnyTensor, type Tensor } from "../tensor.ts";
 import { anyDType, gatherEval } from "./rules.ts";
 import { unbroadcast } from "./unbroadcast.ts";
@@ -85,13 +85,17 @@ function resolveMinusOne(x: AnyTensor, shape: Shape): Dim[] {
   return shape.map((d) => (d === -1 ? rest : d));
 }
 
-export function transpose<S extends Shape, D extends DType>(x: Tensor<S, D>, perm?: readonly number[]): Tensor<Shape, D> {
-  const p = perm ?? Array.from({ length: x.rank }, (_, i) => x.rank - 1 - i);
+/** Permutes axes by `perm`; without it, reverses them all (numpy `.T`). */
+export function transpose<S extends Shape, D extends DType, const P extends readonly number[] | undefined = undefined>(
+  x: Tensor<S, D>,
+  perm?: P & (P extends readonly number[] ? CheckPermute<S, P> : unknown),
+): Tensor<P extends readonly number[] ? PermuteShape<S, P> : Reverse<S>, D> {
+  const p: readonly number[] = perm ?? Array.from({ length: x.rank }, (_, i) => x.rank - 1 - i);
   if (p.every((v, i) => v === i) && p.length === x.rank) return x as never;
   return apply(transposeOp, [x], { perm: [...p] }) as never;
 }
 
-export function broadcastTo<S extends Shape, D extends DType, const T extends Shape>(x: Tensor<S, D>, shape: T): Tensor<[...T], D> {
+export function broadcastTo<S extends Shape, D extends DType, const T extends Shape>(x: Tensor<S, D>, shape: T & CheckBroadcastTo<S, T>): Tensor<[...T], D> {
   if (sameShape(x.shape, shape)) return x as never;
   return apply(broadcastToOp, [x], { shape: [...shape] }) as never;
 }

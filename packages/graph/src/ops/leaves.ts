@@ -2,7 +2,7 @@ import { isDType, type DType } from "../dtype.ts";
 import { GraphError } from "../errors.ts";
 import { defineOp, type ParamInit } from "../op.ts";
 import { formatShape, numel, type Shape } from "../shape.ts";
-import { apply, Tensor } from "../tensor.ts";
+import { apply, Tensor, type AnyTensor } from "../tensor.ts";
 
 const noInputs = { arity: 0, traits: ["leaf"] } as const;
 
@@ -39,7 +39,10 @@ function checkShape(what: string, shape: unknown): asserts shape is Shape {
 }
 
 /** A fed value, bound by name at evaluation or compile time. */
-export function input<const S extends Shape, D extends DType = "float32">(name: string, shape: S, dtype?: D): Tensor<[...S], D> {
+// Overloads: without a dtype the result is float32, never a dtype inferred from where the call sits.
+export function input<const S extends Shape>(name: string, shape: S): Tensor<[...S], "float32">;
+export function input<const S extends Shape, D extends DType>(name: string, shape: S, dtype: D): Tensor<[...S], D>;
+export function input<const S extends Shape, D extends DType>(name: string, shape: S, dtype?: D): Tensor<[...S], D> {
   if (typeof name !== "string" || name.length === 0) throw new GraphError(`input: name must be a non-empty string, got ${JSON.stringify(name)}`);
   checkShape(`input ${JSON.stringify(name)}`, shape);
   const dt = dtype ?? "float32";
@@ -85,11 +88,16 @@ export function initialValue(p: Tensor): Float64Array {
 }
 
 /** A constant: a number (scalar) or nested arrays / typed array with an explicit shape. */
-export function constant<const S extends readonly number[] = []>(
+export function constant(value: number): Tensor<[], "float32">;
+/** Without a shape, nested arrays give theirs at run time; statically it is only known to be numbers. */
+export function constant(value: ArrayLike<number> | readonly unknown[]): Tensor<number[], "float32">;
+export function constant<const S extends readonly number[]>(value: number | ArrayLike<number> | readonly unknown[], shape: S): Tensor<[...S], "float32">;
+export function constant<const S extends readonly number[], D extends DType>(
   value: number | ArrayLike<number> | readonly unknown[],
-  shape?: S,
-  dtype: DType = "float32",
-): Tensor<[...S], "float32"> {
+  shape: S,
+  dtype: D,
+): Tensor<[...S], D>;
+export function constant(value: number | ArrayLike<number> | readonly unknown[], shape?: readonly number[], dtype: DType = "float32"): AnyTensor {
   if (typeof value === "number") {
     if (shape && shape.length > 0) return apply(constantOp, [], { data: new Float64Array(numel(shape)).fill(value), shape: [...shape], dtype }) as never;
     return scalar(value, dtype) as never;
@@ -114,7 +122,9 @@ export function constant<const S extends readonly number[] = []>(
   return apply(constantOp, [], { data: Float64Array.from(flat), shape: finalShape, dtype }) as never;
 }
 
-export function scalar<D extends DType = "float32">(value: number, dtype?: D): Tensor<[], D> {
+export function scalar(value: number): Tensor<[], "float32">;
+export function scalar<D extends DType>(value: number, dtype: D): Tensor<[], D>;
+export function scalar<D extends DType>(value: number, dtype?: D): Tensor<[], D> {
   if (typeof value !== "number") throw new GraphError(`scalar: expected a number, got ${typeof value}`);
   return apply(constantOp, [], { data: Float64Array.of(value), shape: [], dtype: dtype ?? "float32" }) as never;
 }

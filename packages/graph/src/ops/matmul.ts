@@ -83,6 +83,6 @@ export function matmulT(a: AnyTensor, b: AnyTensor, transA: boolean, transB: boo
 }
 
 /** Matrix product over the last two axes, broadcasting leading (batch) axes. */
-export function matmul<A extends Shape, B extends Shape, D extends DType>(a: Tensor<A, D>, b: Tensor<B, D> & CheckMatmul<A, B>): Tensor<MatmulShape<A, B>, D> {
+export function matmul<A extends Shape, B extends Shape, D extends DType>(a: Tensor<A, D>, b: Tensor<B, NoInfer<D>> & CheckMatmul<A, B>): Tensor<MatmulShape<A, B>, D> {
   return matmulT(a, b, false, false) as never;
 }

@@ -2,7 +2,7 @@ import type { DType } from "../dtype.ts";
 import { defineOp, type OpParams } from "../op.ts";
 import { formatShape, type Dim, type Shape } from "../shape.ts";
 import { opError } from "../errors.ts";
-import type { ReduceShape } from "../shape-types.ts";
+import type { CheckAxes, ReduceShape } from "../shape-types.ts";
 import { apply, type AnyTensor, type Tensor } from "../tensor.ts";
 import { div, mul } from "./binary.ts";
 import { cast } from "./cast.ts";
@@ -66,22 +66,38 @@ export function reduceParams(x: AnyTensor, op: string, axis: Axis, keepdims: boo
 
 type Reduced<S extends Shape, A, K extends boolean, D extends DType> = Tensor<ReduceShape<S, A, K>, D>;
 
-export function sum<S extends Shape, D extends DType, const A extends Axis = undefined, K extends boolean = false>(x: Tensor<S, D>, axis?: A, keepdims?: K): Reduced<S, A, K, D> {
-  return apply(sumOp, [x], reduceParams(x, "sum", axis, keepdims)) as never;
+export function sum<S extends Shape, D extends DType, const A extends Axis = undefined, K extends boolean = false>(
+  x: Tensor<S, D>,
+  axis?: A & CheckAxes<S, A>,
+  keepdims?: K,
+): Reduced<S, A, K, D> {
+  return apply(sumOp, [x], reduceParams(x, "sum", axis as Axis, keepdims)) as never;
 }
 
-export function max<S extends Shape, D extends DType, const A extends Axis = undefined, K extends boolean = false>(x: Tensor<S, D>, axis?: A, keepdims?: K): Reduced<S, A, K, D> {
-  return apply(maxOp, [x], reduceParams(x, "max", axis, keepdims)) as never;
+export function max<S extends Shape, D extends DType, const A extends Axis = undefined, K extends boolean = false>(
+  x: Tensor<S, D>,
+  axis?: A & CheckAxes<S, A>,
+  keepdims?: K,
+): Reduced<S, A, K, D> {
+  return apply(maxOp, [x], reduceParams(x, "max", axis as Axis, keepdims)) as never;
 }
 
 /** sum / count: a composite; the count is a symbolic `size` when a reduced dim is. */
-export function mean<S extends Shape, D extends DType, const A extends Axis = undefined, K extends boolean = false>(x: Tensor<S, D>, axis?: A, keepdims?: K): Reduced<S, A, K, D> {
-  const p = reduceParams(x, "mean", axis, keepdims);
+export function mean<S extends Shape, D extends DType, const A extends Axis = undefined, K extends boolean = false>(
+  x: Tensor<S, D>,
+  axis?: A & CheckAxes<S, A>,
+  keepdims?: K,
+): Reduced<S, A, K, D> {
+  const p = reduceParams(x, "mean", axis as Axis, keepdims);
   const dims: Dim[] = p.axes.map((a) => x.shape[a]);
   return div(apply(sumOp, [x], p), size(dims)) as never;
 }
 
 /** -max(-x): a composite. */
-export function min<S extends Shape, D extends DType, const A extends Axis = undefined, K extends boolean = false>(x: Tensor<S, D>, axis?: A, keepdims?: K): Reduced<S, A, K, D> {
-  return neg(apply(maxOp, [neg(x)], reduceParams(x, "min", axis, keepdims))) as never;
+export function min<S extends Shape, D extends DType, const A extends Axis = undefined, K extends boolean = false>(
+  x: Tensor<S, D>,
+  axis?: A & CheckAxes<S, A>,
+  keepdims?: K,
+): Reduced<S, A, K, D> {
+  return neg(apply(maxOp, [neg(x)], reduceParams(x, "min", axis as Axis, keepdims))) as never;
 }

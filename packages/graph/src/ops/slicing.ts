@@ -2,6 +2,7 @@ import type { DType } from "../dtype.ts";
 import { opError } from "../errors.ts";
 import { defineOp } from "../op.ts";
 import { formatShape, stridesOf, type Dim, type Shape } from "../shape.ts";
+import type { CheckConcatList, CheckRank, ConcatListShape, SliceShape } from "../shape-types.ts";
 import { apply, type AnyTensor, type Tensor } from "../tensor.ts";
 import { anyDType, checkedAxes, gatherEval } from "./rules.ts";
 
@@ -106,18 +107,26 @@ export const padOp = defineOp("pad", {
   vjp: ({ inputs: [x], grad, params }) => [slice(grad, params.before, x.shape)],
 });
 
-export function concat<D extends DType>(tensors: readonly Tensor<Shape, D>[], axis = 0): Tensor<Shape, D> {
+/** Joins tensors along `axis`; every other dim must agree. */
+export function concat<const T extends readonly Tensor<Shape, DType>[], const A extends number = 0>(
+  tensors: T & CheckConcatList<T, A>,
+  axis: A = 0 as A,
+): Tensor<ConcatListShape<T, A>, T[number]["dtype"]> {
   if (tensors.length === 0) throw opError("concat", "needs at least one operand", "none");
   const axes = checkedAxes(axis, tensors[0].rank);
   if (typeof axes === "string") throw opError("concat", axes, tensors.map((t) => formatShape(t.shape)).join(", "));
-  if (tensors.length === 1) return tensors[0];
+  if (tensors.length === 1) return tensors[0] as never;
   return apply(concatOp, tensors, { axis: axes[0] }) as never;
 }
 
 /** The block starting at `begin` with `size` per axis (-1: to the end of that axis). */
-export function slice<S extends Shape, D extends DType>(x: Tensor<S, D>, begin: readonly number[], size: readonly Dim[]): Tensor<Shape, D> {
+export function slice<S extends Shape, D extends DType, const B extends readonly number[], const Z extends readonly Dim[]>(
+  x: Tensor<S, D>,
+  begin: B & CheckRank<S, B>,
+  size: Z & CheckRank<S, Z>,
+): Tensor<SliceShape<S, Z>, D> {
   const resolved = size.map((z, i) => (z === -1 ? (typeof x.shape[i] === "number" ? (x.shape[i] as number) - begin[i] : x.shape[i]) : z));
-  if (begin.every((b) => b === 0) && resolved.length === x.rank && resolved.every((z, i) => z === x.shape[i])) return x;
+  if (begin.every((b) => b === 0) && resolved.length === x.rank && resolved.every((z, i) => z === x.shape[i])) return x as never;
   return apply(sliceOp, [x], { begin: [...begin], size: resolved }) as never;
 }
 

@@ -2,7 +2,7 @@ import type { DType } from "../dtype.ts";
 import { GraphError, opError } from "../errors.ts";
 import { defineOp, type OpParams, type Value } from "../op.ts";
 import { formatShape, type Shape } from "../shape.ts";
-import type { ReduceShape } from "../shape-types.ts";
+import type { CheckAxes, ReduceShape } from "../shape-types.ts";
 import { apply, type AnyTensor, type Tensor } from "../tensor.ts";
 import { mul, sub } from "./binary.ts";
 import { oneHot } from "./indexing.ts";
@@ -116,17 +116,19 @@ function axisOf(x: AnyTensor, op: string, axis: number | undefined): number {
 
 export function logsumexp<S extends Shape, D extends DType, const A extends Axis = undefined, K extends boolean = false>(
   x: Tensor<S, D>,
-  axis?: A,
+  axis?: A & CheckAxes<S, A>,
   keepdims?: K,
 ): Tensor<ReduceShape<S, A, K>, D> {
-  return apply(logsumexpOp, [x], reduceParams(x, "logsumexp", axis, keepdims)) as never;
+  return apply(logsumexpOp, [x], reduceParams(x, "logsumexp", axis as Axis, keepdims)) as never;
 }
 
-export const softmax = <S extends Shape, D extends DType>(x: Tensor<S, D>, axis?: number): Tensor<S, D> =>
-  apply(softmaxOp, [x], { axis: axisOf(x, "softmax", axis) }) as never;
+/** exp(x − logsumexp(x)) along `axis` (default the last). */
+export const softmax = <S extends Shape, D extends DType, const A extends number = -1>(x: Tensor<S, D>, axis?: A & CheckAxes<S, A>): Tensor<S, D> =>
+  apply(softmaxOp, [x], { axis: axisOf(x, "softmax", axis as number | undefined) }) as never;
 
-export const logSoftmax = <S extends Shape, D extends DType>(x: Tensor<S, D>, axis?: number): Tensor<S, D> =>
-  apply(logSoftmaxOp, [x], { axis: axisOf(x, "logSoftmax", axis) }) as never;
+/** x − logsumexp(x) along `axis` (default the last), computed stably. */
+export const logSoftmax = <S extends Shape, D extends DType, const A extends number = -1>(x: Tensor<S, D>, axis?: A & CheckAxes<S, A>): Tensor<S, D> =>
+  apply(logSoftmaxOp, [x], { axis: axisOf(x, "logSoftmax", axis as number | undefined) }) as never;
 
 /** Per-example softmax cross-entropy: logits [..., C], int32 labels [...] → [...]. */
 export function softmaxCrossEntropy<S extends Shape>(logits: Tensor<[...S, number] | Shape, "float32">, labels: Tensor<S, "int32">): Tensor<S, "float32"> {
