@@ -2,8 +2,10 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { describeConfig, standardConfigs } from "./configs.ts";
 import { contenders, defaultContenders } from "./contenders/index.ts";
+import { compileTimeReport } from "./compile-time.ts";
 import { makeProblem } from "./problem.ts";
 import { type ConfigRun, stepReport } from "./report.ts";
+import { rooflineReport } from "./roofline.ts";
 import { runConfig } from "./run-config.ts";
 
 const usage = `Usage: pnpm bench [-- options]
@@ -106,6 +108,9 @@ async function main(): Promise<void> {
     }
     parts.push(stepReport(results, lossSteps));
   }
+
+  if (sections.has("compile")) parts.push(await compileTimeReport(log));
+  if (sections.has("roofline")) parts.push(await rooflineReport(log));
 
   const report = `${parts.join("\n\n")}\n`;
   // The table goes out last and on its own, after any banner peers printed while loading.

@@ -27,7 +27,7 @@ export function buildLoss(problem: Problem): { x: AnyTensor; labels: AnyTensor; 
 }
 
 /** Plain SGD: w ← w − lr·g. */
-function sgdUpdates(params: readonly AnyTensor[], grads: readonly AnyTensor[], hyper: Hyper): Array<[AnyTensor, AnyTensor]> {
+export function sgdUpdates(params: readonly AnyTensor[], grads: readonly AnyTensor[], hyper: Hyper): Array<[AnyTensor, AnyTensor]> {
   return params.map((w, i) => [w, w.sub(grads[i].mul(hyper.lr))]);
 }
 
@@ -36,7 +36,7 @@ function sgdUpdates(params: readonly AnyTensor[], grads: readonly AnyTensor[], h
  * w ← w − lr · (m / (1−β1^t)) / (sqrt(v / (1−β2^t)) + eps), with the step count t
  * a state param incremented first. Written here until @gradfold/optimizers lands.
  */
-function adamUpdates(params: readonly AnyTensor[], grads: readonly AnyTensor[], hyper: Hyper): Array<[AnyTensor, AnyTensor]> {
+export function adamUpdates(params: readonly AnyTensor[], grads: readonly AnyTensor[], hyper: Hyper): Array<[AnyTensor, AnyTensor]> {
   const { lr, beta1, beta2, eps } = hyper;
   const t = param("adam.t", [], { init: 0 });
   const t1 = t.add(1);
