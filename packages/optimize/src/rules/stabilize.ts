@@ -15,7 +15,7 @@ import {
   sum,
   type AnyTensor,
 } from "@gradfold/graph";
-import { c, op, opAs, v, type Bindings } from "../pattern.ts";
+import { c, op, opAs, v, when, type Bindings } from "../pattern.ts";
 import { rule, type Rule } from "../rule.ts";
 
 /**
@@ -38,6 +38,17 @@ function crossEntropy({ x, y, ls, oh }: Bindings, node: AnyTensor): AnyTensor | 
 export function bceWithLogits(x: AnyTensor, t: AnyTensor): AnyTensor {
   return add(add(maximum(x, 0), neg(mul(x, t))), log1p(exp(neg(abs(x)))));
 }
+
+/**
+ * Values that are positive in exact arithmetic but may underflow to 0 in floating
+ * point: the denominators reverse mode creates for log(softmax), log(σ), log(1−σ).
+ */
+function positive(t: AnyTensor): boolean {
+  if (t.op === "softmax" || t.op === "sigmoid" || t.op === "exp" || t.op === "softplus") return true;
+  // 1 − σ(x), written 1 + (−σ(x))
+  return t.op === "add" && t.inputs.some((i) => i.is("constant") && i.params.data.length === 1 && i.params.data[0] === 1) && t.inputs.some((i) => i.op === "neg" && i.inputs[0].op === "sigmoid");
+}
+const pos = () => when("s", positive);
 
 const oneMinus = (p: ReturnType<typeof v>) => op("add", c(1), op("neg", p));
 const logSigmoid = (x: ReturnType<typeof v>) => op("neg", op("softplus", op("neg", x)));
@@ -71,4 +82,15 @@ export const stabilize: Rule[] = [
     op("add", op("mul", v("t"), logSigmoid(v("x"))), op("mul", oneMinus(v("t")), logOneMinusSigmoid(v("x")))),
     ({ x, t }) => neg(bceWithLogits(x, t)),
   ),
+  // The gradient side: reverse mode through log(p) divides by p, then multiplies by p
+  // again in p's own rule. Cancelling the pair (exact when p > 0, which these p are)
+  // removes the 0/0 and inf·0 where p underflows, so optimize(grad(naive)) is stable too.
+  rule("s*(y/s) -> y (s > 0: softmax, sigmoid, 1-sigmoid, exp, softplus)", op("mul", pos(), op("div", v("y"), v("s"))), ({ y }) => y),
+  rule("s*(y/s + r) -> y + s*r (s > 0)", op("mul", pos(), op("add", op("div", v("y"), v("s")), v("r"))), ({ y, s, r }) => add(y, mul(s, r))),
+  rule(
+    "(s*z)*(y/s + r) -> z*y + (s*z)*r (s > 0)",
+    op("mul", opAs("p", "mul", [pos(), v("z")]), op("add", op("div", v("y"), v("s")), v("r"))),
+    ({ p, z, y, r }) => add(mul(z, y), mul(p, r)),
+  ),
+  rule("(y/s)*(s*z) -> y*z (s > 0)", op("mul", op("div", v("y"), pos()), op("mul", v("s"), v("z"))), ({ y, z }) => mul(y, z)),
 ];
