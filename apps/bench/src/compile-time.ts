@@ -1,7 +1,7 @@
 import { grad, type AnyTensor } from "@gradfold/graph";
 import { loadCodegen } from "./codegen.ts";
 import { standardConfigs } from "./configs.ts";
-import { adamUpdates, buildLoss } from "./gradfold-step.ts";
+import { buildLoss, optimizerUpdates } from "./gradfold-step.ts";
 import { makeProblem } from "./problem.ts";
 import { buildResidualLoss, residual20, residualInit, type LossGraph } from "./residual-net.ts";
 import { median } from "./stats.ts";
@@ -28,7 +28,7 @@ export async function timeCompilation(buildGraph: () => LossGraph, batch: number
   const t1 = performance.now();
   const grads = grad(loss, params) as readonly AnyTensor[];
   const t2 = performance.now();
-  const updates = adamUpdates(params, grads, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+  const updates = optimizerUpdates(params, grads, "adam", { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
   const t3 = performance.now();
   compile({ inputs, outputs: { loss }, updates, sizes: { batch } });
   const t4 = performance.now();
