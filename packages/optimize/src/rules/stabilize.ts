@@ -1,6 +1,7 @@
 import {
   abs,
   add,
+  constantValue,
   exp,
   expm1,
   log1p,
@@ -48,6 +49,9 @@ function positive(t: AnyTensor): boolean {
   // 1 − σ(x), written 1 + (−σ(x))
   return t.op === "add" && t.inputs.some((i) => i.is("constant") && i.params.data.length === 1 && i.params.data[0] === 1) && t.inputs.some((i) => i.op === "neg" && i.inputs[0].op === "sigmoid");
 }
+/** −1 as a constant, or still spelled −(1) when folding has not run. */
+const isMinusOne = (t: AnyTensor): boolean =>
+  constantValue(t) === -1 || (t.op === "neg" && constantValue(t.inputs[0]) === 1);
 const pos = () => when("s", positive);
 
 const oneMinus = (p: ReturnType<typeof v>) => op("add", c(1), op("neg", p));
@@ -70,7 +74,7 @@ export const stabilize: Rule[] = [
   rule("log(sigmoid(x)) -> -softplus(-x)", op("log", op("sigmoid", v("x"))), ({ x }) => neg(softplus(neg(x)))),
   rule("log(1-sigmoid(x)) -> -softplus(x)", op("log", oneMinus(op("sigmoid", v("x")))), ({ x }) => neg(softplus(x))),
   rule("log(1+x) -> log1p(x)", op("log", op("add", c(1), v("x"))), ({ x }) => log1p(x)),
-  rule("exp(x)-1 -> expm1(x)", op("add", op("exp", v("x")), c(-1)), ({ x }) => expm1(x)),
+  rule("exp(x)-1 -> expm1(x)", op("add", op("exp", v("x")), when("one", isMinusOne)), ({ x }) => expm1(x)),
   rule("log(exp(x)) -> x", op("log", op("exp", v("x"))), ({ x }) => x),
   rule(
     "sum(onehot(y)*logSoftmax(x)) -> -softmaxCrossEntropy(x, y)",
