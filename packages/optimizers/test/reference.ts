@@ -7,6 +7,10 @@
 /** Mutates `params` in place given the gradients of one step; `t` counts from 1. */
 export type RefStep = (params: Float64Array[], grads: Float64Array[], t: number) => void;
 
+/** A learning rate: fixed, or a function of the number of steps already taken (0 on the first). */
+export type Rate = number | ((stepsTaken: number) => number);
+const rateAt = (lr: Rate, t: number) => (typeof lr === "number" ? lr : lr(t - 1));
+
 /** Per-param state arrays, created lazily with the param's length. */
 function slots(init = 0) {
   const store = new Map<number, Float64Array>();
@@ -17,10 +21,11 @@ function slots(init = 0) {
   };
 }
 
-export function refSgd(o: { lr: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; maximize?: boolean }): RefStep {
-  const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = o;
+export function refSgd(o: { lr: Rate; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; maximize?: boolean }): RefStep {
+  const { lr: rate, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = o;
   const buf = slots();
   return (params, grads, t) => {
+    const lr = rateAt(rate, t);
     params.forEach((p, i) => {
       const b = buf(i, p.length);
       for (let j = 0; j < p.length; j++) {
@@ -36,10 +41,11 @@ export function refSgd(o: { lr: number; momentum?: number; dampening?: number; w
   };
 }
 
-export function refAdagrad(o: { lr: number; lrDecay?: number; weightDecay?: number; initialAccumulatorValue?: number; eps?: number }): RefStep {
-  const { lr, lrDecay = 0, weightDecay = 0, initialAccumulatorValue = 0, eps = 1e-10 } = o;
+export function refAdagrad(o: { lr: Rate; lrDecay?: number; weightDecay?: number; initialAccumulatorValue?: number; eps?: number }): RefStep {
+  const { lr: rate, lrDecay = 0, weightDecay = 0, initialAccumulatorValue = 0, eps = 1e-10 } = o;
   const sum = slots(initialAccumulatorValue);
   return (params, grads, t) => {
+    const lr = rateAt(rate, t);
     const clr = lr / (1 + (t - 1) * lrDecay);
     params.forEach((p, i) => {
       const s = sum(i, p.length);
@@ -52,12 +58,13 @@ export function refAdagrad(o: { lr: number; lrDecay?: number; weightDecay?: numb
   };
 }
 
-export function refRmsprop(o: { lr: number; alpha?: number; eps?: number; weightDecay?: number; momentum?: number; centered?: boolean }): RefStep {
-  const { lr, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = o;
+export function refRmsprop(o: { lr: Rate; alpha?: number; eps?: number; weightDecay?: number; momentum?: number; centered?: boolean }): RefStep {
+  const { lr: rate, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = o;
   const sq = slots();
   const avg = slots();
   const buf = slots();
-  return (params, grads) => {
+  return (params, grads, t) => {
+    const lr = rateAt(rate, t);
     params.forEach((p, i) => {
       const v = sq(i, p.length);
       const ga = avg(i, p.length);
@@ -81,11 +88,12 @@ export function refRmsprop(o: { lr: number; alpha?: number; eps?: number; weight
   };
 }
 
-export function refAdadelta(o: { lr?: number; rho?: number; eps?: number; weightDecay?: number }): RefStep {
-  const { lr = 1, rho = 0.9, eps = 1e-6, weightDecay = 0 } = o;
+export function refAdadelta(o: { lr?: Rate; rho?: number; eps?: number; weightDecay?: number }): RefStep {
+  const { lr: rate = 1, rho = 0.9, eps = 1e-6, weightDecay = 0 } = o;
   const sq = slots();
   const acc = slots();
-  return (params, grads) => {
+  return (params, grads, t) => {
+    const lr = rateAt(rate, t);
     params.forEach((p, i) => {
       const v = sq(i, p.length);
       const u = acc(i, p.length);
@@ -100,12 +108,13 @@ export function refAdadelta(o: { lr?: number; rho?: number; eps?: number; weight
   };
 }
 
-export function refAdam(o: { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; amsgrad?: boolean; decoupled?: boolean; maximize?: boolean }): RefStep {
-  const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, amsgrad = false, decoupled = false, maximize = false } = o;
+export function refAdam(o: { lr: Rate; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; amsgrad?: boolean; decoupled?: boolean; maximize?: boolean }): RefStep {
+  const { lr: rate, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, amsgrad = false, decoupled = false, maximize = false } = o;
   const ms = slots();
   const vs = slots();
   const vmaxs = slots();
   return (params, grads, t) => {
+    const lr = rateAt(rate, t);
     params.forEach((p, i) => {
       const m = ms(i, p.length);
       const v = vs(i, p.length);
@@ -130,11 +139,12 @@ export function refAdam(o: { lr: number; beta1?: number; beta2?: number; eps?: n
   };
 }
 
-export function refAdamax(o: { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }): RefStep {
-  const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0 } = o;
+export function refAdamax(o: { lr: Rate; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }): RefStep {
+  const { lr: rate, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0 } = o;
   const ms = slots();
   const us = slots();
   return (params, grads, t) => {
+    const lr = rateAt(rate, t);
     params.forEach((p, i) => {
       const m = ms(i, p.length);
       const u = us(i, p.length);
@@ -148,13 +158,14 @@ export function refAdamax(o: { lr: number; beta1?: number; beta2?: number; eps?:
   };
 }
 
-export function refNadam(o: { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; momentumDecay?: number; decoupled?: boolean }): RefStep {
-  const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, momentumDecay = 4e-3, decoupled = false } = o;
+export function refNadam(o: { lr: Rate; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; momentumDecay?: number; decoupled?: boolean }): RefStep {
+  const { lr: rate, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, momentumDecay = 4e-3, decoupled = false } = o;
   const ms = slots();
   const vs = slots();
   let muProduct = 1;
   let lastT = 0;
   return (params, grads, t) => {
+    const lr = rateAt(rate, t);
     const mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentumDecay));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentumDecay));
     if (t !== lastT) {
@@ -178,10 +189,11 @@ export function refNadam(o: { lr: number; beta1?: number; beta2?: number; eps?: 
   };
 }
 
-export function refLion(o: { lr: number; beta1?: number; beta2?: number; weightDecay?: number }): RefStep {
-  const { lr, beta1 = 0.9, beta2 = 0.99, weightDecay = 0 } = o;
+export function refLion(o: { lr: Rate; beta1?: number; beta2?: number; weightDecay?: number }): RefStep {
+  const { lr: rate, beta1 = 0.9, beta2 = 0.99, weightDecay = 0 } = o;
   const ms = slots();
-  return (params, grads) => {
+  return (params, grads, t) => {
+    const lr = rateAt(rate, t);
     params.forEach((p, i) => {
       const m = ms(i, p.length);
       for (let j = 0; j < p.length; j++) {
