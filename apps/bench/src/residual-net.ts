@@ -44,7 +44,7 @@ export function buildResidualLoss(shape: ResidualShape, init: ReadonlyMap<string
     const W = param(name, [fanIn, fanOut], { init: init.get(name)! });
     const b = param(name.replace("W", "b"), [fanOut], { init: init.get(name.replace("W", "b"))! });
     params.push(W, b);
-    return (h: AnyTensor) => h.matmul(W).add(b);
+    return (h: AnyTensor): AnyTensor => h.matmul(W).add(b);
   };
   let h: AnyTensor = dense("W_stem", shape.features, shape.width)(x).relu();
   for (let l = 1; l <= shape.depth; l++) h = h.add(dense(`W_res${l}`, shape.width, shape.width)(h).relu());

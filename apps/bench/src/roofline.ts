@@ -1,5 +1,6 @@
 import { input, matmulT } from "@gradfold/graph";
 import { type Backend, type CompiledStep, loadCodegen } from "./codegen.ts";
+import { jaxMatmulMs } from "./jax-matmul.ts";
 import { jsScalarPeak, wasmSimdPeak } from "./peak.ts";
 import { seededRandom } from "./problem.ts";
 import { median } from "./stats.ts";
@@ -71,28 +72,37 @@ export async function measureMatmul(c: MatmulCase, backend: Backend, reps = 15):
 export async function rooflineReport(log: (line: string) => void): Promise<string> {
   log("roofline: peak probes");
   const peaks: Record<"js" | "wasm", number> = { js: jsScalarPeak(), wasm: wasmSimdPeak() };
+  const ofPeak = (gflops: number, roof: number) => `${((100 * gflops) / roof).toFixed(0)}%`;
   const rows: string[][] = [];
-  const errors: string[] = [];
+  const errors = new Set<string>();
   for (const c of matmulCases) {
     for (const backend of ["js", "wasm"] as const) {
-      log(`roofline: ${c.label} on ${backend}`);
+      log(`roofline: ${c.label} on gradfold ${backend}`);
       const r = await measureMatmul(c, backend);
-      if (r.error) errors.push(`${backend} ${c.label}: ${r.error}`);
+      if (r.error) errors.add(`gradfold ${backend}: ${r.error}`);
       rows.push([
         c.label,
-        backend,
+        `gradfold ${backend}`,
         r.error ? "failed" : formatMs(r.ms),
         r.gflops === undefined ? "—" : r.gflops.toFixed(1),
-        r.gflops === undefined ? "—" : `${((100 * r.gflops) / peaks[backend]).toFixed(0)}%`,
+        r.gflops === undefined ? "—" : ofPeak(r.gflops, peaks[backend]),
       ]);
+    }
+    try {
+      log(`roofline: ${c.label} on jax-js`);
+      const ms = await jaxMatmulMs(c);
+      const gflops = flopsOf(c) / (ms * 1e6);
+      rows.push([c.label, "jax-js (peer)", formatMs(ms), gflops.toFixed(1), ofPeak(gflops, peaks.wasm)]);
+    } catch (e) {
+      errors.add(`jax-js: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
     }
   }
   return [
-    "### Roofline: gradfold matmul kernels, f32, one thread",
+    "### Roofline: f32 matmul kernels, one thread",
     "",
-    `Peak probes (best of 25 short runs of independent multiply-add chains): JS scalar ${peaks.js.toFixed(1)} GFLOP/s, Wasm SIMD f32x4 mul+add ${peaks.wasm.toFixed(1)} GFLOP/s.`,
+    `Peak probes (best of 25 short runs of independent multiply-add chains): JS scalar ${peaks.js.toFixed(1)} GFLOP/s, Wasm SIMD f32x4 mul+add ${peaks.wasm.toFixed(1)} GFLOP/s. "of peak" is against the JS peak for the js backend and the Wasm SIMD peak otherwise; jax-js (jit, Wasm SIMD) is the peer's matmul on the same shape, for reference.`,
     "",
-    markdownTable(["matmul", "backend", "ms (median)", "GFLOP/s", "of peak"], rows),
-    ...(errors.length > 0 ? ["", ...errors.map((e) => `- ${e}`)] : []),
+    markdownTable(["matmul", "kernel", "ms (median)", "GFLOP/s", "of peak"], rows),
+    ...(errors.size > 0 ? ["", ...[...errors].map((e) => `- ${e}`)] : []),
   ].join("\n");
 }

@@ -7,7 +7,7 @@ type Jax = typeof import("@jax-js/jax");
 let jaxPromise: Promise<Jax> | undefined;
 
 /** Loads jax-js and its Wasm backend once (Node has no Worker global: one thread). */
-function loadJax(): Promise<Jax> {
+export function loadJax(): Promise<Jax> {
   jaxPromise ??= (async () => {
     const jax = await import("@jax-js/jax");
     const available = await jax.init("wasm");
