@@ -1,5 +1,6 @@
 import type { LossName } from "./train/losses.ts";
 import type { ActivationName, InitName } from "./train/model.ts";
+import type { OptimizerName, ScheduleName } from "./train/optimizer-choice.ts";
 
 /** Everything that defines a training run; saved as config.json and inside each checkpoint. */
 export interface TrainConfig {
@@ -19,16 +20,20 @@ export interface TrainConfig {
   readonly loss: LossName | "auto";
   readonly l2: number;
   readonly l1: number;
-  readonly optimizer: string;
+  readonly optimizer: OptimizerName;
   readonly lr: number;
   readonly momentum: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
   readonly alpha: number;
-  readonly weightDecay: number;
-  readonly schedule: string;
+  /** null: the optimizer's own default (0, or 1e-2 for AdamW). */
+  readonly weightDecay: number | null;
+  readonly schedule: ScheduleName;
   readonly warmupSteps: number;
+  /** Decay factor per epoch (exponential) or per `lrStepEpochs` epochs (step). */
+  readonly lrGamma: number;
+  readonly lrStepEpochs: number;
   readonly clipNorm: number;
   readonly batchSize: number;
   readonly evalBatchSize: number;
@@ -60,9 +65,11 @@ export const defaultConfig: TrainConfig = {
   beta2: 0.999,
   eps: 1e-8,
   alpha: 0.99,
-  weightDecay: 0.01,
+  weightDecay: null,
   schedule: "constant",
   warmupSteps: 0,
+  lrGamma: 0.5,
+  lrStepEpochs: 1,
   clipNorm: 0,
   batchSize: 128,
   evalBatchSize: 1000,

@@ -39,10 +39,14 @@ export function subset(data: Dataset, indices: ArrayLike<number>): Dataset {
   return { x, y, count: indices.length, features };
 }
 
-/** Splits `data` into (rest, held-out) with a seeded permutation: the held-out part has `size` examples. */
-export function holdOut(data: Dataset, size: number, rng: Rng): [Dataset, Dataset] {
+/**
+ * Splits `data` into (rest, held-out) with a seeded permutation: the held-out part
+ * has `size` examples, or that fraction of them when `size` is below 1.
+ */
+export function holdOut(data: Dataset, sizeOrFraction: number, rng: Rng): [Dataset, Dataset] {
+  const size = sizeOrFraction > 0 && sizeOrFraction < 1 ? Math.max(1, Math.round(sizeOrFraction * data.count)) : sizeOrFraction;
   if (!Number.isInteger(size) || size < 0 || size >= data.count) {
-    throw new Error(`validation size must be an integer in [0, ${data.count - 1}], got ${size}`);
+    throw new Error(`a held-out size must be an integer in [0, ${data.count - 1}], got ${size}`);
   }
   const perm = rng.permutation(data.count);
   return [subset(data, perm.subarray(size)), subset(data, perm.subarray(0, size))];

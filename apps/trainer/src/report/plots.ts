@@ -25,7 +25,7 @@ export interface LinePlot {
 export async function lineChartSvg(plot: LinePlot): Promise<string> {
   const points = plot.points.filter((p) => Number.isFinite(p.y) && (!plot.logY || p.y > 0));
   const spec: TopLevelSpec = {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     title: plot.title,
     width: plot.width ?? 480,
     height: plot.height ?? 280,

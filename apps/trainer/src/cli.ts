@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+import { resolve } from "node:path";
+import { Command, Option } from "commander";
+import { addTrainOptions, configFromOptions, type TrainOptionValues } from "./cli-options.ts";
+import type { TrainConfig } from "./config.ts";
+import { barProgress, lineProgress, type Progress } from "./report/progress.ts";
+import { chooseBackend } from "./train/backends.ts";
+import { loadCheckpoint } from "./train/checkpoint.ts";
+import { makeOptimizer } from "./train/optimizer-choice.ts";
+import { runTraining, type CheckpointMeta } from "./train/run.ts";
+import { RunFolder } from "./train/run-folder.ts";
+
+/** Exit codes: 0 done, 1 bad input or error, 3 diverged, 130 interrupted (Ctrl-C, after saving a checkpoint). */
+export const exitCodes = { ok: 0, error: 1, diverged: 3, interrupted: 130 } as const;
+
+// pnpm runs the script in apps/trainer; relative paths are meant from where the user typed the command.
+const userCwd = process.env.INIT_CWD ?? process.cwd();
+const fromUser = (path: string) => resolve(userCwd, path);
+
+function chooseProgress(kind: string): Progress {
+  if (kind === "bar" || (kind === "auto" && process.stdout.isTTY)) return barProgress();
+  if (kind === "none") return { epochStart() {}, batch() {}, epochEnd() {}, log: (l) => process.stdout.write(`${l}\n`), stop() {} };
+  return lineProgress();
+}
+
+/** First Ctrl-C: finish the current step, save a checkpoint, exit 130. Second: exit at once. */
+function interruptFlag(progress: Progress): () => boolean {
+  let requested = false;
+  process.on("SIGINT", () => {
+    if (requested) process.exit(exitCodes.interrupted);
+    requested = true;
+    progress.log("interrupt: saving a checkpoint after this step (Ctrl-C again to quit now)");
+  });
+  return () => requested;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, "-").replace(/Z$/, "");
+}
+
+interface TrainCommandOptions extends TrainOptionValues {
+  out?: string;
+  resume?: string;
+  checkpointEvery: number;
+  progress: string;
+}
+
+async function trainCommand(o: TrainCommandOptions): Promise<number> {
+  let config: TrainConfig;
+  let folder: RunFolder;
+  if (o.resume !== undefined) {
+    folder = new RunFolder(fromUser(o.resume));
+    if (o.out !== undefined && fromUser(o.out) !== folder.dir) throw new Error("--resume continues the run in its own folder; leave out --out");
+    const saved = loadCheckpoint<CheckpointMeta>(folder.checkpointPath).meta.config;
+    config = { ...saved, epochs: o.epochs ?? saved.epochs };
+  } else {
+    config = configFromOptions(o, { checkpointEvery: o.checkpointEvery });
+    if (config.data.source === "csv") config = { ...config, data: { ...config.data, path: fromUser(config.data.path) } };
+    if (config.data.source === "mnist" && config.data.dir) config = { ...config, data: { ...config.data, dir: fromUser(config.data.dir) } };
+    folder = new RunFolder(fromUser(o.out ?? `runs/${timestamp()}`));
+  }
+  const progress = chooseProgress(o.progress);
+  const stopRequested = interruptFlag(progress);
+  const backend = await chooseBackend(config.backend, (l) => progress.log(l));
+  progress.log(`gradfold-train: ${describeRun(config)}; backend ${backend.name}; run folder ${folder.dir}`);
+  const report = await runTraining(config, folder, o.resume !== undefined, {
+    makeStep: backend.makeStep,
+    backend: backend.name,
+    makeOptimizer,
+    progress,
+    stopRequested,
+  });
+  if (report.status === "interrupted") return exitCodes.interrupted;
+  if (report.status === "diverged") return exitCodes.diverged;
+  return exitCodes.ok;
+}
+
+export function describeRun(c: TrainConfig): string {
+  const data = c.data.source === "mnist" ? "MNIST" : `${c.data.path} (target ${c.data.target})`;
+  const model = c.model === "mlp" ? `MLP ${c.layers.join("-")} ${c.activation}` : `residual ${c.depth}x${c.width} ${c.activation}`;
+  return `${data}, ${model}, ${c.optimizer} lr ${c.lr}${c.schedule === "constant" ? "" : ` (${c.schedule})`}, batch ${c.batchSize}, ${c.epochs} epochs, seed ${c.seed}`;
+}
+
+export function buildProgram(): Command {
+  const program = new Command("gradfold-train")
+    .description("Train neural networks with gradfold: MNIST by default, or your own CSV; run the lecture's experiments; emit standalone trainers.")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for every option)");
+
+  addTrainOptions(
+    program
+      .command("train", { isDefault: true })
+      .description("train a model (the default command): MNIST, MLP 784-256-128-10 ReLU, Adam, batch 128 unless told otherwise"),
+  )
+    .option("--out <dir>", "run folder for config.json, metrics.jsonl, report.json, loss.svg, accuracy.svg, checkpoint.bin (default: runs/<time>)")
+    .option("--resume <dir>", "continue the stopped run in <dir> from its checkpoint, exactly as if it had not stopped")
+    .option("--checkpoint-every <steps>", "also save a checkpoint every n steps (0: only at epoch ends)", (v) => Number.parseInt(v, 10), 200)
+    .addOption(new Option("--progress <kind>", "progress display: a bar per epoch on a terminal, plain lines otherwise").choices(["auto", "bar", "lines", "none"]).default("auto"))
+    .action(async (o: TrainCommandOptions) => {
+      process.exitCode = await trainCommand(o);
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  // `pnpm train -- --epochs 1` passes the `--` along; it is not an end-of-options marker here.
+  const args = argv[2] === "--" ? [...argv.slice(0, 2), ...argv.slice(3)] : [...argv];
+  try {
+    await buildProgram().parseAsync(args);
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    process.exitCode = exitCodes.error;
+  }
+}
+
+await main(process.argv);
