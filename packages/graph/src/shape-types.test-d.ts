@@ -24,6 +24,7 @@ import {
   reshape,
   slice,
   softmax,
+  softmaxCrossEntropy,
   sum,
   transpose,
   where,
@@ -106,6 +107,10 @@ describe("inferred shapes", () => {
     expectTypeOf(labels.oneHot(10)).toEqualTypeOf<Tensor<["batch", 10], "float32">>();
     expectTypeOf(oneHot(labels, 10)).toEqualTypeOf<Tensor<["batch", 10], "float32">>();
     expectTypeOf(cast(labels, "float32")).toEqualTypeOf<Tensor<["batch"], "float32">>();
+  });
+
+  test("softmaxCrossEntropy is per example", () => {
+    expectTypeOf(softmaxCrossEntropy(x.matmul(W), labels)).toEqualTypeOf<Tensor<["batch"], "float32">>();
   });
 
   test("grad returns each param's own type", () => {
@@ -217,6 +222,33 @@ describe("rejected mistakes", () => {
     gather(m34, input("fi", [2]));
     // @ts-expect-error axis 2 of rank 2
     m34.gather(input("ii", [2], "int32"), 2);
+  });
+
+  test("symbolic dims only match themselves (or 1)", () => {
+    // @ts-expect-error "batch" vs "time"
+    input("bx", ["batch", 3]).add(input("tx", ["time", 3]));
+    // @ts-expect-error "batch" vs 4 on the inner dim
+    input("bx", [2, "batch"]).matmul(input("w", [4, 2]));
+  });
+
+  test("perm with a repeated axis", () => {
+    // @ts-expect-error axis 0 twice, axis 1 missing
+    m34.permute([0, 0]);
+  });
+
+  test("leaves, where and the loss", () => {
+    // @ts-expect-error params need concrete dims
+    param("P", ["batch", 3]);
+    // @ts-expect-error not a dtype
+    input("f64", [3], "float64");
+    // @ts-expect-error the condition must be bool
+    where(m34, m34, 0);
+    // @ts-expect-error branches of different dtypes
+    where(m34.less(0), m34, input("i34", [3, 4], "int32"));
+    // @ts-expect-error labels must be int32
+    softmaxCrossEntropy(x.matmul(W), input("fl", ["batch"]));
+    // @ts-expect-error labels must have the logits' leading shape
+    softmaxCrossEntropy(input("lg", [8, 10]), input("l7", [7], "int32"));
   });
 
   test("oneHot of floats", () => {

@@ -261,3 +261,6 @@ export type CheckConcatList<T extends readonly { shape: Shape }[], A extends num
 ]
   ? CheckConcat<S, Rest, A>
   : unknown;
+
+/** Labels for logits [..., C]: the logits' shape without the class axis. */
+export type LabelShape<L extends Shape> = IsTuple<L> extends false ? Dim[] : L extends readonly [...infer S extends Dim[], Dim] ? S : never;

@@ -2,7 +2,7 @@ import type { DType } from "../dtype.ts";
 import { GraphError, opError } from "../errors.ts";
 import { defineOp, type OpParams, type Value } from "../op.ts";
 import { formatShape, type Shape } from "../shape.ts";
-import type { CheckAxes, ReduceShape } from "../shape-types.ts";
+import type { CheckAxes, LabelShape, ReduceShape } from "../shape-types.ts";
 import { apply, type AnyTensor, type Tensor } from "../tensor.ts";
 import { mul, sub } from "./binary.ts";
 import { oneHot } from "./indexing.ts";
@@ -131,7 +131,7 @@ export const logSoftmax = <S extends Shape, D extends DType, const A extends num
   apply(logSoftmaxOp, [x], { axis: axisOf(x, "logSoftmax", axis as number | undefined) }) as never;
 
 /** Per-example softmax cross-entropy: logits [..., C], int32 labels [...] → [...]. */
-export function softmaxCrossEntropy<S extends Shape>(logits: Tensor<[...S, number] | Shape, "float32">, labels: Tensor<S, "int32">): Tensor<S, "float32"> {
+export function softmaxCrossEntropy<L extends Shape>(logits: Tensor<L, "float32">, labels: Tensor<LabelShape<L>, "int32">): Tensor<LabelShape<L>, "float32"> {
   return apply(softmaxCrossEntropyOp, [logits, labels], {}) as never;
 }
 
