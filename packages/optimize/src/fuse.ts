@@ -10,6 +10,8 @@ interface Draft {
   shape: Shape;
   /** The reduction node of a reduction group: nodes before it are prologue, after it epilogue. */
   reduction?: AnyTensor;
+  /** Set when merged into another group: the draft is then empty and dropped. */
+  mergedInto?: Draft;
 }
 
 const isLeaf = (t: AnyTensor) => hasTrait(defOf(t), "leaf");
@@ -86,6 +88,25 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
     } else if (draft.kind !== "elementwise" && draft.kind !== "matmul") return false;
     return !wouldCycle(draft, node);
   };
+  /**
+   * When `node` joins `target`, other elementwise groups of its shape that it reads
+   * join too (a·b where a and b were computed by separate loops), provided no path
+   * through other groups connects them with `target` or feeds `node` from them.
+   */
+  const mergeSiblings = (target: Draft, node: AnyTensor): void => {
+    const operandGroups = [...new Set(node.inputs.map((i) => groupOf.get(i)))].filter((g): g is Draft => g !== undefined);
+    for (const g of operandGroups) {
+      if (g === target || g.kind !== "elementwise" || !sameShape(g.shape, node.shape)) continue;
+      if (dependsOn(g, target) || dependsOn(target, g)) continue;
+      if (operandGroups.some((h) => h !== g && h !== target && dependsOn(h, g))) continue;
+      for (const n of g.nodes) {
+        target.nodes.push(n);
+        groupOf.set(n, target);
+      }
+      g.nodes.length = 0;
+      g.mergedInto = target;
+    }
+  };
   const onlyFeeds = (draft: Draft, reduction: AnyTensor): boolean =>
     draft.nodes.every((n) => !rootSet.has(n) && (consumers.get(n) ?? []).every((c) => c === reduction || groupOf.get(c) === draft));
 
@@ -94,6 +115,7 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
     if (fusesElementwise(node)) {
       const target = [...new Set(node.inputs.map((i) => groupOf.get(i)))].find((g) => g !== undefined && canJoin(g, node));
       if (target) {
+        mergeSiblings(target, node);
         target.nodes.push(node);
         groupOf.set(node, target);
       } else start(node, "elementwise");
@@ -108,7 +130,9 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
       } else start(node, "reduction");
     } else start(node, groupKind(node));
   }
-  return finish(drafts, groupOf, consumers, rootSet, position);
+  return finish(
+    drafts.filter((d) => d.mergedInto === undefined),
+    groupOf, consumers, rootSet, position);
 }
 
 /** Inputs, outputs and a topological order of the groups (ties by first node). */

@@ -128,6 +128,10 @@ const cases: Record<string, Case> = {
     graph: () => broadcastTo(broadcastTo(row, [2, 3]), [4, 2, 3]),
     check: (a) => expect(a.inputs[0].op).toBe("input"),
   },
+  "reshape(broadcastTo(scalar)) -> broadcastTo(scalar)": {
+    graph: () => add(reshape(broadcastTo(reshape(input("s", []), [1]), [6]), [2, 3]), x),
+    lacks: ["reshape"],
+  },
   "broadcastTo(x) to x's shape -> x": { graph: () => add(apply(registry.broadcastTo, [x], { shape: [2, 3] }), y), lacks: ["broadcastTo"] },
   "sum over no axes -> x": { graph: () => sum(x, [] as number[]), lacks: ["sum"] },
   "sum over size-1 axes -> reshape(x)": { graph: () => sum(reshape(x, [2, 1, 3]), [1]), lacks: ["sum"] },
@@ -184,7 +188,7 @@ const cases: Record<string, Case> = {
   },
 };
 
-const zFeed = { z: [1, 2, 3, 4.5] };
+const zFeed = { z: [1, 2, 3, 4.5], s: [1.25] };
 const phases: RewritePhase[] = ["cse", "fold", "simplify", "canonicalize", "stabilize", "specialize"];
 
 describe("every rule: fires, keeps the value, rewrites the structure", () => {

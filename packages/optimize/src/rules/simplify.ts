@@ -98,6 +98,11 @@ export const simplify: Rule[] = [
   rule("reshape(reshape(x)) -> reshape(x)", op("reshape", op("reshape", v("x"))), ({ x }, node) => reshape(x, node.shape)),
   rule("reshape(x) to x's shape -> x", op("reshape", v("x")), ({ x }, node) => (sameShape(x.shape, node.shape) ? x : null)),
   rule("broadcastTo(broadcastTo(x)) -> broadcastTo(x)", op("broadcastTo", op("broadcastTo", v("x"))), ({ x }, node) => broadcastTo(x, node.shape)),
+  rule(
+    "reshape(broadcastTo(scalar)) -> broadcastTo(scalar)",
+    op("reshape", op("broadcastTo", v("x"))),
+    ({ x }, node) => (x.shape.every((d: unknown) => d === 1) ? broadcastTo(reshape(x, []), node.shape) : null),
+  ),
   rule("broadcastTo(x) to x's shape -> x", op("broadcastTo", v("x")), ({ x }, node) => (sameShape(x.shape, node.shape) ? x : null)),
   rule("sum over no axes -> x", opAs("s", "sum", [v("x")], (t) => t.is("sum") && t.params.axes.length === 0), ({ x }) => x),
   rule("sum over size-1 axes -> reshape(x)", op("sum", v("x")), sumOfUnitAxes),

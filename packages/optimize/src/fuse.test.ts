@@ -1,0 +1,108 @@
+import { add, evaluate, grad, input, mul, param, relu, sum, sigmoid, tanh, where, greater, exp, type AnyTensor } from "@gradfold/graph";
+import { describe, expect, it } from "vitest";
+import { mlpTrainingStep } from "../test/mlp.ts";
+import { layoutViolation, runSchedule } from "../test/run-schedule.ts";
+import { expectSameValues } from "../test/helpers.ts";
+import { optimize } from "./optimize.ts";
+import type { Program } from "./program.ts";
+import { programRoots } from "./schedule.ts";
+
+const kinds = (p: Program, sizes: Record<string, number>) => optimize(p, { sizes }).schedule!.groups.map((g) => `${g.kind}:${g.nodes.map((n) => n.op).join(",")}`);
+
+describe("fusion", () => {
+  it("an elementwise chain with a broadcast operand is one group", () => {
+    const x = input("x", [4, 3]);
+    const b = input("b", [3]);
+    const out = tanh(mul(add(x, b), exp(x)));
+    expect(kinds({ outputs: { out }, updates: [] }, {})).toEqual(["elementwise:add,exp,mul,tanh"]);
+  });
+
+  it("a reduction absorbs its single-use elementwise prologue and an epilogue", () => {
+    const x = input("x", [4, 3]);
+    const out = sigmoid(sum(mul(exp(x), x), [1]));
+    expect(kinds({ outputs: { out }, updates: [] }, {})).toEqual(["reduction:exp,mul,sum,sigmoid"]);
+  });
+
+  it("a prologue value needed elsewhere stays its own group output", () => {
+    const x = input("x", [4, 3]);
+    const e = exp(x);
+    const out = { s: sum(e, [1]), e };
+    const groups = optimize({ outputs: out, updates: [] }, { sizes: {} }).schedule!.groups;
+    expect(groups.map((g) => g.kind)).toEqual(["elementwise", "reduction"]);
+  });
+
+  it("matmul absorbs bias add and activation; the backward relu′·upstream fuses into the next matmul", () => {
+    const x = input("x", ["batch", 5]);
+    const W = param("W", [5, 4], { init: 0.1 });
+    const b = param("b", [4], { init: 0.2 });
+    const h = relu(add(x.matmul(W), b));
+    expect(kinds({ outputs: { h }, updates: [] }, { batch: 2 })).toEqual(["matmul:matmul,add,relu"]);
+    const [gW] = grad(sum(mul(h, h)), [W]);
+    const groups = optimize({ outputs: { gW }, updates: [] }, { sizes: { batch: 2 } }).schedule!.groups;
+    expect(groups.some((g) => g.nodes.some((n) => n.op === "where") && (g.kind === "matmul" || g.kind === "elementwise"))).toBe(true);
+    expect(groups.length).toBeLessThanOrEqual(3);
+  });
+
+  it("the SGD update arithmetic fuses into one elementwise group per param", () => {
+    const { program } = mlpTrainingStep([6, 5, 3]);
+    const groups = optimize(program, { sizes: { batch: 2 } }).schedule!.groups;
+    for (const [target, value] of program.updates) {
+      void target;
+      expect(value).toBeDefined();
+    }
+    const updateValues = new Set(optimize(program, { sizes: { batch: 2 } }).program.updates.map(([, v]) => v));
+    for (const g of groups) for (const o of g.outputs) if (updateValues.has(o)) expect(["elementwise", "matmul", "reduction"]).toContain(g.kind);
+  });
+
+  it("every group of the MLP step respects the documented layout, in topological order", () => {
+    const { program } = mlpTrainingStep();
+    const { schedule } = optimize(program, { sizes: { batch: 128 } });
+    const seen = new Set<AnyTensor>();
+    for (const g of schedule!.groups) {
+      expect(layoutViolation(g), `group ${g.id} (${g.kind})`).toBeNull();
+      for (const i of g.inputs) if (i.inputs.length > 0) expect(seen.has(i), `group ${g.id} reads ${i} before it is computed`).toBe(true);
+      g.outputs.forEach((o) => seen.add(o));
+    }
+    for (const r of programRoots(schedule!.program)) if (r.inputs.length > 0) expect(seen.has(r)).toBe(true);
+  });
+});
+
+describe("memory plan", () => {
+  it("running the MLP step through its planned buffers gives the reference loss and updated params", () => {
+    const { program } = mlpTrainingStep([12, 8, 6, 4]);
+    const sizes = { batch: 3 };
+    const { schedule } = optimize(program, { sizes });
+    const feeds = { x: Array.from({ length: 36 }, (_, i) => Math.sin(i)), y: [0, 3, 1] };
+    const ran = runSchedule(schedule!, feeds);
+    const reference = evaluate(programRoots(program), feeds, sizes);
+    expectSameValues(ran.outputs.loss, reference[0], 1e-9);
+    program.updates.forEach(([target], i) => expectSameValues(ran.params.get(target)!, reference[1 + i], 1e-9));
+    expect(schedule!.buffers.peakBytes).toBeLessThan(schedule!.buffers.naiveBytes);
+  });
+
+  it("writes an SGD update in place when nothing reads the old param afterwards, and not when something does", () => {
+    const x = input("x", [4]);
+    const w = param("w", [4], { init: [1, 2, 3, 4] });
+    const newW = add(w, mul(x, 0.5));
+    const inPlace = optimize({ outputs: {}, updates: [[w, newW]] }, { sizes: {} }).schedule!;
+    expect(inPlace.buffers.inPlaceUpdates).toHaveLength(1);
+    expect(inPlace.buffers.bufferOf.get(inPlace.program.updates[0][1])).toBe(inPlace.buffers.bufferOf.get(w));
+    // The old w is read again after newW is computed (by the loss's reduction): no in-place write.
+    const loss = sum(mul(w, newW));
+    const later = optimize({ outputs: { loss }, updates: [[w, newW]] }, { sizes: {} }).schedule!;
+    const ran = runSchedule(later, { x: [1, 1, 1, 1] });
+    const expected = [1, 2, 3, 4].map((v) => v + 0.5);
+    expectSameValues(ran.params.get(w)!, expected);
+    expectSameValues(ran.outputs.loss, [[1, 2, 3, 4].reduce((s, v, i) => s + v * expected[i], 0)]);
+  });
+
+  it("reuses dead intermediates' buffers in a long chain of reductions", () => {
+    const x = input("x", [64, 64]);
+    let h: AnyTensor = x;
+    for (let i = 0; i < 6; i++) h = add(h, where(greater(sum(h, [1], true), 0), 1, -1));
+    const { schedule } = optimize({ outputs: { h }, updates: [] }, { sizes: {} });
+    expect(schedule!.buffers.peakBytes).toBeLessThan(schedule!.buffers.naiveBytes);
+    const feeds = { x: Array.from({ length: 4096 }, (_, i) => Math.cos(i)) };
+    expectSameValues(runSchedule(schedule!, feeds).outputs.h, evaluate(h, feeds));
+  });
+});
