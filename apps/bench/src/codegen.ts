@@ -8,17 +8,21 @@ export interface CompileSpec {
   readonly outputs: Readonly<Record<string, AnyTensor>>;
   readonly updates?: ReadonlyArray<readonly [AnyTensor, AnyTensor]>;
   readonly sizes?: Sizes;
+}
+
+export interface CompileOptions {
   readonly backend?: Backend;
 }
 
 export interface CompiledStep {
-  run(feeds: Readonly<Record<string, ArrayLike<number>>>): Readonly<Record<string, Float32Array>>;
+  /** Results are views into the step's arena, overwritten by the next run. */
+  run(feeds: Readonly<Record<string, Float32Array | Int32Array>>): Readonly<Record<string, Float32Array | Int32Array>>;
   read(name: string): Float32Array;
   write(name: string, data: ArrayLike<number>): void;
 }
 
 export interface Codegen {
-  compile(spec: CompileSpec): CompiledStep;
+  compile(spec: CompileSpec, options?: CompileOptions): CompiledStep;
 }
 
 let codegen: Promise<Codegen> | undefined;
