@@ -1,6 +1,6 @@
 import type { FunctionBuilder } from "./function-builder.ts";
 import type { ResolvedMatmul } from "./matmul-spec.ts";
-import { vecMulAdd, type MatmulTuning } from "./matmul-tuning.ts";
+import { blockRowsFor, runsOf, vecMulAdd, type MatmulTuning } from "./matmul-tuning.ts";
 
 /**
  * The nn and tn kernels: op(B) rows are contiguous, so a register tile of R rows ×
@@ -23,7 +23,8 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
   const cRowStep = 4 * s.ldc;
 
   const colB = fn.local("i32"), colC = fn.local("i32"), colBias = fn.local("i32");
-  const rowA = fn.local("i32"), rowC = fn.local("i32");
+  const rowA = fn.local("i32"), rowC = fn.local("i32"), cTile = fn.local("i32");
+  const blockA = fn.local("i32"), blockC = fn.local("i32"), blockCount = fn.local("i32");
   const ap = fn.local("i32"), bp = fn.local("i32");
   const jCount = fn.local("i32"), iCount = fn.local("i32"), kCount = fn.local("i32");
   const R = t.rows, V = t.vectors;
@@ -46,7 +47,7 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
     for (let r = 0; r < rows; r++) {
       for (let v = 0; v < cols; v++) {
         if (s.accumulate) {
-          fn.get(rowC);
+          fn.get(cTile);
           if (vectorTile) fn.simdMem("v128.load", r * cRowStep + v * colBytes);
           else fn.mem("f32.load", r * cRowStep + v * colBytes);
         } else if (vectorTile) fn.f32x4(0);
@@ -83,7 +84,7 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
     for (let v = 0; v < cols; v++) {
       for (let r = 0; r < rows; r++) {
         const x = accOf(r, v);
-        fn.get(rowC);
+        fn.get(cTile);
         fn.get(x);
         if (s.bias) {
           fn.get(colBias);
@@ -100,36 +101,54 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
     }
   };
 
-  /** All row tiles of one column panel. */
-  const rowsOfPanel = (width: { vectors: number } | { scalars: number }) => {
-    fn.get(a).set(rowA).get(colC).set(rowC);
-    const fullTiles = Math.floor(s.m / R);
-    fn.repeat(iCount, fullTiles, () => {
-      tile(R, width);
-      fn.addTo(rowA, R * aRowStep).addTo(rowC, R * cRowStep);
-    });
-    if (s.m % R) tile(s.m % R, width);
-  };
-
-  /** A run of `count` equal column panels starting at column j0. */
-  const panels = (j0: number, count: number, width: { vectors: number } | { scalars: number }) => {
-    if (count === 0) return;
-    const bytes = "vectors" in width ? 16 * width.vectors : 4 * width.scalars;
-    fn.get(b).i32(4 * j0).core("i32.add").set(colB);
-    fn.get(c).i32(4 * j0).core("i32.add").set(colC);
-    fn.get(bias).i32(4 * j0).core("i32.add").set(colBias);
-    fn.repeat(jCount, count, () => {
-      rowsOfPanel(width);
-      fn.addTo(colB, bytes).addTo(colC, bytes).addTo(colBias, bytes);
-    });
-  };
-
+  type Width = { vectors: number } | { scalars: number };
+  const widthBytes = (w: Width) => ("vectors" in w ? 16 * w.vectors : 4 * w.scalars);
+  // Consecutive runs of equal tiles along each dimension (full tiles, then edges).
   const panelCols = 4 * V;
   const fullPanels = Math.floor(s.n / panelCols);
-  let j0 = fullPanels * panelCols;
-  panels(0, fullPanels, { vectors: V });
-  const restVectors = Math.floor((s.n - j0) / 4);
-  panels(j0, restVectors > 0 ? 1 : 0, { vectors: restVectors });
-  j0 += 4 * restVectors;
-  panels(j0, s.n - j0 > 0 ? 1 : 0, { scalars: s.n - j0 });
+  const restVectors = Math.floor((s.n - fullPanels * panelCols) / 4);
+  const restScalars = s.n - fullPanels * panelCols - 4 * restVectors;
+  const columnRuns: Array<{ count: number; width: Width }> = [
+    { count: fullPanels, width: { vectors: V } },
+    { count: restVectors > 0 ? 1 : 0, width: { vectors: restVectors } },
+    { count: restScalars > 0 ? 1 : 0, width: { scalars: restScalars } },
+  ].filter((run) => run.count > 0);
+
+  /** The row tiles of a block of `blockRows` rows starting at (blockA, blockC). */
+  const eachRowTile = (blockRows: number, body: (rows: number) => void) => {
+    fn.get(blockA).set(rowA).get(blockC).set(rowC);
+    for (const run of runsOf(blockRows, R)) {
+      fn.repeat(iCount, run.count, () => {
+        body(run.size);
+        fn.addTo(rowA, run.size * aRowStep).addTo(rowC, run.size * cRowStep);
+      });
+    }
+  };
+  const eachColumnPanel = (body: (width: Width) => void) => {
+    fn.get(b).set(colB).get(bias).set(colBias).i32(0).set(colC);
+    for (const run of columnRuns) {
+      fn.repeat(jCount, run.count, () => {
+        body(run.width);
+        const bytes = widthBytes(run.width);
+        fn.addTo(colB, bytes).addTo(colC, bytes).addTo(colBias, bytes);
+      });
+    }
+  };
+  // The tile's C address is rowC + colC (colC counts bytes from the row start).
+  const tileAt = (rows: number, width: Width) => {
+    fn.get(rowC).get(colC).core("i32.add").set(cTile);
+    tile(rows, width);
+  };
+  fn.get(a).set(blockA).get(c).set(blockC);
+  if (t.order === "rows") {
+    eachRowTile(s.m, (rows) => eachColumnPanel((width) => tileAt(rows, width)));
+    return;
+  }
+  // Row blocks keep the A strip of a block in L2 while every column panel passes.
+  for (const block of runsOf(s.m, blockRowsFor(s.m, R, t.rowBlock))) {
+    fn.repeat(blockCount, block.count, () => {
+      eachColumnPanel((width) => eachRowTile(block.size, (rows) => tileAt(rows, width)));
+      fn.addTo(blockA, block.size * aRowStep).addTo(blockC, block.size * cRowStep);
+    });
+  }
 }

@@ -1,6 +1,6 @@
 import type { FunctionBuilder } from "./function-builder.ts";
 import type { ResolvedMatmul } from "./matmul-spec.ts";
-import { vecMulAdd, type MatmulTuning } from "./matmul-tuning.ts";
+import { blockRowsFor, runsOf, vecMulAdd, type MatmulTuning } from "./matmul-tuning.ts";
 
 /**
  * The nt kernel (A·Bᵀ): rows of A and of the stored B are both contiguous along k,
@@ -20,7 +20,8 @@ export function emitDotMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: MatmulT
   const kTail = s.k % 4;
 
   const colB = fn.local("i32"), colC = fn.local("i32"), colBias = fn.local("i32");
-  const rowA = fn.local("i32"), rowC = fn.local("i32");
+  const rowA = fn.local("i32"), rowC = fn.local("i32"), cTile = fn.local("i32");
+  const blockA = fn.local("i32"), blockC = fn.local("i32"), blockCount = fn.local("i32");
   const ap = fn.local("i32"), bp = fn.local("i32");
   const jCount = fn.local("i32"), iCount = fn.local("i32"), kCount = fn.local("i32");
   const R = t.ntRows, Q = t.ntCols;
@@ -60,8 +61,8 @@ export function emitDotMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: MatmulT
           fn.get(bp).mem("f32.load", tailBase + 4 * kk + q * bRowStep);
           fn.core("f32.mul").core("f32.add").set(sum);
         }
-        fn.get(rowC);
-        if (s.accumulate) fn.get(rowC).mem("f32.load", r * cRowStep + 4 * q).get(sum).core("f32.add");
+        fn.get(cTile);
+        if (s.accumulate) fn.get(cTile).mem("f32.load", r * cRowStep + 4 * q).get(sum).core("f32.add");
         else fn.get(sum);
         if (s.bias) fn.get(colBias).mem("f32.load", 4 * q).core("f32.add");
         if (s.activation === "relu") fn.f32(0).core("f32.max");
@@ -70,27 +71,35 @@ export function emitDotMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: MatmulT
     }
   };
 
-  const rowsOfPanel = (cols: number) => {
-    fn.get(a).set(rowA).get(colC).set(rowC);
-    fn.repeat(iCount, Math.floor(s.m / R), () => {
-      tile(R, cols);
-      fn.addTo(rowA, R * aRowStep).addTo(rowC, R * cRowStep);
-    });
-    if (s.m % R) tile(s.m % R, cols);
+  const eachRowTile = (blockRows: number, body: (rows: number) => void) => {
+    fn.get(blockA).set(rowA).get(blockC).set(rowC);
+    for (const run of runsOf(blockRows, R)) {
+      fn.repeat(iCount, run.count, () => {
+        body(run.size);
+        fn.addTo(rowA, run.size * aRowStep).addTo(rowC, run.size * cRowStep);
+      });
+    }
   };
-
-  const panels = (j0: number, count: number, cols: number) => {
-    if (count === 0) return;
-    fn.get(b).i32(j0 * bRowStep).core("i32.add").set(colB);
-    fn.get(c).i32(4 * j0).core("i32.add").set(colC);
-    fn.get(bias).i32(4 * j0).core("i32.add").set(colBias);
-    fn.repeat(jCount, count, () => {
-      rowsOfPanel(cols);
-      fn.addTo(colB, cols * bRowStep).addTo(colC, 4 * cols).addTo(colBias, 4 * cols);
-    });
+  const eachColumnPanel = (body: (cols: number) => void) => {
+    fn.get(b).set(colB).get(bias).set(colBias).i32(0).set(colC);
+    for (const run of runsOf(s.n, Q)) {
+      fn.repeat(jCount, run.count, () => {
+        body(run.size);
+        fn.addTo(colB, run.size * bRowStep).addTo(colC, 4 * run.size).addTo(colBias, 4 * run.size);
+      });
+    }
   };
-
-  const fullPanels = Math.floor(s.n / Q);
-  panels(0, fullPanels, Q);
-  panels(fullPanels * Q, s.n % Q ? 1 : 0, s.n % Q);
+  // The tile's C address is rowC + colC (colC counts bytes from the row start).
+  const tileAt = (rows: number, cols: number) => {
+    fn.get(rowC).get(colC).core("i32.add").set(cTile);
+    tile(rows, cols);
+  };
+  // Row blocks keep the A strip of a block in L1/L2 while all of B streams past.
+  fn.get(a).set(blockA).get(c).set(blockC);
+  for (const block of runsOf(s.m, blockRowsFor(s.m, R, t.rowBlock))) {
+    fn.repeat(blockCount, block.count, () => {
+      eachColumnPanel((cols) => eachRowTile(block.size, (rows) => tileAt(rows, cols)));
+      fn.addTo(blockA, block.size * aRowStep).addTo(blockC, block.size * cRowStep);
+    });
+  }
 }

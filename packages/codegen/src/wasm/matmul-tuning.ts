@@ -19,12 +19,33 @@ export interface MatmulTuning {
   readonly kUnroll: number;
   /** Use `f32x4.relaxed_madd` (fused multiply-add where the engine supports it). */
   readonly fma: boolean;
+  /**
+   * nn/tn loop nest: "columns" sweeps all row tiles under one K×4V panel of B;
+   * "rows" sweeps all column panels beside one R×K strip of A.
+   */
+  readonly order: "columns" | "rows";
+  /** Rows of C per cache block (rounded to whole register tiles); 0 = one block. */
+  readonly rowBlock: number;
 }
 
-export const defaultTuning: MatmulTuning = { rows: 4, vectors: 3, ntRows: 4, ntCols: 3, kUnroll: 4, fma: false };
+export const defaultTuning: MatmulTuning = { rows: 4, vectors: 2, ntRows: 2, ntCols: 4, kUnroll: 1, fma: false, order: "columns", rowBlock: 64 };
 
 /** acc += a·b on v128 locals (a fused multiply-add if `fma`). */
 export function vecMulAdd(fn: FunctionBuilder, acc: Local, a: Local, b: Local, fma: boolean): void {
   if (fma) fn.get(a).get(b).get(acc).simd("f32x4.relaxed_madd").set(acc);
   else fn.get(acc).get(a).get(b).simd("f32x4.mul").simd("f32x4.add").set(acc);
+}
+
+/** `total` split into runs of equal pieces: ⌊total/size⌋ pieces of `size`, then the rest. */
+export function runsOf(total: number, size: number): Array<{ count: number; size: number }> {
+  return [
+    { count: Math.floor(total / size), size },
+    { count: total % size ? 1 : 0, size: total % size },
+  ].filter((run) => run.count > 0);
+}
+
+/** Rows per cache block: a whole number of `tileRows` tiles, at most m. */
+export function blockRowsFor(m: number, tileRows: number, rowBlock: number): number {
+  if (rowBlock <= 0 || rowBlock >= m) return m;
+  return Math.max(tileRows, Math.floor(rowBlock / tileRows) * tileRows);
 }
