@@ -1,0 +1,69 @@
+import { stepSource } from "./js/step-source.ts";
+import { prepareStep } from "./prepare.ts";
+import type { CompileOptions, StepSpec } from "./spec.ts";
+
+/** Arrays fed to run(): Float32Array for float32 inputs, Int32Array for int32, Uint8Array or Int32Array for bool. */
+export type StepFeeds = Readonly<Record<string, Float32Array | Int32Array | Uint8Array>>;
+
+/**
+ * run() results: views into the step's arena, the same arrays on every call and
+ * overwritten by the next run — copy what you keep (`.slice()`). This is what lets a
+ * step run without allocating.
+ */
+export type StepResults = Readonly<Record<string, Float32Array | Int32Array>>;
+
+/** The object compile() returns, and emit()'s createStep() too (without the inspection fields). */
+export interface StepObject {
+  /** Checks feeds (nothing changes on error), computes outputs and update values from the old state, then applies updates. */
+  run(feeds: StepFeeds): StepResults;
+  /** A copy of a param's or optimizer state slot's current value. */
+  read(name: string): Float32Array;
+  /** Overwrites a param or state slot; checks first, so a bad call changes nothing. */
+  write(name: string, data: Float32Array | Float64Array | readonly number[]): void;
+  /** The names read() and write() accept. */
+  names(): string[];
+  /** The arena every buffer is a view of: a WebAssembly.Memory, shared with Wasm kernels. */
+  readonly memory: { readonly buffer: ArrayBuffer | SharedArrayBuffer };
+}
+
+export interface KernelInfo {
+  readonly name: string;
+  /** `op#id` (or `param "name"`) of every graph node the kernel computes. */
+  readonly fuses: readonly string[];
+  readonly source: string;
+}
+
+export interface CompiledStep extends StepObject {
+  /** The generated factory body; `new Function("image", source)` is what compile() ran. */
+  readonly source: string;
+  readonly kernels: readonly KernelInfo[];
+  /** Bytes of the arena (whole Wasm pages). */
+  readonly arenaBytes: number;
+  /** Kernel groups the optimizer scheduled, and buffer bytes before/after reuse. */
+  readonly stats: { readonly groups: number; readonly kernels: number; readonly workBytesNaive: number; readonly arenaBytes: number };
+}
+
+/** Compiles a step to specialized JS kernels in this process (JIT). */
+export function compile(spec: StepSpec, options: CompileOptions = {}): CompiledStep {
+  const prepared = prepareStep(spec, options, "compile");
+  const generated = stepSource(prepared);
+  // The very last step: everything above is plain data and text.
+  const factory = new Function("image", generated.body) as (image: Uint8Array) => StepObject;
+  const step = factory(generated.image);
+  return {
+    run: step.run,
+    read: step.read,
+    write: step.write,
+    names: step.names,
+    memory: step.memory,
+    source: generated.body,
+    kernels: generated.kernels.map(({ name, fuses, source }) => ({ name, fuses, source })),
+    arenaBytes: generated.arenaBytes,
+    stats: {
+      groups: prepared.schedule.groups.length,
+      kernels: prepared.kernels.length,
+      workBytesNaive: prepared.plan.naiveWorkBytes,
+      arenaBytes: generated.arenaBytes,
+    },
+  };
+}

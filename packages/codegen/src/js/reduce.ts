@@ -1,0 +1,71 @@
+import type { AnyTensor, OpParams } from "@gradfold/graph";
+import { externalInputs, type ReductionKernel } from "../lower/kernel.ts";
+import { broadcastStrides } from "../lower/shapes.ts";
+import { emitChain } from "./chain.ts";
+import type { KernelContext } from "./context.ts";
+import { mergeNest, offsetExpr, openLoops, type NestDim } from "./loops.ts";
+import { jsOps } from "./op-table.ts";
+
+/**
+ * The loop structure of a reduction over `axes` of `shape`: kept axes outside (the
+ * output is written in their row-major order with a running index `o`), reduced axes
+ * inside. `operands` all have `shape`; their strides are row-major.
+ */
+export interface ReductionNest {
+  readonly kept: NestDim[];
+  readonly reduced: NestDim[];
+}
+
+export function reductionNest(shape: readonly number[], axes: readonly number[], operands: readonly (readonly number[])[]): ReductionNest {
+  const strides = operands.map((o) => broadcastStrides(o, shape));
+  const dim = (axis: number): NestDim => ({ size: shape[axis], strides: strides.map((s) => s[axis]) });
+  const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  return { kept: mergeNest(kept.map(dim)), reduced: mergeNest(axes.map(dim)) };
+}
+
+/**
+ * A reduction. The prologue chain is evaluated per element inside the innermost
+ * loops and folded into float64 locals, so `sum(g * x)` never materialises g·x; the
+ * epilogue runs on each result before it is stored (e.g. `mean` as sum / n).
+ */
+export function emitReduction(ctx: KernelContext, kernel: ReductionKernel): void {
+  const node = kernel.reduce;
+  const op = jsOps[node.op];
+  if (op.kind !== "reduction") throw new Error(`codegen: ${node.op} is not a reduction`);
+  const { axes, keepdims } = node.params as OpParams["sum"];
+  const source = node.inputs[0];
+  const inShape = ctx.shapes.of(source);
+  const outShape = ctx.shapes.of(node);
+  const loadsOf = (nodes: readonly AnyTensor[]) => externalInputs({ ...kernel, nodes }).filter((x) => ctx.scalar(x) === null && x !== node);
+  const preLoads = kernel.prologue.length === 0 ? [source] : loadsOf(kernel.prologue);
+  const postLoads = loadsOf(kernel.epilogue).filter((x) => !preLoads.includes(x));
+  const operands = [...preLoads, ...postLoads];
+  const kept = inShape.map((_, i) => i).filter((i) => !axes.includes(i));
+  // The output axis each kept input axis lands on.
+  const outAxis = (axis: number) => (keepdims ? axis : kept.indexOf(axis));
+  const inStrides = preLoads.map((x) => broadcastStrides(ctx.shapes.of(x), inShape));
+  const outStrides = postLoads.map((x) => broadcastStrides(ctx.shapes.of(x), outShape));
+  const dim = (axis: number, isKept: boolean): NestDim => ({
+    size: inShape[axis],
+    strides: [...inStrides.map((s) => s[axis]), ...outStrides.map((s) => (isKept ? s[outAxis(axis)] : 0))],
+  });
+  const keptNest = mergeNest(kept.map((a) => dim(a, true)));
+  const reducedNest = mergeNest(axes.map((a) => dim(a, false)));
+  const b = ctx.b;
+  b.line("let o = 0;");
+  const outer = openLoops(b, keptNest, "i");
+  const innerVars = reducedNest.map((_, i) => `r${i}`);
+  const readIn = (x: AnyTensor) => `${ctx.ref(x)}[${offsetExpr([...outer, ...innerVars], [...keptNest, ...reducedNest], operands.indexOf(x))}]`;
+  const readOut = (x: AnyTensor) => `${ctx.ref(x)}[${offsetExpr(outer, keptNest, operands.indexOf(x))}]`;
+  const over = (body: (v: string) => void) => {
+    openLoops(b, reducedNest, "r");
+    body(kernel.prologue.length === 0 ? readIn(source) : emitChain(ctx, kernel.prologue, readIn).get(source)!);
+    b.close(reducedNest.length);
+  };
+  const result = op.fold(b, over);
+  b.line(`const v${node.id} = ${result};`);
+  const locals = emitChain(ctx, kernel.epilogue, readOut, new Map([[node, `v${node.id}`]]));
+  for (const n of kernel.nodes) if (ctx.stored(n) && locals.has(n)) b.line(`${ctx.ref(n)}[o] = ${locals.get(n)};`);
+  b.line("o++;");
+  b.close(outer.length);
+}

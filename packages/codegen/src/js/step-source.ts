@@ -1,0 +1,100 @@
+import { initialValue, numel, bindShape, type AnyTensor } from "@gradfold/graph";
+import type { Slot } from "../lower/plan.ts";
+import type { PreparedStep } from "../prepare.ts";
+import { SourceBuilder } from "./builder.ts";
+import { helperSource, type HelperName } from "./helpers.ts";
+import { describeNode, kernelSource, type KernelSource } from "./kernel-source.ts";
+import { runtimeSource } from "./runtime.ts";
+
+const PAGE = 65536;
+
+/** The generated step: a factory body taking the initial arena image as `image`. */
+export interface StepSource {
+  /** Source of `function (image) { ... return step; }`'s body. */
+  readonly body: string;
+  readonly kernels: readonly KernelSource[];
+  /** Initial bytes of the arena's static region: params, constants, sizes. */
+  readonly image: Uint8Array;
+  readonly arenaBytes: number;
+}
+
+/**
+ * Writes the whole step: one WebAssembly.Memory as the arena, one typed-array view
+ * per buffer (created once), the kernels, `runKernels()` calling them in schedule
+ * order then copying updates into their targets, and the runtime methods.
+ */
+export function stepSource(step: PreparedStep): StepSource {
+  const { plan, shapes } = step;
+  const views = new Map<string, { name: string; slot: Slot; nodes: AnyTensor[] }>();
+  const viewOf = (node: AnyTensor): string => {
+    const slot = plan.slotOf.get(node);
+    if (!slot) throw new Error(`codegen: no buffer planned for ${node}`);
+    const key = `${slot.kind}:${slot.byteOffset}:${slot.length}`;
+    let view = views.get(key);
+    if (!view) {
+      view = { name: `b${views.size}`, slot, nodes: [] };
+      views.set(key, view);
+    }
+    if (!view.nodes.includes(node)) view.nodes.push(node);
+    return view.name;
+  };
+
+  const helpers = new Set<HelperName>();
+  const kernels = step.kernels.map((k) => kernelSource(k, shapes, step.stored, helpers));
+  const calls = kernels.map((k) => `${k.name}(${k.params.map(viewOf).join(", ")});`);
+  const copies = plan.copies.map(([target, value]) => `${viewOf(target)}.set(${viewOf(value)}); // update ${describeNode(target)}`);
+  const layout = {
+    inputs: step.inputs.map((n) => ({
+      name: (n.params as { name: string }).name,
+      dtype: n.dtype,
+      shape: shapes.of(n),
+      view: viewOf(n),
+    })),
+    params: step.params.map((n) => ({ name: (n.params as { name: string }).name, shape: shapes.of(n), view: viewOf(n) })),
+    outputs: step.outputs.map(([name, n]) => ({ name, view: viewOf(n) })),
+  };
+
+  const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE));
+  const b = new SourceBuilder();
+  b.line('"use strict";');
+  b.line(`// The arena: ${plan.totalBytes} bytes (${plan.staticBytes} of params and constants first), shared with Wasm kernels.`);
+  b.line(`const memory = new WebAssembly.Memory({ initial: ${pages}, maximum: ${pages} });`);
+  b.line("const heap = memory.buffer;");
+  b.line(`if (!(image instanceof Uint8Array) || image.length !== ${plan.staticBytes}) throw new Error("createStep: expected the ${plan.staticBytes}-byte initial image of params and constants");`);
+  b.line(`new Uint8Array(heap, 0, ${plan.staticBytes}).set(image);`);
+  b.line("");
+  const viewLines = [...views.values()]
+    .sort((x, y) => x.slot.byteOffset - y.slot.byteOffset)
+    .map(({ name, slot, nodes }) => {
+      const type = slot.kind === "f32" ? "Float32Array" : "Int32Array";
+      return `const ${name} = new ${type}(heap, ${slot.byteOffset}, ${slot.length}); // ${nodes.slice(0, 4).map(describeNode).join(", ")}${nodes.length > 4 ? ", ..." : ""}`;
+    });
+  viewLines.forEach((l) => b.line(l));
+  b.line("");
+  for (const h of helpers) b.append(helperSource[h]).line("");
+  for (const k of kernels) b.append(k.source).line("");
+  b.block("function runKernels()", () => {
+    calls.forEach((c) => b.line(c));
+    if (copies.length > 0) b.line("// Updates not done in place: copied once every value is computed from the old state.");
+    copies.forEach((c) => b.line(c));
+  });
+  b.line("");
+  b.append(runtimeSource(layout));
+  return { body: b.toString(), kernels, image: initialImage(step), arenaBytes: pages * PAGE };
+}
+
+/** The static region's bytes: param initial values, constants and sizes, as float32/int32. */
+function initialImage(step: PreparedStep): Uint8Array {
+  const image = new Uint8Array(step.plan.staticBytes);
+  for (const leaf of [...step.params, ...step.constants]) {
+    const slot = step.plan.slotOf.get(leaf)!;
+    let data: ArrayLike<number>;
+    if (leaf.is("param")) data = initialValue(leaf);
+    else if (leaf.is("constant")) data = leaf.params.data;
+    else if (leaf.is("size")) data = [numel(bindShape(leaf.params.dims, step.shapes.sizes, "size"))];
+    else continue;
+    const view = slot.kind === "f32" ? new Float32Array(image.buffer, slot.byteOffset, slot.length) : new Int32Array(image.buffer, slot.byteOffset, slot.length);
+    view.set(data);
+  }
+  return image;
+}
