@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { tinyConfig } from "./configs.ts";
 import { runStep, type Contender } from "./contender.ts";
+import { gradfoldContender } from "./contenders/gradfold.ts";
 import { jaxContender } from "./contenders/jax.ts";
 import { referenceContender } from "./contenders/reference.ts";
 import { tfjsContender } from "./contenders/tfjs.ts";
@@ -33,6 +34,9 @@ describe.each(["sgd", "adam"] as const)("contenders on the tiny %s config", (opt
   });
 
   it.each([
+    ["gradfold (compile, js backend)", gradfoldContender("js")],
+    ["gradfold (compile, wasm backend)", gradfoldContender("wasm")],
+    ["gradfold (compile, auto backend)", gradfoldContender()],
     ["jax-js", jaxContender],
     ["tfjs-wasm", tfjsContender("wasm")],
     ["tfjs-cpu", tfjsContender("cpu")],
