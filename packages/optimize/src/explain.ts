@@ -24,6 +24,9 @@ export interface Explanation {
   readonly peakBytesBeforePlanning?: number;
   /** The same schedule after buffer reuse and in-place writes. */
   readonly peakBytesAfterPlanning?: number;
+  /** Updates written straight into their target's buffer, of all updates. */
+  readonly inPlaceUpdates?: number;
+  readonly updates?: number;
   readonly text: string;
 }
 
@@ -42,6 +45,7 @@ export function explanation(data: ExplanationData): Explanation {
       `bytes: ${kb(data.bytesUnoptimized!)} unoptimized (every node its own buffer) -> ${kb(data.peakBytesBeforePlanning!)} fused, unplanned -> ${kb(data.peakBytesAfterPlanning)} planned`,
     );
   }
+  if (data.inPlaceUpdates !== undefined) lines.push(`updates in place: ${data.inPlaceUpdates} of ${data.updates}`);
   lines.push("phases:");
   for (const p of data.phases) lines.push(`  ${p.phase.padEnd(13)} ${String(p.nodesBefore).padStart(5)} -> ${String(p.nodesAfter).padEnd(5)} ${p.firings} rewrites`);
   lines.push("rules fired:");

@@ -1,6 +1,7 @@
 import { evaluate, type AnyTensor } from "@gradfold/graph";
 import { describe, expect, it } from "vitest";
 import { mlpTrainingStep } from "../test/mlp.ts";
+import { runSchedule } from "../test/run-schedule.ts";
 import { optimize } from "./optimize.ts";
 import { programRoots, unfusedSchedule } from "./schedule.ts";
 
@@ -30,6 +31,14 @@ describe("MLP 784-256-128-10 SGD training step", () => {
     const before = evaluate(programRoots(program), f, { batch: 4 });
     const after = evaluate(programRoots(small.program), f, { batch: 4 });
     before.forEach((b, i) => expect(maxRelError(after[i], b)).toBeLessThan(1e-9));
+    // And run through the fused schedule and its planned (reused, in-place) buffers.
+    const ran = runSchedule(small.schedule!, f);
+    expect(maxRelError(ran.outputs.loss, before[0])).toBeLessThan(1e-9);
+    program.updates.forEach(([target], i) => expect(maxRelError(ran.params.get(target)!, before[1 + i])).toBeLessThan(1e-9));
+  });
+
+  it("writes every SGD update straight into its param's buffer", () => {
+    expect(result.schedule!.buffers.inPlaceUpdates).toHaveLength(6);
   });
 
   it("rewrites the naive loss into the fused softmax cross-entropy and fuses kernels", () => {

@@ -99,6 +99,8 @@ export function optimize<T extends Optimizable>(input: T, options: OptimizeOptio
       bytesUnoptimized: unfused.buffers.naiveBytes,
       peakBytesBeforePlanning: schedule.buffers.naiveBytes,
       peakBytesAfterPlanning: schedule.buffers.peakBytes,
+      inPlaceUpdates: schedule.buffers.inPlaceUpdates?.length ?? 0,
+      updates: schedule.program.updates.length,
     }));
   };
   return { program, outputs: outputsInForm(input, program), schedule, explain };

@@ -9,13 +9,27 @@ interface Slot {
   freeAfter: number;
 }
 
+/** The nodes of a group computed in its output loop: all of an elementwise group, a matmul's or reduction's epilogue. */
+function outputLoop(group: KernelGroup): readonly AnyTensor[] {
+  if (group.kind === "elementwise") return group.nodes;
+  if (group.kind === "matmul") return group.nodes.slice(1);
+  if (group.kind === "reduction") return group.nodes.slice(group.nodes.findIndex((n) => hasTrait(defOf(n), "reduction")) + 1);
+  return [];
+}
+
 /**
- * Can `group` write `out` over the buffer of `input` element by element? Only in an
- * elementwise loop where every read of `input` is at the same index as the write
- * (same shape, no broadcast), given the loop reads index i before writing index i.
+ * Can `group` write `out` over the buffer of `input`? Only when every read of `input`
+ * happens in the group's output loop at the index being written (same shape, no
+ * broadcast) and `out` itself is written in that loop (or is the matmul/reduction
+ * result stored at that index), given the loop reads index i before writing index i.
  */
 function inPlaceSafe(group: KernelGroup, input: AnyTensor, out: AnyTensor): boolean {
-  return group.kind === "elementwise" && sameShape(input.shape, out.shape) && group.nodes.every((n) => !n.inputs.includes(input) || sameShape(n.shape, input.shape));
+  if (!sameShape(input.shape, out.shape)) return false;
+  const loop = new Set(outputLoop(group));
+  if (loop.size === 0) return false;
+  const head = group.kind === "elementwise" ? undefined : group.kind === "matmul" ? group.nodes[0] : group.nodes.find((n) => hasTrait(defOf(n), "reduction"));
+  if (!loop.has(out) && out !== head) return false;
+  return group.nodes.every((n) => !n.inputs.includes(input) || (loop.has(n) && sameShape(n.shape, input.shape)));
 }
 
 /**

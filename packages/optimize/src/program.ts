@@ -48,9 +48,11 @@ export interface Program {
  * - `"layout"` (reshape, transpose, concat, slice, pad) and `"opaque"` (softmax,
  *   logSoftmax, softmaxCrossEntropy, gather, scatterAdd, oneHot): a single node.
  *
- * Within an elementwise loop, all reads of index i happen before any write of
- * index i: the memory plan relies on it when an output shares its buffer with an
- * input (see BufferPlan).
+ * The "output loop" of a group is the whole of an elementwise group, and the
+ * epilogue of a matmul or reduction group (run on each finished element). Within
+ * the output loop, all reads of index i happen before any write of index i, and a
+ * matmul accumulates in locals, not in its output buffer: the memory plan relies
+ * on both when an output shares its buffer with an input (see BufferPlan).
  */
 export interface KernelGroup {
   readonly id: number;
@@ -66,9 +68,10 @@ export interface KernelGroup {
  * groups read, every group output and every program root; nodes fused inside a
  * group and not among its outputs have no buffer.
  *
- * Two values may share a buffer when their lifetimes do not overlap, or when an
- * elementwise group writes an output over an input that dies in that group
- * (in place; always the same shape, read at the same index). Leaves, program
+ * Two values may share a buffer when their lifetimes do not overlap, or when a
+ * group writes an output over an input that dies in that group and is read only
+ * in the group's output loop (in place; always the same shape, read at the same
+ * index — e.g. the SGD epilogue W + (−lr)·g of a matmul writing over W). Leaves, program
  * outputs and update values never share with anything, with one exception:
  * `inPlaceUpdates` lists updates whose new value is written straight into the
  * target param's buffer (`bufferOf(value) === bufferOf(target)`) because nothing
