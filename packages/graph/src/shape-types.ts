@@ -263,4 +263,4 @@ export type CheckConcatList<T extends readonly { shape: Shape }[], A extends num
   : unknown;
 
 /** Labels for logits [..., C]: the logits' shape without the class axis. */
-export type LabelShape<L extends Shape> = IsTuple<L> extends false ? Dim[] : L extends readonly [...infer S extends Dim[], Dim] ? S : never;
+export type LabelShape<L extends Shape> = IsTuple<L> extends false ? Shape : L extends readonly [...infer S extends Dim[], Dim] ? S : never;
