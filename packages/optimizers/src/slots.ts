@@ -6,6 +6,7 @@ export function slotName(prefix: string, p: FloatTensor, key: string): string {
   return `${prefix}/${paramName(p)}/${key}`;
 }
 
+/** The name of a param or state slot (an update target); `#<id>` for any other node. */
 export function paramName(p: FloatTensor): string {
   return p.is("param") ? p.params.name : `#${p.id}`;
 }

@@ -60,8 +60,11 @@ export function joinSchedules(schedules: readonly Schedule[], boundaries: readon
   };
 }
 
-/** Linear warmup from `from` (default 0) to `peak` over `steps`, then `then` (default: hold `peak`) restarted at 0. */
-export function linearWarmup(o: { peak: number; steps: number; from?: number; then?: Schedule }): Schedule {
+/**
+ * Linear warmup from `from` (default 0) to `peak` over `steps`, then `after` (default:
+ * hold `peak`) restarted at step 0 (Goyal et al. 2017, "Accurate, Large Minibatch SGD").
+ */
+export function linearWarmup(o: { peak: number; steps: number; from?: number; after?: Schedule }): Schedule {
   const ramp = linearSchedule({ from: o.from ?? 0, to: o.peak, steps: o.steps });
-  return joinSchedules([ramp, o.then ?? constantSchedule(o.peak)], [o.steps]);
+  return joinSchedules([ramp, o.after ?? constantSchedule(o.peak)], [o.steps]);
 }

@@ -43,7 +43,7 @@ export function cosineWarmRestarts(o: { init: number; period: number; mult?: num
     // Cycle starts period·(multᵏ − 1)/(mult − 1) below 2²⁴: at most 24 of them.
     let start: FloatTensor | number = 0;
     let length: FloatTensor | number = period;
-    for (let k = 1, begin = period, len = period * mult; begin < MAX_STEP; k++, begin += len, len *= mult) {
+    for (let begin = period, len = period * mult; begin < MAX_STEP; begin += len, len *= mult) {
       const inCycle = greaterEqual(t, begin);
       start = where(inCycle, begin, start);
       length = where(inCycle, len, length);

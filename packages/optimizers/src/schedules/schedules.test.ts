@@ -81,7 +81,7 @@ describe("schedules against their closed forms", () => {
   });
 
   it("linear warmup then a schedule", () => {
-    const s = linearWarmup({ peak: 0.4, steps: 8, then: exponentialDecay({ init: 0.4, gamma: 0.5 }) });
+    const s = linearWarmup({ peak: 0.4, steps: 8, after: exponentialDecay({ init: 0.4, gamma: 0.5 }) });
     expectSchedule(s, range(20), (t) => (t < 8 ? (0.4 * t) / 8 : 0.4 * 0.5 ** (t - 8)));
     expectSchedule(linearWarmup({ peak: 2, steps: 4 }), range(10), (t) => 2 * Math.min(t / 4, 1));
   });

@@ -38,13 +38,13 @@ describe("clipByGlobalNorm", () => {
 
   it("scales all updates together by maxNorm/‖g‖ when the global norm is above maxNorm", () => {
     const out = transformed(clipByGlobalNorm(2), grads);
-    grads.forEach((g, i) => expect(maxRelError(out[i], g.map((v) => (v * 2) / norm))).toBeLessThan(1e-15));
+    for (const [i, g] of grads.entries()) expect(maxRelError(out[i], g.map((v) => (v * 2) / norm))).toBeLessThan(1e-15);
     expect(Math.hypot(...out.flatMap((o) => [...o]))).toBeCloseTo(2, 14);
   });
 
   it("leaves updates bit-identical when the norm is within bounds, and zero gradients stay zero", () => {
     const out = transformed(clipByGlobalNorm(10), grads);
-    grads.forEach((g, i) => expect([...out[i]]).toEqual(g));
+    for (const [i, g] of grads.entries()) expect([...out[i]]).toEqual(g);
     const zeros = transformed(clipByGlobalNorm(1), [[0, 0]]);
     expect([...zeros[0]]).toEqual([0, 0]);
   });
