@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { resolve } from "node:path";
-import { Command, Option } from "commander";
+import { Argument, Command, Option } from "commander";
+import { gradientsExperiment } from "./experiments/gradients.ts";
+import { initExperiment } from "./experiments/init.ts";
+import { optimizersExperiment } from "./experiments/optimizers.ts";
 import { addTrainOptions, configFromOptions, type TrainOptionValues } from "./cli-options.ts";
 import type { TrainConfig } from "./config.ts";
 import { barProgress, lineProgress, type Progress } from "./report/progress.ts";
@@ -100,8 +103,37 @@ export function buildProgram(): Command {
       process.exitCode = await trainCommand(o);
     });
 
+  program
+    .command("experiment")
+    .description("run one of the lecture's experiments on MNIST; writes SVG plots and summary.md into --out")
+    .addArgument(
+      new Argument("<name>", "gradients: per-layer gradient norms of 20-layer sigmoid/tanh/relu/residual nets; optimizers: SGD ... AdamW loss curves and wall time; init: initializer scale vs vanishing/exploding gradients").choices(
+        Object.keys(experiments),
+      ),
+    )
+    .option("--out <dir>", "folder for the plots and summary.md (default: runs/experiment-<name>)")
+    .option("--steps <n>", "training steps per configuration", (v) => Number.parseInt(v, 10))
+    .option("--limit-train <n>", "MNIST training examples to draw batches from", (v) => Number.parseInt(v, 10), 10_000)
+    .option("--batch-size <n>", "examples per step", (v) => Number.parseInt(v, 10), 64)
+    .option("--seed <n>", "seed of init and data order, shared by all configurations", (v) => Number.parseInt(v, 10), 1)
+    .addOption(new Option("--backend <name>", "step backend").choices(["auto", "compiled", "reference"]).default("auto"))
+    .action(async (name: keyof typeof experiments, o: { out?: string; steps?: number; limitTrain: number; batchSize: number; seed: number; backend: TrainConfig["backend"] }) => {
+      const log = (l: string) => process.stdout.write(`${l}\n`);
+      const backend = await chooseBackend(o.backend, log);
+      const { run, steps } = experiments[name];
+      const out = fromUser(o.out ?? `runs/experiment-${name}`);
+      await run({ out, seed: o.seed, steps: o.steps ?? steps, limitTrain: o.limitTrain, batchSize: o.batchSize, backend, log });
+      log(`experiment ${name}: plots and summary.md in ${out}`);
+    });
   return program;
 }
+
+/** The experiments and their default number of steps per configuration. */
+const experiments = {
+  gradients: { run: gradientsExperiment, steps: 300 },
+  optimizers: { run: optimizersExperiment, steps: 500 },
+  init: { run: initExperiment, steps: 200 },
+};
 
 export async function main(argv: readonly string[]): Promise<void> {
   // `pnpm train -- --epochs 1` passes the `--` along; it is not an end-of-options marker here.

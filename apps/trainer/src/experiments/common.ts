@@ -1,0 +1,116 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { defaultConfig, type TrainConfig } from "../config.ts";
+import { fillBatch, type DataSplits } from "../data/dataset.ts";
+import { loadMnist } from "../data/mnist.ts";
+import { Rng } from "../rng.ts";
+import type { Backend } from "../train/backends.ts";
+import { evaluateSet, syncParams } from "../train/evaluate-set.ts";
+import { resolveLoss } from "../train/run.ts";
+import { makeOptimizer } from "../train/optimizer-choice.ts";
+import { buildPrograms, gradNormPrefix, type UpdateRule } from "../train/program.ts";
+
+/** What every experiment takes from the command line. */
+export interface ExperimentOptions {
+  readonly out: string;
+  readonly seed: number;
+  /** Training steps per configuration. */
+  readonly steps: number;
+  /** MNIST training examples to draw batches from. */
+  readonly limitTrain: number;
+  readonly batchSize: number;
+  readonly backend: Backend;
+  readonly log: (line: string) => void;
+}
+
+export interface CurvePoint {
+  readonly step: number;
+  readonly loss: number;
+  /** Gradient norm of each layer's weight matrix, in layer order. */
+  readonly weightGradNorms: readonly number[];
+}
+
+export interface CurveResult {
+  readonly points: CurvePoint[];
+  readonly layerNames: readonly string[];
+  readonly seconds: number;
+  readonly validationAccuracy: number | null;
+  /** The step at which the loss or a gradient became non-finite, if it did. */
+  readonly divergedAt: number | null;
+}
+
+export function experimentData(o: ExperimentOptions): DataSplits {
+  return loadMnist({ validationSize: 1000, limitTrain: o.limitTrain + 1000, limitTest: 1 }, new Rng(o.seed).fork());
+}
+
+export function experimentConfig(overrides: Partial<TrainConfig>, o: ExperimentOptions): TrainConfig {
+  return { ...defaultConfig, seed: o.seed, batchSize: o.batchSize, evalBatchSize: 500, epochs: 1, ...overrides };
+}
+
+/**
+ * Trains one configuration for `steps` steps on shuffled batches (the same order for
+ * every configuration with the same seed) and records the loss and each layer's
+ * weight-gradient norm at the steps `recordAt` says.
+ */
+export function trainCurve(
+  config: TrainConfig,
+  data: DataSplits,
+  o: ExperimentOptions,
+  recordAt: (step: number) => boolean = () => true,
+  optimizer?: UpdateRule,
+): CurveResult {
+  const init = new Rng(config.seed);
+  const programs = buildPrograms(
+    { ...config, loss: resolveLoss(config, data.info.task) },
+    { features: data.train.features, outputs: data.info.outputs, task: data.info.task },
+    optimizer ?? makeOptimizer(config, Math.floor(data.train.count / config.batchSize)),
+    init,
+  );
+  const step = o.backend.makeStep(programs.train);
+  const weightNames = programs.model.layers.map((l) => (l.weight.params as { name: string }).name);
+  const x = new Float32Array(config.batchSize * data.train.features);
+  const y = new Int32Array(config.batchSize);
+  const shuffle = new Rng(config.seed + 1);
+  let order = shuffle.permutation(data.train.count);
+  let cursor = 0;
+  const points: CurvePoint[] = [];
+  let divergedAt: number | null = null;
+  const start = performance.now();
+  for (let s = 0; s < o.steps; s++) {
+    if (cursor + config.batchSize > data.train.count) {
+      order = shuffle.permutation(data.train.count);
+      cursor = 0;
+    }
+    fillBatch(data.train, order, cursor, x, y);
+    cursor += config.batchSize;
+    const out = step.run({ x, y });
+    const loss = out.loss[0];
+    const norms = weightNames.map((n) => out[`${gradNormPrefix}${n}`][0]);
+    if (!Number.isFinite(loss) || norms.some((v) => !Number.isFinite(v))) {
+      divergedAt = s;
+      points.push({ step: s, loss, weightGradNorms: norms });
+      break;
+    }
+    if (recordAt(s) || s === o.steps - 1) points.push({ step: s, loss, weightGradNorms: norms });
+  }
+  const seconds = (performance.now() - start) / 1000;
+  let validationAccuracy: number | null = null;
+  if (divergedAt === null) {
+    const evalStep = o.backend.makeStep(programs.eval);
+    syncParams(step, evalStep, programs.paramNames);
+    validationAccuracy = evaluateSet(evalStep, data.validation, data.info, config.evalBatchSize).accuracy;
+  }
+  return { points, layerNames: weightNames, seconds, validationAccuracy, divergedAt };
+}
+
+export function writeOutputs(dir: string, files: Record<string, string>): void {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+}
+
+/** A markdown table from a header and rows. */
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+export const sci = (v: number) => (Number.isFinite(v) ? v.toExponential(2) : String(v));
