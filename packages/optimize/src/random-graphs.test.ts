@@ -1,0 +1,59 @@
+import { evaluate, grad, sum, type AnyTensor } from "@gradfold/graph";
+import { describe, expect, it } from "vitest";
+import { randomFeeds, randomGraph } from "../test/random-graph.ts";
+import { layoutViolation, runSchedule } from "../test/run-schedule.ts";
+import { optimize } from "./optimize.ts";
+
+/** Both non-finite the same way, or close; returns false when the optimized value is off. */
+function agrees(after: number, before: number, tol: number): boolean {
+  if (!Number.isFinite(before)) return Object.is(after, before) || (Number.isNaN(before) && Number.isNaN(after)) || Number.isFinite(after);
+  return Math.abs(after - before) <= tol * Math.max(1, Math.abs(before));
+}
+
+function compare(after: Float64Array[], before: Float64Array[], tol: number, what: string): void {
+  before.forEach((b, i) =>
+    b.forEach((v, j) => {
+      if (!agrees(after[i][j], v, tol)) throw new Error(`${what}: output ${i}[${j}] is ${after[i][j]}, unoptimized ${v}`);
+    }),
+  );
+}
+
+const sizes = { n: 3 };
+const seeds = Array.from({ length: 60 }, (_, i) => 1000 + i);
+
+describe("random graphs: optimized evaluates equal to unoptimized", () => {
+  it.each(seeds)("seed %i: values, schedule run, and gradients", (seed) => {
+    const { outputs, inputs } = randomGraph(seed, 12);
+    const feeds = randomFeeds(seed, sizes.n);
+    const before = evaluate(outputs, feeds, sizes);
+
+    // Without sizes: rewrite phases only, shapes stay symbolic.
+    const generic = optimize(outputs);
+    compare(evaluate(generic.outputs as AnyTensor[], feeds, sizes), before, 1e-7, "optimize(graph)");
+
+    // With sizes: specialized, fused and planned; run through the planned buffers.
+    const specialized = optimize({ outputs: Object.fromEntries(outputs.map((t, i) => [`o${i}`, t])), updates: [] }, { sizes });
+    const schedule = specialized.schedule!;
+    for (const group of schedule.groups) expect(layoutViolation(group), `group ${group.id}`).toBeNull();
+    const ran = runSchedule(schedule, feeds);
+    compare(outputs.map((_, i) => ran.outputs[`o${i}`]), before, 1e-7, "schedule run");
+
+    // Gradients of the optimized graph match gradients of the unoptimized one.
+    const loss = sum(outputs[0]) as AnyTensor;
+    const gBefore = evaluate(grad(loss, inputs), feeds, sizes);
+    const gAfter = evaluate(grad(optimize(loss).outputs, inputs), feeds, sizes);
+    compare(gAfter, gBefore, 1e-6, "grad(optimize(loss))");
+    const gOptimized = evaluate(optimize(grad(loss, inputs)).outputs as AnyTensor[], feeds, sizes);
+    compare(gOptimized, gBefore, 1e-6, "optimize(grad(loss))");
+  });
+
+  it("with unsafe rewrites, finite values still agree", () => {
+    for (const seed of seeds.slice(0, 20)) {
+      const { outputs } = randomGraph(seed, 12);
+      const feeds = randomFeeds(seed, sizes.n);
+      const before = evaluate(outputs, feeds, sizes);
+      const after = evaluate(optimize(outputs, { unsafe: true, sizes }).outputs as AnyTensor[], feeds, sizes);
+      compare(after, before, 1e-6, `unsafe seed ${seed}`);
+    }
+  });
+});

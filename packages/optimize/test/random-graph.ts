@@ -1,0 +1,89 @@
+import * as g from "@gradfold/graph";
+import type { AnyTensor } from "@gradfold/graph";
+
+/** Seeded generator (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Maker = (pick: () => AnyTensor, r: () => number) => AnyTensor;
+
+const constants = [0, 1, -1, 2, 0.5, 3, 0.1];
+
+/**
+ * Ways to grow a random graph. Every result keeps the working shape ["n", 4], so any
+ * two values combine; shape-changing ops (reductions, matmul, layout) come back to it.
+ */
+const makers: Maker[] = [
+  (p) => g.neg(p()),
+  (p) => g.exp(g.tanh(p())),
+  (p) => g.log(p()),
+  (p) => g.log(g.add(g.abs(p()), 1)),
+  (p) => g.log1p(g.abs(p())),
+  (p) => g.sub(g.exp(g.mul(p(), 0.5)), 1),
+  (p) => g.sqrt(g.abs(p())),
+  (p) => g.sigmoid(p()),
+  (p) => g.log(g.sigmoid(p())),
+  (p) => g.log(g.sub(1, g.sigmoid(p()))),
+  (p) => g.tanh(p()),
+  (p) => g.relu(p()),
+  (p) => g.softplus(p()),
+  (p) => g.erf(p()),
+  (p) => g.abs(g.neg(p())),
+  (p) => g.add(p(), p()),
+  (p) => g.mul(p(), p()),
+  (p) => g.sub(p(), p()),
+  (p) => g.div(p(), g.add(g.abs(p()), 0.5)),
+  (p) => g.maximum(p(), p()),
+  (p) => g.minimum(p(), p()),
+  (p) => g.pow(g.add(g.abs(p()), 0.1), 2),
+  (p, r) => g.mul(p(), constants[Math.floor(r() * constants.length)]),
+  (p, r) => g.add(p(), constants[Math.floor(r() * constants.length)]),
+  (p, r) => g.div(p(), [2, 4, 0.5, 3, 1][Math.floor(r() * 5)]),
+  (p) => g.where(g.greater(p(), p()), p(), p()),
+  (p) => g.where(g.greater(p(), 0), p(), 0),
+  (p) => {
+    const x = p();
+    return g.where(g.less(x, 0), x, x);
+  },
+  (p) => g.add(p(), g.sum(p(), [1], true)),
+  (p) => g.mul(p(), g.broadcastTo(g.mean(p(), [0], true), ["n", 4])),
+  (p) => g.sub(p(), g.max(p(), [1], true)),
+  (p) => g.add(p(), g.logsumexp(p(), [1], true)),
+  (p) => g.softmax(p(), -1),
+  (p) => g.log(g.softmax(p(), -1)),
+  (p) => g.logSoftmax(p(), -1),
+  (p) => g.add(p(), g.log(g.sum(g.exp(p()), [1], true))),
+  (p) => g.transpose(g.transpose(p())),
+  (p) => g.reshape(g.reshape(g.reshape(p(), [4, "n"]), [2, 2, "n"]), ["n", 4]),
+  (p) => g.mul(p(), g.cast(g.cast(g.greater(p(), 0), "int32"), "float32")),
+  (p) => g.matmul(p(), g.constant([0.5, -1, 0.25, 2, 1, 0, -0.5, 0.75, 0.1, 0.2, 0.3, 0.4, -1, 1, -1, 1], [4, 4])),
+  (p) => g.matmul(p(), g.matmulT(g.matmulT(p(), p(), true, false), g.constant([1, 0, 0, 1, 0.5, 0.5, 2, -1, 0, 0, 1, 1, 3, 1, 0, 0], [4, 4]), false, true)),
+  (p) => g.add(g.mul(p(), 1), g.neg(g.neg(p()))),
+  (p) => g.sum(g.broadcastTo(g.reshape(g.sum(p(), [0]), [1, 1, 4]), [2, 1, 4]), [0]).add(p()) as AnyTensor,
+];
+
+/** A random graph over inputs a, b, c of shape ["n", 4], with up to three outputs. */
+export function randomGraph(seed: number, steps = 10): { outputs: AnyTensor[]; inputs: AnyTensor[] } {
+  const r = rng(seed);
+  const inputs = ["a", "b", "c"].map((name) => g.input(name, ["n", 4]));
+  const pool: AnyTensor[] = [...inputs];
+  // Prefer recent values so graphs grow deep, not just wide.
+  const pick = () => pool[Math.max(0, pool.length - 1 - Math.floor(r() * r() * pool.length))];
+  for (let i = 0; i < steps; i++) pool.push(makers[Math.floor(r() * makers.length)](pick, r));
+  const outputs = [pool[pool.length - 1], pool[pool.length - 2], pool[Math.floor(r() * pool.length)]];
+  return { outputs: [...new Set(outputs)], inputs };
+}
+
+export function randomFeeds(seed: number, n: number): Record<string, number[]> {
+  const r = rng(seed);
+  const f = () => Array.from({ length: n * 4 }, () => r() * 4 - 2);
+  return { a: f(), b: f(), c: f() };
+}
