@@ -2,6 +2,7 @@ import {
   abs,
   add,
   apply,
+  grad,
   registry,
   broadcastTo,
   cast,
@@ -176,6 +177,12 @@ const cases: Record<string, Case> = {
   },
   "(s*z)*(y/s + r) -> z*y + (s*z)*r (s > 0)": {
     graph: () => mul(mul(sigmoid(x), p), add(div(y, sigmoid(x)), u)),
+    lacks: ["div"],
+    tol: 1e-12,
+  },
+  "exp(x)*broadcast(g/sum(exp(x))) -> broadcast(g)*exp(x - logsumexp(x))": {
+    graph: () => grad(sum(mul(log(sum(exp(x), [1])), row.slice([0], [2]))), [x])[0],
+    has: ["logsumexp"],
     lacks: ["div"],
     tol: 1e-12,
   },

@@ -1,6 +1,7 @@
 import {
   abs,
   add,
+  broadcastTo,
   constantValue,
   exp,
   expm1,
@@ -33,6 +34,25 @@ function crossEntropy({ x, y, ls, oh }: Bindings, node: AnyTensor): AnyTensor | 
   const batchAxes = axes.filter((a) => a !== last);
   const summed = batchAxes.length ? (sum(perExample, batchAxes, keepdims) as AnyTensor) : perExample;
   return neg(keepdims ? reshape(summed, node.shape) : summed);
+}
+
+/**
+ * The gradient reverse mode builds for log(Σ exp(x)): exp(x)·broadcast(g / Σ exp(x)),
+ * inf·0 once exp overflows. Rewritten as broadcast(g)·exp(x − logsumexp(x)), i.e.
+ * g times softmax(x), computed without overflow.
+ */
+function logsumexpGradient({ b, e, x }: Bindings): AnyTensor | null {
+  if (!b.is("broadcastTo")) return null;
+  let inner = b.inputs[0];
+  if (inner.is("reshape")) inner = inner.inputs[0];
+  if (!inner.is("div")) return null;
+  const [g, total] = inner.inputs;
+  if (!total.is("sum") || total.inputs[0] !== e) return null;
+  const { axes, keepdims } = total.params;
+  const kept = x.shape.map((d: unknown, i: number) => (axes.includes(i) ? 1 : d));
+  const lse = reshape(logsumexp(x, axes, keepdims) as AnyTensor, kept);
+  const gKept = reshape(g, kept);
+  return mul(broadcastTo(gKept, x.shape), exp(add(x, neg(broadcastTo(lse, x.shape)))));
 }
 
 /** Binary cross-entropy on logits: max(x, 0) − x·t + log1p(e^−|x|), finite for any x. */
@@ -95,6 +115,11 @@ export const stabilize: Rule[] = [
     "(s*z)*(y/s + r) -> z*y + (s*z)*r (s > 0)",
     op("mul", opAs("p", "mul", [pos(), v("z")]), op("add", op("div", v("y"), v("s")), v("r"))),
     ({ p, z, y, r }) => add(mul(z, y), mul(p, r)),
+  ),
+  rule(
+    "exp(x)*broadcast(g/sum(exp(x))) -> broadcast(g)*exp(x - logsumexp(x))",
+    op("mul", opAs("b", "broadcastTo", [v("q")]), opAs("e", "exp", [v("x")])),
+    logsumexpGradient,
   ),
   rule("(y/s)*(s*z) -> y*z (s > 0)", op("mul", op("div", v("y"), pos()), op("mul", v("s"), v("z"))), ({ y, z }) => mul(y, z)),
 ];
