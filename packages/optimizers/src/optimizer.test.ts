@@ -13,6 +13,7 @@ import {
   exponentialDecay,
   lion,
   momentum,
+  nesterov,
   optimizer,
   rmsprop,
   scaleByAdam,
@@ -165,5 +166,17 @@ describe("state slots are params named per optimizer and param", () => {
     expect(() => adam().updates(p.loss, [W.mul(2) as Tensor])).toThrow(/params\[0\] must be a param node/);
     expect(() => adam().updates(p.loss, [W, W])).toThrow(/listed twice/);
     expect(() => adam({ beta1: 1 })).toThrow(/beta1: expected a value in \[0, 1\)/);
+  });
+});
+
+describe("defaults survive explicit undefined options", () => {
+  it("momentum, nesterov and adamw keep their defaults when an option is passed as undefined", () => {
+    const p = leastSquares();
+    const names = (opt: Optimizer) => opt.updates(p.loss, [...p.params]).map(([t]) => (t.is("param") ? t.params.name : "?"));
+    expect(names(momentum({ momentum: undefined, name: undefined }))).toContain("momentum/W/momentum");
+    expect(names(nesterov({ momentum: undefined }))).toContain("nesterov/W/momentum");
+    const a = trajectory(adamw({ lr: 0.01, weightDecay: undefined }), 3);
+    const b = trajectory(adamw({ lr: 0.01, weightDecay: 1e-2 }), 3);
+    expect([...a[2].W]).toEqual([...b[2].W]);
   });
 });

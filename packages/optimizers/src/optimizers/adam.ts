@@ -27,6 +27,7 @@ export function adam(options: AdamOptions = {}): Optimizer {
  * torch.optim.AdamW: θ ← θ − γλθ, then the Adam step. Default weightDecay 1e-2.
  */
 export function adamw(options: AdamOptions = {}): Optimizer {
-  const o = { weightDecay: 1e-2, name: "adamw", ...options };
-  return optimizer(descent(scaleByAdam(o), o.lr ?? 1e-3, o, true), o.name);
+  // `??` rather than a spread of defaults, so an explicit `undefined` still gets the default.
+  const o = { ...options, weightDecay: options.weightDecay ?? 1e-2 };
+  return optimizer(descent(scaleByAdam(o), o.lr ?? 1e-3, o, true), o.name ?? "adamw");
 }

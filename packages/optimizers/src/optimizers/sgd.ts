@@ -30,7 +30,7 @@ export function sgd(options: SgdOptions = {}): Optimizer {
 
 /** SGD with heavy-ball momentum (PyTorch form): `sgd` with `momentum` defaulting to 0.9. State `<name>/<param>/momentum`. */
 export function momentum(options: SgdOptions = {}): Optimizer {
-  return sgd({ momentum: 0.9, name: "momentum", ...options });
+  return sgd({ ...options, momentum: options.momentum ?? 0.9, name: options.name ?? "momentum" });
 }
 
 /**
@@ -38,5 +38,5 @@ export function momentum(options: SgdOptions = {}): Optimizer {
  * with b ← μb + g. `momentum` defaults to 0.9.
  */
 export function nesterov(options: SgdOptions = {}): Optimizer {
-  return sgd({ momentum: 0.9, name: "nesterov", ...options, nesterov: true });
+  return sgd({ ...options, momentum: options.momentum ?? 0.9, name: options.name ?? "nesterov", nesterov: true });
 }
