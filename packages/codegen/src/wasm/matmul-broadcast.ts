@@ -14,6 +14,9 @@ import { blockRowsFor, runsOf, vecMulAdd, type MatmulTuning } from "./matmul-tun
  * fewer rows, fewer vectors, or scalar columns (N mod 4), all generated for the
  * constant sizes.
  */
+/** One slice of the k range: how long, whether C holds a partial sum to resume, whether the epilogue runs. */
+type KBlock = { length: number; loadC: boolean; last: boolean };
+
 export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: MatmulTuning): void {
   const [a, b, c, bias] = [fn.param(0), fn.param(1), fn.param(2), fn.param(3)];
   // Byte strides of op(A) along i and k, and of op(B) along k.
@@ -24,7 +27,7 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
 
   const colB = fn.local("i32"), colC = fn.local("i32"), colBias = fn.local("i32");
   const rowA = fn.local("i32"), rowC = fn.local("i32"), cTile = fn.local("i32");
-  const blockA = fn.local("i32"), blockC = fn.local("i32"), blockCount = fn.local("i32");
+  const blockA = fn.local("i32"), blockC = fn.local("i32"), blockCount = fn.local("i32"), kBlockB = fn.local("i32");
   const ap = fn.local("i32"), bp = fn.local("i32");
   const jCount = fn.local("i32"), iCount = fn.local("i32"), kCount = fn.local("i32");
   const R = t.rows, V = t.vectors;
@@ -38,7 +41,7 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
   if (s.activation === "relu") fn.f32x4(0).set(zero);
 
   /** One register tile at (rowA, rowC) × (colB, colC, colBias): `rows` rows, `vectors` v128 columns or `scalars` f32 columns. */
-  const tile = (rows: number, width: { vectors: number } | { scalars: number }) => {
+  const tile = (rows: number, width: { vectors: number } | { scalars: number }, kb: KBlock) => {
     const vectorTile = "vectors" in width;
     const cols = vectorTile ? width.vectors : width.scalars;
     const accOf = (r: number, v: number) => (vectorTile ? acc[r][v] : sacc[r][v]);
@@ -46,7 +49,7 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
     fn.get(rowA).set(ap).get(colB).set(bp);
     for (let r = 0; r < rows; r++) {
       for (let v = 0; v < cols; v++) {
-        if (s.accumulate) {
+        if (kb.loadC) {
           fn.get(cTile);
           if (vectorTile) fn.simdMem("v128.load", r * cRowStep + v * colBytes);
           else fn.mem("f32.load", r * cRowStep + v * colBytes);
@@ -74,18 +77,24 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
         }
       }
     };
-    const U = Math.max(1, Math.min(t.kUnroll, s.k));
-    fn.repeat(kCount, Math.floor(s.k / U), () => {
+    const U = Math.max(1, Math.min(t.kUnroll, kb.length));
+    fn.repeat(kCount, Math.floor(kb.length / U), () => {
       for (let u = 0; u < U; u++) step(u);
       fn.addTo(ap, U * aKStep).addTo(bp, U * bKStep);
     });
-    for (let u = 0; u < s.k % U; u++) step(u);
+    for (let u = 0; u < kb.length % U; u++) step(u);
 
     for (let v = 0; v < cols; v++) {
       for (let r = 0; r < rows; r++) {
         const x = accOf(r, v);
         fn.get(cTile);
         fn.get(x);
+        if (!kb.last) {
+          // A partial sum over this K block: stored exactly, reloaded by the next block.
+          if (vectorTile) fn.simdMem("v128.store", r * cRowStep + v * 16);
+          else fn.mem("f32.store", r * cRowStep + v * 4);
+          continue;
+        }
         if (s.bias) {
           fn.get(colBias);
           if (vectorTile) fn.simdMem("v128.load", v * 16).simd("f32x4.add");
@@ -125,7 +134,7 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
     }
   };
   const eachColumnPanel = (body: (width: Width) => void) => {
-    fn.get(b).set(colB).get(bias).set(colBias).i32(0).set(colC);
+    fn.get(kBlockB).set(colB).get(bias).set(colBias).i32(0).set(colC);
     for (const run of columnRuns) {
       fn.repeat(jCount, run.count, () => {
         body(run.width);
@@ -135,20 +144,29 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
     }
   };
   // The tile's C address is rowC + colC (colC counts bytes from the row start).
-  const tileAt = (rows: number, width: Width) => {
+  const tileAt = (rows: number, width: Width, kb: KBlock) => {
     fn.get(rowC).get(colC).core("i32.add").set(cTile);
-    tile(rows, width);
+    tile(rows, width, kb);
   };
-  fn.get(a).set(blockA).get(c).set(blockC);
-  if (t.order === "rows") {
-    eachRowTile(s.m, (rows) => eachColumnPanel((width) => tileAt(rows, width)));
-    return;
-  }
-  // Row blocks keep the A strip of a block in L2 while every column panel passes.
-  for (const block of runsOf(s.m, blockRowsFor(s.m, R, t.rowBlock))) {
-    fn.repeat(blockCount, block.count, () => {
-      eachColumnPanel((width) => eachRowTile(block.size, (rows) => tileAt(rows, width)));
-      fn.addTo(blockA, block.size * aRowStep).addTo(blockC, block.size * cRowStep);
-    });
-  }
+  // K blocks keep the K×4V panel of B within L1 (a partial sum in C is exact in f32,
+  // so every element still sums k in ascending order); row blocks keep the A strip
+  // of a block in L2 while every column panel passes.
+  const kBlocks = runsOf(s.k, t.kBlock > 0 ? t.kBlock : s.k).flatMap((run) => Array.from({ length: run.count }, () => run.size));
+  let k0 = 0;
+  kBlocks.forEach((length, index) => {
+    const kb: KBlock = { length, loadC: s.accumulate || index > 0, last: index === kBlocks.length - 1 };
+    fn.get(a).i32(k0 * aKStep).core("i32.add").set(blockA).get(c).set(blockC);
+    fn.get(b).i32(k0 * bKStep).core("i32.add").set(kBlockB);
+    k0 += length;
+    if (t.order === "rows") {
+      eachRowTile(s.m, (rows) => eachColumnPanel((width) => tileAt(rows, width, kb)));
+      return;
+    }
+    for (const block of runsOf(s.m, blockRowsFor(s.m, R, t.rowBlock))) {
+      fn.repeat(blockCount, block.count, () => {
+        eachColumnPanel((width) => eachRowTile(block.size, (rows) => tileAt(rows, width, kb)));
+        fn.addTo(blockA, block.size * aRowStep).addTo(blockC, block.size * cRowStep);
+      });
+    }
+  });
 }

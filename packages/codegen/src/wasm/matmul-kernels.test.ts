@@ -89,8 +89,8 @@ describe("buildMatmulKernels", () => {
   });
 
   it("gives the same results with other register tiles and unroll factors", () => {
-    const specs = variants.map((variant): MatmulSpec => ({ name: variant, variant, m: 21, k: 19, n: 27, bias: true }));
-    for (const tuning of [{ rows: 1, vectors: 1, ntRows: 1, ntCols: 1, kUnroll: 1 }, { rows: 6, vectors: 2, ntRows: 2, ntCols: 4, kUnroll: 3, order: "rows" as const }, { rowBlock: 8 }, { rowBlock: 5, rows: 3, ntRows: 3 }]) {
+    const specs = variants.map((variant): MatmulSpec => ({ name: variant, variant, m: 21, k: 19, n: 27, bias: true, activation: "relu", accumulate: true }));
+    for (const tuning of [{ rows: 1, vectors: 1, ntRows: 1, ntCols: 1, kUnroll: 1 }, { rows: 6, vectors: 2, ntRows: 2, ntCols: 4, kUnroll: 3, order: "rows" as const }, { rowBlock: 8, kBlock: 4 }, { rowBlock: 5, rows: 3, ntRows: 3, kBlock: 7 }]) {
       expectAccurate(checkAll(specs, { tuning }));
     }
   });

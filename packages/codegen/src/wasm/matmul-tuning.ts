@@ -26,9 +26,11 @@ export interface MatmulTuning {
   readonly order: "columns" | "rows";
   /** Rows of C per cache block (rounded to whole register tiles); 0 = one block. */
   readonly rowBlock: number;
+  /** nn/tn: k steps per cache block (the B panel then spans kBlock lines); 0 = one block. */
+  readonly kBlock: number;
 }
 
-export const defaultTuning: MatmulTuning = { rows: 4, vectors: 2, ntRows: 2, ntCols: 4, kUnroll: 1, fma: false, order: "columns", rowBlock: 64 };
+export const defaultTuning: MatmulTuning = { rows: 4, vectors: 2, ntRows: 2, ntCols: 4, kUnroll: 1, fma: false, order: "columns", rowBlock: 64, kBlock: 256 };
 
 /** acc += a·b on v128 locals (a fused multiply-add if `fma`). */
 export function vecMulAdd(fn: FunctionBuilder, acc: Local, a: Local, b: Local, fma: boolean): void {
