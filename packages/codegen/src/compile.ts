@@ -34,22 +34,31 @@ export interface KernelInfo {
 }
 
 export interface CompiledStep extends StepObject {
-  /** The generated factory body; `new Function("image", source)` is what compile() ran. */
+  /** The generated factory body; `new Function("image", "wasmBytes", source)` is what compile() ran. */
   readonly source: string;
   readonly kernels: readonly KernelInfo[];
+  /** The Wasm module the step instantiated (null when every kernel is JS). */
+  readonly wasmBytes: Uint8Array | null;
   /** Bytes of the arena (whole Wasm pages). */
   readonly arenaBytes: number;
   /** Kernel groups the optimizer scheduled, and buffer bytes before/after reuse. */
-  readonly stats: { readonly groups: number; readonly kernels: number; readonly workBytesNaive: number; readonly arenaBytes: number };
+  readonly stats: {
+    readonly groups: number;
+    readonly kernels: number;
+    /** Matmul kernels running as Wasm SIMD. */
+    readonly wasmKernels: number;
+    readonly workBytesNaive: number;
+    readonly arenaBytes: number;
+  };
 }
 
 /** Compiles a step to specialized JS kernels in this process (JIT). */
 export function compile(spec: StepSpec, options: CompileOptions = {}): CompiledStep {
   const prepared = prepareStep(spec, options, "compile");
-  const generated = stepSource(prepared);
+  const generated = stepSource(prepared, options.backend ?? "auto");
   // The very last step: everything above is plain data and text.
-  const factory = new Function("image", generated.body) as (image: Uint8Array) => StepObject;
-  const step = factory(generated.image);
+  const factory = new Function("image", "wasmBytes", generated.body) as (image: Uint8Array, wasmBytes: Uint8Array | null) => StepObject;
+  const step = factory(generated.image, generated.wasmBytes);
   return {
     run: step.run,
     read: step.read,
@@ -57,11 +66,13 @@ export function compile(spec: StepSpec, options: CompileOptions = {}): CompiledS
     names: step.names,
     memory: step.memory,
     source: generated.body,
+    wasmBytes: generated.wasmBytes,
     kernels: generated.kernels.map(({ name, fuses, source }) => ({ name, fuses, source })),
     arenaBytes: generated.arenaBytes,
     stats: {
       groups: prepared.schedule.groups.length,
       kernels: prepared.kernels.length,
+      wasmKernels: generated.wasmKernels,
       workBytesNaive: prepared.plan.naiveWorkBytes,
       arenaBytes: generated.arenaBytes,
     },

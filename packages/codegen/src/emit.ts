@@ -26,7 +26,7 @@ export interface EmittedModule {
  */
 export function emitModule(spec: StepSpec, options: EmitOptions = {}): EmittedModule {
   const prepared = prepareStep(spec, options, "emit");
-  const generated = stepSource(prepared);
+  const generated = stepSource(prepared, options.backend ?? "auto");
   const sidecar = options.weights === "sidecar";
   const size = generated.image.length;
   const lines = [
@@ -48,8 +48,11 @@ export function emitModule(spec: StepSpec, options: EmitOptions = {}): EmittedMo
     "  return bytes;",
     "}",
     "",
+    `const WASM_BASE64 = ${generated.wasmBytes ? literal(toBase64(generated.wasmBytes)) : "null"};`,
+    "",
     "export default function createStep(weights) {",
     "  const image = toImage(weights);",
+    "  const wasmBytes = WASM_BASE64 === null ? null : decodeBase64(WASM_BASE64);",
     ...generated.body.split("\n").map((l) => (l === "" ? "" : `  ${l}`)),
     "}",
     "",

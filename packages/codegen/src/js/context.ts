@@ -1,5 +1,6 @@
 import type { AnyTensor, OpParams, OpKind } from "@gradfold/graph";
 import type { BoundShapes } from "../lower/shapes.ts";
+import type { MatmulKernel } from "../lower/kernel.ts";
 import type { SourceBuilder } from "./builder.ts";
 import type { HelperName } from "./helpers.ts";
 
@@ -24,6 +25,8 @@ export interface KernelContext {
   readonly prelude: SourceBuilder;
   /** A context for a helper function of this kernel: own body, own buffer parameters. */
   sibling(): KernelContext;
+  /** The Wasm kernel computing this matmul kernel's product, if the backend chose one. */
+  wasmMatmul?(kernel: MatmulKernel): { exportName: string; variant: string; viaScratch: boolean } | undefined;
   /** The nodes whose buffers this context's function takes, in order. */
   paramNodes(): readonly AnyTensor[];
 }

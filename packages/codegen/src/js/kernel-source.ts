@@ -8,6 +8,7 @@ import type { HelperName } from "./helpers.ts";
 import { emitMatmul } from "./matmul.ts";
 import { jsOps } from "./op-table.ts";
 import { emitReduction } from "./reduce.ts";
+import type { WasmMatmuls } from "./wasm-matmul.ts";
 
 /** One generated kernel: a named function over typed-array parameters. */
 export interface KernelSource {
@@ -49,7 +50,13 @@ export function describeNode(node: AnyTensor): string {
  * Writes one kernel's function. Buffers are parameters named after node ids (`t12`),
  * never after user names; the leading comment says what the kernel fuses.
  */
-export function kernelSource(kernel: Kernel, shapes: BoundShapes, stored: ReadonlySet<AnyTensor>, helpers: Set<HelperName>): KernelSource {
+export function kernelSource(
+  kernel: Kernel,
+  shapes: BoundShapes,
+  stored: ReadonlySet<AnyTensor>,
+  helpers: Set<HelperName>,
+  wasm?: WasmMatmuls,
+): KernelSource {
   const name = `k${kernel.id}_${[...new Set(kernel.nodes.map((n) => n.op))].join("_")}`.slice(0, 48);
   const prelude = new SourceBuilder();
   const context = (): KernelContext => {
@@ -70,6 +77,10 @@ export function kernelSource(kernel: Kernel, shapes: BoundShapes, stored: Readon
       },
       stored: (node) => stored.has(node),
       sibling: context,
+      wasmMatmul: (k) => {
+        const plan = wasm?.byKernel.get(k.id);
+        return plan && { exportName: plan.exportName, variant: plan.spec.variant, viaScratch: plan.viaScratch };
+      },
       paramNodes: () => params,
     };
     return ctx;

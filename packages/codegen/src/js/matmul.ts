@@ -82,6 +82,23 @@ export function emitMatmul(ctx: KernelContext, kernel: MatmulKernel): void {
     }
     b.line(`${epilogueName}(${row}, ${col}, ${value}, ${epilogueArgs});`);
   };
+  const wasmPlan = ctx.wasmMatmul?.(kernel);
+  if (wasmPlan) {
+    const offsetOf = (x: AnyTensor) => `${ctx.ref(x)}.byteOffset`;
+    if (!wasmPlan.viaScratch) {
+      b.line(`// op(A)·op(B) by the Wasm SIMD kernel ${wasmPlan.exportName} (${wasmPlan.variant}), straight into the result.`);
+      b.line(`wasm.${wasmPlan.exportName}(${offsetOf(node.inputs[0])}, ${offsetOf(node.inputs[1])}, ${offsetOf(node)}, 0);`);
+      return;
+    }
+    b.line(`// op(A)·op(B) by the Wasm SIMD kernel ${wasmPlan.exportName} (${wasmPlan.variant}) into scratch, then the epilogue per element.`);
+    b.line(`wasm.${wasmPlan.exportName}(${offsetOf(node.inputs[0])}, ${offsetOf(node.inputs[1])}, scratch.byteOffset, 0);`);
+    b.open(`for (let i = 0; i < ${m}; i++)`);
+    b.line(`const row = i * ${n};`);
+    b.open(`for (let j = 0; j < ${n}; j++)`);
+    store("i", "j", "scratch[row + j]");
+    b.close(2);
+    return;
+  }
   const aAt = (i: string, kk: string) => (transA ? `${A}[${aOff}${kk} * ${m} + ${i}]` : `${A}[${aOff}${i} * ${k} + ${kk}]`);
   const bAt = (kk: string, j: string) => (transB ? `${B}[${bOff}${j} * ${k} + ${kk}]` : `${B}[${bOff}${kk} * ${n} + ${j}]`);
 

@@ -1,5 +1,7 @@
 import { initialValue, numel, bindShape, type AnyTensor } from "@gradfold/graph";
-import type { Slot } from "../lower/plan.ts";
+import { ALIGN, type Slot } from "../lower/plan.ts";
+import type { Backend } from "../spec.ts";
+import { planWasmMatmuls, type WasmMatmuls } from "./wasm-matmul.ts";
 import type { PreparedStep } from "../prepare.ts";
 import { SourceBuilder } from "./builder.ts";
 import { helperSource, type HelperName } from "./helpers.ts";
@@ -8,10 +10,13 @@ import { runtimeSource } from "./runtime.ts";
 
 const PAGE = 65536;
 
-/** The generated step: a factory body taking the initial arena image as `image`. */
+/** The generated step: a factory body taking the initial arena image as `image` and the Wasm module as `wasmBytes`. */
 export interface StepSource {
-  /** Source of `function (image) { ... return step; }`'s body. */
+  /** Source of `function (image, wasmBytes) { ... return step; }`'s body. */
   readonly body: string;
+  /** The Wasm kernels' module (null when every kernel is JS). */
+  readonly wasmBytes: Uint8Array | null;
+  readonly wasmKernels: number;
   readonly kernels: readonly KernelSource[];
   /** Initial bytes of the arena's static region: params, constants, sizes. */
   readonly image: Uint8Array;
@@ -23,8 +28,11 @@ export interface StepSource {
  * per buffer (created once), the kernels, `runKernels()` calling them in schedule
  * order then copying updates into their targets, and the runtime methods.
  */
-export function stepSource(step: PreparedStep): StepSource {
+export function stepSource(step: PreparedStep, backend: Backend = "auto"): StepSource {
   const { plan, shapes } = step;
+  const wasm: WasmMatmuls = backend === "js" ? { byKernel: new Map(), bytes: null, scratchLength: 0 } : planWasmMatmuls(step.kernels, shapes, step.stored);
+  const scratchOffset = Math.ceil(plan.totalBytes / ALIGN) * ALIGN;
+  const totalBytes = scratchOffset + 4 * wasm.scratchLength;
   const views = new Map<string, { name: string; slot: Slot; nodes: AnyTensor[] }>();
   const viewOf = (node: AnyTensor): string => {
     const slot = plan.slotOf.get(node);
@@ -40,7 +48,7 @@ export function stepSource(step: PreparedStep): StepSource {
   };
 
   const helpers = new Set<HelperName>();
-  const kernels = step.kernels.map((k) => kernelSource(k, shapes, step.stored, helpers));
+  const kernels = step.kernels.map((k) => kernelSource(k, shapes, step.stored, helpers, wasm));
   const calls = kernels.map((k) => `${k.name}(${k.params.map(viewOf).join(", ")});`);
   const copies = plan.copies.map(([target, value]) => `${viewOf(target)}.set(${viewOf(value)}); // update ${describeNode(target)}`);
   const layout = {
@@ -54,10 +62,10 @@ export function stepSource(step: PreparedStep): StepSource {
     outputs: step.outputs.map(([name, n]) => ({ name, view: viewOf(n) })),
   };
 
-  const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE));
+  const pages = Math.max(1, Math.ceil(totalBytes / PAGE));
   const b = new SourceBuilder();
   b.line('"use strict";');
-  b.line(`// The arena: ${plan.totalBytes} bytes (${plan.staticBytes} of params and constants first), shared with Wasm kernels.`);
+  b.line(`// The arena: ${totalBytes} bytes (${plan.staticBytes} of params and constants first), shared with Wasm kernels.`);
   b.line(`const memory = new WebAssembly.Memory({ initial: ${pages}, maximum: ${pages} });`);
   b.line("const heap = memory.buffer;");
   b.line(`if (!(image instanceof Uint8Array) || image.length !== ${plan.staticBytes}) throw new Error("createStep: expected the ${plan.staticBytes}-byte initial image of params and constants");`);
@@ -71,6 +79,12 @@ export function stepSource(step: PreparedStep): StepSource {
     });
   viewLines.forEach((l) => b.line(l));
   b.line("");
+  if (wasm.bytes) {
+    b.line(`// Wasm SIMD matmul kernels over the same memory (${wasm.byKernel.size} of them); products that an epilogue follows land in scratch.`);
+    b.line("const wasm = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes), { env: { memory } }).exports;");
+    if (wasm.scratchLength > 0) b.line(`const scratch = new Float32Array(heap, ${scratchOffset}, ${wasm.scratchLength});`);
+    b.line("");
+  }
   for (const h of helpers) b.append(helperSource[h]).line("");
   for (const k of kernels) b.append(k.source).line("");
   b.block("function runKernels()", () => {
@@ -80,7 +94,7 @@ export function stepSource(step: PreparedStep): StepSource {
   });
   b.line("");
   b.append(runtimeSource(layout));
-  return { body: b.toString(), kernels, image: initialImage(step), arenaBytes: pages * PAGE };
+  return { body: b.toString(), wasmBytes: wasm.bytes, wasmKernels: wasm.byKernel.size, kernels, image: initialImage(step), arenaBytes: pages * PAGE };
 }
 
 /** The static region's bytes: param initial values, constants and sizes, as float32/int32. */

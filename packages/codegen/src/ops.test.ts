@@ -1,0 +1,218 @@
+import {
+  concat,
+  constant,
+  leavesOf,
+  evaluate,
+  input,
+  opKinds,
+  pad,
+  param,
+  scatterAdd,
+  size,
+  slice,
+  softmaxCrossEntropy,
+  where,
+  type AnyTensor,
+  type OpKind,
+} from "@gradfold/graph";
+import { describe, expect, it } from "vitest";
+import { compile } from "./compile.ts";
+import { expectClose } from "./testing/compare.ts";
+import { rng } from "./testing/mlp.ts";
+
+type Feeds = Record<string, Float32Array | Int32Array>;
+interface Case {
+  readonly out: AnyTensor;
+  readonly feeds: Feeds;
+  readonly sizes?: Record<string, number>;
+}
+
+/** Random operands with names, shapes (odd on purpose) and value ranges. */
+function maker(seed: number) {
+  const random = rng(seed);
+  const feeds: Feeds = {};
+  let n = 0;
+  const f = (shape: number[], lo = -2, hi = 2): AnyTensor => {
+    const name = `f${n++}`;
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < data.length; i++) data[i] = lo + (hi - lo) * random();
+    feeds[name] = data;
+    return input(name, shape);
+  };
+  const ints = (shape: number[], below: number): AnyTensor => {
+    const name = `i${n++}`;
+    const data = new Int32Array(shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < data.length; i++) data[i] = Math.floor(random() * below);
+    feeds[name] = data;
+    return input(name, shape, "int32");
+  };
+  return { f, ints, feeds };
+}
+
+/** One graph per op kind: the mapped type means a new op needs a case here. */
+const cases: { readonly [K in OpKind]: (seed: number) => Case } = {
+  input: (s) => {
+    const m = maker(s);
+    return { out: m.f([3, 5]), feeds: m.feeds };
+  },
+  param: () => ({ out: param("p", [2, 3], { init: [1, 2, 3, 4, 5, 6] }), feeds: {} }),
+  constant: (s) => {
+    const m = maker(s);
+    return { out: m.f([2, 3]).add(constantOf([2, 3])), feeds: m.feeds };
+  },
+  size: (s) => {
+    const m = maker(s);
+    return { out: m.f([3]).mul(size(["batch", 3])), feeds: m.feeds, sizes: { batch: 7 } };
+  },
+  neg: unary((x) => x.neg()),
+  exp: unary((x) => x.exp()),
+  log: unary((x) => x.log(), 0.1, 3),
+  log1p: unary((x) => x.log1p(), -0.5, 3),
+  expm1: unary((x) => x.expm1()),
+  sqrt: unary((x) => x.sqrt(), 0.1, 3),
+  rsqrt: unary((x) => x.rsqrt(), 0.1, 3),
+  reciprocal: unary((x) => x.reciprocal(), 0.5, 3),
+  abs: unary((x) => x.abs()),
+  sign: unary((x) => x.sign()),
+  sigmoid: unary((x) => x.mul(8).sigmoid()),
+  tanh: unary((x) => x.tanh()),
+  relu: unary((x) => x.relu()),
+  softplus: unary((x) => x.mul(20).softplus()),
+  erf: unary((x) => x.erf()),
+  add: binary((a, b) => a.add(b)),
+  mul: binary((a, b) => a.mul(b)),
+  div: binary((a, b) => a.div(b), 0.5, 2),
+  pow: binary((a, b) => a.pow(b), 0.5, 2),
+  maximum: binary((a, b) => a.maximum(b)),
+  minimum: binary((a, b) => a.minimum(b)),
+  less: comparison((a, b) => a.less(b)),
+  lessEqual: comparison((a, b) => a.lessEqual(b)),
+  greater: comparison((a, b) => a.greater(b)),
+  greaterEqual: comparison((a, b) => a.greaterEqual(b)),
+  equal: comparison((a, b) => a.equal(b.mul(0).add(a.max(0, true)))),
+  notEqual: comparison((a, b) => a.notEqual(b.mul(0).add(a.max(0, true)))),
+  where: (s) => {
+    const m = maker(s);
+    const a = m.f([5, 7]);
+    return { out: where(a.greater(0), a, m.f([7])), feeds: m.feeds };
+  },
+  cast: (s) => {
+    const m = maker(s);
+    const a = m.f([3, 7], -5, 5);
+    return { out: a.cast("int32").cast("float32").add(a.greater(1).cast("float32")), feeds: m.feeds };
+  },
+  stopGradient: unary((x) => x.stopGradient().mul(2)),
+  sum: (s) => {
+    const m = maker(s);
+    return { out: m.f([3, 5, 7]).sum([0, 2]), feeds: m.feeds };
+  },
+  max: (s) => {
+    const m = maker(s);
+    return { out: m.f([5, 3, 7]).max(1, true), feeds: m.feeds };
+  },
+  logsumexp: (s) => {
+    const m = maker(s);
+    return { out: m.f([5, 9], -30, 30).logsumexp(1), feeds: m.feeds };
+  },
+  softmax: (s) => {
+    const m = maker(s);
+    return { out: m.f([3, 5, 7], -20, 20).softmax(1), feeds: m.feeds };
+  },
+  logSoftmax: (s) => {
+    const m = maker(s);
+    return { out: m.f([5, 11], -20, 20).logSoftmax(-1), feeds: m.feeds };
+  },
+  softmaxCrossEntropy: (s) => {
+    const m = maker(s);
+    return { out: softmaxCrossEntropy(m.f([9, 7], -10, 10), m.ints([9], 7)), feeds: m.feeds };
+  },
+  matmul: (s) => {
+    const m = maker(s);
+    return { out: m.f([13, 11]).matmul(m.f([11, 9])), feeds: m.feeds };
+  },
+  reshape: (s) => {
+    const m = maker(s);
+    return { out: m.f([3, 10]).exp().reshape([5, 6]).mul(m.f([6])), feeds: m.feeds };
+  },
+  transpose: (s) => {
+    const m = maker(s);
+    return { out: m.f([3, 4, 5]).transpose([2, 0, 1]), feeds: m.feeds };
+  },
+  broadcastTo: (s) => {
+    const m = maker(s);
+    return { out: m.f([3, 1, 5]).broadcastTo([2, 3, 4, 5]), feeds: m.feeds };
+  },
+  concat: (s) => {
+    const m = maker(s);
+    return { out: concat([m.f([3, 2, 5]), m.f([3, 4, 5]), m.f([3, 1, 5])], 1), feeds: m.feeds };
+  },
+  slice: (s) => {
+    const m = maker(s);
+    return { out: slice(m.f([6, 7, 5]), [1, 2, 0], [3, 4, 5]), feeds: m.feeds };
+  },
+  pad: (s) => {
+    const m = maker(s);
+    return { out: pad(m.f([3, 4]), [1, 0], [2, 3]), feeds: m.feeds };
+  },
+  gather: (s) => {
+    const m = maker(s);
+    return { out: m.f([4, 7, 3]).gather(m.ints([5], 7), 1), feeds: m.feeds };
+  },
+  scatterAdd: (s) => {
+    const m = maker(s);
+    return { out: scatterAdd(m.f([3, 9, 2]), m.ints([9], 4), 1, 4), feeds: m.feeds };
+  },
+  oneHot: (s) => {
+    const m = maker(s);
+    return { out: m.ints([3, 5], 7).oneHot(7), feeds: m.feeds };
+  },
+};
+
+function constantOf(shape: number[]): AnyTensor {
+  const data = Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i * 0.25 - 1);
+  return constant(data, shape);
+}
+
+function unary(f: (x: AnyTensor) => AnyTensor, lo = -2, hi = 2) {
+  return (s: number): Case => {
+    const m = maker(s);
+    return { out: f(m.f([7, 13], lo, hi)), feeds: m.feeds };
+  };
+}
+function binary(f: (a: AnyTensor, b: AnyTensor) => AnyTensor, lo = -2, hi = 2) {
+  return (s: number): Case => {
+    const m = maker(s);
+    // Broadcasting on purpose: [5, 1, 7] against [3, 7].
+    return { out: f(m.f([5, 1, 7], lo, hi), m.f([3, 7], lo, hi)), feeds: m.feeds };
+  };
+}
+function comparison(f: (a: AnyTensor, b: AnyTensor) => AnyTensor) {
+  return (s: number): Case => {
+    const m = maker(s);
+    return { out: f(m.f([5, 7]), m.f([7])), feeds: m.feeds };
+  };
+}
+
+function check(c: Case, optimize: boolean, backend: "js" | "auto", what: string) {
+  const inputs = leavesOf([c.out]).inputs;
+  const step = compile({ inputs, outputs: { out: c.out }, sizes: c.sizes ?? {} }, { optimize, backend });
+  const expected = evaluate(c.out, c.feeds, c.sizes ?? {});
+  const feeds = Object.fromEntries(inputs.map((x) => [(x.params as { name: string }).name, c.feeds[(x.params as { name: string }).name]]));
+  expectClose(step.run(feeds).out, expected, what);
+}
+
+describe("every op kind, compiled, against the reference interpreter", () => {
+  it("has a case for every op in the registry", () => {
+    expect(Object.keys(cases).sort()).toEqual([...opKinds].sort());
+  });
+  for (const kind of opKinds) {
+    it(`${kind}`, () => {
+      for (const [seed, optimize, backend] of [
+        [1, false, "js"],
+        [2, true, "auto"],
+      ] as const) {
+        check(cases[kind](seed), optimize, backend, `${kind} (optimize ${optimize}, ${backend})`);
+      }
+    });
+  }
+});
