@@ -40,3 +40,27 @@ export function scoped(scope: string, transform: GradientTransformation): Gradie
     update: (updates, ctx) => transform.update(updates, { ...ctx, prefix: `${ctx.prefix}/${scope}` }),
   };
 }
+
+/**
+ * Applies `transform` only to the params `mask` selects; the others' updates pass
+ * through unchanged (optax `masked`). Use it to give params different rules, e.g.
+ * `chain(masked(isWeight, scaleByAdam()), scaleByLearningRate(lr))`.
+ */
+export function masked(mask: (param: FloatTensor) => boolean, transform: GradientTransformation): GradientTransformation {
+  return {
+    label: `masked(${transform.label})`,
+    update: (updates, ctx) => {
+      const chosen = ctx.params.flatMap((p, i) => (mask(p) ? [i] : []));
+      if (chosen.length === 0) return { updates, state: [] };
+      const out = transform.update(
+        chosen.map((i) => updates[i]),
+        { ...ctx, params: chosen.map((i) => ctx.params[i]) },
+      );
+      const result = [...updates];
+      chosen.forEach((i, k) => {
+        result[i] = out.updates[k];
+      });
+      return { updates: result, state: out.state };
+    },
+  };
+}

@@ -1,7 +1,7 @@
 export type { FloatTensor, Scalar, Schedule, Hyper, Update, TransformContext, TransformResult, GradientTransformation, Optimizer } from "./types.ts";
 export { resolveHyper } from "./hyper.ts";
 export { slotName, paramName, paramSlot, sharedSlot } from "./slots.ts";
-export { chain, identity, mapUpdates, scoped } from "./chain.ts";
+export { chain, identity, mapUpdates, masked, scoped } from "./chain.ts";
 export { optimizer, withUpdates, type OptimizerOptions } from "./optimizer.ts";
 export { multiSteps } from "./multi-steps.ts";
 
@@ -43,5 +43,6 @@ export {
   linearWarmup,
   joinSchedules,
 } from "./schedules/basic.ts";
-export { cosineDecay, cosineWarmRestarts, warmupCosineDecay, oneCycle, type OneCycleOptions } from "./schedules/cosine.ts";
+export { cosineDecay, cosineWarmRestarts, warmupCosineDecay } from "./schedules/cosine.ts";
+export { oneCycle, oneCycleMomentum, type OneCycleOptions, type OneCycleMomentumOptions } from "./schedules/one-cycle.ts";
 export { scheduleValues } from "./schedules/values.ts";

@@ -12,6 +12,8 @@ import {
   constantSchedule,
   exponentialDecay,
   lion,
+  mapUpdates,
+  masked,
   momentum,
   nesterov,
   optimizer,
@@ -24,6 +26,7 @@ import {
   sgd,
   stepDecay,
   trace,
+  type FloatTensor,
   type Optimizer,
   type Scalar,
 } from "./index.ts";
@@ -178,5 +181,31 @@ describe("defaults survive explicit undefined options", () => {
     const a = trajectory(adamw({ lr: 0.01, weightDecay: undefined }), 3);
     const b = trajectory(adamw({ lr: 0.01, weightDecay: 1e-2 }), 3);
     expect([...a[2].W]).toEqual([...b[2].W]);
+  });
+});
+
+describe("masked", () => {
+  it("applies a transform only to the params the mask selects", () => {
+    const isWeight = (p: FloatTensor) => p.is("param") && p.params.name === "W";
+    const opt = optimizer(chain(masked(isWeight, scaleByAdam()), scaleByLearningRate(0.05)), "mixed");
+    const problem = leastSquares();
+    const expected = problem.initial.map((p) => Float64Array.from(p));
+    const adamStep = refAdam({ lr: 0.05 });
+    const sgdStep = refSgd({ lr: 0.05 });
+    trajectory(opt).forEach((state, i) => {
+      const [gW, gb] = problem.gradients(expected);
+      adamStep([expected[0]], [gW], i + 1);
+      sgdStep([expected[1]], [gb], i + 1);
+      expect(maxRelError(state.W, expected[0])).toBeLessThan(1e-12);
+      expect(maxRelError(state.b, expected[1])).toBeLessThan(1e-12);
+      expect(state["mixed/b/m"]).toBeUndefined();
+    });
+  });
+
+  it("a transform that changes an update's shape is caught", () => {
+    const p = leastSquares();
+    expect(() => optimizer(mapUpdates("toMatrix", (u) => u.reshape([1, -1]) as unknown as FloatTensor), "reshaping").updates(p.loss, [...p.params])).toThrow(
+      /toMatrix made a float32\[1, 6\] update for param "W", expected float32\[3, 2\]/,
+    );
   });
 });

@@ -32,6 +32,14 @@ export function optimizer(transform: GradientTransformation, name: string): Opti
     if (out.updates.length !== params.length) {
       throw new GraphError(`${name}: transform ${transform.label} returned ${out.updates.length} updates for ${params.length} params`);
     }
+    out.updates.forEach((u, i) => {
+      const p = params[i];
+      if (u.dtype !== "float32" || !sameShape(u.shape, p.shape)) {
+        throw new GraphError(
+          `${name}: transform ${transform.label} made a ${u.dtype}${formatShape(u.shape)} update for param ${JSON.stringify(paramName(p as FloatTensor))}, expected float32${formatShape(p.shape)}`,
+        );
+      }
+    });
     const result: Update[] = params.map((p, i) => [p as FloatTensor, add(p as FloatTensor, out.updates[i]) as FloatTensor]);
     result.push(...out.state, [step, add(step, 1)]);
     checkUniqueTargets(name, result);
@@ -78,10 +86,14 @@ export function checkParams(name: string, params: readonly Tensor[]): void {
   });
 }
 
+/** Every target is a distinct name, and every new value has its target's shape and dtype. */
 export function checkUniqueTargets(name: string, updates: readonly Update[]): void {
   const byName = new Map<string, FloatTensor>();
-  for (const [target] of updates) {
+  for (const [target, value] of updates) {
     const n = paramName(target);
+    if (value.dtype !== "float32" || !sameShape(value.shape, target.shape)) {
+      throw new GraphError(`${name}: the new value of ${JSON.stringify(n)} is ${value.dtype}${formatShape(value.shape)}, expected float32${formatShape(target.shape)} (a transform changed an update's shape)`);
+    }
     const other = byName.get(n);
     if (other !== undefined) {
       throw new GraphError(

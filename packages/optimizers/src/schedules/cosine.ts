@@ -2,12 +2,12 @@ import { GraphError } from "@gradfold/graph";
 import { add, div, greaterEqual, mul, sub, where } from "../math.ts";
 import type { FloatTensor, Scalar, Schedule } from "../types.ts";
 import { joinSchedules, linearSchedule } from "./basic.ts";
-import { clamp, cosPi, floorDiv, MAX_STEP } from "./scalar-math.ts";
+import { cosPi, floorDiv, MAX_STEP } from "./scalar-math.ts";
 
 const asScalar = (x: unknown) => x as Scalar;
 
 /** min + ½(max − min)(1 + cos(π·p)) for p in [0, 1]: the annealing curve shared by the cosine schedules. */
-function cosineAnneal(max: number, min: number, p: Scalar): Scalar {
+export function cosineAnneal(max: number, min: number, p: Scalar): Scalar {
   return asScalar(add(mul(add(cosPi(p), 1), 0.5 * (max - min)), min));
 }
 
@@ -63,59 +63,3 @@ export function warmupCosineDecay(o: { peak: number; warmupSteps: number; totalS
   if (o.warmupSteps === 0) return decay;
   return joinSchedules([linearSchedule({ from: o.from ?? 0, to: o.peak, steps: o.warmupSteps }), decay], [o.warmupSteps]);
 }
-
-export interface OneCycleOptions {
-  maxLr: number;
-  totalSteps: number;
-  /** Share of the steps spent rising to maxLr. Default 0.3. */
-  pctStart?: number;
-  /** Start at maxLr / divFactor. Default 25. */
-  divFactor?: number;
-  /** End at maxLr / (divFactor · finalDivFactor). Default 1e4. */
-  finalDivFactor?: number;
-  /** Shape of each phase. Default "cos". */
-  anneal?: "cos" | "linear";
-  /** Rise, fall back to the start value, then anneal to the end (fast.ai's variant). Default false. */
-  threePhase?: boolean;
-}
-
-/**
- * The one-cycle policy (Smith & Topin 2019, "Super-Convergence"), following
- * torch.optim.lr_scheduler.OneCycleLR's phase boundaries (pctStart·total − 1,
- * total − 1) and annealing formulas exactly; steps past totalSteps hold the final
- * value where PyTorch raises. Momentum cycling is left to a separate schedule.
- */
-export function oneCycle(o: OneCycleOptions): Schedule {
-  const { maxLr, totalSteps, pctStart = 0.3, divFactor = 25, finalDivFactor = 1e4, anneal = "cos", threePhase = false } = o;
-  if (!(totalSteps > 1)) throw new GraphError(`oneCycle: totalSteps must be > 1, got ${totalSteps}`);
-  if (!(pctStart > 0 && pctStart < 1)) throw new GraphError(`oneCycle: pctStart must be in (0, 1), got ${pctStart}`);
-  const initial = maxLr / divFactor;
-  const final = initial / finalDivFactor;
-  const rise = pctStart * totalSteps - 1;
-  const phases = threePhase
-    ? [
-        { end: rise, from: initial, to: maxLr },
-        { end: 2 * pctStart * totalSteps - 2, from: maxLr, to: initial },
-        { end: totalSteps - 1, from: initial, to: final },
-      ]
-    : [
-        { end: rise, from: initial, to: maxLr },
-        { end: totalSteps - 1, from: maxLr, to: final },
-      ];
-  const curve = (from: number, to: number, p: Scalar): Scalar =>
-    anneal === "cos" ? cosineAnneal(from, to, p) : asScalar(add(mul(p, to - from), from));
-  return (t) => {
-    // Built from the last phase backwards: each earlier phase takes over where t <= its end.
-    const last = phases[phases.length - 1];
-    const lastStart = phases.length > 1 ? phases[phases.length - 2].end : 0;
-    let value = curve(last.from, last.to, clampUnit(div(sub(t, lastStart), last.end - lastStart)));
-    for (let i = phases.length - 2; i >= 0; i--) {
-      const start = i === 0 ? 0 : phases[i - 1].end;
-      const phase = phases[i];
-      value = asScalar(where(greaterEqual(phase.end, t), curve(phase.from, phase.to, clampUnit(div(sub(t, start), phase.end - start))), value));
-    }
-    return value;
-  };
-}
-
-const clampUnit = (x: unknown) => clamp(asScalar(x), 0, 1);

@@ -9,6 +9,7 @@ import {
   linearWarmup,
   multiStepDecay,
   oneCycle,
+  oneCycleMomentum,
   scheduleValues,
   stepDecay,
   warmupCosineDecay,
@@ -91,20 +92,19 @@ describe("schedules against their closed forms", () => {
     expectSchedule(s, range(60), (t) => (t < 10 ? t / 10 : 0.1 + 0.45 * (1 + Math.cos((Math.PI * Math.min(t - 10, 40)) / 40))));
   });
 
-  /** torch.optim.lr_scheduler.OneCycleLR.get_lr, transcribed. */
-  function oneCycleReference(o: Required<OneCycleOptions>, t: number): number {
+  /**
+   * torch.optim.lr_scheduler.OneCycleLR.get_lr, transcribed; `key` picks the lr
+   * columns (initial_lr, max_lr, min_lr) or the momentum ones (max_momentum, base_momentum).
+   */
+  function oneCycleReference(o: Required<OneCycleOptions>, t: number, key: "lr" | "momentum" = "lr", base = 0.85, max = 0.95): number {
     const initial = o.maxLr / o.divFactor;
     const min = initial / o.finalDivFactor;
-    const phases = o.threePhase
-      ? [
-          { end: o.pctStart * o.totalSteps - 1, from: initial, to: o.maxLr },
-          { end: 2 * o.pctStart * o.totalSteps - 2, from: o.maxLr, to: initial },
-          { end: o.totalSteps - 1, from: initial, to: min },
-        ]
-      : [
-          { end: o.pctStart * o.totalSteps - 1, from: initial, to: o.maxLr },
-          { end: o.totalSteps - 1, from: o.maxLr, to: min },
-        ];
+    // The values at the phase boundaries, from PyTorch's _schedule_phases.
+    const lr = o.threePhase ? [initial, o.maxLr, initial, min] : [initial, o.maxLr, min];
+    const momentum = o.threePhase ? [max, base, max, max] : [max, base, max];
+    const values = key === "lr" ? lr : momentum;
+    const ends = o.threePhase ? [o.pctStart * o.totalSteps - 1, 2 * o.pctStart * o.totalSteps - 2, o.totalSteps - 1] : [o.pctStart * o.totalSteps - 1, o.totalSteps - 1];
+    const phases = ends.map((end, i) => ({ end, from: values[i], to: values[i + 1] }));
     let start = 0;
     for (const [i, phase] of phases.entries()) {
       if (t <= phase.end || i === phases.length - 1) {
@@ -128,5 +128,8 @@ describe("schedules against their closed forms", () => {
     expectSchedule(oneCycle(o), range(100), (t) => oneCycleReference(o, t));
     // Held at the final value after totalSteps, where PyTorch would raise.
     expect(scheduleValues(oneCycle(o), [150])[0]).toBeCloseTo(0.8 / 20 / 1e3, 15);
+    // cycle_momentum: the inverse cycle between max_momentum and base_momentum.
+    const m = oneCycleMomentum({ totalSteps: 100, pctStart: 0.25, anneal, threePhase, baseMomentum: 0.8, maxMomentum: 0.9 });
+    expectSchedule(m, range(100), (t) => oneCycleReference(o, t, "momentum", 0.8, 0.9));
   });
 });
