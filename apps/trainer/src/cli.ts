@@ -1,9 +1,11 @@
 #!/usr/bin/env node
+import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Argument, Command, Option } from "commander";
 import { gradientsExperiment } from "./experiments/gradients.ts";
 import { initExperiment } from "./experiments/init.ts";
 import { optimizersExperiment } from "./experiments/optimizers.ts";
+import { standaloneTrainerSource } from "./emit/standalone.ts";
 import { addTrainOptions, configFromOptions, type TrainOptionValues } from "./cli-options.ts";
 import type { TrainConfig } from "./config.ts";
 import { barProgress, lineProgress, type Progress } from "./report/progress.ts";
@@ -64,7 +66,7 @@ async function trainCommand(o: TrainCommandOptions): Promise<number> {
   }
   const progress = chooseProgress(o.progress);
   const stopRequested = interruptFlag(progress);
-  const backend = await chooseBackend(config.backend, (l) => progress.log(l));
+  const backend = chooseBackend(config.backend);
   progress.log(`gradfold-train: ${describeRun(config)}; backend ${backend.name}; run folder ${folder.dir}`);
   const report = await runTraining(config, folder, o.resume !== undefined, {
     makeStep: backend.makeStep,
@@ -119,11 +121,24 @@ export function buildProgram(): Command {
     .addOption(new Option("--backend <name>", "step backend").choices(["auto", "compiled", "reference"]).default("auto"))
     .action(async (name: keyof typeof experiments, o: { out?: string; steps?: number; limitTrain: number; batchSize: number; seed: number; backend: TrainConfig["backend"] }) => {
       const log = (l: string) => process.stdout.write(`${l}\n`);
-      const backend = await chooseBackend(o.backend, log);
+      const backend = chooseBackend(o.backend);
       const { run, steps } = experiments[name];
       const out = fromUser(o.out ?? `runs/experiment-${name}`);
       await run({ out, seed: o.seed, steps: o.steps ?? steps, limitTrain: o.limitTrain, batchSize: o.batchSize, backend, log });
       log(`experiment ${name}: plots and summary.md in ${out}`);
+    });
+  addTrainOptions(
+    program
+      .command("emit")
+      .description("write a standalone trainer (an ES module needing only node) for MNIST with the given model and optimizer; with the same seed it gives the same loss curve as the in-process run"),
+  )
+    .requiredOption("--out <file.mjs>", "where to write the trainer; run it with `node <file.mjs> [--epochs N] [--mnist-dir DIR] [--metrics FILE]`")
+    .action((o: TrainOptionValues & { out: string }) => {
+      const config = configFromOptions(o);
+      const source = standaloneTrainerSource(config, describeRun(config));
+      const out = fromUser(o.out);
+      writeFileSync(out, source, { mode: 0o755 });
+      process.stdout.write(`wrote ${out} (${(source.length / 1e6).toFixed(1)} MB): node ${o.out} --help\n`);
     });
   return program;
 }

@@ -1,4 +1,5 @@
-import { referenceStep, type Step, type StepFactory, type StepSpec } from "./step.ts";
+import { compile } from "@gradfold/codegen";
+import { referenceStep, type StepFactory } from "./step.ts";
 
 export type BackendName = "auto" | "compiled" | "reference";
 
@@ -7,30 +8,19 @@ export interface Backend {
   readonly makeStep: StepFactory;
 }
 
-type Codegen = { compile(spec: StepSpec): Step };
-
-/** @gradfold/codegen's compile(), or null while it cannot be loaded. */
-async function loadCompile(): Promise<Codegen["compile"] | null> {
-  try {
-    // A computed specifier: @gradfold/codegen may not have landed in this checkout yet.
-    const specifier = "@gradfold/codegen";
-    const mod = (await import(specifier)) as Partial<Codegen>;
-    return typeof mod.compile === "function" ? mod.compile : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
- * The step backend: "compiled" (codegen's JIT, the fast path), "reference" (the
- * float64 interpreter; tiny problems and tests only), or "auto": compiled when it is
- * available.
+ * The step backend: "compiled" (@gradfold/codegen's compile(): optimized graph,
+ * generated kernels; the default) or "reference" (@gradfold/graph's float64
+ * interpreter: far too slow for MNIST, the oracle in tests). "auto" is compiled.
  */
-export async function chooseBackend(name: BackendName, warn: (line: string) => void): Promise<Backend> {
+export function chooseBackend(name: BackendName): Backend {
   if (name === "reference") return { name, makeStep: referenceStep };
-  const compile = await loadCompile();
-  if (compile) return { name: "compiled", makeStep: (spec) => compile(spec) };
-  if (name === "compiled") throw new Error("--backend compiled: @gradfold/codegen's compile() is not available in this checkout");
-  warn("warning: @gradfold/codegen's compile() is not available; using the float64 reference interpreter, which is far too slow for MNIST");
-  return { name: "reference", makeStep: referenceStep };
+  return {
+    name: "compiled",
+    makeStep(spec) {
+      const step = compile(spec);
+      // Every output of the trainer's programs is float32 (losses, predictions, norms).
+      return { run: (feeds) => step.run(feeds) as Record<string, Float32Array>, read: step.read, write: step.write };
+    },
+  };
 }

