@@ -43,21 +43,29 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
 
   const drafts: Draft[] = [];
   const groupOf = new Map<AnyTensor, Draft>();
+  /** Groups whose values each group reads, kept up to date as nodes join and groups merge. */
+  const reads = new Map<Draft, Set<Draft>>();
+  const noteReads = (draft: Draft, node: AnyTensor): void => {
+    const set = reads.get(draft)!;
+    for (const i of node.inputs) {
+      const g = groupOf.get(i);
+      if (g && g !== draft) set.add(g);
+    }
+  };
   const start = (node: AnyTensor, kind: KernelGroup["kind"]): void => {
     const d: Draft = { id: drafts.length, kind, nodes: [node], shape: node.shape };
     if (kind === "reduction") d.reduction = node;
     drafts.push(d);
+    reads.set(d, new Set());
+    noteReads(d, node);
     groupOf.set(node, d);
   };
-  /** Groups whose values `draft` reads. */
-  const producers = (draft: Draft): Set<Draft> => {
-    const out = new Set<Draft>();
-    for (const n of draft.nodes) for (const i of n.inputs) {
-      const g = groupOf.get(i);
-      if (g && g !== draft) out.add(g);
-    }
-    return out;
+  const add = (draft: Draft, node: AnyTensor): void => {
+    draft.nodes.push(node);
+    noteReads(draft, node);
+    groupOf.set(node, draft);
   };
+  const producers = (draft: Draft): ReadonlySet<Draft> => reads.get(draft)!;
   /** Whether `from` reads, directly or through other groups, a value of `target`. */
   const dependsOn = (from: Draft, target: Draft): boolean => {
     const seen = new Set<Draft>();
@@ -103,6 +111,11 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
         target.nodes.push(n);
         groupOf.set(n, target);
       }
+      const merged = reads.get(target)!;
+      for (const r of reads.get(g)!) if (r !== target) merged.add(r);
+      reads.delete(g);
+      merged.delete(g);
+      for (const set of reads.values()) if (set.delete(g) && set !== merged) set.add(target);
       g.nodes.length = 0;
       g.mergedInto = target;
     }
@@ -116,8 +129,7 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
       const target = [...new Set(node.inputs.map((i) => groupOf.get(i)))].find((g) => g !== undefined && canJoin(g, node));
       if (target) {
         mergeSiblings(target, node);
-        target.nodes.push(node);
-        groupOf.set(node, target);
+        add(target, node);
       } else start(node, "elementwise");
     } else if (isReduction(node)) {
       const prologue = groupOf.get(node.inputs[0]);
@@ -125,8 +137,7 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
         prologue.kind = "reduction";
         prologue.reduction = node;
         prologue.shape = node.shape;
-        prologue.nodes.push(node);
-        groupOf.set(node, prologue);
+        add(prologue, node);
       } else start(node, "reduction");
     } else start(node, groupKind(node));
   }
@@ -153,17 +164,25 @@ function finish(
     incoming.set(d, from);
   }
   const first = (d: Draft) => position.get(d.nodes[0])!;
-  const ready = drafts.filter((d) => incoming.get(d)!.size === 0);
-  const emitted = new Set<Draft>();
+  const readers = new Map<Draft, Draft[]>(drafts.map((d) => [d, []]));
+  const waiting = new Map<Draft, number>();
+  for (const d of drafts) {
+    waiting.set(d, incoming.get(d)!.size);
+    for (const p of incoming.get(d)!) readers.get(p)!.push(d);
+  }
+  // Kahn's algorithm; among ready groups the one whose first node comes first, so the
+  // order stays close to the graph's own evaluation order.
+  const ready = drafts.filter((d) => waiting.get(d) === 0);
   const sorted: Draft[] = [];
   while (ready.length) {
-    ready.sort((a, b) => first(a) - first(b));
-    const d = ready.shift()!;
+    let best = 0;
+    for (let i = 1; i < ready.length; i++) if (first(ready[i]) < first(ready[best])) best = i;
+    const d = ready.splice(best, 1)[0];
     sorted.push(d);
-    emitted.add(d);
-    for (const other of drafts) {
-      if (emitted.has(other) || ready.includes(other)) continue;
-      if ([...incoming.get(other)!].every((p) => emitted.has(p))) ready.push(other);
+    for (const r of readers.get(d)!) {
+      const left = waiting.get(r)! - 1;
+      waiting.set(r, left);
+      if (left === 0) ready.push(r);
     }
   }
   if (sorted.length !== drafts.length) throw new Error("fuse: internal error, kernel groups depend on each other in a cycle");
