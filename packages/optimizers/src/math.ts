@@ -5,7 +5,7 @@
  */
 import * as g from "@gradfold/graph";
 import type { AnyTensor } from "@gradfold/graph";
-import type { FloatTensor } from "./types.ts";
+import type { FloatTensor, Scalar } from "./types.ts";
 
 type Operand = FloatTensor | number;
 type Bool = g.Tensor<g.Shape, "bool">;
@@ -42,3 +42,6 @@ export function lincomb(a: Operand, x: FloatTensor, b: Operand, y: FloatTensor):
 
 /** 1 − x, folded in JS when x is a number. */
 export const oneMinus = (x: Operand): Operand => (typeof x === "number" ? 1 - x : sub(1, x));
+
+/** Narrows a scalar-valued result to `Scalar`, for schedules (the ops above type results as any-shaped). */
+export const asScalar = (x: FloatTensor | number): Scalar => (typeof x === "number" ? g.scalar(x) : x) as Scalar;

@@ -1,6 +1,6 @@
 import { GraphError, param, type Tensor } from "@gradfold/graph";
 import { add, greaterEqual, mul, where } from "./math.ts";
-import { checkParams, checkUniqueTargets, withUpdates } from "./optimizer.ts";
+import { checkParams, checkTargets, withUpdates } from "./optimizer.ts";
 import { slotName } from "./slots.ts";
 import type { FloatTensor, Optimizer, Update } from "./types.ts";
 
@@ -32,7 +32,7 @@ export function multiSteps(inner: Optimizer, k: number, options: { name?: string
       [miniStep, where(isLast, 0, add(miniStep, 1))],
     ];
     const result = [...gated, ...own];
-    checkUniqueTargets(name, result);
+    checkTargets(name, result);
     return result;
   });
 }

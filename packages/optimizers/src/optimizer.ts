@@ -42,7 +42,7 @@ export function optimizer(transform: GradientTransformation, name: string): Opti
     });
     const result: Update[] = params.map((p, i) => [p as FloatTensor, add(p as FloatTensor, out.updates[i]) as FloatTensor]);
     result.push(...out.state, [step, add(step, 1)]);
-    checkUniqueTargets(name, result);
+    checkTargets(name, result);
     return result;
   };
   return withUpdates(name, apply);
@@ -87,7 +87,7 @@ export function checkParams(name: string, params: readonly Tensor[]): void {
 }
 
 /** Every target is a distinct name, and every new value has its target's shape and dtype. */
-export function checkUniqueTargets(name: string, updates: readonly Update[]): void {
+export function checkTargets(name: string, updates: readonly Update[]): void {
   const byName = new Map<string, FloatTensor>();
   for (const [target, value] of updates) {
     const n = paramName(target);

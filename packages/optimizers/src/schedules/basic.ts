@@ -1,9 +1,8 @@
 import { GraphError, scalar } from "@gradfold/graph";
-import { add, div, greaterEqual, mul, pow, sub, where } from "../math.ts";
+import { add, asScalar, div, greaterEqual, mul, pow, sub, where } from "../math.ts";
 import type { FloatTensor, Scalar, Schedule } from "../types.ts";
 import { clamp, floorDiv } from "./scalar-math.ts";
 
-const asScalar = (x: unknown) => x as Scalar;
 
 /** The same value at every step. */
 export function constantSchedule(value: number): Schedule {

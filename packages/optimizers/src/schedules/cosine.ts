@@ -1,10 +1,9 @@
 import { GraphError } from "@gradfold/graph";
-import { add, div, greaterEqual, mul, sub, where } from "../math.ts";
+import { add, asScalar, div, greaterEqual, mul, sub, where } from "../math.ts";
 import type { FloatTensor, Scalar, Schedule } from "../types.ts";
 import { joinSchedules, linearSchedule } from "./basic.ts";
 import { cosPi, floorDiv, MAX_STEP } from "./scalar-math.ts";
 
-const asScalar = (x: unknown) => x as Scalar;
 
 /** min + ½(max − min)(1 + cos(π·p)) for p in [0, 1]: the annealing curve shared by the cosine schedules. */
 export function cosineAnneal(max: number, min: number, p: Scalar): Scalar {

@@ -1,10 +1,9 @@
 import { GraphError } from "@gradfold/graph";
-import { add, div, greaterEqual, mul, sub, where } from "../math.ts";
+import { add, asScalar, div, greaterEqual, mul, sub, where } from "../math.ts";
 import type { Scalar, Schedule } from "../types.ts";
 import { cosineAnneal } from "./cosine.ts";
 import { clamp } from "./scalar-math.ts";
 
-const asScalar = (x: unknown) => x as Scalar;
 
 interface CycleShape {
   totalSteps: number;

@@ -4,13 +4,12 @@
  * float32 compiled code agree, and so that the graph's op set stays closed.
  */
 import { GraphError } from "@gradfold/graph";
-import { add, greaterEqual, maximum, minimum, mul, sub, where } from "../math.ts";
+import { add, asScalar, greaterEqual, maximum, minimum, mul, sub, where } from "../math.ts";
 import type { Scalar } from "../types.ts";
 
 /** Steps are exact integers in float32 below 2²⁴; schedules are defined up to there. */
 export const MAX_STEP = 2 ** 24;
 
-const asScalar = (x: unknown) => x as Scalar;
 
 /**
  * ⌊t / d⌋ for an integer step t in [0, 2²⁴) and a positive integer d, by binary
