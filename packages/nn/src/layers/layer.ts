@@ -1,0 +1,88 @@
+import { GraphError, Tensor, type Shape, type Sizes } from "@gradfold/graph";
+
+export type FloatTensor = Tensor<Shape, "float32">;
+
+/** A symbolic state update, the optimizers' shape: `target` (a param) takes `value` after the step. */
+export type Update = readonly [target: FloatTensor, value: FloatTensor];
+
+/**
+ * An input whose values are random and must change every step (a dropout mask).
+ * The trainer feeds `generate(step, sizes)` under `input`'s name before each step;
+ * the values depend only on the layer's seed, its name and `step`, so a run is
+ * reproducible and a resumed run continues the same stream.
+ */
+export interface RandomInput {
+  readonly input: FloatTensor;
+  generate(step: number, sizes?: Sizes): Float32Array;
+}
+
+/**
+ * What a layer (or a whole model) hands to the trainer:
+ * - `output`: the result tensor;
+ * - `params`: trainable params, by deterministic names (`"mlp/0/W"`), for `grad` and optimizers;
+ * - `state`: non-trainable params (batch norm's running statistics), checkpointed but not differentiated;
+ * - `updates`: `[stateParam, newValue]` pairs, merged with the optimizer's updates into one step;
+ * - `randomInputs`: inputs to feed fresh each step (dropout masks).
+ */
+export interface Layer {
+  readonly output: FloatTensor;
+  readonly params: readonly FloatTensor[];
+  readonly state: readonly FloatTensor[];
+  readonly updates: readonly Update[];
+  readonly randomInputs: readonly RandomInput[];
+}
+
+/** A model is a layer: the same record, one level up. */
+export type Model = Layer;
+
+/** A building block: given an input, a layer or a bare tensor (a parameterless transform). */
+export type LayerFn = (x: FloatTensor) => Layer | FloatTensor;
+
+const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
+
+/** A layer with `output`, collecting the params, state, updates and random inputs of `parts`. */
+export function layerOf(output: FloatTensor, parts: ReadonlyArray<Partial<Omit<Layer, "output">>> = []): Layer {
+  if (!(output instanceof Tensor)) throw new GraphError(`layerOf: output must be a Tensor, got ${typeof output}`);
+  return {
+    output,
+    params: unique(parts.flatMap((p) => p.params ?? [])),
+    state: unique(parts.flatMap((p) => p.state ?? [])),
+    updates: unique(parts.flatMap((p) => p.updates ?? [])),
+    randomInputs: unique(parts.flatMap((p) => p.randomInputs ?? [])),
+  };
+}
+
+/** Lifts a bare tensor to a parameterless layer. */
+export function asLayer(result: Layer | FloatTensor): Layer {
+  return result instanceof Tensor ? layerOf(result) : result;
+}
+
+/** Applies blocks one after another: the output of each is the input of the next. */
+export function sequential(x: FloatTensor, blocks: readonly LayerFn[]): Layer {
+  const parts: Layer[] = [];
+  let h = x;
+  for (const block of blocks) {
+    const layer = asLayer(block(h));
+    parts.push(layer);
+    h = layer.output;
+  }
+  return layerOf(h, parts);
+}
+
+/** The feeds of every random input for training step `step`, by input name. */
+export function randomFeeds(layer: Pick<Layer, "randomInputs">, step: number, sizes: Sizes = {}): Record<string, Float32Array> {
+  const feeds: Record<string, Float32Array> = {};
+  for (const r of layer.randomInputs) feeds[(r.input.params as { name: string }).name] = r.generate(step, sizes);
+  return feeds;
+}
+
+/** The concrete size of x's last (feature) axis, or an error naming the layer. */
+export function featuresOf(what: string, x: FloatTensor): number {
+  if (!(x instanceof Tensor)) throw new GraphError(`${what}: expected a Tensor input, got ${typeof x}`);
+  if (x.dtype !== "float32") throw new GraphError(`${what}: input must be float32, got ${x.dtype}`);
+  const f = x.shape[x.shape.length - 1];
+  if (x.shape.length === 0 || typeof f !== "number") {
+    throw new GraphError(`${what}: input needs a concrete feature axis last, got shape ${JSON.stringify(x.shape)}`);
+  }
+  return f;
+}

@@ -1,0 +1,60 @@
+import type { Initializer, SeedOptions } from "../init/initializers.ts";
+import { glorotUniform } from "../init/initializers.ts";
+import { combineSeeds } from "../init/prng.ts";
+import type { Activation, ActivationName } from "./activations.ts";
+import { dense } from "./dense.ts";
+import { dropout } from "./dropout.ts";
+import { featuresOf, layerOf, type FloatTensor, type Layer } from "./layer.ts";
+
+export interface MlpOptions {
+  /** Param name prefix; layer i's params are `${name}/${i}/W` and `${name}/${i}/b`. Default "mlp". */
+  name?: string;
+  /** Activation of the hidden layers; default relu. */
+  activation?: ActivationName | Activation;
+  /** Activation of the last layer; default linear (logits). */
+  outputActivation?: ActivationName | Activation;
+  /**
+   * Initializer factory for the kernels, called once per layer with a seed derived from
+   * `seed` and the layer index: pass `heNormal`, `glorotUniform` (the default), `lecunNormal`…
+   */
+  init?: (options: SeedOptions) => Initializer;
+  /** Base seed; default 0. */
+  seed?: number;
+  bias?: boolean;
+  /** Dropout rate after each hidden activation (0 = none). */
+  dropout?: number;
+  /** Training mode for dropout; default true. */
+  training?: boolean;
+}
+
+/**
+ * A multilayer perceptron over `sizes` = [in, hidden…, out], e.g. [784, 256, 128, 10]:
+ * sizes[0] must be x's feature count; each following entry is a dense layer.
+ */
+export function mlp(x: FloatTensor, sizes: readonly number[], options: MlpOptions = {}): Layer {
+  const name = options.name ?? "mlp";
+  if (!Array.isArray(sizes) || sizes.length < 2) throw new Error(`mlp ${JSON.stringify(name)}: sizes must list the input width and at least one layer, got ${JSON.stringify(sizes)}`);
+  const features = featuresOf(`mlp ${JSON.stringify(name)}`, x);
+  if (sizes[0] !== features) throw new Error(`mlp ${JSON.stringify(name)}: sizes[0] is ${sizes[0]} but the input has ${features} features`);
+  const init = options.init ?? glorotUniform;
+  const seed = options.seed ?? 0;
+  const parts: Layer[] = [];
+  let h = x;
+  for (let i = 1; i < sizes.length; i++) {
+    const last = i === sizes.length - 1;
+    const layer = dense(h, sizes[i], {
+      name: `${name}/${i - 1}`,
+      activation: last ? (options.outputActivation ?? "linear") : (options.activation ?? "relu"),
+      init: init({ seed: combineSeeds(seed, i - 1) }),
+      bias: options.bias,
+    });
+    parts.push(layer);
+    h = layer.output;
+    if (!last && (options.dropout ?? 0) > 0) {
+      const drop = dropout(h, { rate: options.dropout!, name: `${name}/${i - 1}/dropout`, training: options.training, seed });
+      parts.push(drop);
+      h = drop.output;
+    }
+  }
+  return layerOf(h, parts);
+}
