@@ -1,0 +1,75 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createMatmulPool, type MatmulPool } from "./matmul-pool.ts";
+import type { MatmulSpec } from "./matmul-spec.ts";
+import { resolveMatmul } from "./matmul-spec.ts";
+import { splitRows } from "./matmul-split.ts";
+import { defaultTuning } from "./matmul-tuning.ts";
+import { checkKernel, place } from "./matmul-test-harness.ts";
+import { wasm } from "./wasm-api.ts";
+
+const specs: MatmulSpec[] = [
+  { name: "nn", variant: "nn", m: 130, k: 67, n: 45, bias: true, activation: "relu" },
+  { name: "tn", variant: "tn", m: 127, k: 33, n: 70, accumulate: true },
+  { name: "nt", variant: "nt", m: 131, k: 58, n: 29, bias: true },
+  { name: "nn_wide", variant: "nn", m: 9, k: 300, n: 260, lda: 310, ldc: 270 },
+  { name: "tiny", variant: "nn", m: 3, k: 4, n: 5 },
+];
+
+describe("createMatmulPool", () => {
+  const memory = new wasm.Memory({ initial: 40, maximum: 40, shared: true });
+  let pool: MatmulPool;
+  afterAll(() => pool?.close());
+
+  it("splits large kernels by rows and gives results identical to one thread, and correct", async () => {
+    pool = await createMatmulPool(specs, memory, { workers: 1, minFlops: 1e4 });
+    expect([...pool.splits.keys()].sort()).toEqual(["nn", "nn_wide", "nt", "tn"]);
+    for (const s of pool.specs) {
+      const at = place(s, 4 * 101);
+      const one = checkKernel(s, pool.single[s.name], memory, at, 11);
+      const two = checkKernel(s, pool.kernels[s.name], memory, at, 11);
+      expect(two.maxRelativeError, s.name).toBeLessThan(1e-4);
+      expect(two.clobbered, s.name).toBe(0);
+      // Bit-for-bit: every element is computed by the same instruction sequence.
+      expect(Array.from(two.result), s.name).toEqual(Array.from(one.result));
+    }
+  });
+
+  it("keeps results identical over repeated calls (no stale worker state)", () => {
+    const s = pool.specs.find((x) => x.name === "nt")!;
+    const at = place(s, 256);
+    const first = checkKernel(s, pool.kernels.nt, memory, at, 5).result;
+    for (let i = 0; i < 20; i++) expect(Array.from(checkKernel(s, pool.kernels.nt, memory, at, 5).result)).toEqual(Array.from(first));
+  });
+
+  it("reports a worker's out-of-bounds part as an error instead of hanging", () => {
+    const s = pool.specs.find((x) => x.name === "nn")!;
+    // C placed so that only the later rows (the worker's part) fall off the end of memory.
+    const cOffset = 40 * 65536 - 4 * s.n * 70;
+    expect(() => pool.kernels.nn(0, 4 * 10000, cOffset, 0)).toThrow(/worker's row part failed/);
+  });
+
+  it("rejects an unshared memory and closes idempotently", async () => {
+    await expect(createMatmulPool(specs, new wasm.Memory({ initial: 1 }))).rejects.toThrow(/must be shared/);
+    await pool.close();
+    await pool.close();
+  });
+});
+
+describe("splitRows", () => {
+  it("covers every row once, in whole register tiles, as evenly as possible", () => {
+    for (const [variant, m] of [["nn", 130], ["nt", 7], ["tn", 1000], ["nn", 3]] as const) {
+      const s = resolveMatmul({ name: "x", variant, m, k: 8, n: 8, lda: variant === "tn" ? m + 3 : 40 });
+      const parts = splitRows(s, 2, defaultTuning);
+      const tileRows = variant === "nt" ? defaultTuning.ntRows : defaultTuning.rows;
+      expect(parts.reduce((sum, p) => sum + p.spec.m, 0)).toBe(m);
+      let row0 = 0;
+      for (const p of parts) {
+        expect(p.cShift).toBe(row0 * 4 * s.ldc);
+        expect(p.aShift).toBe(row0 * 4 * (variant === "tn" ? 1 : s.lda));
+        row0 += p.spec.m;
+      }
+      expect(parts[0].spec.m % tileRows).toBe(0);
+      if (parts.length === 2) expect(Math.abs(parts[0].spec.m - parts[1].spec.m)).toBeLessThanOrEqual(tileRows);
+    }
+  });
+});
