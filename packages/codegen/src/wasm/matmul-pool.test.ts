@@ -68,7 +68,7 @@ describe("splitRows", () => {
         expect(p.aShift).toBe(row0 * 4 * (variant === "tn" ? 1 : s.lda));
         row0 += p.spec.m;
       }
-      expect(parts[0].spec.m % tileRows).toBe(0);
+      for (const p of parts.slice(0, -1)) expect(p.spec.m % tileRows).toBe(0);
       if (parts.length === 2) expect(Math.abs(parts[0].spec.m - parts[1].spec.m)).toBeLessThanOrEqual(tileRows);
     }
   });
