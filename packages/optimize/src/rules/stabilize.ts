@@ -12,6 +12,9 @@ import {
   mul,
   neg,
   reshape,
+  sameShape,
+  sigmoid,
+  softmax,
   softmaxCrossEntropy,
   softplus,
   sum,
@@ -55,6 +58,24 @@ function logsumexpGradient({ b, e, x }: Bindings): AnyTensor | null {
   return mul(broadcastTo(gKept, x.shape), exp(add(x, neg(broadcastTo(lse, x.shape)))));
 }
 
+/**
+ * exp(x) / Σ_axis exp(x), the denominator maybe reshaped and broadcast back (or kept
+ * with keepdims and broadcast by the division itself): softmax along that one axis.
+ */
+function manualSoftmax({ e, x, d }: Bindings): AnyTensor | null {
+  let den = d;
+  if (den.is("broadcastTo")) den = den.inputs[0];
+  if (den.is("reshape")) den = den.inputs[0];
+  if (!den.is("sum") || den.inputs[0] !== e || den.params.axes.length !== 1) return null;
+  const axis = den.params.axes[0];
+  const kept = x.shape.map((dim: unknown, i: number) => (i === axis ? 1 : dim));
+  // Whatever wrapped the sum must only have put the reduced axis back as size 1.
+  const unwrapped = d.is("broadcastTo") ? d.inputs[0] : d;
+  if (unwrapped !== den && !sameShape(unwrapped.shape, kept)) return null;
+  if (unwrapped === den && !den.params.keepdims) return null;
+  return softmax(x, axis);
+}
+
 /** Binary cross-entropy on logits: max(x, 0) − x·t + log1p(e^−|x|), finite for any x. */
 export function bceWithLogits(x: AnyTensor, t: AnyTensor): AnyTensor {
   return add(add(maximum(x, 0), neg(mul(x, t))), log1p(exp(neg(abs(x)))));
@@ -93,6 +114,12 @@ export const stabilize: Rule[] = [
   ),
   rule("log(sigmoid(x)) -> -softplus(-x)", op("log", op("sigmoid", v("x"))), ({ x }) => neg(softplus(neg(x)))),
   rule("log(1-sigmoid(x)) -> -softplus(x)", op("log", oneMinus(op("sigmoid", v("x")))), ({ x }) => neg(softplus(x))),
+  rule("log(1+exp(x)) -> softplus(x)", op("log", op("add", c(1), op("exp", v("x")))), ({ x }) => softplus(x)),
+  rule("log1p(exp(x)) -> softplus(x)", op("log1p", op("exp", v("x"))), ({ x }) => softplus(x)),
+  rule("exp(x)/sum(exp(x)) -> softmax(x)", op("div", opAs("e", "exp", [v("x")]), v("d")), manualSoftmax),
+  rule("1/(1+exp(-x)) -> sigmoid(x)", op("div", c(1), op("add", c(1), op("exp", op("neg", v("x"))))), ({ x }) => sigmoid(x)),
+  rule("reciprocal(1+exp(-x)) -> sigmoid(x)", op("reciprocal", op("add", c(1), op("exp", op("neg", v("x"))))), ({ x }) => sigmoid(x)),
+  rule("sqrt(x*x) -> abs(x)", op("sqrt", op("mul", v("x"), v("x"))), ({ x }) => abs(x)),
   rule("log(1+x) -> log1p(x)", op("log", op("add", c(1), v("x"))), ({ x }) => log1p(x)),
   rule("exp(x)-1 -> expm1(x)", op("add", op("exp", v("x")), when("one", isMinusOne)), ({ x }) => expm1(x)),
   rule("log(exp(x)) -> x", op("log", op("exp", v("x"))), ({ x }) => x),
