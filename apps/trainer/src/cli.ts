@@ -2,17 +2,11 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Argument, Command, Option } from "commander";
-import { gradientsExperiment } from "./experiments/gradients.ts";
-import { initExperiment } from "./experiments/init.ts";
-import { optimizersExperiment } from "./experiments/optimizers.ts";
-import { standaloneTrainerSource } from "./emit/standalone.ts";
 import { addTrainOptions, configFromOptions, type TrainOptionValues } from "./cli-options.ts";
 import type { TrainConfig } from "./config.ts";
 import { barProgress, lineProgress, type Progress } from "./report/progress.ts";
-import { chooseBackend } from "./train/backends.ts";
 import { loadCheckpoint } from "./train/checkpoint.ts";
-import { makeOptimizer } from "./train/optimizer-choice.ts";
-import { runTraining, type CheckpointMeta } from "./train/run.ts";
+import type { CheckpointMeta } from "./train/run.ts";
 import { RunFolder } from "./train/run-folder.ts";
 
 /** Exit codes: 0 done, 1 bad input or error, 3 diverged, 130 interrupted (Ctrl-C, after saving a checkpoint). */
@@ -66,6 +60,12 @@ async function trainCommand(o: TrainCommandOptions): Promise<number> {
   }
   const progress = chooseProgress(o.progress);
   const stopRequested = interruptFlag(progress);
+  // Loaded on use: --help and option errors stay fast without codegen and the plotting library.
+  const [{ chooseBackend }, { runTraining }, { makeOptimizer }] = await Promise.all([
+    import("./train/backends.ts"),
+    import("./train/run.ts"),
+    import("./train/optimizer-choice.ts"),
+  ]);
   const backend = chooseBackend(config.backend);
   progress.log(`gradfold-train: ${describeRun(config)}; backend ${backend.name}; run folder ${folder.dir}`);
   const report = await runTraining(config, folder, o.resume !== undefined, {
@@ -110,7 +110,7 @@ export function buildProgram(): Command {
     .description("run one of the lecture's experiments on MNIST; writes SVG plots and summary.md into --out")
     .addArgument(
       new Argument("<name>", "gradients: per-layer gradient norms of 20-layer sigmoid/tanh/relu/residual nets; optimizers: SGD ... AdamW loss curves and wall time; init: initializer scale vs vanishing/exploding gradients").choices(
-        Object.keys(experiments),
+        ["gradients", "optimizers", "init"] satisfies ExperimentName[],
       ),
     )
     .option("--out <dir>", "folder for the plots and summary.md (default: runs/experiment-<name>)")
@@ -119,10 +119,11 @@ export function buildProgram(): Command {
     .option("--batch-size <n>", "examples per step", (v) => Number.parseInt(v, 10), 64)
     .option("--seed <n>", "seed of init and data order, shared by all configurations", (v) => Number.parseInt(v, 10), 1)
     .addOption(new Option("--backend <name>", "step backend").choices(["auto", "compiled", "reference"]).default("auto"))
-    .action(async (name: keyof typeof experiments, o: { out?: string; steps?: number; limitTrain: number; batchSize: number; seed: number; backend: TrainConfig["backend"] }) => {
+    .action(async (name: ExperimentName, o: { out?: string; steps?: number; limitTrain: number; batchSize: number; seed: number; backend: TrainConfig["backend"] }) => {
       const log = (l: string) => process.stdout.write(`${l}\n`);
+      const { chooseBackend } = await import("./train/backends.ts");
       const backend = chooseBackend(o.backend);
-      const { run, steps } = experiments[name];
+      const { run, steps } = await experiments[name]();
       const out = fromUser(o.out ?? `runs/experiment-${name}`);
       await run({ out, seed: o.seed, steps: o.steps ?? steps, limitTrain: o.limitTrain, batchSize: o.batchSize, backend, log });
       log(`experiment ${name}: plots and summary.md in ${out}`);
@@ -133,7 +134,8 @@ export function buildProgram(): Command {
       .description("write a standalone trainer (an ES module needing only node) for MNIST with the given model and optimizer; with the same seed it gives the same loss curve as the in-process run"),
   )
     .requiredOption("--out <file.mjs>", "where to write the trainer; run it with `node <file.mjs> [--epochs N] [--mnist-dir DIR] [--metrics FILE]`")
-    .action((o: TrainOptionValues & { out: string }) => {
+    .action(async (o: TrainOptionValues & { out: string }) => {
+      const { standaloneTrainerSource } = await import("./emit/standalone.ts");
       const config = configFromOptions(o);
       const source = standaloneTrainerSource(config, describeRun(config));
       const out = fromUser(o.out);
@@ -145,10 +147,11 @@ export function buildProgram(): Command {
 
 /** The experiments and their default number of steps per configuration. */
 const experiments = {
-  gradients: { run: gradientsExperiment, steps: 300 },
-  optimizers: { run: optimizersExperiment, steps: 500 },
-  init: { run: initExperiment, steps: 200 },
+  gradients: async () => ({ run: (await import("./experiments/gradients.ts")).gradientsExperiment, steps: 300 }),
+  optimizers: async () => ({ run: (await import("./experiments/optimizers.ts")).optimizersExperiment, steps: 500 }),
+  init: async () => ({ run: (await import("./experiments/init.ts")).initExperiment, steps: 200 }),
 };
+type ExperimentName = keyof typeof experiments;
 
 export async function main(argv: readonly string[]): Promise<void> {
   // `pnpm train -- --epochs 1` passes the `--` along; it is not an end-of-options marker here.
