@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { describeConfig, standardConfigs } from "./configs.ts";
 import { contenders, defaultContenders } from "./contenders/index.ts";
@@ -79,7 +80,8 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   const parts: string[] = [
-    `## gradfold bench — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, Node ${process.version}`,
+    `## gradfold bench — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}`,
+    `Command: \`bench ${process.argv.slice(2).join(" ")}\` (seed ${seed}; one process, one thread per contender; timings from a shared machine — read the ratios).`,
   ];
 
   if (sections.has("steps")) {
