@@ -69,10 +69,16 @@ export function sequential(x: FloatTensor, blocks: readonly LayerFn[]): Layer {
   return layerOf(h, parts);
 }
 
+/** The name of an input or param node (what feeds, `read` and `write` key it by). */
+export function nameOf(t: FloatTensor): string {
+  if (!t.is("param") && !t.is("input")) throw new GraphError(`nameOf: expected a param or an input, got ${t.op}`);
+  return t.params.name;
+}
+
 /** The feeds of every random input for training step `step`, by input name. */
 export function randomFeeds(layer: Pick<Layer, "randomInputs">, step: number, sizes: Sizes = {}): Record<string, Float32Array> {
   const feeds: Record<string, Float32Array> = {};
-  for (const r of layer.randomInputs) feeds[(r.input.params as { name: string }).name] = r.generate(step, sizes);
+  for (const r of layer.randomInputs) feeds[nameOf(r.input)] = r.generate(step, sizes);
   return feeds;
 }
 
