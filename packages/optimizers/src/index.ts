@@ -1,6 +1,6 @@
 export type { FloatTensor, Scalar, Schedule, Hyper, Update, TransformContext, TransformResult, GradientTransformation, Optimizer } from "./types.ts";
 export { resolveHyper } from "./hyper.ts";
-export { slotName, paramName, paramSlot, sharedSlot } from "./slots.ts";
+export { slotName, paramName, paramSlot, sharedSlot, targetNamed } from "./slots.ts";
 export { chain, identity, mapUpdates, masked, scoped } from "./chain.ts";
 export { optimizer, withUpdates, type OptimizerOptions } from "./optimizer.ts";
 export { multiSteps } from "./multi-steps.ts";

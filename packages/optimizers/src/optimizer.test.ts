@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { grad, input, param, type Tensor } from "@gradfold/graph";
+import { evaluate, grad, input, param, type Tensor } from "@gradfold/graph";
 import { maxRelError, run, type State } from "../test/harness.ts";
 import { leastSquares } from "../test/problems.ts";
 import { refAdam, refSgd } from "../test/reference.ts";
@@ -25,6 +25,7 @@ import {
   scoped,
   sgd,
   stepDecay,
+  targetNamed,
   trace,
   type FloatTensor,
   type Optimizer,
@@ -136,6 +137,20 @@ describe("state slots are params named per optimizer and param", () => {
       expect.arrayContaining(["rmsprop/W/squareAvg", "rmsprop/W/gradAvg", "rmsprop/W/momentum"]),
     );
     expect(names(adam())).toEqual(names(adam()));
+  });
+
+  it("targetNamed finds the step counter, so a schedule's current value can be an output", () => {
+    const p = leastSquares();
+    const schedule = stepDecay({ init: 0.2, stepSize: 2, gamma: 0.5 });
+    const updates = sgd({ lr: schedule }).updates(p.loss, [...p.params]);
+    const lrNow = schedule(targetNamed(updates, "sgd/step") as Scalar);
+    let state: State | undefined;
+    for (let t = 0; t < 6; t++) {
+      const fed = { ...p.inputs, ...(state ?? {}) };
+      expect(evaluate(lrNow, fed)[0]).toBeCloseTo(0.2 * 0.5 ** Math.floor(t / 2), 15);
+      state = run(updates, 1, { state, inputs: p.inputs });
+    }
+    expect(() => targetNamed(updates, "nope")).toThrow(/no update target is named "nope"; targets are "W", "b", "sgd\/step"/);
   });
 
   it("apply(grads, params) equals updates(loss, params)", () => {
