@@ -222,7 +222,7 @@ export function apply<K extends OpKind>(def: OpDef<K>, inputs: readonly AnyTenso
   if (def.arity >= 0 && inputs.length !== def.arity) {
     throw new GraphError(`${def.kind}: expected ${def.arity} operands, got ${inputs.length}`);
   }
-  const operands = () => inputs.map((t) => `${t.dtype}${formatShape(t.shape)}`).join(", ") || "none";
+  const operands = () => inputs.map((t) => (t instanceof Tensor ? `${t.dtype}${formatShape(t.shape)}` : describe(t))).join(", ") || "none";
   for (const [i, t] of inputs.entries()) {
     if (!(t instanceof Tensor)) throw opError(def.kind, `operand ${i} is not a Tensor (got ${describe(t)})`, operands());
   }
