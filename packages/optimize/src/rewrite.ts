@@ -1,5 +1,5 @@
-import { broadcastShapes, broadcastTo, rebuild, sameShape, topoSort, type AnyTensor, type OpKind } from "@gradfold/graph";
-import { matchAll, rootKind } from "./pattern.ts";
+import { GraphError, broadcastShapes, broadcastTo, rebuild, sameShape, topoSort, type AnyTensor, type OpKind } from "@gradfold/graph";
+import { matchAll, rootKind, type Bindings } from "./pattern.ts";
 import type { Rule, RuleContext } from "./rule.ts";
 import { snippet } from "./snippet.ts";
 
@@ -52,10 +52,24 @@ function conform(result: AnyTensor, node: AnyTensor): AnyTensor | null {
   return broadcastTo(result, node.shape);
 }
 
+/**
+ * A replacement that cannot build its graph (an operand shape it did not expect)
+ * declines instead of failing the whole optimization: the graph stays correct,
+ * just less optimized.
+ */
+function tryReplace(r: Rule, b: Bindings, node: AnyTensor, ctx: RuleContext): AnyTensor | null {
+  try {
+    return r.replace(b, node, ctx);
+  } catch (e) {
+    if (e instanceof GraphError) return null;
+    throw e;
+  }
+}
+
 function firstRewrite(node: AnyTensor, index: RuleIndex, ctx: RuleContext): { rule: Rule; result: AnyTensor } | null {
   for (const r of index.for(node)) {
     for (const b of matchAll(r.pattern, node)) {
-      const raw = r.replace(b, node, ctx);
+      const raw = tryReplace(r, b, node, ctx);
       if (raw === null || raw === node) continue;
       const result = conform(raw, node);
       if (result !== null && result !== node) return { rule: r, result };

@@ -69,7 +69,11 @@ function sumOfUnitAxes({ x }: Bindings, node: AnyTensor): AnyTensor | null {
 
 const isBool = (t: AnyTensor) => t.dtype === "bool";
 
-/** Algebraic identities. All keep IEEE semantics unless marked unsafe (then only with `unsafe: true`). */
+/**
+ * Algebraic identities. All keep IEEE semantics unless marked unsafe (then only with
+ * `unsafe: true`) — up to the sign of a zero result (x + 0 keeps x = −0 as −0), as in
+ * every graph compiler that folds x + 0.
+ */
 export const simplify: Rule[] = [
   rule("x*1 -> x", op("mul", v("x"), c(1)), ({ x }) => x),
   rule("x+0 -> x", op("add", v("x"), c(0)), ({ x }) => x),
