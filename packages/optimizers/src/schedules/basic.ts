@@ -1,6 +1,6 @@
 import { GraphError, scalar } from "@gradfold/graph";
 import { add, asScalar, div, greaterEqual, mul, pow, sub, where } from "../math.ts";
-import type { FloatTensor, Scalar, Schedule } from "../types.ts";
+import type { FloatTensor, Schedule } from "../types.ts";
 import { clamp, floorDiv } from "./scalar-math.ts";
 
 
