@@ -1,6 +1,6 @@
 import { grad, type AnyTensor } from "@gradfold/graph";
 import { optimize } from "@gradfold/optimize";
-import { loadCodegen } from "./codegen.ts";
+import { compile } from "@gradfold/codegen";
 import { standardConfigs } from "./configs.ts";
 import { buildLoss, optimizerUpdates } from "./gradfold-step.ts";
 import { makeProblem } from "./problem.ts";
@@ -27,7 +27,6 @@ export interface CompilePhases {
  * time (params are never interned), so nothing is reused from an earlier run.
  */
 export async function timeCompilation(buildGraph: () => LossGraph, batch: number): Promise<CompilePhases> {
-  const { compile } = await loadCodegen();
   const t0 = performance.now();
   const { inputs, loss, params } = buildGraph();
   const t1 = performance.now();

@@ -1,5 +1,5 @@
 import { input, matmulT } from "@gradfold/graph";
-import { type Backend, type CompiledStep, loadCodegen } from "./codegen.ts";
+import { compile, type Backend } from "@gradfold/codegen";
 import { jaxMatmulMs } from "./jax-matmul.ts";
 import { jsScalarPeak, wasmSimdPeak } from "./peak.ts";
 import { seededRandom } from "./problem.ts";
@@ -44,10 +44,9 @@ function randomData(length: number, seed: number): Float32Array {
 /** Compiles op(A)·op(B) alone on one backend and times its run (median of `reps`). */
 export async function measureMatmul(c: MatmulCase, backend: Backend, reps = 15): Promise<RooflineRow> {
   try {
-    const { compile } = await loadCodegen();
     const a = input("a", c.transA ? [c.k, c.m] : [c.m, c.k]);
     const b = input("b", c.transB ? [c.n, c.k] : [c.k, c.n]);
-    const step: CompiledStep = compile({ inputs: [a, b], outputs: { c: matmulT(a, b, c.transA, c.transB) } }, { backend });
+    const step = compile({ inputs: [a, b], outputs: { c: matmulT(a, b, c.transA, c.transB) } }, { backend });
     const feeds = { a: randomData(c.m * c.k, 1), b: randomData(c.k * c.n, 2) };
     for (let i = 0; i < 3; i++) step.run(feeds);
     const times: number[] = [];

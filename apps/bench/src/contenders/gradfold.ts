@@ -1,7 +1,8 @@
+import { compile, type Backend } from "@gradfold/codegen";
 import type { Contender, Trainer } from "../contender.ts";
 import { buildStep } from "../gradfold-step.ts";
 import type { Problem } from "../problem.ts";
-import { loadCodegen, type Backend } from "../codegen.ts";
+
 
 /**
  * gradfold: the step graph built with @gradfold/graph, compiled by
@@ -14,7 +15,6 @@ export function gradfoldContender(backend?: Backend): Contender {
     id,
     label: id,
     async prepare(problem: Problem): Promise<Trainer> {
-      const { compile } = await loadCodegen();
       const step = buildStep(problem);
       const compiled = compile(
         { inputs: [step.x, step.labels], outputs: { loss: step.loss }, updates: step.updates, sizes: step.sizes },
