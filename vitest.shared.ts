@@ -13,6 +13,7 @@ export function packageConfig(options: { typecheck?: boolean; timeout?: number }
     test: {
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],
       testTimeout: options.timeout ?? 30_000,
+      hookTimeout: options.timeout ?? 30_000,
       reporters: ["default", "json"],
       outputFile: { json: ".vitest-report.json" },
       typecheck: {

@@ -2,6 +2,9 @@
  * The few protobuf wire-format pieces ONNX needs, written by hand so the exporter
  * has no runtime dependency: varints, length-delimited fields, packed repeats.
  */
+// TextEncoder exists in browsers and Node alike; the ES lib we compile against does not declare it.
+const utf8 = new (globalThis as unknown as { TextEncoder: new () => { encode(text: string): Uint8Array } }).TextEncoder();
+
 export class ProtoWriter {
   private chunks: number[] = [];
 
@@ -39,7 +42,7 @@ export class ProtoWriter {
   }
 
   string(field: number, value: string): this {
-    return this.bytes(field, new TextEncoder().encode(value));
+    return this.bytes(field, utf8.encode(value));
   }
 
   message(field: number, build: (w: ProtoWriter) => void): this {
