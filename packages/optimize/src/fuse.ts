@@ -126,7 +126,10 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
   for (const node of order) {
     if (isLeaf(node)) continue;
     if (fusesElementwise(node)) {
-      const target = [...new Set(node.inputs.map((i) => groupOf.get(i)))].find((g) => g !== undefined && canJoin(g, node));
+      // Prefer joining a matmul or reduction epilogue: elementwise siblings then merge into it too.
+      const candidates = [...new Set(node.inputs.map((i) => groupOf.get(i)))].filter((g): g is Draft => g !== undefined);
+      candidates.sort((a, b) => +(a.kind === "elementwise") - +(b.kind === "elementwise"));
+      const target = candidates.find((g) => canJoin(g, node));
       if (target) {
         mergeSiblings(target, node);
         add(target, node);
