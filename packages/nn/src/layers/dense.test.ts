@@ -113,6 +113,10 @@ describe("mlp", () => {
     expect(a[0]).not.toEqual(a[2]);
   });
 
+  test("init must be a factory: passing an initializer is refused with a hint", () => {
+    expect(() => mlp(x, [4, 2], { init: heNormal({ seed: 1 }) as never })).toThrow(/factory such as heNormal/);
+  });
+
   test("sizes[0] must match the input", () => {
     expect(() => mlp(x, [5, 3])).toThrow(/sizes\[0\] is 5 but the input has 4/);
     expect(() => mlp(x, [4])).toThrow(/at least one layer/);

@@ -36,8 +36,21 @@ export function mlp(x: FloatTensor, sizes: readonly number[], options: MlpOption
   if (!Array.isArray(sizes) || sizes.length < 2) throw new Error(`mlp ${JSON.stringify(name)}: sizes must list the input width and at least one layer, got ${JSON.stringify(sizes)}`);
   const features = featuresOf(`mlp ${JSON.stringify(name)}`, x);
   if (sizes[0] !== features) throw new Error(`mlp ${JSON.stringify(name)}: sizes[0] is ${sizes[0]} but the input has ${features} features`);
-  const init = options.init ?? glorotUniform;
+  const factory = options.init ?? glorotUniform;
   const seed = options.seed ?? 0;
+  const init = (layerSeed: number): Initializer => {
+    let made: unknown;
+    let problem = "";
+    try {
+      made = factory({ seed: layerSeed });
+    } catch (error) {
+      problem = ` (calling it failed: ${(error as Error).message})`;
+    }
+    if (typeof made !== "function") {
+      throw new Error(`mlp ${JSON.stringify(name)}: init must be an initializer factory such as heNormal, called with { seed }, not an initializer${problem}`);
+    }
+    return made as Initializer;
+  };
   const parts: Layer[] = [];
   let h = x;
   for (let i = 1; i < sizes.length; i++) {
@@ -45,7 +58,7 @@ export function mlp(x: FloatTensor, sizes: readonly number[], options: MlpOption
     const layer = dense(h, sizes[i], {
       name: `${name}/${i - 1}`,
       activation: last ? (options.outputActivation ?? "linear") : (options.activation ?? "relu"),
-      init: init({ seed: combineSeeds(seed, i - 1) }),
+      init: init(combineSeeds(seed, i - 1)),
       bias: options.bias,
     });
     parts.push(layer);

@@ -1,6 +1,9 @@
 import { div, GraphError, greater, log, maximum, mul, size, sub, sum, where } from "@gradfold/graph";
 import { checkFloat, checkSameShape, reduce, type FloatTensor, type Reduced, type Reduction } from "./reduction.ts";
 
+/** 2⁻¹²⁶: exact in float32 and float64; for p below it, p·log p is below 1e-36 either way. */
+const SMALLEST_NORMAL_FLOAT32 = 2 ** -126;
+
 /** "batchmean" divides the summed divergence by the batch size (axis 0): the true KL per example. */
 export type KlReduction = Reduction | "batchmean";
 
@@ -20,8 +23,9 @@ export function klDivergence<R extends KlReduction = "mean">(
   checkFloat(what, logQ, "logQ");
   checkFloat(what, p, "p");
   checkSameShape(what, logQ, p, ["logQ", "p"]);
-  // log(max(p, tiny)) keeps log(0) out of the graph; the where keeps 0·(−log q) = 0 even when q = 0.
-  const terms = mul(p, sub(log(maximum(p, Number.MIN_VALUE)), logQ));
+  // log(max(p, tiny)) keeps log(0) out of the graph, so no 0·∞ appears in the gradient either;
+  // the where keeps 0·(−log q) = 0 even when q = 0.
+  const terms = mul(p, sub(log(maximum(p, SMALLEST_NORMAL_FLOAT32)), logQ));
   const losses = where(greater(p, 0), terms, 0) as FloatTensor;
   if (options.reduction === "batchmean") {
     if (logQ.shape.length === 0) throw new GraphError(`${what}: "batchmean" needs a batch axis`);
