@@ -118,6 +118,8 @@ export async function createMatmulPool(
       closing ??= Promise.all(
         workers.map((worker, w) => {
           const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+          // Keep the event loop alive until the exit arrives, or an awaited close() never settles.
+          worker.ref();
           Atomics.store(slots[w], CONTROL.quit, 1);
           Atomics.add(slots[w], CONTROL.seq, 1);
           Atomics.notify(slots[w], CONTROL.seq);

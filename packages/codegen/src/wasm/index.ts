@@ -1,0 +1,25 @@
+/**
+ * WebAssembly SIMD kernels for @gradfold/codegen, generated in TypeScript with no
+ * external toolchain: a binary encoder, f32 matmul kernels specialized to constant
+ * shapes (nn, tn, nt; bias/relu/accumulate epilogues), and a two-core pool.
+ * See README.md in this folder.
+ */
+export { buildMatmulKernels, matmulFunction } from "./matmul-kernels.ts";
+export type { BuildMatmulOptions, MatmulKernel, MatmulKernels } from "./matmul-kernels.ts";
+export { resolveMatmul, storedShapes } from "./matmul-spec.ts";
+export type { MatmulActivation, MatmulSpec, MatmulVariant, ResolvedMatmul } from "./matmul-spec.ts";
+export { defaultTuning } from "./matmul-tuning.ts";
+export type { MatmulTuning } from "./matmul-tuning.ts";
+export { createMatmulPool } from "./matmul-pool.ts";
+export type { MatmulPool, MatmulPoolOptions } from "./matmul-pool.ts";
+export { splitRows } from "./matmul-split.ts";
+export type { RowPart } from "./matmul-split.ts";
+export { referenceMatmul } from "./reference-matmul.ts";
+export { wasmFeatures } from "./features.ts";
+export { FunctionBuilder } from "./function-builder.ts";
+export type { Label, Local } from "./function-builder.ts";
+export { buildModule } from "./module-builder.ts";
+export type { MemoryImport } from "./module-builder.ts";
+export type { ValType } from "./opcodes.ts";
+export { wasm } from "./wasm-api.ts";
+export type { WasmInstance, WasmMemory, WasmModule } from "./wasm-api.ts";
