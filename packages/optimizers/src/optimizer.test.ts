@@ -16,12 +16,15 @@ import {
   masked,
   momentum,
   nesterov,
+  oneCycle,
+  oneCycleMomentum,
   optimizer,
   rmsprop,
   scaleByAdam,
   scaleByLearningRate,
   scaleByLion,
   scaleByRms,
+  scheduleValues,
   scoped,
   sgd,
   stepDecay,
@@ -112,6 +115,21 @@ describe("hyperparameters take numbers, schedules or scalar tensors", () => {
       step(ref, problem.gradients(ref), i + 1);
       expect(maxRelError(state.W, ref[0])).toBeLessThan(1e-12);
     });
+  });
+
+  it("a scheduled beta1 (one-cycle momentum) follows PyTorch's rule of using the current β₁ in the bias correction", () => {
+    const shape = { totalSteps: 10, pctStart: 0.3 };
+    const lrValues = scheduleValues(oneCycle({ maxLr: 0.05, ...shape }), [...Array(10).keys()]);
+    const betaValues = scheduleValues(oneCycleMomentum(shape), [...Array(10).keys()]);
+    const problem = leastSquares();
+    const ref = problem.initial.map((p) => Float64Array.from(p));
+    const step = refAdam({ lr: (s) => lrValues[s], beta1: (s) => betaValues[s] });
+    trajectory(adam({ lr: oneCycle({ maxLr: 0.05, ...shape }), beta1: oneCycleMomentum(shape) })).forEach((state, i) => {
+      step(ref, problem.gradients(ref), i + 1);
+      expect(maxRelError(state.W, ref[0])).toBeLessThan(1e-12);
+    });
+    expect(betaValues[0]).toBeCloseTo(0.95, 12);
+    expect(Math.min(...betaValues)).toBeLessThan(0.86);
   });
 
   it("every hyperparameter accepts a schedule: constant schedules reproduce plain numbers", () => {

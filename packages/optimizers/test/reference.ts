@@ -108,13 +108,15 @@ export function refAdadelta(o: { lr?: Rate; rho?: number; eps?: number; weightDe
   };
 }
 
-export function refAdam(o: { lr: Rate; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; amsgrad?: boolean; decoupled?: boolean; maximize?: boolean }): RefStep {
-  const { lr: rate, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, amsgrad = false, decoupled = false, maximize = false } = o;
+/** `beta1` may vary by step (OneCycleLR cycles it); PyTorch then uses the current β₁ in 1 − β₁ᵗ. */
+export function refAdam(o: { lr: Rate; beta1?: Rate; beta2?: number; eps?: number; weightDecay?: number; amsgrad?: boolean; decoupled?: boolean; maximize?: boolean }): RefStep {
+  const { lr: rate, beta1: beta1Rate = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, amsgrad = false, decoupled = false, maximize = false } = o;
   const ms = slots();
   const vs = slots();
   const vmaxs = slots();
   return (params, grads, t) => {
     const lr = rateAt(rate, t);
+    const beta1 = rateAt(beta1Rate, t);
     params.forEach((p, i) => {
       const m = ms(i, p.length);
       const v = vs(i, p.length);
