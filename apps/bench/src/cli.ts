@@ -29,14 +29,17 @@ prints markdown tables at the end (progress goes to stderr).
   --help
 `;
 
-function list(value: string | undefined, all: readonly string[], what: string): string[] {
+function list(value: string | undefined, all: readonly string[]): string[] {
   if (value === undefined) return [...all];
-  const picked = value.split(",").map((s) => s.trim()).filter(Boolean);
-  return picked;
+  return value.split(",").map((s) => s.trim()).filter(Boolean);
 }
 
 async function main(): Promise<void> {
+  // `pnpm bench -- --out x` hands the script a literal "--" first.
+  const args = process.argv.slice(2);
+  if (args[0] === "--") args.shift();
   const { values } = parseArgs({
+    args,
     options: {
       configs: { type: "string" },
       contenders: { type: "string" },
@@ -55,13 +58,13 @@ async function main(): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const configIds = list(values.configs, standardConfigs.map((c) => c.id), "config");
+  const configIds = list(values.configs, standardConfigs.map((c) => c.id));
   const configs = configIds.map((id) => {
     const c = standardConfigs.find((s) => s.id === id);
     if (!c) throw new Error(`unknown config ${JSON.stringify(id)}; expected one of ${standardConfigs.map((s) => s.id).join(", ")}`);
     return c;
   });
-  const contenderIds = list(values.contenders, defaultContenders, "contender");
+  const contenderIds = list(values.contenders, defaultContenders);
   for (const id of contenderIds) {
     if (!Object.hasOwn(contenders, id)) throw new Error(`unknown contender ${JSON.stringify(id)}; expected one of ${Object.keys(contenders).join(", ")}`);
   }
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
 
   const parts: string[] = [
     `## gradfold bench — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}`,
-    `Command: \`bench ${process.argv.slice(2).join(" ")}\` (seed ${seed}; one process, one thread per contender; timings from a shared machine — read the ratios).`,
+    `Command: \`pnpm bench ${args.join(" ")}\` (seed ${seed}; one process, one thread per contender; timings from a shared machine — read the ratios).`,
   ];
 
   if (sections.has("steps")) {

@@ -6,8 +6,8 @@ export type Align = "left" | "right";
  * well as plain text in a terminal too. Pipes in cells are escaped.
  */
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[] = []): string {
-  const escape = (cell: string) => cell.replaceAll("|", "\\|");
-  const all = [header, ...rows].map((r) => header.map((_, c) => escape(r[c] ?? "")));
+  const escapePipes = (cell: string) => cell.replaceAll("|", "\\|");
+  const all = [header, ...rows].map((r) => header.map((_, c) => escapePipes(r[c] ?? "")));
   const widths = header.map((_, c) => Math.max(3, ...all.map((r) => r[c].length)));
   const alignOf = (c: number): Align => align[c] ?? (c === 0 ? "left" : "right");
   const pad = (cell: string, c: number) => (alignOf(c) === "left" ? cell.padEnd(widths[c]) : cell.padStart(widths[c]));

@@ -18,7 +18,9 @@ export const referenceContender: Contender = {
       step() {
         const feeds: Record<string, ArrayLike<number>> = { x: problem.x, labels: problem.labels, ...Object.fromEntries(state) };
         const [loss, ...values] = evaluate([step.loss, ...step.updates.map(([, v]) => v)], feeds as Feeds, step.sizes);
-        step.updates.forEach(([target], i) => state.set(nameOf(target), values[i]));
+        step.updates.forEach(([target], i) => {
+          state.set(nameOf(target), values[i]);
+        });
         return loss[0];
       },
       notes: () => [],
