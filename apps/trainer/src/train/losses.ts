@@ -1,11 +1,18 @@
-import { softmaxCrossEntropy, type AnyTensor } from "@gradfold/graph";
+import type { AnyTensor } from "@gradfold/graph";
+import { absoluteError, crossEntropyWithLabels, huber, squaredError, type FloatTensor } from "@gradfold/nn";
 
-/** Per-example losses: predictions [batch, outputs], targets [batch] → [batch]. */
-export const losses = {
-  "cross-entropy": (logits: AnyTensor, labels: AnyTensor) => softmaxCrossEntropy(logits, labels),
-  mse: (pred: AnyTensor, target: AnyTensor) => pred.reshape([-1]).sub(target).square(),
-  mae: (pred: AnyTensor, target: AnyTensor) => pred.reshape([-1]).sub(target).abs(),
-} satisfies Record<string, (pred: AnyTensor, target: AnyTensor) => AnyTensor>;
+/** Per-example losses from @gradfold/nn: predictions [batch, outputs], targets [batch] → [batch]. */
+type PerExampleLoss = (pred: AnyTensor, target: AnyTensor) => AnyTensor;
+
+export const losses: Record<"cross-entropy" | "mse" | "mae" | "huber", PerExampleLoss> = {
+  "cross-entropy": (logits: AnyTensor, labels: AnyTensor) => crossEntropyWithLabels(logits as FloatTensor, labels as never, { reduction: "none" }),
+  mse: (pred: AnyTensor, target: AnyTensor) => squaredError(column(pred), target as FloatTensor, { reduction: "none" }),
+  mae: (pred: AnyTensor, target: AnyTensor) => absoluteError(column(pred), target as FloatTensor, { reduction: "none" }),
+  huber: (pred: AnyTensor, target: AnyTensor) => huber(column(pred), target as FloatTensor, { reduction: "none" }),
+};
+
+/** A regression model's [batch, 1] output as [batch], the targets' shape. */
+const column = (pred: AnyTensor) => pred.reshape([-1]) as FloatTensor;
 
 export type LossName = keyof typeof losses;
 
@@ -14,4 +21,5 @@ export const lossTask: Record<LossName, "classification" | "regression"> = {
   "cross-entropy": "classification",
   mse: "regression",
   mae: "regression",
+  huber: "regression",
 };

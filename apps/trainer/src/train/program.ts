@@ -1,4 +1,5 @@
-import { grad, input, type AnyTensor } from "@gradfold/graph";
+import { grad, input, type AnyTensor, type Tensor } from "@gradfold/graph";
+import { cost as costOf, l1, l2, type FloatTensor } from "@gradfold/nn";
 import type { Rng } from "../rng.ts";
 import { losses, type LossName } from "./losses.ts";
 import { buildModel, type Model, type ModelConfig } from "./model.ts";
@@ -29,6 +30,8 @@ export interface TrainingPrograms {
   readonly paramNames: readonly string[];
 }
 
+type Scalar = Tensor<[], "float32">;
+
 export const gradNormPrefix = "gradNorm/";
 
 /**
@@ -54,11 +57,9 @@ export function buildPrograms(
   const masks = dropoutMasks.map(({ name, width }) => input(name, ["batch", width]));
   const predictions = model.forward(x, masks.length > 0 ? masks : undefined);
   const dataLoss = lossOf(predictions, y).mean();
-  let cost: AnyTensor = dataLoss;
-  for (const layer of model.layers) {
-    if (config.l2 > 0) cost = cost.add(layer.weight.square().sum().mul(config.l2));
-    if (config.l1 > 0) cost = cost.add(layer.weight.abs().sum().mul(config.l1));
-  }
+  const weights = model.layers.map((l) => l.weight as FloatTensor);
+  const penalties = [...(config.l2 > 0 ? [l2(config.l2, weights)] : []), ...(config.l1 > 0 ? [l1(config.l1, weights)] : [])];
+  const cost: AnyTensor = costOf(dataLoss as Scalar, penalties);
   const grads = grad(cost, model.params);
   const gradNorms = Object.fromEntries(model.params.map((p, i) => [`${gradNormPrefix}${nameOf(p)}`, grads[i].square().sum().sqrt()]));
   const train: StepSpec = {
