@@ -3,9 +3,34 @@ import { when } from "../pattern.ts";
 import { rule, type Rule } from "../rule.ts";
 import { isCommutativeBinary } from "./helpers.ts";
 
-/** Operand order for commutative ops: constants last, otherwise by node id, so a·b and b·a intern to one node. */
+/** FNV-1a over a string, continuing from `h`. */
+function hashString(s: string, h = 0x811c9dc5): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+const hashes = new WeakMap<AnyTensor, number>();
+
+/**
+ * A hash of a node's structure (op, params, operands' hashes; leaves by name or data),
+ * independent of creation order and of how often a node was rebuilt. Sorting
+ * commutative operands by it makes the canonical order the same in every run.
+ */
+export function structuralHash(t: AnyTensor): number {
+  const cached = hashes.get(t);
+  if (cached !== undefined) return cached;
+  let h = hashString(t.op);
+  if (t.is("constant")) h = hashString(`${t.params.dtype}[${t.params.shape.join(",")}]${Array.from(t.params.data).join(",")}`, h);
+  else if (t.is("param")) h = hashString(t.params.name, h);
+  else h = hashString(JSON.stringify(t.params), h);
+  for (const i of t.inputs) h = Math.imul(h ^ structuralHash(i), 0x01000193) >>> 0;
+  hashes.set(t, h);
+  return h;
+}
+
+/** Operand order for commutative ops: constants last, otherwise by structural hash, so a·b and b·a intern to one node. */
 function orderKey(t: AnyTensor): [number, number] {
-  return [t.is("constant") ? 1 : 0, t.id];
+  return [t.is("constant") ? 1 : 0, structuralHash(t)];
 }
 const outOfOrder = (node: AnyTensor): boolean => {
   if (!isCommutativeBinary(node)) return false;
