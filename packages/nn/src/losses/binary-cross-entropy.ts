@@ -1,12 +1,18 @@
-import { add, log, maximum, mul, softplus, sub } from "@gradfold/graph";
+import { add, greater, log, mul, softplus, sub, where } from "@gradfold/graph";
 import { checkFloat, checkSameShape, reduce, type FloatTensor, type Reduced, type Reduction, type ReductionOptions } from "./reduction.ts";
 
-/** e^-100: clamping probabilities here clamps their logarithm at −100, as PyTorch's BCELoss does. */
-const LOG_FLOOR_ARGUMENT = Math.exp(-100);
+/** Below e^-100 PyTorch's BCELoss clamps log p at −100. */
+const LOG_FLOOR = -100;
+const FLOOR_ARGUMENT = Math.exp(LOG_FLOOR);
 
-/** max(log p, −100) computed as log(max(p, e^-100)): equal values, and no log(0) anywhere in the graph. */
+/**
+ * max(log p, −100) as where(p > e^-100, log(p'), −100) with p' = p there and 1 elsewhere:
+ * exact values, and neither log(0) nor a division by a tiny clamp appears anywhere in
+ * the graph or its gradient (a max(p, e^-100) clamp would divide by a float32 denormal).
+ */
 function clampedLog(p: FloatTensor): FloatTensor {
-  return log(maximum(p, LOG_FLOOR_ARGUMENT)) as FloatTensor;
+  const above = greater(p, FLOOR_ARGUMENT);
+  return where(above, log(where(above, p, 1)), LOG_FLOOR) as FloatTensor;
 }
 
 /**
@@ -14,7 +20,8 @@ function clampedLog(p: FloatTensor): FloatTensor {
  * −(t·log p + (1 − t)·log(1 − p)), with each log clamped at −100 as PyTorch's
  * BCELoss, so p = 0 or 1 gives a finite loss (at most 100) instead of ∞.
  * The gradient is that of the clamped expression: −t/p + (1−t)/(1−p) inside the
- * clamp and 0 where p < e^-100 (PyTorch instead clamps its denominator at 1e-12).
+ * clamp and 0 where a log is clamped (PyTorch instead clamps its denominator at 1e-12),
+ * so it stays finite at p = 0 and p = 1, in float64 and in float32.
  * Prefer `binaryCrossEntropyWithLogits`, which is exact at any logit.
  */
 export function binaryCrossEntropy<R extends Reduction = "mean">(
