@@ -1,5 +1,5 @@
 import { describeConfig } from "./configs.ts";
-import type { BenchConfig } from "./problem.ts";
+import { type BenchConfig, stepFlops } from "./problem.ts";
 import type { ContenderRun } from "./run-config.ts";
 import { maxAbsDiff } from "./stats.ts";
 import { formatDiff, formatMs, formatRatio, markdownTable } from "./table.ts";
@@ -30,10 +30,11 @@ export function stepReport(results: readonly ConfigRun[], lossSteps: number): st
         return r?.error ? "failed" : `${formatMs(r?.medianMs)} (n=${r?.samples.length ?? 0})`;
       }),
       ...peers.map((l) => formatRatio(byLabel(runs, l)?.medianMs, baseMs)),
+      baseMs === undefined ? "—" : (stepFlops(config) / (baseMs * 1e6)).toFixed(1),
     ];
   });
   const timeTable = markdownTable(
-    ["config", ...labels.map((l) => `${l} ms/step`), ...peers.map((l) => `${l} / ${base}`)],
+    ["config", ...labels.map((l) => `${l} ms/step`), ...peers.map((l) => `${l} / ${base}`), `${base} matmul GFLOP/s`],
     timeRows,
   );
 
@@ -73,7 +74,7 @@ export function stepReport(results: readonly ConfigRun[], lossSteps: number): st
     "",
     timeTable,
     "",
-    `Ratios are peer time / ${base} time from one interleaved run (> 1× means ${base} is faster); n is the number of timed steps (fewer for slow contenders, capped by the time budget).`,
+    `Ratios are peer time / ${base} time from one interleaved run (> 1× means ${base} is faster); n is the number of timed steps (fewer for slow contenders, capped by the time budget). The last column is the step's matmul flops (forward, dW, dX) over ${base}'s median time.`,
     "",
     "### Setup and first step (compile / jit / lazy init), ms",
     "",

@@ -64,7 +64,7 @@ describe("stepReport", () => {
     });
     const text = stepReport([{ config: problem.config, runs: [run("gf", 2, [1, 0.5]), run("peer", 13, [1.25, 0.5])] }], 2);
     const row = text.split("\n").find((l) => l.startsWith("| 7-5-6-3"))!;
-    expect(row.split("|").map((c) => c.trim())).toEqual(["", "7-5-6-3, batch 4, SGD", "2.00 (n=3)", "13.0 (n=3)", "6.50×", ""]);
+    expect(row.split("|").map((c) => c.trim())).toEqual(["", "7-5-6-3, batch 4, SGD", "2.00 (n=3)", "13.0 (n=3)", "6.50×", "0.0", ""]);
     expect(text).toContain("gf: 1.00000, 0.50000");
     expect(text).toMatch(/\(reference\) \|\s+2\.5e-1 \|/);
   });
