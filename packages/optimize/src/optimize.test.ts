@@ -23,6 +23,13 @@ describe("optimize()", () => {
     expect(opsOf(prog.program.updates[0][1])).not.toContain("mul");
   });
 
+  it("merges a·b with b·a, and gives the same graph whichever operand order it was written in", () => {
+    const one = optimize(add(mul(x, y), exp(mul(y, x)))).outputs;
+    expect(one.inputs[1].inputs[0]).toBe(one.inputs[0]);
+    const [p, q] = [optimize(add(exp(x), log(y))).outputs, optimize(add(log(y), exp(x))).outputs];
+    expect(p).toBe(q);
+  });
+
   it("phases can be switched off, and dump sees each phase before and after", () => {
     const g = log(add(exp(x), 0));
     expect(opsOf(optimize(g, { phases: { simplify: false } }).outputs)).toContain("add");

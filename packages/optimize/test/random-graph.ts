@@ -67,6 +67,14 @@ const makers: Maker[] = [
   (p) => g.matmul(p(), g.constant([0.5, -1, 0.25, 2, 1, 0, -0.5, 0.75, 0.1, 0.2, 0.3, 0.4, -1, 1, -1, 1], [4, 4])),
   (p) => g.matmul(p(), g.matmulT(g.matmulT(p(), p(), true, false), g.constant([1, 0, 0, 1, 0.5, 0.5, 2, -1, 0, 0, 1, 1, 3, 1, 0, 0], [4, 4]), false, true)),
   (p) => g.add(g.mul(p(), 1), g.neg(g.neg(p()))),
+  (p) => g.concat([g.slice(p(), [0, 0], ["n", 2]), g.slice(p(), [0, 2], ["n", 2])], 1),
+  (p) => g.pad(g.slice(p(), [0, 1], ["n", 3]), [0, 1], [0, 0]),
+  (p) => g.gather(p(), g.constant([3, 0, 0, 1], [4], "int32"), 1),
+  (p) => g.add(p(), g.reshape(g.scatterAdd(g.sum(p(), [0]), g.constant([1, 1, 0, 3], [4], "int32"), 0, 4), [1, 4])),
+  (p) => g.mul(p(), g.cast(g.sign(p()), "int32").cast("float32")),
+  (p) => g.where(g.equal(p(), p()), g.clip(p(), -1, 1), 0),
+  (p) => g.add(g.stopGradient(p()), p()),
+  (p) => g.sub(p(), g.min(p(), [1], true)),
   (p) => g.sum(g.broadcastTo(g.reshape(g.sum(p(), [0]), [1, 1, 4]), [2, 1, 4]), [0]).add(p()) as AnyTensor,
 ];
 
