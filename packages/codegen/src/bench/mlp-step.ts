@@ -1,6 +1,7 @@
 /**
  * Times compiled MLP training steps (not a test): compile time (grad + optimize +
- * codegen) and the median ms per step over interleaved runs.
+ * codegen) and the median ms per step, wall and CPU time of this process (the CPU
+ * figure is what a shared, loaded machine distorts least).
  *
  *   cd packages/codegen && npx tsx --conditions=source src/bench/mlp-step.ts [js|wasm|auto]
  */
@@ -30,14 +31,18 @@ for (const c of configs) {
   const firstMs = performance.now() - t1;
   for (let i = 0; i < 10; i++) step.run({ x, y });
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < 40; i++) {
     const s = performance.now();
+    const c = process.cpuUsage();
     step.run({ x, y });
+    const used = process.cpuUsage(c);
     times.push(performance.now() - s);
+    cpu.push((used.user + used.system) / 1000);
   }
   const loss = step.run({ x, y }).loss[0];
   console.log(
-    `${c.name} [${backend}]: compile ${compileMs.toFixed(1)} ms, first step ${firstMs.toFixed(1)} ms, median ${median(times).toFixed(2)} ms/step, ` +
+    `${c.name} [${backend}]: compile ${compileMs.toFixed(1)} ms, first step ${firstMs.toFixed(1)} ms, median ${median(times).toFixed(2)} ms/step wall, ${median(cpu).toFixed(2)} ms CPU, ` +
       `${step.stats.kernels} kernels, arena ${(step.arenaBytes / 1e6).toFixed(2)} MB, loss ${loss.toFixed(4)}`,
   );
 }

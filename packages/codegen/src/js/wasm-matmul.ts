@@ -1,9 +1,7 @@
 import type { AnyTensor } from "@gradfold/graph";
 import type { MatmulKernel } from "../lower/kernel.ts";
 import type { BoundShapes } from "../lower/shapes.ts";
-import { buildMatmulKernels } from "../wasm/matmul-kernels.ts";
-import type { MatmulSpec, MatmulVariant } from "../wasm/matmul-spec.ts";
-import { wasmFeatures } from "../wasm/features.ts";
+import { buildMatmulKernels, wasmFeatures, type MatmulSpec, type MatmulVariant } from "../wasm/index.ts";
 import { matmulDims } from "./matmul.ts";
 
 /** A matmul kernel the Wasm SIMD backend computes: its export name and where op(A)·op(B) lands. */
