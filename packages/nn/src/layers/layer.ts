@@ -75,6 +75,14 @@ export function nameOf(t: FloatTensor): string {
   return t.params.name;
 }
 
+/**
+ * The kernels (params named `…/W`) of a layer: what weight penalties usually apply to,
+ * leaving biases and normalization scales alone. `cost(risk, l2(1e-4, kernels(model)))`.
+ */
+export function kernels(layer: Pick<Layer, "params">): FloatTensor[] {
+  return layer.params.filter((p) => nameOf(p).endsWith("/W"));
+}
+
 /** The feeds of every random input for training step `step`, by input name. */
 export function randomFeeds(layer: Pick<Layer, "randomInputs">, step: number, sizes: Sizes = {}): Record<string, Float32Array> {
   const feeds: Record<string, Float32Array> = {};
