@@ -13,10 +13,20 @@ export type Pattern =
   | { readonly type: "const"; readonly value?: number; readonly name?: string }
   | { readonly type: "any"; readonly name: string; readonly guard: (node: AnyTensor) => boolean };
 
+/**
+ * The value of a constant whose elements are all equal, seen through broadcasts
+ * (reverse mode writes zeros and ones as broadcastTo(scalar)); undefined otherwise.
+ */
+export function uniformValue(node: AnyTensor): number | undefined {
+  const value = constantValue(node);
+  if (value !== undefined || !node.is("broadcastTo")) return value;
+  return uniformValue(node.inputs[0]);
+}
+
 /** Any node, bound to `name`. */
 export const v = (name: string): Pattern => ({ type: "var", name });
 
-/** A constant whose elements all equal `value` (any such constant when omitted), optionally bound. */
+/** A constant (or broadcast constant) whose elements all equal `value` (any such when omitted), optionally bound. */
 export const c = (value?: number, name?: string): Pattern => ({ type: "const", value, name });
 
 /** A node of kind `op` whose operands match `args` (either order for commutative binary ops). */
@@ -56,7 +66,7 @@ export function* matchAll(pattern: Pattern, node: AnyTensor, b: Bindings = {}): 
       return;
     }
     case "const": {
-      const value = constantValue(node);
+      const value = uniformValue(node);
       if (value === undefined) return;
       if (pattern.value !== undefined && value !== pattern.value) return;
       const out = bind(b, pattern.name, node);

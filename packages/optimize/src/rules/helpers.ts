@@ -1,8 +1,14 @@
-import { constant, constantValue, hasTrait, registry, scalar, type AnyTensor, type DType } from "@gradfold/graph";
+import { uniformValue } from "../pattern.ts";
+import { GraphError, constant, hasTrait, registry, scalar, type AnyTensor, type DType } from "@gradfold/graph";
 
 /** A constant with `f` applied to each element, same shape and dtype. */
 export function mapConstant(node: AnyTensor, f: (x: number) => number): AnyTensor {
-  if (!node.is("constant")) throw new Error(`mapConstant: expected a constant, got ${node.op}`);
+  if (!node.is("constant")) {
+    // a broadcast uniform constant: the scalar is enough, the rewrite engine broadcasts it back
+    const value = uniformValue(node);
+    if (value === undefined) throw new GraphError(`mapConstant: expected a constant, got ${node.op}`);
+    return scalar(f(value), node.dtype);
+  }
   const { data, shape, dtype } = node.params;
   if (shape.length === 0) return scalar(f(data[0]), dtype);
   return constant(data.map(f), shape, dtype) as AnyTensor;
@@ -16,7 +22,7 @@ export function isPowerOfTwo(value: number): boolean {
 }
 
 /** The uniform value of a constant node, or undefined. */
-export const uniformValue = (node: AnyTensor): number | undefined => constantValue(node);
+export { uniformValue };
 
 export const zero = (dtype: DType): AnyTensor => scalar(0, dtype);
 

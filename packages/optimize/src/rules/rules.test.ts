@@ -236,6 +236,17 @@ describe("every rule: fires, keeps the value, rewrites the structure", () => {
       });
     }
   }
+  it("constant patterns see through broadcasts: x + broadcastTo(0) and x·broadcastTo(1) vanish", () => {
+    const tables2 = ruleTables();
+    const g = mul(add(x, broadcastTo(scalar(0), [2, 3])), broadcastTo(scalar(1), [2, 3]));
+    const [after] = rewrite([g], tables2.simplify, { unsafe: false }, "simplify", () => {});
+    expect(after).toBe(x);
+    const h = neg(mul(x, broadcastTo(scalar(3), [2, 3])));
+    const [canon] = rewrite([h], tables2.canonicalize, { unsafe: false }, "canonicalize", () => {});
+    expect(opsOf(canon).has("neg")).toBe(false);
+    expectSameValues(evaluate(canon, feeds), evaluate(h, feeds));
+  });
+
   it("unsafe rules do not fire without unsafe: true", () => {
     const tables2 = ruleTables();
     const firings: Firing[] = [];
