@@ -21,6 +21,7 @@ import {
   sub,
   oneHot,
   param,
+  permute,
   reshape,
   slice,
   softmax,
@@ -111,6 +112,18 @@ describe("inferred shapes", () => {
 
   test("softmaxCrossEntropy is per example", () => {
     expectTypeOf(softmaxCrossEntropy(x.matmul(W), labels)).toEqualTypeOf<Tensor<["batch"], "float32">>();
+    expectTypeOf(x.matmul(W).softmaxCrossEntropy(labels)).toEqualTypeOf<Tensor<["batch"], "float32">>();
+    // @ts-expect-error labels [7] for logits [8, 10]
+    input("lg", [8, 10]).softmaxCrossEntropy(input("l7", [7], "int32"));
+  });
+
+  test("permute as a function, pad as a method", () => {
+    const t = input("t", [2, 3, 4]);
+    expectTypeOf(permute(t, [2, 1, 0])).toEqualTypeOf<Tensor<[4, 3, 2], "float32">>();
+    // @ts-expect-error rank 3, perm of 2
+    permute(t, [1, 0]);
+    // @ts-expect-error rank 2, padding for 1 axis
+    m34.pad([1], [1, 1]);
   });
 
   test("grad returns each param's own type", () => {

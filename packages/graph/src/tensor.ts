@@ -15,6 +15,7 @@ import type {
   CheckRank,
   ConcatShape,
   GatherShape,
+  LabelShape,
   MatmulShape,
   PermuteShape,
   ReduceShape,
@@ -196,6 +197,14 @@ export class Tensor<S extends Shape = Shape, D extends DType = DType> {
   }
   gather<I extends Shape, const A extends number = 0>(indices: Tensor<I, "int32">, axis?: A & CheckAxes<S, A>): Tensor<GatherShape<S, I, A>, D> {
     return ops.gather(this as AnyTensor, indices, (axis ?? 0) as number) as never;
+  }
+  /** Zero padding: `before[i]` and `after[i]` zeros around axis i. */
+  pad<const B extends readonly number[], const A extends readonly number[]>(before: B & CheckRank<S, B>, after: A & CheckRank<S, A>): Tensor<Dim[], D> {
+    return ops.pad(this, before as readonly number[], after as readonly number[]) as never;
+  }
+  /** Per-example softmax cross-entropy of these logits [..., C] against int32 labels [...]. */
+  softmaxCrossEntropy(this: Tensor<S, "float32">, labels: Tensor<LabelShape<S>, "int32">): Tensor<LabelShape<S>, "float32"> {
+    return ops.softmaxCrossEntropy(this as AnyTensor, labels as AnyTensor) as never;
   }
   oneHot<const N extends number>(this: Tensor<S, "int32">, depth: N): Tensor<[...S, N], "float32"> {
     return ops.oneHot(this, depth) as never;

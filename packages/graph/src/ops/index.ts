@@ -3,7 +3,7 @@ export { add, sub, mul, div, pow, maximum, minimum } from "./binary.ts";
 export { cast, stopGradient } from "./cast.ts";
 export { less, lessEqual, greater, greaterEqual, equal, notEqual, where } from "./compare.ts";
 export { gather, scatterAdd, oneHot } from "./indexing.ts";
-export { broadcastTo, reshape, transpose } from "./layout.ts";
+export { broadcastTo, reshape, transpose, permute } from "./layout.ts";
 export { input, param, constant, scalar, size, constantValue, initialValue } from "./leaves.ts";
 export { matmul, matmulT } from "./matmul.ts";
 export { sum, max, mean, min } from "./reduce.ts";

@@ -95,6 +95,11 @@ export function transpose<S extends Shape, D extends DType, const P extends read
   return apply(transposeOp, [x], { perm: [...p] }) as never;
 }
 
+/** Permutes axes by `perm`, which lists every axis once. */
+export function permute<S extends Shape, D extends DType, const P extends readonly number[]>(x: Tensor<S, D>, perm: P & CheckPermute<S, P>): Tensor<PermuteShape<S, P>, D> {
+  return transpose(x as AnyTensor, perm as readonly number[]) as never;
+}
+
 export function broadcastTo<S extends Shape, D extends DType, const T extends Shape>(x: Tensor<S, D>, shape: T & CheckBroadcastTo<S, T>): Tensor<[...T], D> {
   if (sameShape(x.shape, shape)) return x as never;
   return apply(broadcastToOp, [x], { shape: [...shape] }) as never;
