@@ -25,6 +25,7 @@ prints markdown tables at the end (progress goes to stderr).
   --skip id:config     skip one contender on one config (repeatable), e.g. tfjs-cpu:wide-b256-adam
   --sections a,b       steps, compile, roofline (default: all)
   --seed N             data and init seed (default 1234)
+  --gc                 full garbage collection (untimed) before every timed step
   --out FILE           also write the tables to FILE
   --help
 `;
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
       skip: { type: "string", multiple: true, default: [] },
       sections: { type: "string", default: "steps,compile,roofline" },
       seed: { type: "string", default: "1234" },
+      gc: { type: "boolean", default: false },
       out: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
 
   const parts: string[] = [
     `## gradfold bench — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}`,
-    `Command: \`pnpm bench ${args.join(" ")}\` (seed ${seed}; one process, one thread per contender; timings from a shared machine — read the ratios).`,
+    `Command: \`pnpm bench ${args.join(" ")}\` (seed ${seed}${values.gc ? ", full GC before each timed step" : ""}; one process, one thread per contender; timings from a shared machine — read the ratios).`,
   ];
 
   if (sections.has("steps")) {
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
       log(`${config.id}: ${describeConfig(config)}`);
       const problem = makeProblem(config, seed);
       const picked = contenderIds.filter((id) => !skips.has(`${id}:${config.id}`)).map((id) => contenders[id]());
-      const runs = await runConfig(problem, picked, { warmup, steps, budgetMs, lossSteps, log });
+      const runs = await runConfig(problem, picked, { warmup, steps, budgetMs, lossSteps, gcBetweenSteps: values.gc, log });
       // Skipped contenders keep their column, marked as such.
       const all = contenderIds.map(
         (id) =>

@@ -1,5 +1,6 @@
 import { type Contender, runStep, type Trainer } from "./contender.ts";
 import type { Problem } from "./problem.ts";
+import { fullGc } from "./gc.ts";
 import { interleavedOrder, median, stepsWithinBudget } from "./stats.ts";
 
 export interface StepOptions {
@@ -11,6 +12,13 @@ export interface StepOptions {
   readonly budgetMs: number;
   /** How many first-step losses to keep for the cross-contender check. */
   readonly lossSteps: number;
+  /**
+   * Collect garbage (outside the clock) before each timed step, so that garbage one
+   * contender leaves is not collected during another's step. It also takes each
+   * contender's own major collections off its clock, which favours the allocating
+   * peers over gradfold (which allocates nothing per step).
+   */
+  readonly gcBetweenSteps?: boolean;
   /** Where progress goes (stderr in the CLI), never into the table. */
   readonly log: (line: string) => void;
 }
@@ -81,6 +89,7 @@ export async function runConfig(problem: Problem, contenders: readonly Contender
     const entry = running[i];
     if (entry.error) continue;
     try {
+      if (options.gcBetweenSteps) fullGc();
       const s0 = performance.now();
       await runStep(entry.trainer!);
       entry.samples.push(performance.now() - s0);
