@@ -66,7 +66,7 @@ export const defaultConfig: TrainConfig = {
   eps: 1e-8,
   alpha: 0.99,
   weightDecay: null,
-  schedule: "constant",
+  schedule: "cosine",
   warmupSteps: 0,
   lrGamma: 0.5,
   lrStepEpochs: 1,

@@ -44,7 +44,7 @@ export function experimentData(o: ExperimentOptions): DataSplits {
 }
 
 export function experimentConfig(overrides: Partial<TrainConfig>, o: ExperimentOptions): TrainConfig {
-  return { ...defaultConfig, seed: o.seed, batchSize: o.batchSize, evalBatchSize: 500, epochs: 1, ...overrides };
+  return { ...defaultConfig, seed: o.seed, batchSize: o.batchSize, evalBatchSize: 500, epochs: 1, schedule: "constant", ...overrides };
 }
 
 /**
