@@ -102,13 +102,15 @@ function initialImage(step: PreparedStep): Uint8Array {
   const image = new Uint8Array(step.plan.staticBytes);
   for (const leaf of [...step.params, ...step.constants]) {
     const slot = step.plan.slotOf.get(leaf)!;
-    let data: ArrayLike<number>;
-    if (leaf.is("param")) data = initialValue(leaf);
-    else if (leaf.is("constant")) data = leaf.params.data;
-    else if (leaf.is("size")) data = [numel(bindShape(leaf.params.dims, step.shapes.sizes, "size"))];
-    else continue;
     const view = slot.kind === "f32" ? new Float32Array(image.buffer, slot.byteOffset, slot.length) : new Int32Array(image.buffer, slot.byteOffset, slot.length);
-    view.set(data);
+    if (leaf.is("param")) {
+      // Fast paths: the image starts zeroed, and float32 data copies as bytes.
+      const init = leaf.params.init;
+      if (typeof init === "number") view.fill(init);
+      else if (init instanceof Float32Array) view.set(init);
+      else view.set(initialValue(leaf));
+    } else if (leaf.is("constant")) view.set(leaf.params.data);
+    else if (leaf.is("size")) view[0] = numel(bindShape(leaf.params.dims, step.shapes.sizes, "size"));
   }
   return image;
 }
