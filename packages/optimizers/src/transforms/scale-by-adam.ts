@@ -12,7 +12,7 @@ export interface AdamScaleOptions {
 }
 
 /** 1 − βᵗ for the bias correction at step t = step + 1 (the update being built). */
-export function biasCorrection(beta: number | Scalar, step: Scalar): number | FloatTensor {
+export function biasCorrection(beta: number | Scalar, step: Scalar): FloatTensor {
   return sub(1, pow(beta, add(step, 1)));
 }
 
@@ -53,7 +53,8 @@ export function scaleByAdam(options: AdamScaleOptions = {}): GradientTransformat
           second = maximum(vMax, vNext);
           state.push([vMax, second]);
         }
-        return div(div(mNext, bc1), add(sqrt(div(second, bc2)), e));
+        // PyTorch's order: (m / bc1) / (√v / √bc2 + ε), so float32 results round as torch.optim's do.
+        return div(div(mNext, bc1), add(div(sqrt(second), sqrt(bc2)), e));
       });
       return { updates: out, state };
     },
