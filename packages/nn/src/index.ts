@@ -38,7 +38,7 @@ export { fans, type FanMode } from "./init/fans.ts";
 export { createRng, splitmix32, hashString, combineSeeds, type Rng } from "./init/prng.ts";
 
 // Layers
-export { layerOf, asLayer, sequential, randomFeeds, nameOf, kernels, type Layer, type Model, type LayerFn, type Update, type RandomInput, type FloatTensor } from "./layers/layer.ts";
+export { layerOf, asLayer, sequential, randomFeeds, nameOf, kernels, type Layer, type Model, type LayerFn, type WithFeatures, type Update, type RandomInput, type FloatTensor } from "./layers/layer.ts";
 export { activations, resolveActivation, silu, type Activation, type ActivationName } from "./layers/activations.ts";
 export { dense, type DenseOptions } from "./layers/dense.ts";
 export { mlp, type MlpOptions } from "./layers/mlp.ts";

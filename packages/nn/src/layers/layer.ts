@@ -1,4 +1,4 @@
-import { GraphError, Tensor, type Shape, type Sizes } from "@gradfold/graph";
+import { GraphError, Tensor, type Dim, type Shape, type Sizes } from "@gradfold/graph";
 
 export type FloatTensor = Tensor<Shape, "float32">;
 
@@ -24,8 +24,8 @@ export interface RandomInput {
  * - `updates`: `[stateParam, newValue]` pairs, merged with the optimizer's updates into one step;
  * - `randomInputs`: inputs to feed fresh each step (dropout masks).
  */
-export interface Layer {
-  readonly output: FloatTensor;
+export interface Layer<S extends Shape = Shape> {
+  readonly output: Tensor<S, "float32">;
   readonly params: readonly FloatTensor[];
   readonly state: readonly FloatTensor[];
   readonly updates: readonly Update[];
@@ -33,7 +33,10 @@ export interface Layer {
 }
 
 /** A model is a layer: the same record, one level up. */
-export type Model = Layer;
+export type Model<S extends Shape = Shape> = Layer<S>;
+
+/** A shape with its last (feature) axis replaced by `F`: what a dense layer does to its input's type. */
+export type WithFeatures<S extends Shape, F extends number> = S extends readonly [...infer Lead extends Shape, Dim] ? [...Lead, F] : Dim[];
 
 /** A building block: given an input, a layer or a bare tensor (a parameterless transform). */
 export type LayerFn = (x: FloatTensor) => Layer | FloatTensor;
@@ -41,7 +44,7 @@ export type LayerFn = (x: FloatTensor) => Layer | FloatTensor;
 const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
 
 /** A layer with `output`, collecting the params, state, updates and random inputs of `parts`. */
-export function layerOf(output: FloatTensor, parts: ReadonlyArray<Partial<Omit<Layer, "output">>> = []): Layer {
+export function layerOf<S extends Shape>(output: Tensor<S, "float32">, parts: ReadonlyArray<Partial<Omit<Layer, "output">>> = []): Layer<S> {
   if (!(output instanceof Tensor)) throw new GraphError(`layerOf: output must be a Tensor, got ${typeof output}`);
   return {
     output,

@@ -4,7 +4,8 @@ import { combineSeeds } from "../init/prng.ts";
 import type { Activation, ActivationName } from "./activations.ts";
 import { dense } from "./dense.ts";
 import { dropout } from "./dropout.ts";
-import { featuresOf, layerOf, type FloatTensor, type Layer } from "./layer.ts";
+import type { Shape, Tensor } from "@gradfold/graph";
+import { featuresOf, layerOf, type FloatTensor, type Layer, type WithFeatures } from "./layer.ts";
 
 export interface MlpOptions {
   /** Param name prefix; layer i's params are `${name}/${i}/W` and `${name}/${i}/b`. Default "mlp". */
@@ -31,7 +32,13 @@ export interface MlpOptions {
  * A multilayer perceptron over `sizes` = [in, hidden…, out], e.g. [784, 256, 128, 10]:
  * sizes[0] must be x's feature count; each following entry is a dense layer.
  */
-export function mlp(x: FloatTensor, sizes: readonly number[], options: MlpOptions = {}): Layer {
+type Last<Z extends readonly number[]> = Z extends readonly [...number[], infer L extends number] ? L : number;
+
+export function mlp<S extends Shape, const Z extends readonly number[]>(
+  x: Tensor<S, "float32">,
+  sizes: Z,
+  options: MlpOptions = {},
+): Layer<WithFeatures<S, Last<Z>>> {
   const name = options.name ?? "mlp";
   if (!Array.isArray(sizes) || sizes.length < 2) throw new Error(`mlp ${JSON.stringify(name)}: sizes must list the input width and at least one layer, got ${JSON.stringify(sizes)}`);
   const features = featuresOf(`mlp ${JSON.stringify(name)}`, x);
@@ -52,7 +59,7 @@ export function mlp(x: FloatTensor, sizes: readonly number[], options: MlpOption
     return made as Initializer;
   };
   const parts: Layer[] = [];
-  let h = x;
+  let h = x as FloatTensor;
   for (let i = 1; i < sizes.length; i++) {
     const last = i === sizes.length - 1;
     const layer = dense(h, sizes[i], {
@@ -69,5 +76,5 @@ export function mlp(x: FloatTensor, sizes: readonly number[], options: MlpOption
       h = drop.output;
     }
   }
-  return layerOf(h, parts);
+  return layerOf(h, parts) as Layer<WithFeatures<S, Last<Z>>>;
 }
