@@ -61,7 +61,7 @@ describe("fusion", () => {
     for (const g of schedule!.groups) {
       expect(layoutViolation(g), `group ${g.id} (${g.kind})`).toBeNull();
       for (const i of g.inputs) if (i.inputs.length > 0) expect(seen.has(i), `group ${g.id} reads ${i} before it is computed`).toBe(true);
-      g.outputs.forEach((o) => seen.add(o));
+      for (const o of g.outputs) seen.add(o);
     }
     for (const r of programRoots(schedule!.program)) if (r.inputs.length > 0) expect(seen.has(r)).toBe(true);
   });
@@ -76,7 +76,7 @@ describe("memory plan", () => {
     const ran = runSchedule(schedule!, feeds);
     const reference = evaluate(programRoots(program), feeds, sizes);
     expectSameValues(ran.outputs.loss, reference[0], 1e-9);
-    program.updates.forEach(([target], i) => expectSameValues(ran.params.get(target)!, reference[1 + i], 1e-9));
+    for (const [i, [target]] of program.updates.entries()) expectSameValues(ran.params.get(target)!, reference[1 + i], 1e-9);
     expect(schedule!.buffers.peakBytes).toBeLessThan(schedule!.buffers.naiveBytes);
   });
 

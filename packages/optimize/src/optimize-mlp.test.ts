@@ -1,13 +1,13 @@
 import { evaluate, type AnyTensor } from "@gradfold/graph";
 import { describe, expect, it } from "vitest";
 import { mlpTrainingStep } from "../test/mlp.ts";
+import { rng } from "../test/random-graph.ts";
 import { runSchedule } from "../test/run-schedule.ts";
 import { optimize } from "./optimize.ts";
 import { programRoots, unfusedSchedule } from "./schedule.ts";
 
 function feeds(batch: number) {
-  let s = 7;
-  const next = () => ((s = (s * 1103515245 + 12345) >>> 0), s / 4294967296);
+  const next = rng(7);
   return {
     x: Float64Array.from({ length: batch * 784 }, () => next() * 2 - 1),
     y: Int32Array.from({ length: batch }, () => Math.floor(next() * 10)),
@@ -30,11 +30,11 @@ describe("MLP 784-256-128-10 SGD training step", () => {
     const f = feeds(4);
     const before = evaluate(programRoots(program), f, { batch: 4 });
     const after = evaluate(programRoots(small.program), f, { batch: 4 });
-    before.forEach((b, i) => expect(maxRelError(after[i], b)).toBeLessThan(1e-9));
+    for (const [i, b] of before.entries()) expect(maxRelError(after[i], b)).toBeLessThan(1e-9);
     // And run through the fused schedule and its planned (reused, in-place) buffers.
     const ran = runSchedule(small.schedule!, f);
     expect(maxRelError(ran.outputs.loss, before[0])).toBeLessThan(1e-9);
-    program.updates.forEach(([target], i) => expect(maxRelError(ran.params.get(target)!, before[1 + i])).toBeLessThan(1e-9));
+    for (const [i, [target]] of program.updates.entries()) expect(maxRelError(ran.params.get(target)!, before[1 + i])).toBeLessThan(1e-9);
   });
 
   it("writes every SGD update straight into its param's buffer", () => {

@@ -7,7 +7,6 @@ import { pipeline } from "./pipeline.ts";
 describe("optimize()", () => {
   const x = input("x", [2, 3]);
   const y = input("y", [2, 3]);
-  const feeds = { x: [0.1, -2, 3, 0.5, 1, -1], y: [1, 2, 3, 4, 5, 6] };
 
   it("accepts a Tensor, a Tensor[] or a Program and returns outputs in the same form", () => {
     const a = mul(add(x, 0), 1);

@@ -90,9 +90,12 @@ export function optimize<T extends Optimizable>(input: T, options: OptimizeOptio
   const explain = (): Explanation => {
     if (explained) return explained;
     const base = { firings, phases, nodesBefore, nodesAfter: topoSort(roots).length };
-    if (!schedule) return (explained = explanation(base));
+    if (!schedule) {
+      explained = explanation(base);
+      return explained;
+    }
     const unfused = unfusedSchedule(original, schedule.sizes);
-    return (explained = explanation({
+    explained = explanation({
       ...base,
       kernelsUnfused: unfused.groups.length,
       kernelsFused: schedule.groups.length,
@@ -101,7 +104,8 @@ export function optimize<T extends Optimizable>(input: T, options: OptimizeOptio
       peakBytesAfterPlanning: schedule.buffers.peakBytes,
       inPlaceUpdates: schedule.buffers.inPlaceUpdates?.length ?? 0,
       updates: schedule.program.updates.length,
-    }));
+    });
+    return explained;
   };
   return { program, outputs: outputsInForm(input, program), schedule, explain };
 }

@@ -11,11 +11,11 @@ function agrees(after: number, before: number, tol: number): boolean {
 }
 
 function compare(after: Float64Array[], before: Float64Array[], tol: number, what: string): void {
-  before.forEach((b, i) =>
-    b.forEach((v, j) => {
+  for (const [i, b] of before.entries()) {
+    for (const [j, v] of b.entries()) {
       if (!agrees(after[i][j], v, tol)) throw new Error(`${what}: output ${i}[${j}] is ${after[i][j]}, unoptimized ${v}`);
-    }),
-  );
+    }
+  }
 }
 
 const sizes = { n: 3 };
