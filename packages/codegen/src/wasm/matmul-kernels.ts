@@ -49,7 +49,8 @@ export function matmulFunction(spec: ResolvedMatmul, tuning: MatmulTuning): Func
   return fn;
 }
 
-function resolveTuning(options: BuildMatmulOptions): MatmulTuning {
+/** The tuning a build uses: defaults, the relaxed SIMD decision, then overrides. */
+export function resolveTuningFor(options: BuildMatmulOptions): MatmulTuning {
   const relaxed = options.relaxedSimd ?? "auto";
   const fma = relaxed === "auto" ? wasmFeatures().relaxedSimd : relaxed;
   const t = { ...defaultTuning, fma, ...options.tuning };
@@ -65,7 +66,7 @@ function resolveTuning(options: BuildMatmulOptions): MatmulTuning {
  */
 export function buildMatmulKernels(specs: readonly MatmulSpec[], options: BuildMatmulOptions = {}): MatmulKernels {
   const resolved = specs.map(resolveMatmul);
-  const tuning = resolveTuning(options);
+  const tuning = resolveTuningFor(options);
   const functions = resolved.map((s) => ({ name: s.name, fn: matmulFunction(s, tuning) }));
   const shared = options.shared ?? false;
   const bytesFor = (isShared: boolean) => buildModule({ shared: isShared }, functions);

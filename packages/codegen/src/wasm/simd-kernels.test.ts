@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { abs, add, array, constant, div, evaluateExpr, max, min, mul, neg, relu, scalar, selectGt, sqrt, sub, type Expr } from "./elementwise-expr.ts";
+import { buildSimdKernels } from "./simd-kernels.ts";
+import { checkKernel, place, seededRandom } from "./matmul-test-harness.ts";
+import { wasm } from "./wasm-api.ts";
+
+const f32round = Math.fround;
+
+/** Adam's moment and parameter updates as one kernel with three outputs (p, m, v in place). */
+function adamExprs(): Expr[] {
+  const [p, g, m, v] = [array(0), array(1), array(2), array(3)];
+  const [beta1, beta2, lrHat, eps] = [scalar(0), scalar(1), scalar(2), scalar(3)];
+  const m1 = add(mul(beta1, m), mul(sub(constant(1), beta1), g));
+  const v1 = add(mul(beta2, v), mul(mul(sub(constant(1), beta2), g), g));
+  return [sub(p, div(mul(lrHat, m1), add(sqrt(v1), eps))), m1, v1];
+}
+
+describe("elementwise kernels", () => {
+  it("match the float64 meaning on every length mod 4, with shared subexpressions and in-place outputs", () => {
+    const lengths = [1, 2, 3, 4, 5, 7, 130, 1001];
+    const outputs = adamExprs();
+    const built = buildSimdKernels({
+      elementwise: lengths.map((length) => ({ name: `adam${length}`, length, arrays: 4, scalars: 4, outputs })),
+    });
+    const memory = new wasm.Memory({ initial: 2 });
+    const f32 = new Float32Array(memory.buffer);
+    const { elementwise } = built.instantiate(memory);
+    const scalars = [0.9, 0.999, 1e-3, 1e-8];
+    for (const length of lengths) {
+      const random = seededRandom(length);
+      const base = [16, 16 + 1100, 16 + 2200, 16 + 3300]; // element offsets of p, g, m, v
+      for (const b of base) for (let i = 0; i < length; i++) f32[b + i] = random();
+      for (let i = 0; i < length; i++) f32[base[3] + i] = Math.abs(f32[base[3] + i]);
+      const inputs = base.map((b) => Float64Array.from(f32.subarray(b, b + length)));
+      const expected = outputs.map((e) => Array.from({ length }, (_, i) => evaluateExpr(e, inputs, scalars.map(f32round), i)));
+      // Outputs p, m, v are written over their own inputs.
+      elementwise[`adam${length}`](4 * base[0], 4 * base[2], 4 * base[3], ...base.map((b) => 4 * b), ...scalars);
+      [base[0], base[2], base[3]].forEach((b, o) => {
+        for (let i = 0; i < length; i++) {
+          const want = expected[o][i];
+          expect(Math.abs(f32[b + i] - want), `length ${length} output ${o} element ${i}`).toBeLessThanOrEqual(1e-5 * (Math.abs(want) + 1));
+        }
+      });
+      expect(f32[base[0] + length], "no write past the end").toBe(f32round(f32[base[0] + length]));
+    }
+  });
+
+  it("implement every op, relu and selectGt, with NaN propagation as in Math.max", () => {
+    const x = array(0), y = array(1);
+    const outputs: Expr[] = [neg(x), abs(x), sqrt(abs(x)), add(x, y), sub(x, y), mul(x, y), div(x, y), min(x, y), max(x, y), relu(x), selectGt(x, y, x, constant(-7))];
+    const length = 11;
+    const built = buildSimdKernels({ elementwise: [{ name: "all", length, arrays: 2, outputs }] });
+    const memory = new wasm.Memory({ initial: 1 });
+    const f32 = new Float32Array(memory.buffer);
+    const xs = [-2, -0.5, 0, 0.25, 3, NaN, -1, 4, 9, -9, 1];
+    const ys = [1, -1, 2, 0.25, -3, 1, NaN, 2, 0.5, -9, 3];
+    f32.set(xs, 0);
+    f32.set(ys, 16);
+    const outAt = (o: number) => 64 + o * 16;
+    built.instantiate(memory).elementwise.all(...outputs.map((_, o) => 4 * outAt(o)), 0, 4 * 16);
+    outputs.forEach((e, o) => {
+      for (let i = 0; i < length; i++) {
+        const want = f32round(evaluateExpr(e, [Float32Array.from(xs), Float32Array.from(ys)], [], i));
+        expect(f32[outAt(o) + i], `${e.op} at ${i}`).toBe(want);
+      }
+    });
+  });
+
+  it("rejects references to missing inputs", () => {
+    expect(() => buildSimdKernels({ elementwise: [{ name: "bad", length: 4, arrays: 1, outputs: [array(1)] }] })).toThrow(/"bad": array 1 of 1/);
+  });
+});
+
+describe("column sums", () => {
+  it("sum the rows of a matrix per column (bias gradient), scaled and accumulated, on odd shapes", () => {
+    const cases = [
+      { name: "s1", rows: 1, cols: 1 },
+      { name: "s2", rows: 128, cols: 10 },
+      { name: "s3", rows: 7, cols: 37, ld: 41, scale: 0.5 },
+      { name: "s4", rows: 33, cols: 256, accumulate: true },
+    ];
+    const built = buildSimdKernels({ columnSums: cases });
+    const memory = new wasm.Memory({ initial: 2 });
+    const f32 = new Float32Array(memory.buffer);
+    const { columnSums } = built.instantiate(memory);
+    const random = seededRandom(3);
+    for (const c of cases) {
+      const ld = c.ld ?? c.cols;
+      const input = 32, out = 32 + c.rows * ld + 8;
+      for (let i = 0; i < c.rows * ld; i++) f32[input + i] = random();
+      for (let j = 0; j < c.cols + 4; j++) f32[out + j] = random();
+      const before = f32.slice(out, out + c.cols + 4);
+      columnSums[c.name](4 * out, 4 * input);
+      for (let j = 0; j < c.cols; j++) {
+        let sum = 0;
+        for (let i = 0; i < c.rows; i++) sum += f32[input + i * ld + j];
+        const want = sum * (c.scale ?? 1) + (c.accumulate ? before[j] : 0);
+        expect(Math.abs(f32[out + j] - want), `${c.name} column ${j}`).toBeLessThan(1e-5 * (c.rows + 1));
+      }
+      for (let j = c.cols; j < c.cols + 4; j++) expect(f32[out + j]).toBe(before[j]);
+    }
+  });
+});
+
+describe("buildSimdKernels", () => {
+  it("puts matmuls, elementwise kernels and column sums in one module", () => {
+    const built = buildSimdKernels({
+      matmuls: [{ name: "mm", variant: "nn", m: 5, k: 6, n: 7, bias: true }],
+      elementwise: [{ name: "double", length: 9, arrays: 1, outputs: [add(array(0), array(0))] }],
+      columnSums: [{ name: "cs", rows: 3, cols: 5 }],
+    });
+    const memory = new wasm.Memory({ initial: 1 });
+    const kernels = built.instantiate(memory);
+    expect(Object.keys(kernels.matmuls)).toEqual(["mm"]);
+    expect(Object.keys(kernels.elementwise)).toEqual(["double"]);
+    expect(Object.keys(kernels.columnSums)).toEqual(["cs"]);
+    const s = { name: "mm", variant: "nn" as const, m: 5, k: 6, n: 7, lda: 6, ldb: 7, ldc: 7, bias: true, activation: "none" as const, accumulate: false };
+    expect(checkKernel(s, kernels.matmuls.mm, memory, place(s, 64), 1).maxRelativeError).toBeLessThan(1e-4);
+  });
+});
