@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { defaultConfig, type TrainConfig } from "./config.ts";
 import { losses } from "./train/losses.ts";
 import { activations, type InitName } from "./train/model.ts";

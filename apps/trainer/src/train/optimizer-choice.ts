@@ -32,7 +32,7 @@ type Common = { lr: Hyper; weightDecay?: number };
 
 /** Every optimizer of @gradfold/optimizers, by its CLI name, with the config's hyperparameters. */
 export const optimizerChoices = {
-  sgd: (c: TrainConfig, o: Common) => sgd(o),
+  sgd: (_c: TrainConfig, o: Common) => sgd(o),
   momentum: (c: TrainConfig, o: Common) => momentum({ ...o, momentum: c.momentum }),
   nesterov: (c: TrainConfig, o: Common) => nesterov({ ...o, momentum: c.momentum }),
   adagrad: (c: TrainConfig, o: Common) => adagrad({ ...o, eps: c.eps }),

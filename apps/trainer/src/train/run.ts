@@ -10,7 +10,7 @@ import { lossTask, type LossName } from "./losses.ts";
 import { initialRunState, trainLoop, type Divergence, type LoopOutcome, type RunState } from "./loop.ts";
 import { writeCurves } from "./plots.ts";
 import { buildPrograms, type TrainingPrograms, type UpdateRule } from "./program.ts";
-import { RunFolder } from "./run-folder.ts";
+import type { RunFolder } from "./run-folder.ts";
 import { stateNames, type Step, type StepFactory } from "./step.ts";
 
 export interface CheckpointMeta {
