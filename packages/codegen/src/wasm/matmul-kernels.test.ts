@@ -3,6 +3,7 @@ import { buildMatmulKernels } from "./matmul-kernels.ts";
 import type { MatmulSpec, MatmulVariant } from "./matmul-spec.ts";
 import { checkKernel, place, seededRandom } from "./matmul-test-harness.ts";
 import { wasm } from "./wasm-api.ts";
+import { wasmFeatures } from "./features.ts";
 
 const variants: MatmulVariant[] = ["nn", "tn", "nt"];
 const TOLERANCE = 1e-4;
@@ -93,6 +94,15 @@ describe("buildMatmulKernels", () => {
     for (const tuning of [{ rows: 1, vectors: 1, ntRows: 1, ntCols: 1, kUnroll: 1 }, { rows: 6, vectors: 2, ntRows: 2, ntCols: 4, kUnroll: 3, order: "rows" as const }, { rowBlock: 8, kBlock: 4 }, { rowBlock: 5, rows: 3, ntRows: 3, kBlock: 7 }]) {
       expectAccurate(checkAll(specs, { tuning }));
     }
+  });
+
+  // Runs where relaxed SIMD validates (Node 20 needs --experimental-wasm-relaxed-simd:
+  // `npx vitest run src/wasm --execArgv=--experimental-wasm-relaxed-simd`).
+  it.skipIf(!wasmFeatures().relaxedSimd)("matches the reference with fused multiply-add (relaxed SIMD)", () => {
+    const specs = variants.flatMap((variant) =>
+      [[17, 33, 5], [130, 127, 17]].map(([m, k, n]): MatmulSpec => ({ name: `${variant}_${m}`, variant, m, k, n, bias: true, activation: "relu" })),
+    );
+    expectAccurate(checkAll(specs, { relaxedSimd: true }));
   });
 
   it("instantiates against a shared memory as well", () => {
