@@ -1,4 +1,4 @@
-import { add, evaluate, exp, grad, input, log, mean, mul, neg, oneHot, param, softmax, sub, sum, type AnyTensor } from "@gradfold/graph";
+import { add, evaluate, format, exp, grad, input, log, mean, mul, neg, oneHot, param, softmax, sub, sum, type AnyTensor } from "@gradfold/graph";
 import { describe, expect, it } from "vitest";
 import { hasNonFinite, opsOf } from "../test/helpers.ts";
 import { optimize } from "./optimize.ts";
@@ -55,6 +55,8 @@ describe("optimize()", () => {
     const f = e.firings.find((f) => f.rule === "-(-x) -> x")!;
     expect(f.before).toBe('neg(neg(input "x"))');
     expect(f.after).toBe('input "x"');
+    expect(f.beforeGraph).toBe(format(neg(neg(x))));
+    expect(f.afterGraph).toBe(format(x));
     expect(e.nodesBefore).toBe(6); // x, neg, neg, 1, mul, sum
     expect(e.nodesAfter).toBe(2);
     expect(e.kernelsUnfused).toBe(4);

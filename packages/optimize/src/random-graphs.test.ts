@@ -47,6 +47,16 @@ describe("random graphs: optimized evaluates equal to unoptimized", () => {
     compare(gOptimized, gBefore, 1e-6, "optimize(grad(loss))");
   });
 
+  it("optimize is idempotent: optimizing the optimized graph changes nothing", () => {
+    for (const seed of seeds) {
+      const { outputs } = randomGraph(seed, 12);
+      const once = optimize(outputs).outputs as AnyTensor[];
+      const twice = optimize(once);
+      const same = (twice.outputs as AnyTensor[]).every((t, i) => t === once[i]);
+      expect(same, `seed ${seed}: ${twice.explain().firings.map((f) => f.rule).join("; ")}`).toBe(true);
+    }
+  });
+
   it("with unsafe rewrites, finite values still agree", () => {
     for (const seed of seeds.slice(0, 20)) {
       const { outputs } = randomGraph(seed, 12);

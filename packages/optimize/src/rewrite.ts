@@ -1,15 +1,19 @@
 import { GraphError, broadcastShapes, broadcastTo, rebuild, sameShape, topoSort, type AnyTensor, type OpKind } from "@gradfold/graph";
 import { matchAll, rootKind, type Bindings } from "./pattern.ts";
 import type { Rule, RuleContext } from "./rule.ts";
-import { snippet } from "./snippet.ts";
+import { smallFormat, snippet } from "./snippet.ts";
 
 /** One rule application, for explain(). */
 export interface Firing {
   readonly phase: string;
   readonly rule: string;
   readonly nodeId: number;
+  /** One-line expressions, nested a few levels deep. */
   readonly before: string;
   readonly after: string;
+  /** format() listings of the rewritten subgraph before and after, when it is small (≤ 12 nodes). */
+  readonly beforeGraph?: string;
+  readonly afterGraph?: string;
 }
 
 export interface RewriteLimits {
@@ -112,7 +116,15 @@ export function rewrite(
       for (let k = 0; k < limits.maxPerNode; k++) {
         const hit = firstRewrite(out, index, ctx);
         if (!hit) break;
-        record({ phase, rule: hit.rule.name, nodeId: out.id, before: snippet(out), after: snippet(hit.result) });
+        record({
+          phase,
+          rule: hit.rule.name,
+          nodeId: out.id,
+          before: snippet(out),
+          after: snippet(hit.result),
+          beforeGraph: smallFormat(out),
+          afterGraph: smallFormat(hit.result),
+        });
         out = hit.result;
         fired = true;
       }

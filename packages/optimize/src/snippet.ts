@@ -1,4 +1,4 @@
-import { formatShape, type AnyTensor, type OpParams } from "@gradfold/graph";
+import { format, formatShape, type AnyTensor, type OpParams } from "@gradfold/graph";
 
 /**
  * A one-line expression for a node, nested `depth` levels deep: the before/after
@@ -19,4 +19,18 @@ export function snippet(node: AnyTensor, depth = 3): string {
   const entries = Object.entries(node.params as object);
   const extra = entries.length ? ` {${entries.map(([k, val]) => `${k}: ${JSON.stringify(val)}`).join(", ")}}` : "";
   return `${node.op}(${args})${extra}`;
+}
+
+/** format() of the subgraph under `node` when it has at most `limit` nodes (explain()'s listings), else undefined. */
+export function smallFormat(node: AnyTensor, limit = 12): string | undefined {
+  const seen = new Set<AnyTensor>();
+  const stack = [node];
+  while (stack.length) {
+    const t = stack.pop()!;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    if (seen.size > limit) return undefined;
+    stack.push(...t.inputs);
+  }
+  return format(node);
 }
