@@ -36,6 +36,28 @@ describe("layerNorm", () => {
     expect(maxAbsDiff(out, expected)).toBeLessThan(1e-12);
   });
 
+  test("over two trailing axes: each example's whole [3, 4] block is normalised", () => {
+    const z = input("z", ["batch", 3, 4]);
+    const layer = layerNorm(z, { name: "ln3", normalizedAxes: 2 });
+    expect(layer.params.map((p) => p.shape)).toEqual([
+      [3, 4],
+      [3, 4],
+    ]);
+    const zv = uniform(24, -2, 3);
+    const out = evaluate(layer.output, { z: zv }, { batch: 2 });
+    for (let i = 0; i < 2; i++) {
+      const block = Array.from(out.subarray(i * 12, i * 12 + 12));
+      const m = block.reduce((a, b) => a + b) / 12;
+      expect(m).toBeCloseTo(0, 12);
+      const raw = Array.from(zv.subarray(i * 12, i * 12 + 12));
+      const rm = raw.reduce((a, b) => a + b) / 12;
+      const rv = raw.reduce((a, b) => a + (b - rm) ** 2, 0) / 12;
+      expect(maxAbsDiff(block, raw.map((v) => (v - rm) / Math.sqrt(rv + 1e-5)))).toBeLessThan(1e-12);
+    }
+    expect(() => layerNorm(z, { normalizedAxes: 4 })).toThrow(/normalizedAxes/);
+    expect(() => layerNorm(z, { normalizedAxes: 3 })).toThrow(/concrete sizes/);
+  });
+
   test("gradients match finite differences", () => {
     const layer = layerNorm(x, { name: "ln2" });
     const report = checkGrad(layer.output.mul(input("w", ["batch", F])).sum(), [x, ...layer.params], {

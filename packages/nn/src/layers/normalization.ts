@@ -7,22 +7,33 @@ export interface LayerNormOptions {
   eps?: number;
   /** Learn a per-feature scale γ (init 1) and shift β (init 0); default true. */
   affine?: boolean;
+  /** Normalise over this many trailing axes (PyTorch's normalized_shape); default 1. */
+  normalizedAxes?: number;
 }
 
 /**
- * Layer normalization (Ba et al. 2016) over the last axis, per example:
+ * Layer normalization (Ba et al. 2016) over the trailing axes, per example:
  * (x − μ)/√(σ² + ε)·γ + β with the biased variance, as PyTorch's LayerNorm.
  */
 export function layerNorm(x: FloatTensor, options: LayerNormOptions = {}): Layer {
-  const { name = "layerNorm", eps = 1e-5, affine = true } = options;
-  const features = featuresOf(`layerNorm ${JSON.stringify(name)}`, x);
-  const mu = mean(x, -1, true);
+  const { name = "layerNorm", eps = 1e-5, affine = true, normalizedAxes = 1 } = options;
+  const what = `layerNorm ${JSON.stringify(name)}`;
+  featuresOf(what, x);
+  if (!Number.isInteger(normalizedAxes) || normalizedAxes < 1 || normalizedAxes > x.shape.length) {
+    throw new GraphError(`${what}: normalizedAxes must be an integer in [1, ${x.shape.length}], got ${normalizedAxes}`);
+  }
+  const normalizedShape = x.shape.slice(-normalizedAxes);
+  if (!normalizedShape.every((d): d is number => typeof d === "number")) {
+    throw new GraphError(`${what}: the normalized axes need concrete sizes, got ${JSON.stringify(normalizedShape)}`);
+  }
+  const axes = normalizedShape.map((_, i) => x.shape.length - normalizedAxes + i);
+  const mu = mean(x, axes, true);
   const centered = sub(x, mu);
-  const variance = mean(square(centered), -1, true);
+  const variance = mean(square(centered), axes, true);
   const normalized = mul(centered, rsqrt(add(variance, eps))) as FloatTensor;
   if (!affine) return layerOf(normalized);
-  const gamma = param(`${name}/gamma`, [features], { init: 1 });
-  const beta = param(`${name}/beta`, [features], { init: 0 });
+  const gamma = param(`${name}/gamma`, normalizedShape, { init: 1 });
+  const beta = param(`${name}/beta`, normalizedShape, { init: 0 });
   return layerOf(add(mul(normalized, gamma), beta) as FloatTensor, [{ params: [gamma, beta] }]);
 }
 
