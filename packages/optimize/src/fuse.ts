@@ -39,7 +39,13 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
   const position = new Map(order.map((t, i) => [t, i]));
   const rootSet = new Set(roots);
   const consumers = new Map<AnyTensor, AnyTensor[]>();
-  for (const node of order) for (const input of new Set(node.inputs)) consumers.set(input, [...(consumers.get(input) ?? []), node]);
+  for (const node of order) {
+    for (const input of new Set(node.inputs)) {
+      const list = consumers.get(input);
+      if (list) list.push(node);
+      else consumers.set(input, [node]);
+    }
+  }
 
   const drafts: Draft[] = [];
   const groupOf = new Map<AnyTensor, Draft>();
