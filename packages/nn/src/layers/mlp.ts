@@ -28,12 +28,13 @@ export interface MlpOptions {
   training?: boolean;
 }
 
+/** The last entry of a literal tuple of sizes: the output width. */
+type Last<Z extends readonly number[]> = Z extends readonly [...number[], infer L extends number] ? L : number;
+
 /**
  * A multilayer perceptron over `sizes` = [in, hidden…, out], e.g. [784, 256, 128, 10]:
  * sizes[0] must be x's feature count; each following entry is a dense layer.
  */
-type Last<Z extends readonly number[]> = Z extends readonly [...number[], infer L extends number] ? L : number;
-
 export function mlp<S extends Shape, const Z extends readonly number[]>(
   x: Tensor<S, "float32">,
   sizes: Z,
