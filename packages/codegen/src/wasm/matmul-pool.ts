@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import { buildMatmulKernels, type BuildMatmulOptions, type MatmulKernel } from "./matmul-kernels.ts";
 import type { MatmulSpec, ResolvedMatmul } from "./matmul-spec.ts";
 import { splitRows, type RowPart } from "./matmul-split.ts";
-import { CONTROL, SLOT_INTS, workerSource } from "./matmul-worker-source.ts";
+import { CONTROL, NEXT, SLOT_INTS, workerSource } from "./matmul-worker-source.ts";
 import type { WasmMemory } from "./wasm-api.ts";
 
 export interface MatmulPoolOptions extends Omit<BuildMatmulOptions, "shared"> {
@@ -21,7 +21,7 @@ export interface MatmulPool {
   readonly kernels: Record<string, MatmulKernel>;
   /** Every spec's kernel on the calling thread only (same results, bit for bit). */
   readonly single: Record<string, MatmulKernel>;
-  /** The specs that are split, with their row parts (part 0 runs on the caller). */
+  /** The specs that are split, with their row chunks (claimed in order by whichever thread is free). */
   readonly splits: ReadonlyMap<string, readonly RowPart[]>;
   readonly specs: readonly ResolvedMatmul[];
   /** Stops the workers; idempotent. Workers are unref'd, so a forgotten pool never keeps a process alive. */
@@ -47,54 +47,70 @@ export async function createMatmulPool(
   const minFlops = options.minFlops ?? 2e6;
 
   const probe = buildMatmulKernels(specs, options);
-  const splits = new Map<string, RowPart[]>();
+  const chunksOf = new Map<string, RowPart[]>();
   for (const s of probe.specs) {
-    if (workerCount === 0 || 2 * s.m * s.k * s.n < minFlops) continue;
-    const parts = splitRows(s, workerCount + 1, probe.tuning);
-    if (parts.length > 1) splits.set(s.name, parts);
+    const flops = 2 * s.m * s.k * s.n;
+    if (workerCount === 0 || flops < minFlops) continue;
+    // Several chunks per thread, claimed dynamically, so a thread the OS delays
+    // (a shared machine) leaves its share to the others instead of stalling the call.
+    const wanted = Math.min(4 * (workerCount + 1), Math.max(workerCount + 1, Math.floor(flops / (minFlops / 2))));
+    const parts = splitRows(s, wanted, probe.tuning);
+    if (parts.length > 1) chunksOf.set(s.name, parts);
   }
-  const partSpecs = [...splits.values()].flat().map((p) => p.spec);
-  const built = buildMatmulKernels([...probe.specs, ...partSpecs], { ...options, shared: true });
+  // Chunks of equal size share one kernel (only the offsets differ).
+  const chunkSpecs = new Map<string, ResolvedMatmul>();
+  const chunkName = (p: RowPart, s: ResolvedMatmul) => `${s.name}#rows${p.spec.m}`;
+  for (const s of probe.specs) for (const p of chunksOf.get(s.name) ?? []) chunkSpecs.set(chunkName(p, s), { ...p.spec, name: chunkName(p, s) });
+  const built = buildMatmulKernels([...probe.specs, ...chunkSpecs.values()], { ...options, shared: true });
   const names = built.specs.map((s) => s.name);
   const local = built.instantiate(memory);
+  const splitSpecs = probe.specs.filter((s) => chunksOf.has(s.name));
+  /** Per split spec: [kernel index, A shift, C shift] of each chunk. */
+  const plans = splitSpecs.map((s) => chunksOf.get(s.name)!.map((p) => [names.indexOf(chunkName(p, s)), p.aShift, p.cShift]));
 
   const control = new SharedArrayBuffer(Math.max(1, workerCount) * SLOT_INTS * 4);
+  const common = new SharedArrayBuffer(16);
+  const next = new Int32Array(common);
   const workers = await Promise.all(
-    Array.from({ length: workerCount }, (_, slot) => startWorker(built.module(true), memory, control, slot, names)),
+    Array.from({ length: workerCount }, (_, slot) => startWorker({ module: built.module(true), memory, control, common, slot, names, plans })),
   );
   const slots = workers.map((_, slot) => new Int32Array(control, slot * SLOT_INTS * 4, SLOT_INTS));
+  const kernelByIndex = names.map((name) => local[name]);
 
   const single: Record<string, MatmulKernel> = {};
   const kernels: Record<string, MatmulKernel> = {};
   for (const s of probe.specs) {
     single[s.name] = local[s.name];
-    const parts = splits.get(s.name);
-    if (!parts) {
+    const planIndex = splitSpecs.indexOf(s);
+    if (planIndex < 0) {
       kernels[s.name] = local[s.name];
       continue;
     }
-    const first = local[parts[0].spec.name];
-    const jobs = parts.slice(1).map((p, w) => ({ slot: slots[w], kernel: names.indexOf(p.spec.name), part: p }));
+    const chunks = plans[planIndex];
     kernels[s.name] = (a, b, c, bias = 0) => {
-      for (const job of jobs) {
-        const ctrl = job.slot;
-        ctrl[CONTROL.kernel] = job.kernel;
-        ctrl[CONTROL.a] = a + job.part.aShift;
+      Atomics.store(next, NEXT, 0);
+      for (const ctrl of slots) {
+        ctrl[CONTROL.plan] = planIndex;
+        ctrl[CONTROL.a] = a;
         ctrl[CONTROL.b] = b;
-        ctrl[CONTROL.c] = c + job.part.cShift;
+        ctrl[CONTROL.c] = c;
         ctrl[CONTROL.bias] = bias;
         Atomics.add(ctrl, CONTROL.seq, 1);
         Atomics.notify(ctrl, CONTROL.seq);
       }
       let error: unknown;
       try {
-        first(a + parts[0].aShift, b, c + parts[0].cShift, bias);
+        for (let i = Atomics.add(next, NEXT, 1); i < chunks.length; i = Atomics.add(next, NEXT, 1)) {
+          const [kernel, aShift, cShift] = chunks[i];
+          kernelByIndex[kernel](a + aShift, b, c + cShift, bias);
+        }
       } catch (e) {
         error = e;
+        // Stop handing out chunks; the workers finish the one they hold.
+        Atomics.store(next, NEXT, chunks.length);
       }
       let workerFailed = false;
-      for (const job of jobs) {
-        const ctrl = job.slot;
+      for (const ctrl of slots) {
         const seq = Atomics.load(ctrl, CONTROL.seq);
         for (;;) {
           const done = Atomics.load(ctrl, CONTROL.done);
@@ -104,7 +120,7 @@ export async function createMatmulPool(
         if (ctrl[CONTROL.failed] !== 0) workerFailed = true;
       }
       if (error !== undefined) throw error;
-      if (workerFailed) throw new RangeError(`matmul kernel ${JSON.stringify(s.name)}: a worker's row part failed (out-of-bounds offsets?)`);
+      if (workerFailed) throw new RangeError(`matmul kernel ${JSON.stringify(s.name)}: a worker's row chunk failed (out-of-bounds offsets?)`);
     };
   }
 
@@ -112,7 +128,7 @@ export async function createMatmulPool(
   return {
     kernels,
     single,
-    splits,
+    splits: chunksOf,
     specs: probe.specs,
     close() {
       closing ??= Promise.all(
@@ -131,8 +147,8 @@ export async function createMatmulPool(
   };
 }
 
-function startWorker(module: unknown, memory: WasmMemory, control: SharedArrayBuffer, slot: number, names: string[]): Promise<Worker> {
-  const worker = new Worker(workerSource, { eval: true, workerData: { module, memory, control, slot, names } });
+function startWorker(workerData: Record<string, unknown>): Promise<Worker> {
+  const worker = new Worker(workerSource, { eval: true, workerData });
   return new Promise((resolve, reject) => {
     worker.once("error", reject);
     worker.once("message", () => {
