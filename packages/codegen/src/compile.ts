@@ -37,15 +37,15 @@ export interface CompiledStep extends StepObject {
   /** The generated factory body; `new Function("image", "wasmBytes", source)` is what compile() ran. */
   readonly source: string;
   readonly kernels: readonly KernelInfo[];
-  /** The Wasm module the step instantiated (null when every kernel is JS). */
-  readonly wasmBytes: Uint8Array | null;
+  /** The Wasm modules the step instantiated (empty when every kernel is JS). */
+  readonly wasmBytes: readonly Uint8Array[];
   /** Bytes of the arena (whole Wasm pages). */
   readonly arenaBytes: number;
   /** Kernel groups the optimizer scheduled, and buffer bytes before/after reuse. */
   readonly stats: {
     readonly groups: number;
     readonly kernels: number;
-    /** Matmul kernels running as Wasm SIMD. */
+    /** Kernels (matmuls and elementwise loops) running as Wasm SIMD. */
     readonly wasmKernels: number;
     readonly workBytesNaive: number;
     readonly arenaBytes: number;
@@ -57,7 +57,7 @@ export function compile(spec: StepSpec, options: CompileOptions = {}): CompiledS
   const prepared = prepareStep(spec, options, "compile");
   const generated = stepSource(prepared, options.backend ?? "auto");
   // The very last step: everything above is plain data and text.
-  const factory = new Function("image", "wasmBytes", generated.body) as (image: Uint8Array, wasmBytes: Uint8Array | null) => StepObject;
+  const factory = new Function("image", "wasmBytes", generated.body) as (image: Uint8Array, wasmBytes: readonly Uint8Array[]) => StepObject;
   const step = factory(generated.image, generated.wasmBytes);
   return {
     run: step.run,

@@ -28,3 +28,18 @@ export function emitChain(
   }
   return locals;
 }
+
+/**
+ * Loads one-element operands once, before the loops (`const s12 = t12[0];`): V8
+ * cannot hoist them itself past the stores in the loop. Returns them as locals.
+ */
+export function hoistScalars(ctx: KernelContext, operands: readonly AnyTensor[]): Map<AnyTensor, string> {
+  const hoisted = new Map<AnyTensor, string>();
+  for (const x of operands) {
+    if (ctx.shapes.count(x) !== 1 || ctx.scalar(x) !== null) continue;
+    const name = `s${x.id}`;
+    ctx.b.line(`const ${name} = ${ctx.ref(x)}[0];`);
+    hoisted.set(x, name);
+  }
+  return hoisted;
+}

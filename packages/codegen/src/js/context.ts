@@ -1,6 +1,6 @@
 import type { AnyTensor, OpParams, OpKind } from "@gradfold/graph";
 import type { BoundShapes } from "../lower/shapes.ts";
-import type { MatmulKernel } from "../lower/kernel.ts";
+import type { Kernel, MatmulKernel } from "../lower/kernel.ts";
 import type { SourceBuilder } from "./builder.ts";
 import type { HelperName } from "./helpers.ts";
 
@@ -27,6 +27,8 @@ export interface KernelContext {
   sibling(): KernelContext;
   /** The Wasm kernel computing this matmul kernel's product, if the backend chose one. */
   wasmMatmul?(kernel: MatmulKernel): { exportName: string; variant: string; viaScratch: boolean } | undefined;
+  /** The Wasm SIMD loop doing this kernel's elementwise chain (or matmul epilogue), if any. */
+  wasmElementwise?(kernel: Kernel): { exportName: string; arrays: readonly AnyTensor[]; scalars: readonly AnyTensor[] } | undefined;
   /** The nodes whose buffers this context's function takes, in order. */
   paramNodes(): readonly AnyTensor[];
 }

@@ -1,8 +1,8 @@
 import type { AnyTensor } from "@gradfold/graph";
-import type { ElementwiseKernel } from "../lower/kernel.ts";
+import type { ElementwiseKernel, Kernel } from "../lower/kernel.ts";
 import { externalInputs } from "../lower/kernel.ts";
 import { broadcastStrides } from "../lower/shapes.ts";
-import { emitChain } from "./chain.ts";
+import { emitChain, hoistScalars } from "./chain.ts";
 import type { KernelContext } from "./context.ts";
 import { mergeNest, offsetExpr, openLoops, type NestDim } from "./loops.ts";
 
@@ -13,7 +13,9 @@ import { mergeNest, offsetExpr, openLoops, type NestDim } from "./loops.ts";
  * same element, which is what makes in-place updates safe.
  */
 export function emitElementwise(ctx: KernelContext, kernel: ElementwiseKernel): void {
-  const loads = externalInputs(kernel).filter((x) => ctx.scalar(x) === null);
+  if (emitWasmElementwiseCall(ctx, kernel, null)) return;
+  const hoisted = hoistScalars(ctx, externalInputs(kernel));
+  const loads = externalInputs(kernel).filter((x) => ctx.scalar(x) === null && !hoisted.has(x));
   const stores = kernel.nodes.filter((n) => ctx.stored(n));
   const operands = [...loads, ...stores];
   const dims: NestDim[] = kernel.shape.map((size, axis) => ({
@@ -23,7 +25,18 @@ export function emitElementwise(ctx: KernelContext, kernel: ElementwiseKernel): 
   const nest = mergeNest(dims);
   const vars = openLoops(ctx.b, nest, "i");
   const index = (x: AnyTensor) => offsetExpr(vars, nest, operands.indexOf(x));
-  const locals = emitChain(ctx, kernel.nodes, (x) => `${ctx.ref(x)}[${index(x)}]`);
+  const locals = emitChain(ctx, kernel.nodes, (x) => `${ctx.ref(x)}[${index(x)}]`, hoisted);
   for (const n of stores) ctx.b.line(`${ctx.ref(n)}[${index(n)}] = ${locals.get(n)};`);
   ctx.b.close(nest.length);
+}
+
+/** Calls the kernel's Wasm SIMD loop when the backend planned one; `entry` (a matmul) reads from scratch. */
+export function emitWasmElementwiseCall(ctx: KernelContext, kernel: Kernel, entry: AnyTensor | null): boolean {
+  const plan = ctx.wasmElementwise?.(kernel);
+  if (!plan) return false;
+  const pointers = plan.arrays.map((x) => (x === entry ? "scratch.byteOffset" : `${ctx.ref(x)}.byteOffset`));
+  const scalars = plan.scalars.map((x) => `${ctx.ref(x)}[0]`);
+  ctx.b.line(`// ${kernel.nodes.filter((n) => n !== entry).map((n) => `${n.op}#${n.id}`).join(", ")}: a Wasm SIMD loop, 4 lanes at a time.`);
+  ctx.b.line(`wasm.${plan.exportName}(${[...pointers, ...scalars].join(", ")});`);
+  return true;
 }

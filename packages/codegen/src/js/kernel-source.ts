@@ -82,6 +82,7 @@ export function kernelSource(
         return plan && { exportName: plan.exportName, variant: plan.spec.variant, viaScratch: plan.viaScratch };
       },
       paramNodes: () => params,
+      wasmElementwise: (k) => wasm?.elementwise.get(k.id),
     };
     return ctx;
   };

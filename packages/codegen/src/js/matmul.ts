@@ -2,7 +2,8 @@ import { numel, type AnyTensor, type OpParams } from "@gradfold/graph";
 import type { MatmulKernel } from "../lower/kernel.ts";
 import { broadcastStrides, contiguousStrides } from "../lower/shapes.ts";
 import { mergeNest, offsetExpr, openLoops, type NestDim } from "./loops.ts";
-import { emitChain } from "./chain.ts";
+import { emitWasmElementwiseCall } from "./elementwise.ts";
+import { emitChain, hoistScalars } from "./chain.ts";
 import type { KernelContext } from "./context.ts";
 
 /** Register tile: 4×4 accumulators in locals. Column panels of 64 keep B's panel in L2 across row tiles. */
@@ -65,7 +66,7 @@ export function emitMatmul(ctx: KernelContext, kernel: MatmulKernel): void {
     }
     b.line(`// op(A)·op(B) by the Wasm SIMD kernel ${wasmPlan.exportName} (${wasmPlan.variant}) into scratch, then the epilogue in one pass.`);
     b.line(`wasm.${wasmPlan.exportName}(${offsetOf(node.inputs[0])}, ${offsetOf(node.inputs[1])}, scratch.byteOffset, 0);`);
-    emitEpiloguePass(ctx, kernel, outShape);
+    if (!emitWasmElementwiseCall(ctx, kernel, node)) emitEpiloguePass(ctx, kernel, outShape);
     return;
   }
   // The epilogue is a top-level function of (row, col, acc) so each of the 16 stores
@@ -162,7 +163,9 @@ export function emitMatmul(ctx: KernelContext, kernel: MatmulKernel): void {
 function emitEpiloguePass(ctx: KernelContext, kernel: MatmulKernel, outShape: readonly number[]): void {
   const node = kernel.matmul;
   const inside = new Set(kernel.nodes);
-  const loads = [...new Set(kernel.epilogue.flatMap((n) => n.inputs))].filter((x) => !inside.has(x) && ctx.scalar(x) === null);
+  const external = [...new Set(kernel.epilogue.flatMap((n) => n.inputs))].filter((x) => !inside.has(x));
+  const hoisted = hoistScalars(ctx, external);
+  const loads = external.filter((x) => ctx.scalar(x) === null && !hoisted.has(x));
   const stores = kernel.nodes.filter((x) => ctx.stored(x));
   const operands = [node, ...loads, ...stores];
   const own = contiguousStrides(outShape);
@@ -174,7 +177,7 @@ function emitEpiloguePass(ctx: KernelContext, kernel: MatmulKernel, outShape: re
   const vars = openLoops(ctx.b, nest, "i");
   const index = (x: AnyTensor) => offsetExpr(vars, nest, operands.indexOf(x));
   ctx.b.line(`const acc = scratch[${index(node)}];`);
-  const locals = emitChain(ctx, kernel.epilogue, (x) => `${ctx.ref(x)}[${index(x)}]`, new Map([[node, "acc"]]));
+  const locals = emitChain(ctx, kernel.epilogue, (x) => `${ctx.ref(x)}[${index(x)}]`, new Map([...hoisted, [node, "acc"]]));
   for (const x of stores) ctx.b.line(`${ctx.ref(x)}[${index(x)}] = ${locals.get(x)};`);
   ctx.b.close(nest.length);
 }

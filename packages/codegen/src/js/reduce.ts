@@ -1,7 +1,7 @@
 import type { AnyTensor, OpParams } from "@gradfold/graph";
 import { externalInputs, type ReductionKernel } from "../lower/kernel.ts";
 import { broadcastStrides } from "../lower/shapes.ts";
-import { emitChain } from "./chain.ts";
+import { emitChain, hoistScalars } from "./chain.ts";
 import type { KernelContext } from "./context.ts";
 import { mergeNest, offsetExpr, openLoops, type NestDim } from "./loops.ts";
 import { jsOps } from "./op-table.ts";
@@ -36,7 +36,8 @@ export function emitReduction(ctx: KernelContext, kernel: ReductionKernel): void
   const source = node.inputs[0];
   const inShape = ctx.shapes.of(source);
   const outShape = ctx.shapes.of(node);
-  const loadsOf = (nodes: readonly AnyTensor[]) => externalInputs({ ...kernel, nodes }).filter((x) => ctx.scalar(x) === null && x !== node);
+  const hoisted = hoistScalars(ctx, [...kernel.prologue, ...kernel.epilogue].length === 0 ? [] : externalInputs(kernel).filter((x) => x !== source || kernel.prologue.length > 0));
+  const loadsOf = (nodes: readonly AnyTensor[]) => externalInputs({ ...kernel, nodes }).filter((x) => ctx.scalar(x) === null && x !== node && !hoisted.has(x));
   const preLoads = kernel.prologue.length === 0 ? [source] : loadsOf(kernel.prologue);
   const postLoads = loadsOf(kernel.epilogue).filter((x) => !preLoads.includes(x));
   const operands = [...preLoads, ...postLoads];
@@ -59,12 +60,12 @@ export function emitReduction(ctx: KernelContext, kernel: ReductionKernel): void
   const readOut = (x: AnyTensor) => `${ctx.ref(x)}[${offsetExpr(outer, keptNest, operands.indexOf(x))}]`;
   const over = (body: (v: string) => void) => {
     openLoops(b, reducedNest, "r");
-    body(kernel.prologue.length === 0 ? readIn(source) : emitChain(ctx, kernel.prologue, readIn).get(source)!);
+    body(kernel.prologue.length === 0 ? readIn(source) : emitChain(ctx, kernel.prologue, readIn, new Map(hoisted)).get(source)!);
     b.close(reducedNest.length);
   };
   const result = op.fold(b, over);
   b.line(`const v${node.id} = ${result};`);
-  const locals = emitChain(ctx, kernel.epilogue, readOut, new Map([[node, `v${node.id}`]]));
+  const locals = emitChain(ctx, kernel.epilogue, readOut, new Map([...hoisted, [node, `v${node.id}`]]));
   for (const n of kernel.nodes) if (ctx.stored(n) && locals.has(n)) b.line(`${ctx.ref(n)}[o] = ${locals.get(n)};`);
   b.line("o++;");
   b.close(outer.length);

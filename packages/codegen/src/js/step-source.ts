@@ -1,7 +1,7 @@
 import { initialValue, numel, bindShape, type AnyTensor } from "@gradfold/graph";
 import { ALIGN, type Slot } from "../lower/plan.ts";
 import type { Backend } from "../spec.ts";
-import { planWasmMatmuls, type WasmMatmuls } from "./wasm-matmul.ts";
+import { noWasm, planWasmMatmuls, type WasmMatmuls } from "./wasm-matmul.ts";
 import type { PreparedStep } from "../prepare.ts";
 import { SourceBuilder } from "./builder.ts";
 import { helperSource, type HelperName } from "./helpers.ts";
@@ -14,8 +14,8 @@ const PAGE = 65536;
 export interface StepSource {
   /** Source of `function (image, wasmBytes) { ... return step; }`'s body. */
   readonly body: string;
-  /** The Wasm kernels' module (null when every kernel is JS). */
-  readonly wasmBytes: Uint8Array | null;
+  /** The Wasm kernels' modules (empty when every kernel is JS). */
+  readonly wasmBytes: readonly Uint8Array[];
   readonly wasmKernels: number;
   readonly kernels: readonly KernelSource[];
   /** Initial bytes of the arena's static region: params, constants, sizes. */
@@ -30,7 +30,7 @@ export interface StepSource {
  */
 export function stepSource(step: PreparedStep, backend: Backend = "auto"): StepSource {
   const { plan, shapes } = step;
-  const wasm: WasmMatmuls = backend === "js" ? { byKernel: new Map(), bytes: null, scratchLength: 0 } : planWasmMatmuls(step.kernels, shapes, step.stored);
+  const wasm: WasmMatmuls = backend === "js" ? noWasm : planWasmMatmuls(step.kernels, shapes, step.stored);
   const scratchOffset = Math.ceil(plan.totalBytes / ALIGN) * ALIGN;
   const totalBytes = scratchOffset + 4 * wasm.scratchLength;
   const views = new Map<string, { name: string; slot: Slot; nodes: AnyTensor[] }>();
@@ -79,9 +79,9 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto"): StepS
     });
   viewLines.forEach((l) => b.line(l));
   b.line("");
-  if (wasm.bytes) {
-    b.line(`// Wasm SIMD matmul kernels over the same memory (${wasm.byKernel.size} of them); products that an epilogue follows land in scratch.`);
-    b.line("const wasm = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes), { env: { memory } }).exports;");
+  if (wasm.modules.length > 0) {
+    b.line(`// Wasm SIMD kernels over the same memory: ${wasm.byKernel.size} matmuls (products an epilogue follows land in scratch), ${wasm.elementwise.size} elementwise loops.`);
+    b.line("const wasm = Object.assign(Object.create(null), ...wasmBytes.map((bytes) => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports));");
     if (wasm.scratchLength > 0) b.line(`const scratch = new Float32Array(heap, ${scratchOffset}, ${wasm.scratchLength});`);
     b.line("");
   }
@@ -94,7 +94,7 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto"): StepS
   });
   b.line("");
   b.append(runtimeSource(layout));
-  return { body: b.toString(), wasmBytes: wasm.bytes, wasmKernels: wasm.byKernel.size, kernels, image: initialImage(step), arenaBytes: pages * PAGE };
+  return { body: b.toString(), wasmBytes: wasm.modules, wasmKernels: wasm.byKernel.size + wasm.elementwise.size, kernels, image: initialImage(step), arenaBytes: pages * PAGE };
 }
 
 /** The static region's bytes: param initial values, constants and sizes, as float32/int32. */

@@ -1,7 +1,8 @@
 import type { AnyTensor } from "@gradfold/graph";
-import type { MatmulKernel } from "../lower/kernel.ts";
+import type { Kernel } from "../lower/kernel.ts";
 import type { BoundShapes } from "../lower/shapes.ts";
-import { buildMatmulKernels, wasmFeatures, type MatmulSpec, type MatmulVariant } from "../wasm/index.ts";
+import { buildMatmulKernels, buildModule, wasmFeatures, type MatmulSpec, type MatmulVariant } from "../wasm/index.ts";
+import { buildWasmElementwise, planWasmElementwise, type WasmElementwisePlan } from "./wasm-elementwise.ts";
 import { matmulDims } from "./matmul.ts";
 
 /** A matmul kernel the Wasm SIMD backend computes: its export name and where op(A)·op(B) lands. */
@@ -14,8 +15,10 @@ export interface WasmMatmulPlan {
 
 export interface WasmMatmuls {
   readonly byKernel: ReadonlyMap<number, WasmMatmulPlan>;
-  /** Module bytes with one function per planned kernel, or null when none. */
-  readonly bytes: Uint8Array | null;
+  /** Elementwise chains (matmul epilogues and elementwise kernels) done in Wasm, by kernel id. */
+  readonly elementwise: ReadonlyMap<number, WasmElementwisePlan>;
+  /** Modules to instantiate over the arena: the matmuls, then the elementwise loops (empty when all is JS). */
+  readonly modules: readonly Uint8Array[];
   /** f32 elements of scratch the epilogues need (the largest product). */
   readonly scratchLength: number;
 }
@@ -26,13 +29,21 @@ export interface WasmMatmuls {
  * The product goes straight into the matmul's buffer without an epilogue, else into
  * a scratch buffer the JS epilogue then reads element by element.
  */
-export function planWasmMatmuls(kernels: readonly { id: number; kind: string }[], shapes: BoundShapes, stored: ReadonlySet<AnyTensor>): WasmMatmuls {
+export const noWasm: WasmMatmuls = { byKernel: new Map(), elementwise: new Map(), modules: [], scratchLength: 0 };
+
+export function planWasmMatmuls(kernels: readonly Kernel[], shapes: BoundShapes, stored: ReadonlySet<AnyTensor>): WasmMatmuls {
   const byKernel = new Map<number, WasmMatmulPlan>();
-  if (!wasmFeatures().simd) return { byKernel, bytes: null, scratchLength: 0 };
+  const elementwise = new Map<number, WasmElementwisePlan>();
+  if (!wasmFeatures().simd) return noWasm;
   let scratchLength = 0;
-  for (const k of kernels as readonly (MatmulKernel | { id: number; kind: "other" })[]) {
+  for (const k of kernels) {
+    if (k.kind === "elementwise") {
+      const plan = planWasmElementwise(`e${k.id}`, k.nodes, null, shapes, stored);
+      if (plan) elementwise.set(k.id, plan);
+      continue;
+    }
     if (k.kind !== "matmul") continue;
-    const mk = k as MatmulKernel;
+    const mk = k;
     const d = matmulDims(mk.matmul, (t) => shapes.of(t));
     if (d.batch.reduce((a, b) => a * b, 1) !== 1 || (d.transA && d.transB)) continue;
     const variant: MatmulVariant = d.transA ? "tn" : d.transB ? "nt" : "nn";
@@ -41,8 +52,16 @@ export function planWasmMatmuls(kernels: readonly { id: number; kind: string }[]
     if (!viaScratch && !stored.has(mk.matmul)) continue;
     if (viaScratch) scratchLength = Math.max(scratchLength, d.m * d.n);
     byKernel.set(mk.id, { exportName, spec: { name: exportName, variant, m: d.m, k: d.k, n: d.n }, viaScratch });
+    if (viaScratch) {
+      const plan = planWasmElementwise(`e${mk.id}`, mk.epilogue, mk.matmul, shapes, stored);
+      if (plan) elementwise.set(mk.id, plan);
+    }
   }
-  if (byKernel.size === 0) return { byKernel, bytes: null, scratchLength: 0 };
-  const bytes = buildMatmulKernels([...byKernel.values()].map((p) => p.spec)).bytes;
-  return { byKernel, bytes, scratchLength };
+  const modules: Uint8Array[] = [];
+  if (byKernel.size > 0) modules.push(buildMatmulKernels([...byKernel.values()].map((p) => p.spec)).bytes);
+  if (elementwise.size > 0) {
+    const functions = [...elementwise.values()].map((p) => ({ name: p.exportName, fn: buildWasmElementwise(p, shapes) }));
+    modules.push(buildModule({ shared: false }, functions));
+  }
+  return { byKernel, elementwise, modules, scratchLength };
 }

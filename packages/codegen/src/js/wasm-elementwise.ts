@@ -1,0 +1,124 @@
+import type { AnyTensor, OpKind } from "@gradfold/graph";
+import type { BoundShapes } from "../lower/shapes.ts";
+import { FunctionBuilder, type Local } from "../wasm/index.ts";
+import { scalarLiteral } from "./kernel-source.ts";
+
+/**
+ * Elementwise chains as Wasm SIMD loops, four f32 lanes at a time: the optimizer
+ * updates fused after a matmul (SGD, Adam over a whole weight) are the bulk of the
+ * non-matmul work, and run ~4× faster this way than in JS. Only chains whose every
+ * operand is the full shape (read at the same index) or one element, of ops with an
+ * exact f32x4 form, over a multiple of 4 elements; anything else stays JS.
+ */
+type Push = () => void;
+type SimdRule = (fn: FunctionBuilder, args: readonly Push[]) => void;
+
+const binary = (name: "f32x4.add" | "f32x4.mul" | "f32x4.div" | "f32x4.max" | "f32x4.min"): SimdRule => (fn, [a, b]) => {
+  a();
+  b();
+  fn.simd(name);
+};
+const unary = (name: "f32x4.neg" | "f32x4.abs" | "f32x4.sqrt"): SimdRule => (fn, [a]) => {
+  a();
+  fn.simd(name);
+};
+
+/** Ops with an f32x4 form whose semantics match the reference (NaN included). */
+const simdRules: Partial<{ readonly [K in OpKind]: SimdRule }> = {
+  add: binary("f32x4.add"),
+  mul: binary("f32x4.mul"),
+  div: binary("f32x4.div"),
+  // f32x4.max/min return NaN when either lane is NaN, like Math.max/min.
+  maximum: binary("f32x4.max"),
+  minimum: binary("f32x4.min"),
+  neg: unary("f32x4.neg"),
+  abs: unary("f32x4.abs"),
+  sqrt: unary("f32x4.sqrt"),
+  reciprocal: (fn, [a]) => {
+    fn.f32x4(1);
+    a();
+    fn.simd("f32x4.div");
+  },
+  rsqrt: (fn, [a]) => {
+    fn.f32x4(1);
+    a();
+    fn.simd("f32x4.sqrt").simd("f32x4.div");
+  },
+  // pmax(0, x) = 0 < x ? x : 0, which is 0 for NaN and -0 exactly as the reference relu.
+  relu: (fn, [a]) => {
+    fn.f32x4(0);
+    a();
+    fn.simd("f32x4.pmax");
+  },
+  stopGradient: (_, [a]) => a(),
+  broadcastTo: (_, [a]) => a(),
+};
+
+export interface WasmElementwisePlan {
+  readonly exportName: string;
+  readonly count: number;
+  readonly nodes: readonly AnyTensor[];
+  /** Pointer parameters: the entry value (a matmul product in scratch) first, then loads, then stores. */
+  readonly arrays: readonly AnyTensor[];
+  readonly stores: readonly AnyTensor[];
+  /** One-element operands, passed as f32 parameters and splat once. */
+  readonly scalars: readonly AnyTensor[];
+}
+
+/** A plan when the chain qualifies (see above), else null. `entry` is a value the caller supplies (the matmul). */
+export function planWasmElementwise(
+  exportName: string,
+  nodes: readonly AnyTensor[],
+  entry: AnyTensor | null,
+  shapes: BoundShapes,
+  stored: ReadonlySet<AnyTensor>,
+): WasmElementwisePlan | null {
+  const count = shapes.count(nodes[nodes.length - 1] ?? entry!);
+  if (count % 4 !== 0 || count === 0) return null;
+  const inside = new Set(nodes);
+  const loads: AnyTensor[] = [];
+  const scalars: AnyTensor[] = [];
+  for (const node of nodes) {
+    if (!simdRules[node.op] || node.dtype !== "float32" || shapes.count(node) !== count) return null;
+    for (const x of node.inputs) {
+      if (inside.has(x) || x === entry || loads.includes(x) || scalars.includes(x) || scalarLiteral(x, shapes) !== null) continue;
+      if (x.dtype !== "float32") return null;
+      const n = shapes.count(x);
+      if (n === 1) scalars.push(x);
+      else if (n === count) loads.push(x);
+      else return null;
+    }
+  }
+  const stores = nodes.filter((n) => stored.has(n));
+  return { exportName, count, nodes, arrays: [...(entry ? [entry] : []), ...loads, ...stores], stores, scalars };
+}
+
+/** `(pointers..., scalars...) -> ()`: one loop over count/4 vectors, all loads of a vector before its stores. */
+export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundShapes): FunctionBuilder {
+  const fn = new FunctionBuilder([...plan.arrays.map(() => "i32" as const), ...plan.scalars.map(() => "f32" as const)]);
+  const pointer = new Map(plan.arrays.map((x, i) => [x, fn.param(i)]));
+  const splat = new Map<AnyTensor, Local>();
+  plan.scalars.forEach((x, i) => {
+    const l = fn.local("v128");
+    fn.get(fn.param(plan.arrays.length + i)).simd("f32x4.splat").set(l);
+    splat.set(x, l);
+  });
+  const value = new Map<AnyTensor, Local>();
+  const counter = fn.local("i32");
+  const push = (x: AnyTensor): Push => () => {
+    const local = value.get(x) ?? splat.get(x);
+    if (local) fn.get(local);
+    else if (pointer.has(x)) fn.get(pointer.get(x)!).simdMem("v128.load", 0);
+    else fn.f32x4(Number(scalarLiteral(x, shapes)!.replace(/[()]/g, "")));
+  };
+  for (const node of plan.nodes) value.set(node, fn.local("v128"));
+  fn.repeat(counter, plan.count / 4, () => {
+    for (const node of plan.nodes) {
+      simdRules[node.op]!(fn, node.inputs.map(push));
+      fn.set(value.get(node)!);
+    }
+    for (const node of plan.stores) fn.get(pointer.get(node)!).get(value.get(node)!).simdMem("v128.store", 0);
+    for (const p of pointer.values()) fn.addTo(p, 16);
+  });
+  return fn;
+}
