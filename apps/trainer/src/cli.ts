@@ -45,6 +45,9 @@ interface TrainCommandOptions extends TrainOptionValues {
 }
 
 async function trainCommand(o: TrainCommandOptions): Promise<number> {
+  // Listen for Ctrl-C before the slow part (loading data, compiling) so it never kills a run mid-setup.
+  const progress = chooseProgress(o.progress);
+  const stopRequested = interruptFlag(progress);
   let config: TrainConfig;
   let folder: RunFolder;
   if (o.resume !== undefined) {
@@ -58,8 +61,6 @@ async function trainCommand(o: TrainCommandOptions): Promise<number> {
     if (config.data.source === "mnist" && config.data.dir) config = { ...config, data: { ...config.data, dir: fromUser(config.data.dir) } };
     folder = new RunFolder(fromUser(o.out ?? `runs/${timestamp()}`));
   }
-  const progress = chooseProgress(o.progress);
-  const stopRequested = interruptFlag(progress);
   // Loaded on use: --help and option errors stay fast without codegen and the plotting library.
   const [{ chooseBackend }, { runTraining }, { makeOptimizer }] = await Promise.all([
     import("./train/backends.ts"),
