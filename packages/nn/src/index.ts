@@ -2,7 +2,7 @@
 export type { Reduction, Reduced, ReductionOptions } from "./losses/reduction.ts";
 export { squaredError, absoluteError, huber } from "./losses/regression.ts";
 export { binaryCrossEntropy, binaryCrossEntropyWithLogits } from "./losses/binary-cross-entropy.ts";
-export { crossEntropy, crossEntropyWithLabels, crossEntropyWithTargets, type CrossEntropyOptions } from "./losses/cross-entropy.ts";
+export { crossEntropy, crossEntropyWithLabels, crossEntropyWithTargets, type CrossEntropyOptions, type LabelCrossEntropyOptions } from "./losses/cross-entropy.ts";
 export { klDivergence, type KlReduction } from "./losses/kl-divergence.ts";
 export { hinge, squaredHinge, multiClassHinge, type HingeOptions, type MultiClassHingeOptions } from "./losses/hinge.ts";
 

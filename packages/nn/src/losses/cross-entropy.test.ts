@@ -48,6 +48,26 @@ describe("cross-entropy with int labels (the fused op)", () => {
     }
   });
 
+  test("class weights follow PyTorch: weighted per example, mean divides by Σ w[y]", () => {
+    const weights = [0.5, 2, 1, 0, 3];
+    const feeds = { logits: x, labels: y };
+    for (const eps of [0, 0.2]) {
+      const perExample = Array.from({ length: N }, (_, i) => {
+        const l = logSoftmaxRow(x, i);
+        return -(1 - eps) * weights[y[i]] * l[y[i]] - (eps / C) * l.reduce((a, v, c) => a + weights[c] * v, 0);
+      });
+      const none = evaluate(crossEntropyWithLabels(logits, labels, { classWeights: weights, labelSmoothing: eps, reduction: "none" }), feeds);
+      expect(maxAbsDiff(none, perExample)).toBeLessThan(1e-12);
+      const mean = evaluate(crossEntropyWithLabels(logits, labels, { classWeights: weights, labelSmoothing: eps }), feeds)[0];
+      const weightSum = Array.from(y).reduce((a, label) => a + weights[label], 0);
+      expect(mean).toBeCloseTo(perExample.reduce((a, b) => a + b) / weightSum, 12);
+    }
+    const report = checkGrad(crossEntropy(logits, labels, { classWeights: weights, labelSmoothing: 0.1 }), [logits], { feeds });
+    expect(report.ok, JSON.stringify(report.entries)).toBe(true);
+    expect(() => crossEntropyWithLabels(logits, labels, { classWeights: [1, 2] })).toThrow(/5 non-negative numbers/);
+    expect(() => crossEntropy(logits, targets, { classWeights: weights })).toThrow(/int32 labels only/);
+  });
+
   test("stays exact at logits of ±1000", () => {
     const extreme = Float64Array.from({ length: N * C }, (_, k) => ((k * 7) % 3 === 0 ? 1000 : -1000));
     const feeds = { logits: extreme, labels: y };
