@@ -12,6 +12,7 @@ import {
   exp,
   input,
   log,
+  matmul,
   log1p,
   logSoftmax,
   reciprocal,
@@ -120,6 +121,11 @@ const cases: Record<string, Case> = {
   "abs(abs(x)) -> abs(x)": { graph: () => abs(abs(x)), check: (a) => expect(a.inputs[0].op).toBe("input") },
   "abs(-x) -> abs(x)": { graph: () => abs(neg(x)), lacks: ["neg"] },
   "transpose(transpose(x)) -> transpose(x)": { graph: () => add(transpose(transpose(x)), x), lacks: ["transpose"] },
+  "matmul(transpose(a), b) -> matmul(a, b) with the transpose flag flipped": {
+    graph: () => add(matmul(transpose(x), y), matmul(x, transpose(input("w", [3, 3])) as AnyTensor).sum()),
+    lacks: ["transpose"],
+    tol: 1e-12,
+  },
   "reshape(reshape(x)) -> reshape(x)": { graph: () => reshape(reshape(x, [3, 2]), [6]), check: (a) => expect(a.inputs[0].op).toBe("input") },
   "reshape(x) to x's shape -> x": {
     // reshape() itself never builds this node; a rebuild on a rewritten operand can
@@ -207,7 +213,7 @@ const cases: Record<string, Case> = {
   },
 };
 
-const zFeed = { z: [1, 2, 3, 4.5], s: [1.25] };
+const zFeed = { z: [1, 2, 3, 4.5], s: [1.25], w: [1, -2, 0.5, 3, 0.25, -1, 2, 2, -0.5] };
 const phases: RewritePhase[] = ["cse", "fold", "simplify", "canonicalize", "stabilize", "specialize"];
 
 describe("every rule: fires, keeps the value, rewrites the structure", () => {

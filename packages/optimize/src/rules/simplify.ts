@@ -2,6 +2,7 @@ import {
   abs,
   broadcastTo,
   cast,
+  matmulT,
   mul,
   neg,
   reciprocal,
@@ -67,6 +68,24 @@ function sumOfUnitAxes({ x }: Bindings, node: AnyTensor): AnyTensor | null {
   return reshape(x, node.shape);
 }
 
+/** A transpose that swaps the last two axes and keeps the leading (batch) axes: what matmul's flags express. */
+const swapsLastTwo = (t: AnyTensor): boolean => {
+  if (!t.is("transpose")) return false;
+  const p = t.params.perm;
+  const n = p.length;
+  return n >= 2 && p[n - 1] === n - 2 && p[n - 2] === n - 1 && p.slice(0, -2).every((a, i) => a === i);
+};
+
+/** matmul(transpose(a), b) reads a with the other flag instead of materialising the transpose. */
+function absorbTranspose({ m }: Bindings): AnyTensor | null {
+  if (!m.is("matmul")) return null;
+  const [a, b] = m.inputs;
+  const { transA, transB } = m.params;
+  if (swapsLastTwo(a)) return matmulT(a.inputs[0], b, !transA, transB);
+  if (swapsLastTwo(b)) return matmulT(a, b.inputs[0], transA, !transB);
+  return null;
+}
+
 const isBool = (t: AnyTensor) => t.dtype === "bool";
 
 /**
@@ -99,6 +118,7 @@ export const simplify: Rule[] = [
   rule("abs(abs(x)) -> abs(x)", op("abs", opAs("a", "abs", [v("x")])), ({ a }) => a),
   rule("abs(-x) -> abs(x)", op("abs", op("neg", v("x"))), ({ x }) => abs(x)),
   rule("transpose(transpose(x)) -> transpose(x)", opAs("outer", "transpose", [opAs("inner", "transpose", [v("x")])]), composeTransposes),
+  rule("matmul(transpose(a), b) -> matmul(a, b) with the transpose flag flipped", opAs("m", "matmul", [v("a"), v("b")]), absorbTranspose),
   rule("reshape(reshape(x)) -> reshape(x)", op("reshape", op("reshape", v("x"))), ({ x }, node) => reshape(x, node.shape)),
   rule("reshape(x) to x's shape -> x", op("reshape", v("x")), ({ x }, node) => (sameShape(x.shape, node.shape) ? x : null)),
   rule("broadcastTo(broadcastTo(x)) -> broadcastTo(x)", op("broadcastTo", op("broadcastTo", v("x"))), ({ x }, node) => broadcastTo(x, node.shape)),
