@@ -42,10 +42,10 @@ export function wasmSimdPeak(iterations = 1_000_000): number {
 }
 
 /**
- * Best of many short timed runs, as GFLOP/s: a peak probe wants the least disturbed
+ * Best of 50 short timed runs, as GFLOP/s: a peak probe wants the least disturbed
  * run, and on a shared machine single runs vary by 3× (measured: 13–48 GFLOP/s).
  */
-function best(run: () => number, flops: number, runs = 25): number {
+function best(run: () => number, flops: number, runs = 50): number {
   let fastest = Number.POSITIVE_INFINITY;
   let sink = 0;
   for (let r = 0; r < runs; r++) {
