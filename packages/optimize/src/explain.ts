@@ -22,8 +22,10 @@ export interface Explanation {
   readonly bytesUnoptimized?: number;
   /** The optimized, fused schedule with every materialised value in its own buffer. */
   readonly peakBytesBeforePlanning?: number;
-  /** The same schedule after buffer reuse and in-place writes. */
+  /** The same schedule after buffer reuse and in-place writes: bytes live at the worst point. */
   readonly peakBytesAfterPlanning?: number;
+  /** All planned buffers together (the arena). */
+  readonly arenaBytes?: number;
   /** Updates written straight into their target's buffer, of all updates. */
   readonly inPlaceUpdates?: number;
   readonly updates?: number;
@@ -42,7 +44,7 @@ export function explanation(data: ExplanationData): Explanation {
   if (data.kernelsFused !== undefined) lines.push(`kernels: ${data.kernelsUnfused} unfused -> ${data.kernelsFused} fused`);
   if (data.peakBytesAfterPlanning !== undefined) {
     lines.push(
-      `bytes: ${kb(data.bytesUnoptimized!)} unoptimized (every node its own buffer) -> ${kb(data.peakBytesBeforePlanning!)} fused, unplanned -> ${kb(data.peakBytesAfterPlanning)} planned`,
+      `bytes: ${kb(data.bytesUnoptimized!)} unoptimized (every node its own buffer) -> ${kb(data.peakBytesBeforePlanning!)} fused, unplanned -> ${kb(data.peakBytesAfterPlanning)} planned peak (arena ${kb(data.arenaBytes ?? data.peakBytesAfterPlanning)})`,
     );
   }
   if (data.inPlaceUpdates !== undefined) lines.push(`updates in place: ${data.inPlaceUpdates} of ${data.updates}`);

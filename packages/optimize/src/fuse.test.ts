@@ -101,7 +101,10 @@ describe("memory plan", () => {
     let h: AnyTensor = x;
     for (let i = 0; i < 6; i++) h = add(h, where(greater(sum(h, [1], true), 0), 1, -1));
     const { schedule } = optimize({ outputs: { h }, updates: [] }, { sizes: {} });
-    expect(schedule!.buffers.peakBytes).toBeLessThan(schedule!.buffers.naiveBytes);
+    const { peakBytes, arenaBytes, naiveBytes } = schedule!.buffers;
+    expect(peakBytes).toBeLessThan(naiveBytes);
+    expect(peakBytes).toBeLessThanOrEqual(arenaBytes!);
+    expect(peakBytes).toBeGreaterThanOrEqual(2 * 64 * 64 * 4); // the input and the output are live throughout
     const feeds = { x: Array.from({ length: 4096 }, (_, i) => Math.cos(i)) };
     expectSameValues(runSchedule(schedule!, feeds).outputs.h, evaluate(h, feeds));
   });

@@ -102,6 +102,7 @@ export function optimize<T extends Optimizable>(input: T, options: OptimizeOptio
       bytesUnoptimized: unfused.buffers.naiveBytes,
       peakBytesBeforePlanning: schedule.buffers.naiveBytes,
       peakBytesAfterPlanning: schedule.buffers.peakBytes,
+      arenaBytes: schedule.buffers.arenaBytes,
       inPlaceUpdates: schedule.buffers.inPlaceUpdates?.length ?? 0,
       updates: schedule.program.updates.length,
     });

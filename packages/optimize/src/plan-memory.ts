@@ -80,6 +80,9 @@ export function planMemory(program: Program, groups: readonly KernelGroup[], siz
 
   const pooled = new Set<number>();
   const slots: Slot[] = [];
+  /** [buffer, first step, last step] of each pooled value: for the live peak. */
+  const uses: Array<[number, number, number]> = [];
+  const occupy = (id: number, out: AnyTensor, step: number) => uses.push([id, step, lastRead.get(out) ?? step]);
   groups.forEach((g, step) => {
     const taken = new Set<number>();
     for (const out of g.outputs) {
@@ -102,6 +105,7 @@ export function planMemory(program: Program, groups: readonly KernelGroup[], siz
         taken.add(b);
         bufferOf.set(out, b);
         slots.find((s) => s.id === b)!.freeAfter = lastRead.get(out) ?? step;
+        occupy(b, out, step);
         continue;
       }
       const free = slots.filter((s) => s.freeAfter < step && !taken.has(s.id));
@@ -112,18 +116,25 @@ export function planMemory(program: Program, groups: readonly KernelGroup[], siz
         slot.freeAfter = lastRead.get(out) ?? step;
         taken.add(slot.id);
         bufferOf.set(out, slot.id);
+        occupy(slot.id, out, step);
       } else {
         const id = allocate(out);
         pooled.add(id);
         taken.add(id);
         slots.push({ id, freeAfter: lastRead.get(out) ?? step });
+        occupy(id, out, step);
       }
     }
   });
 
-  const peakBytes = bufferBytes.reduce((a, b) => a + b, 0);
+  const arenaBytes = bufferBytes.reduce((a, b) => a + b, 0);
+  const persistentBytes = bufferBytes.reduce((sum, bytes, id) => (pooled.has(id) ? sum : sum + bytes), 0);
+  const inUse = groups.map(() => new Set<number>());
+  for (const [id, from, to] of uses) for (let step = from; step <= to; step++) inUse[step].add(id);
+  const pooledPeak = Math.max(0, ...inUse.map((ids) => [...ids].reduce((sum, id) => sum + bufferBytes[id], 0)));
+  const peakBytes = persistentBytes + pooledPeak;
   const naiveBytes = [...bufferOf.keys()].reduce((a, t) => a + bytesOf(t), 0);
-  return { bufferOf, bufferBytes, peakBytes, naiveBytes, inPlaceUpdates: [...inPlaceUpdate.entries()].map(([value, target]) => [target, value] as const) };
+  return { bufferOf, bufferBytes, peakBytes, arenaBytes, naiveBytes, inPlaceUpdates: [...inPlaceUpdate.entries()].map(([value, target]) => [target, value] as const) };
 }
 
 /** The plan with no reuse at all: every materialised value in a buffer of its own (phase `plan` off). */
@@ -142,5 +153,5 @@ export function naivePlan(program: Program, groups: readonly KernelGroup[], size
   for (const [target, value] of program.updates) [target, value].forEach(add);
   Object.values(program.outputs).forEach(add);
   const total = bufferBytes.reduce((a, b) => a + b, 0);
-  return { bufferOf, bufferBytes, peakBytes: total, naiveBytes: total, inPlaceUpdates: [] };
+  return { bufferOf, bufferBytes, peakBytes: total, arenaBytes: total, naiveBytes: total, inPlaceUpdates: [] };
 }

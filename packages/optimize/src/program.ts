@@ -81,8 +81,13 @@ export interface KernelGroup {
 export interface BufferPlan {
   readonly bufferOf: ReadonlyMap<AnyTensor, number>;
   readonly bufferBytes: readonly number[];
-  /** Bytes of all buffers together after reuse: the arena the step allocates. */
+  /**
+   * Bytes live at the worst point of the schedule, after reuse: every persistent
+   * buffer plus the pooled buffers in use at the busiest group.
+   */
   readonly peakBytes: number;
+  /** Bytes of all buffers together: the arena a step allocates (≥ peakBytes). */
+  readonly arenaBytes?: number;
   /** The same without reuse: every materialised value in its own buffer. */
   readonly naiveBytes: number;
   /** Updates `[target, value]` whose value the schedule writes directly into the target's buffer. */
