@@ -1,8 +1,8 @@
 /**
  * WebAssembly SIMD kernels for @gradfold/codegen, generated in TypeScript with no
  * external toolchain: a binary encoder, f32 matmul kernels specialized to constant
- * shapes (nn, tn, nt; bias/relu/accumulate epilogues), and a two-core pool.
- * See README.md in this folder.
+ * shapes (nn, tn, nt; bias/relu/accumulate epilogues), A two-core pool (Node's worker_threads)
+ * lives in the Node-only entry `@gradfold/codegen/node`. See README.md in this folder.
  */
 export { buildMatmulKernels, matmulFunction } from "./matmul-kernels.ts";
 export type { BuildMatmulOptions, MatmulKernel, MatmulKernels } from "./matmul-kernels.ts";
@@ -10,8 +10,6 @@ export { resolveMatmul, storedShapes } from "./matmul-spec.ts";
 export type { MatmulActivation, MatmulSpec, MatmulVariant, ResolvedMatmul } from "./matmul-spec.ts";
 export { defaultTuning } from "./matmul-tuning.ts";
 export type { MatmulTuning } from "./matmul-tuning.ts";
-export { createMatmulPool } from "./matmul-pool.ts";
-export type { MatmulPool, MatmulPoolOptions } from "./matmul-pool.ts";
 export { splitRows } from "./matmul-split.ts";
 export type { RowPart } from "./matmul-split.ts";
 export { referenceMatmul } from "./reference-matmul.ts";
