@@ -204,6 +204,7 @@ const cases: Record<string, Case> = {
     lacks: ["div"],
     tol: 1e-12,
   },
+  "(y/(1+exp(x)))*exp(x) -> y*sigmoid(x)": { graph: () => mul(div(y, add(exp(x), 1)), exp(x)), has: ["sigmoid"], lacks: ["div"], tol: 1e-12 },
   "(y/s)*(s*z) -> y*z (s > 0)": { graph: () => mul(div(y, exp(x)), mul(exp(x), p)), lacks: ["div", "exp"], tol: 1e-12 },
   // specialize
   "size(dims) -> constant at the given sizes": {

@@ -148,5 +148,10 @@ export const stabilize: Rule[] = [
     op("mul", opAs("b", "broadcastTo", [v("q")]), opAs("e", "exp", [v("x")])),
     logsumexpGradient,
   ),
+  rule(
+    "(y/(1+exp(x)))*exp(x) -> y*sigmoid(x)",
+    op("mul", op("div", v("y"), op("add", c(1), opAs("e", "exp", [v("x")]))), v("e")),
+    ({ y, x }) => mul(y, sigmoid(x)),
+  ),
   rule("(y/s)*(s*z) -> y*z (s > 0)", op("mul", op("div", v("y"), pos()), op("mul", v("s"), v("z"))), ({ y, z }) => mul(y, z)),
 ];
