@@ -251,7 +251,7 @@ export function apply<K extends OpKind>(def: OpDef<K>, inputs: readonly AnyTenso
     const hit = interned.get(fullKey)?.deref();
     if (hit) return hit;
   }
-  const node = new Tensor(def.kind, params as OpParams[OpKind], inputs, Object.freeze([...shape]) as Shape, dtype);
+  const node = new Tensor(def.kind, params as OpParams[OpKind], Object.freeze([...inputs]), Object.freeze([...shape]) as Shape, dtype);
   if (fullKey !== null) {
     interned.set(fullKey, new WeakRef(node));
     forget.register(node, fullKey);
