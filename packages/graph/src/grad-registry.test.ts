@@ -59,6 +59,14 @@ const comparison = (f: (a: AnyTensor, b: AnyTensor) => AnyTensor): OpCase => ({
   },
 });
 
+const cube = g.defineCustomOp({
+  name: "cube",
+  arity: 1,
+  shape: ([x]) => x,
+  scalar: (x) => x * x * x,
+  vjp: ({ inputs: [x], grad: dy }) => [g.mul(dy, g.mul(g.mul(x, x), 3))],
+});
+
 const cases: { [K in OpKind]: OpCase } = {
   input: unary((x) => x),
   param: smooth(() => {
@@ -177,6 +185,8 @@ const cases: { [K in OpKind]: OpCase } = {
       return { y: g.mul(g.oneHot(idx, 4), w), xs: [w], feeds: { idx: Int32Array.of(2, 0, 3), w: uniform(12) } };
     },
   },
+  // A user-defined op goes through the same registry entry; x³ with d(x³) = 3x² dx.
+  custom: unary((x) => cube(x)),
 };
 
 /** Composites have no rule of their own; their gradient comes from the primitives they are built of. */

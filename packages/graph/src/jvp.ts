@@ -15,19 +15,20 @@ let dummyCount = 0;
  * Built from reverse mode by the transposition trick: the vjp u ↦ Jᵀu is linear in
  * u, so differentiating ⟨Jᵀu, t⟩ with respect to u gives J·t, and u drops out.
  */
-export function jvp(ys: readonly AnyTensor[], xs: readonly AnyTensor[], tangents: readonly AnyTensor[]): AnyTensor[] {
+export function jvp<const Ys extends readonly AnyTensor[]>(ys: Ys, xs: readonly AnyTensor[], tangents: readonly AnyTensor[]): { -readonly [K in keyof Ys]: Ys[K] } {
   if (xs.length !== tangents.length) throw new GraphError(`jvp: ${xs.length} xs but ${tangents.length} tangents`);
+  if (xs.length === 0) throw new GraphError("jvp: expected at least one x to move along");
   xs.forEach((x, i) => {
     if (!sameShape(x.shape, tangents[i].shape)) {
       throw new GraphError(`jvp: tangent ${i} has shape ${formatShape(tangents[i].shape)}, x has ${formatShape(x.shape)}`);
     }
   });
-  return ys.map((y) => {
+  return ys.map((y: AnyTensor) => {
     const u = input(`__jvp_cotangent_${dummyCount++}`, y.shape);
     const vjps = grad(y, xs, u);
     const inner = vjps.map((g, i) => sum(mul(g, tangents[i]))).reduce((a, b) => add(a, b));
     const [jt] = grad(inner, [u]);
     // Linearity in u: any u left in the graph multiplies zero, so bind it to zeros.
     return substitute([jt], new Map([[u, broadcastTo(scalar(0), y.shape)]]))[0];
-  });
+  }) as { -readonly [K in keyof Ys]: Ys[K] };
 }

@@ -61,6 +61,8 @@ export interface OpParams {
   gather: { axis: number };
   scatterAdd: { axis: number; size: Dim };
   oneHot: { depth: number };
+  // user-defined ops (ops/custom.ts): the rules live in a side table by id
+  custom: { id: number; name: string };
 }
 
 export type OpKind = keyof OpParams;

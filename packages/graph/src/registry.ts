@@ -3,6 +3,7 @@ import type { Tensor } from "./tensor.ts";
 import { reluOp, sigmoidOp, softplusOp, tanhOp } from "./ops/activations.ts";
 import { addOp, divOp, maximumOp, minimumOp, mulOp, powOp } from "./ops/binary.ts";
 import { castOp, stopGradientOp } from "./ops/cast.ts";
+import { customOp } from "./ops/custom.ts";
 import { equalOp, greaterEqualOp, greaterOp, lessEqualOp, lessOp, notEqualOp, whereOp } from "./ops/compare.ts";
 import { gatherOp, oneHotOp, scatterAddOp } from "./ops/indexing.ts";
 import { broadcastToOp, reshapeOp, transposeOp } from "./ops/layout.ts";
@@ -68,6 +69,7 @@ export const registry: { readonly [K in OpKind]: OpDef<K> } = {
   gather: gatherOp,
   scatterAdd: scatterAddOp,
   oneHot: oneHotOp,
+  custom: customOp,
 };
 
 export const opKinds = Object.keys(registry) as OpKind[];

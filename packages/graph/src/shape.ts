@@ -86,10 +86,10 @@ export function normalizeAxes(axes: number | readonly number[] | undefined, rank
   const list = typeof axes === "number" ? [axes] : [...axes];
   const out = list.map((a) => {
     if (!Number.isInteger(a) || a < -rank || a >= rank) {
-      throw new Error(`axis ${a} is out of range for rank ${rank}`);
+      throw new GraphError(`axis ${a} is out of range for rank ${rank}`);
     }
     return a < 0 ? a + rank : a;
   });
-  if (new Set(out).size !== out.length) throw new Error(`repeated axis in ${JSON.stringify(list)}`);
+  if (new Set(out).size !== out.length) throw new GraphError(`repeated axis in ${JSON.stringify(list)}`);
   return out.sort((a, b) => a - b);
 }

@@ -11,3 +11,4 @@ export { concat, slice, pad } from "./slicing.ts";
 export { logsumexp, softmax, logSoftmax, softmaxCrossEntropy } from "./softmax.ts";
 export { neg, abs, sign, reciprocal, sqrt, rsqrt, exp, log, log1p, expm1, erf, erfScalar, square, clip } from "./unary-math.ts";
 export { unbroadcast } from "./unbroadcast.ts";
+export { defineCustomOp, customOpSpec, type CustomOp, type CustomOpSpec, type ElementwiseCustomOpSpec, type GeneralCustomOpSpec, type CustomVjpContext, type KernelArray, type KernelShapes } from "./custom.ts";

@@ -43,6 +43,10 @@ export const scatterAddOp = defineOp("scatterAdd", {
   arity: 2,
   traits: [],
   shape: ([u, idx], p) => {
+    if (!Number.isInteger(p.axis) || p.axis < 0 || p.axis + idx.length > u.length) {
+      return `axis ${p.axis} does not fit updates of rank ${u.length} with indices of rank ${idx.length}`;
+    }
+    if (typeof p.size === "number" && !(Number.isInteger(p.size) && p.size >= 0)) return `size must be a non-negative integer, got ${p.size}`;
     const head = u.slice(0, p.axis);
     const mid = u.slice(p.axis, p.axis + idx.length);
     if (mid.length !== idx.length || mid.some((d, i) => d !== idx[i])) return `updates must hold the indices' shape ${formatShape(idx)} at axis ${p.axis}`;

@@ -102,7 +102,7 @@ export const softmaxCrossEntropyOp = defineOp("softmaxCrossEntropy", {
   },
   vjp: ({ inputs: [logits, labels], grad }) => {
     const classes = logits.shape[logits.rank - 1];
-    if (typeof classes !== "number") throw new Error("softmaxCrossEntropy: the class axis must have a concrete size");
+    if (typeof classes !== "number") throw new GraphError("softmaxCrossEntropy: the class axis must have a concrete size");
     const g = reshape(grad, [...grad.shape, 1]);
     return [mul(g, sub(softmax(logits, -1), oneHot(labels, classes))), null];
   },

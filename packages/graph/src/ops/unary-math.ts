@@ -1,4 +1,5 @@
 import type { DType } from "../dtype.ts";
+import { GraphError } from "../errors.ts";
 import { defineOp, type OpDef, type Trait } from "../op.ts";
 import type { Shape } from "../shape.ts";
 import { apply, type AnyTensor, type Tensor } from "../tensor.ts";
@@ -78,7 +79,7 @@ export const square = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tenso
 
 /** Clamps into [lo, hi]; a composite of maximum and minimum. */
 export function clip<S extends Shape, D extends DType>(x: Tensor<S, D>, lo: number, hi: number): Tensor<S, D> {
-  if (!(lo <= hi)) throw new Error(`clip: expected lo <= hi, got lo=${lo}, hi=${hi}`);
+  if (!(lo <= hi)) throw new GraphError(`clip: expected lo <= hi, got lo=${lo}, hi=${hi}`);
   return minimum(maximum(x, lo), hi) as never;
 }
 

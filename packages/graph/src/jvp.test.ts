@@ -1,0 +1,34 @@
+import { expect, test } from "vitest";
+import { evaluate } from "./evaluate.ts";
+import { jvp } from "./jvp.ts";
+import { constant, input, param } from "./ops/leaves.ts";
+import type { Tensor } from "./tensor.ts";
+
+test("jvp of an elementwise map is f'(x)·t, with ys' static types", () => {
+  const x = input("x", [3]);
+  const t = input("t", [3]);
+  const other = param("unrelated", [2], { init: [1, 2] });
+  const [dy, dOther]: [Tensor<[3], "float32">, Tensor<[2], "float32">] = jvp([x.exp().mul(x), other.mul(2)], [x], [t]);
+  const xv = [0.5, -1, 2];
+  const tv = [1, 2, -0.5];
+  const got = evaluate(dy, { x: xv, t: tv });
+  // d(x·eˣ) = (1 + x)·eˣ·dx
+  xv.forEach((v, i) => expect(got[i]).toBeCloseTo((1 + v) * Math.exp(v) * tv[i], 12));
+  // A y that does not depend on x moves by zero.
+  expect(Array.from(evaluate(dOther, { x: xv, t: tv }))).toEqual([0, 0]);
+});
+
+test("jvp of a matrix product is linear in the tangents of both factors", () => {
+  const a = input("a", [2, 2]);
+  const b = input("b", [2, 2]);
+  const [d] = jvp([a.matmul(b)], [a, b], [constant([[1, 0], [0, 0]], [2, 2]), constant([[0, 0], [0, 1]], [2, 2])]);
+  // dA·B + A·dB with dA = e00, dB = e11
+  expect(Array.from(evaluate(d, { a: [1, 2, 3, 4], b: [5, 6, 7, 8] }))).toEqual([5, 6 + 2, 0, 4]);
+});
+
+test("jvp checks its arguments", () => {
+  const x = input("x", [3]);
+  expect(() => jvp([x.exp()], [x], [input("t", [2])])).toThrow(/jvp: tangent 0 has shape \[2\], x has \[3\]/);
+  expect(() => jvp([x.exp()], [x], [])).toThrow(/jvp: 1 xs but 0 tangents/);
+  expect(() => jvp([x.exp()], [], [])).toThrow(/at least one x/);
+});
