@@ -8,6 +8,7 @@ import type { Backend } from "../train/backends.ts";
 import { evaluateSet, syncParams } from "../train/evaluate-set.ts";
 import { resolveLoss } from "../train/run.ts";
 import { makeOptimizer } from "../train/optimizer-choice.ts";
+import { weightName } from "../train/model.ts";
 import { buildPrograms, gradNormPrefix, type UpdateRule } from "../train/program.ts";
 
 /** What every experiment takes from the command line. */
@@ -67,7 +68,7 @@ export function trainCurve(
     init,
   );
   const step = o.backend.makeStep(programs.train);
-  const weightNames = programs.model.layers.map((l) => (l.weight.params as { name: string }).name);
+  const weightNames = programs.model.layers.map(weightName);
   const x = new Float32Array(config.batchSize * data.train.features);
   const y = new Int32Array(config.batchSize);
   const shuffle = new Rng(config.seed + 1);

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 
 const tensors = new Map([
-  ["dense1.weight", Float32Array.from([1.5, -2, Math.fround(0.1), 3e-39])],
+  ["dense1/W", Float32Array.from([1.5, -2, Math.fround(0.1), 3e-39])],
   ["adam/step", Float32Array.of(7)],
 ]);
 const meta = { epoch: 2, rng: [1, 2, 3, 4294967295] };
@@ -15,8 +15,8 @@ describe("checkpoints", () => {
   it("round-trips tensors bit for bit and the metadata", () => {
     const back = decodeCheckpoint<typeof meta>(encodeCheckpoint(meta, tensors));
     expect(back.meta).toEqual(meta);
-    expect([...back.tensors.keys()]).toEqual(["dense1.weight", "adam/step"]);
-    expect(new Uint32Array(back.tensors.get("dense1.weight")!.buffer)).toEqual(new Uint32Array(tensors.get("dense1.weight")!.buffer));
+    expect([...back.tensors.keys()]).toEqual(["dense1/W", "adam/step"]);
+    expect(new Uint32Array(back.tensors.get("dense1/W")!.buffer)).toEqual(new Uint32Array(tensors.get("dense1/W")!.buffer));
   });
 
   it("rejects foreign, truncated, extended, corrupted and future-version files with a clear reason", () => {

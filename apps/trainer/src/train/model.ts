@@ -1,14 +1,18 @@
-import { param, type AnyTensor } from "@gradfold/graph";
+import type { AnyTensor } from "@gradfold/graph";
+import { activations as nnActivations, dense, type FloatTensor } from "@gradfold/nn";
 import type { Rng } from "../rng.ts";
 
+/** The hidden-unit choices of the CLI, mapped to @gradfold/nn's activations. */
 export const activations = {
-  relu: (x: AnyTensor) => x.relu(),
-  tanh: (x: AnyTensor) => x.tanh(),
-  sigmoid: (x: AnyTensor) => x.sigmoid(),
-  gelu: (x: AnyTensor) => x.gelu(),
-  elu: (x: AnyTensor) => x.elu(),
-  "leaky-relu": (x: AnyTensor) => x.leakyRelu(0.01),
-} satisfies Record<string, (x: AnyTensor) => AnyTensor>;
+  relu: nnActivations.relu,
+  tanh: nnActivations.tanh,
+  sigmoid: nnActivations.sigmoid,
+  gelu: nnActivations.gelu,
+  elu: nnActivations.elu,
+  "leaky-relu": nnActivations.leakyRelu,
+  silu: nnActivations.silu,
+  softplus: nnActivations.softplus,
+};
 export type ActivationName = keyof typeof activations;
 
 /**
@@ -30,34 +34,49 @@ export interface ModelConfig {
   readonly dropout: number;
 }
 
-export interface Layer {
+/** One dense layer of the model: its name and its seeded initial weights. */
+export interface LayerPlan {
   readonly name: string;
-  readonly weight: AnyTensor;
-  readonly bias: AnyTensor;
+  readonly units: number;
+  readonly init: Float32Array;
+}
+
+/** A built network: its output, and its params in layer order (weights, then the bias, per layer). */
+export interface Network {
+  readonly output: AnyTensor;
+  readonly params: readonly AnyTensor[];
+  readonly weights: readonly AnyTensor[];
 }
 
 export interface Model {
-  readonly layers: readonly Layer[];
-  readonly params: readonly AnyTensor[];
+  readonly layers: readonly LayerPlan[];
   /** Hidden widths that take a dropout mask, in order (one mask input per entry). */
   readonly dropoutWidths: readonly number[];
-  /** Builds the network on `x`; with `masks`, multiplies each hidden activation by its (scaled) dropout mask. */
-  forward(x: AnyTensor, masks?: readonly AnyTensor[]): AnyTensor;
+  /**
+   * Builds the network on `x` with @gradfold/nn's `dense` layers; with `masks`,
+   * multiplies each hidden activation by its (scaled) dropout mask. Each call makes
+   * its own param nodes with the same names and initial values, so the training
+   * graph and the evaluation graph exchange values by name (step.read/write).
+   */
+  forward(x: AnyTensor, masks?: readonly AnyTensor[]): Network;
 }
 
+/** The name of a layer's weight param, as @gradfold/nn's `dense` names it. */
+export const weightName = (layer: LayerPlan) => `${layer.name}/W`;
+
+const reluLike = new Set<ActivationName>(["relu", "leaky-relu", "gelu", "elu", "silu", "softplus"]);
+
 function initStd(init: InitName, activation: ActivationName, fanIn: number, fanOut: number): number {
-  const kind = init === "auto" ? (activation === "relu" || activation === "leaky-relu" || activation === "gelu" || activation === "elu" ? "he" : "glorot") : init;
+  const kind = init === "auto" ? (reluLike.has(activation) ? "he" : "glorot") : init;
   if (typeof kind === "number") return kind;
   return { he: Math.sqrt(2 / fanIn), glorot: Math.sqrt(2 / (fanIn + fanOut)), lecun: Math.sqrt(1 / fanIn) }[kind];
 }
 
-function dense(name: string, fanIn: number, fanOut: number, std: number, rng: Rng): Layer {
-  const w = new Float32Array(fanIn * fanOut);
-  for (let i = 0; i < w.length; i++) w[i] = std * rng.normal();
-  return { name, weight: param(`${name}.weight`, [fanIn, fanOut], { init: w }), bias: param(`${name}.bias`, [fanOut], { init: 0 }) };
+function plan(name: string, fanIn: number, units: number, std: number, rng: Rng): LayerPlan {
+  const init = new Float32Array(fanIn * units);
+  for (let i = 0; i < init.length; i++) init[i] = std * rng.normal();
+  return { name, units, init };
 }
-
-const affine = (layer: Layer, x: AnyTensor) => x.matmul(layer.weight).add(layer.bias);
 
 /**
  * An MLP (inputs → hidden layers with `activation` → outputs) or a residual network
@@ -67,42 +86,54 @@ const affine = (layer: Layer, x: AnyTensor) => x.matmul(layer.weight).add(layer.
 export function buildModel(config: ModelConfig, inputs: number, outputs: number, rng: Rng): Model {
   const act = activations[config.activation];
   const std = (fanIn: number, fanOut: number) => initStd(config.init, config.activation, fanIn, fanOut);
-  const layers: Layer[] = [];
+  const layers: LayerPlan[] = [];
+  const collect = () => {
+    const params: AnyTensor[] = [];
+    const weights: AnyTensor[] = [];
+    const apply = (layer: LayerPlan, h: AnyTensor, activation?: (x: FloatTensor) => FloatTensor) => {
+      const built = dense(h as FloatTensor, layer.units, { name: layer.name, init: layer.init, activation });
+      params.push(...built.params);
+      weights.push(built.params[0]);
+      return built.output as AnyTensor;
+    };
+    return { params, weights, apply };
+  };
+
   if (config.model === "mlp") {
     const widths = [inputs, ...config.layers, outputs];
-    for (let i = 0; i + 1 < widths.length; i++) layers.push(dense(`dense${i + 1}`, widths[i], widths[i + 1], std(widths[i], widths[i + 1]), rng));
+    for (let i = 0; i + 1 < widths.length; i++) layers.push(plan(`dense${i + 1}`, widths[i], widths[i + 1], std(widths[i], widths[i + 1]), rng));
     const hidden = config.layers.length;
     return {
       layers,
-      params: layers.flatMap((l) => [l.weight, l.bias]),
       dropoutWidths: config.dropout > 0 ? config.layers : [],
       forward(x, masks) {
+        const { params, weights, apply } = collect();
         let h = x;
         for (let i = 0; i < hidden; i++) {
-          h = act(affine(layers[i], h));
+          h = apply(layers[i], h, act);
           if (masks) h = h.mul(masks[i]);
         }
-        return affine(layers[hidden], h);
+        return { output: apply(layers[hidden], h), params, weights };
       },
     };
   }
   const { depth, width } = config;
-  layers.push(dense("stem", inputs, width, std(inputs, width), rng));
+  layers.push(plan("stem", inputs, width, std(inputs, width), rng));
   // Residual branches start smaller so the sum of `depth` of them keeps the scale of h.
-  for (let i = 0; i < depth; i++) layers.push(dense(`block${i + 1}`, width, width, std(width, width) / Math.sqrt(depth), rng));
-  layers.push(dense("head", width, outputs, std(width, outputs), rng));
+  for (let i = 0; i < depth; i++) layers.push(plan(`block${i + 1}`, width, width, std(width, width) / Math.sqrt(depth), rng));
+  layers.push(plan("head", width, outputs, std(width, outputs), rng));
   return {
     layers,
-    params: layers.flatMap((l) => [l.weight, l.bias]),
     dropoutWidths: config.dropout > 0 ? Array.from({ length: depth }, () => width) : [],
     forward(x, masks) {
-      let h = act(affine(layers[0], x));
+      const { params, weights, apply } = collect();
+      let h = apply(layers[0], x, act);
       for (let i = 1; i <= depth; i++) {
-        let branch = act(affine(layers[i], h));
+        let branch = apply(layers[i], h, act);
         if (masks) branch = branch.mul(masks[i - 1]);
         h = h.add(branch);
       }
-      return affine(layers[depth + 1], h);
+      return { output: apply(layers[depth + 1], h), params, weights };
     },
   };
 }

@@ -55,30 +55,31 @@ export function buildPrograms(
   const y = input("y", ["batch"], targetDtype);
   const dropoutMasks = model.dropoutWidths.map((width, i) => ({ name: `dropout${i + 1}`, width }));
   const masks = dropoutMasks.map(({ name, width }) => input(name, ["batch", width]));
-  const predictions = model.forward(x, masks.length > 0 ? masks : undefined);
+  const net = model.forward(x, masks.length > 0 ? masks : undefined);
+  const predictions = net.output;
   const dataLoss = lossOf(predictions, y).mean();
-  const weights = model.layers.map((l) => l.weight as FloatTensor);
+  const weights = net.weights as FloatTensor[];
   const penalties = [...(config.l2 > 0 ? [l2(config.l2, weights)] : []), ...(config.l1 > 0 ? [l1(config.l1, weights)] : [])];
   const cost: AnyTensor = costOf(dataLoss as Scalar, penalties);
-  const grads = grad(cost, model.params);
-  const gradNorms = Object.fromEntries(model.params.map((p, i) => [`${gradNormPrefix}${nameOf(p)}`, grads[i].square().sum().sqrt()]));
+  const grads = grad(cost, net.params);
+  const gradNorms = Object.fromEntries(net.params.map((p, i) => [`${gradNormPrefix}${nameOf(p)}`, grads[i].square().sum().sqrt()]));
   const train: StepSpec = {
     inputs: [x, y, ...masks],
     outputs: { loss: dataLoss, predictions, ...gradNorms },
-    updates: optimizer.updates(cost, model.params),
+    updates: optimizer.updates(cost, net.params),
     sizes: { batch },
   };
 
   const ex = input("x", ["batch", shape.features]);
   const ey = input("y", ["batch"], targetDtype);
-  const evalPredictions = model.forward(ex);
+  const evalPredictions = model.forward(ex).output;
   const evalSpec: StepSpec = {
     inputs: [ex, ey],
     outputs: { losses: lossOf(evalPredictions, ey), predictions: evalPredictions },
     updates: [],
     sizes: { batch: config.evalBatchSize },
   };
-  return { model, train, eval: evalSpec, dropoutMasks, paramNames: model.params.map(nameOf) };
+  return { model, train, eval: evalSpec, dropoutMasks, paramNames: net.params.map(nameOf) };
 }
 
 export function nameOf(p: AnyTensor): string {
