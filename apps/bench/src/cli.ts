@@ -107,6 +107,8 @@ async function main(): Promise<void> {
             firstStepMs: Number.NaN,
             samples: [],
             medianMs: undefined,
+            cpuSamples: [],
+            medianCpuMs: undefined,
             losses: [],
             notes: [],
           },

@@ -38,6 +38,19 @@ export function stepReport(results: readonly ConfigRun[], lossSteps: number): st
     timeRows,
   );
 
+  const cpuRows = results.map(({ config, runs }) => {
+    const baseCpu = byLabel(runs, base)?.medianCpuMs;
+    return [
+      describeConfig(config),
+      ...labels.map((l) => {
+        const r = byLabel(runs, l);
+        return r?.error ? "failed" : formatMs(r?.medianCpuMs);
+      }),
+      ...peers.map((l) => formatRatio(byLabel(runs, l)?.medianCpuMs, baseCpu)),
+    ];
+  });
+  const cpuTable = markdownTable(["config", ...labels.map((l) => `${l} CPU ms`), ...peers.map((l) => `${l} / ${base}`)], cpuRows);
+
   const firstRows = results.map(({ config, runs }) => [
     describeConfig(config),
     ...labels.map((l) => {
@@ -75,6 +88,12 @@ export function stepReport(results: readonly ConfigRun[], lossSteps: number): st
     timeTable,
     "",
     `Ratios are peer time / ${base} time from one interleaved run (> 1× means ${base} is faster); n is the number of timed steps (fewer for slow contenders, capped by the time budget). The last column is the step's matmul flops (forward, dW, dX) over ${base}'s median time.`,
+    "",
+    "### Median CPU time per training step (same steps)",
+    "",
+    cpuTable,
+    "",
+    "Process CPU time (user + sys) around each timed step: not inflated when the OS preempts a step on a busy machine, but it counts every thread of the process (GC helpers, background compilation, worker threads), so a contender that uses two cores shows its total work here.",
     "",
     "### Setup and first step (compile / jit / lazy init), ms",
     "",

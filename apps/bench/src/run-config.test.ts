@@ -59,6 +59,8 @@ describe("stepReport", () => {
       firstStepMs: 2,
       samples: [medianMs, medianMs, medianMs],
       medianMs,
+      cpuSamples: [medianMs],
+      medianCpuMs: medianMs,
       losses,
       notes: [],
     });

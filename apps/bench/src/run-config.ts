@@ -34,6 +34,13 @@ export interface ContenderRun {
   readonly firstStepMs: number;
   readonly samples: readonly number[];
   readonly medianMs: number | undefined;
+  /**
+   * Process CPU time (user + sys) of each timed step: unlike wall time, not inflated
+   * when the OS runs someone else's work mid-step on a shared machine, but it counts
+   * every thread of the process (GC helpers, background compilation, workers).
+   */
+  readonly cpuSamples: readonly number[];
+  readonly medianCpuMs: number | undefined;
   /** Loss of each of the first steps, from the shared init and data. */
   readonly losses: readonly number[];
   readonly notes: readonly string[];
@@ -46,6 +53,7 @@ interface Live {
   prepareMs: number;
   firstStepMs: number;
   samples: number[];
+  cpuSamples: number[];
   losses: number[];
   warmMs: number[];
 }
@@ -59,7 +67,7 @@ const describeError = (e: unknown) => (e instanceof Error ? e.message.split("\n"
  * with its error and does not stop the others.
  */
 export async function runConfig(problem: Problem, contenders: readonly Contender[], options: StepOptions): Promise<ContenderRun[]> {
-  const live: Live[] = contenders.map((contender) => ({ contender, prepareMs: Number.NaN, firstStepMs: Number.NaN, samples: [], losses: [], warmMs: [] }));
+  const live: Live[] = contenders.map((contender) => ({ contender, prepareMs: Number.NaN, firstStepMs: Number.NaN, samples: [], cpuSamples: [], losses: [], warmMs: [] }));
   for (const entry of live) {
     try {
       const t0 = performance.now();
@@ -90,9 +98,12 @@ export async function runConfig(problem: Problem, contenders: readonly Contender
     if (entry.error) continue;
     try {
       if (options.gcBetweenSteps) fullGc();
+      const c0 = process.cpuUsage();
       const s0 = performance.now();
       await runStep(entry.trainer!);
       entry.samples.push(performance.now() - s0);
+      const cpu = process.cpuUsage(c0);
+      entry.cpuSamples.push((cpu.user + cpu.system) / 1000);
     } catch (e) {
       entry.error = describeError(e);
       options.log(`  ${entry.contender.label}: failed while timing: ${entry.error}`);
@@ -110,6 +121,8 @@ export async function runConfig(problem: Problem, contenders: readonly Contender
       firstStepMs: e.firstStepMs,
       samples: e.samples,
       medianMs: e.samples.length > 0 && !e.error ? median(e.samples) : undefined,
+      cpuSamples: e.cpuSamples,
+      medianCpuMs: e.cpuSamples.length > 0 && !e.error ? median(e.cpuSamples) : undefined,
       losses: e.losses,
       notes,
     };
