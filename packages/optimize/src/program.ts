@@ -47,6 +47,9 @@ export interface Program {
  *
  * - `"layout"` (reshape, transpose, concat, slice, pad) and `"opaque"` (softmax,
  *   logSoftmax, softmaxCrossEntropy, gather, scatterAdd, oneHot): a single node.
+ *   (With fusion on, broadcastTo always sits in an elementwise, reduction or matmul
+ *   group; the unfused schedule — `phases: { fuse: false }` — gives every node its
+ *   own group, a lone broadcastTo being "layout" there.)
  *
  * The "output loop" of a group is the whole of an elementwise group, and the
  * epilogue of a matmul or reduction group (run on each finished element). Within
