@@ -61,7 +61,7 @@ export async function optimizersExperiment(o: ExperimentOptions, layers: readonl
     "",
     markdownTable(["optimizer", `training loss (last ${window} steps)`, "validation accuracy (1000 examples)", "wall time", "per step"], rows),
     "",
-    "Wall time includes every step's forward, backward and update in the compiled step; the adaptive methods keep one or two extra moment buffers per parameter, which shows in their time per step.",
+    "Wall time is the training loop alone (each step's forward, backward and update in the compiled step), measured once per optimizer in one process: on a busy machine it varies by tens of percent, so compare small differences over repeated runs. The adaptive methods keep one or two extra buffers per parameter (moments), a few more elementwise passes per step.",
     "",
     "Plot: `optimizers-loss.svg` (log scale).",
     "",

@@ -35,7 +35,7 @@ export async function lineChartSvg(plot: LinePlot): Promise<string> {
     encoding: {
       x: { field: "x", type: "quantitative", title: plot.xTitle },
       y: { field: "y", type: "quantitative", title: plot.yTitle, scale: plot.logY ? { type: "log" } : { zero: false } },
-      color: { field: "series", type: "nominal", title: null },
+      color: { field: "series", type: "nominal", title: null, legend: { labelLimit: 320 } },
     },
   };
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
