@@ -60,8 +60,7 @@ export function denseBlock(x: FloatTensor, options: DenseBlockOptions): Layer {
   const parts: Layer[] = [];
   const features: FloatTensor[] = [x];
   for (let i = 0; i < layers; i++) {
-    // A copy: the graph keeps the operand array it is given, and `features` grows.
-    const layer = dense(concat([...features], -1) as FloatTensor, growth, { name: `${name}/${i}`, activation });
+    const layer = dense(concat(features, -1) as FloatTensor, growth, { name: `${name}/${i}`, activation });
     parts.push(layer);
     features.push(layer.output);
   }
