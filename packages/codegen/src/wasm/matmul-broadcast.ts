@@ -17,12 +17,16 @@ import { blockRowsFor, runsOf, vecMulAdd, type MatmulTuning } from "./matmul-tun
 /** One slice of the k range: how long, whether C holds a partial sum to resume, whether the epilogue runs. */
 type KBlock = { length: number; loadC: boolean; last: boolean };
 
-export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: MatmulTuning): void {
-  const [a, b, c, bias] = [fn.param(0), fn.param(1), fn.param(2), fn.param(3)];
+export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: MatmulTuning, pack: boolean): void {
+  const [a, b, c, bias, scratch] = [fn.param(0), fn.param(1), fn.param(2), fn.param(3), fn.param(4)];
+  // Packing copies each full K-block × 4V panel of B to `scratch` once per row block,
+  // so the row tiles read it contiguously (16V bytes per k) instead of at stride ldb.
+  const packing = pack && t.order === "columns";
+  const packedStep = 16 * t.vectors;
   // Byte strides of op(A) along i and k, and of op(B) along k.
   const aRowStep = 4 * (s.variant === "tn" ? 1 : s.lda);
   const aKStep = 4 * (s.variant === "tn" ? s.lda : 1);
-  const bKStep = 4 * s.ldb;
+  const bKStepInB = 4 * s.ldb;
   const cRowStep = 4 * s.ldc;
 
   const colB = fn.local("i32"), colC = fn.local("i32"), colBias = fn.local("i32");
@@ -46,7 +50,9 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
     const cols = vectorTile ? width.vectors : width.scalars;
     const accOf = (r: number, v: number) => (vectorTile ? acc[r][v] : sacc[r][v]);
     const colBytes = vectorTile ? 16 : 4;
-    fn.get(rowA).set(ap).get(colB).set(bp);
+    const packed = packing && vectorTile && cols === V;
+    const bKStep = packed ? packedStep : bKStepInB;
+    fn.get(rowA).set(ap).get(packed ? scratch : colB).set(bp);
     for (let r = 0; r < rows; r++) {
       for (let v = 0; v < cols; v++) {
         if (kb.loadC) {
@@ -133,10 +139,18 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
       });
     }
   };
-  const eachColumnPanel = (body: (width: Width) => void) => {
+  const packPanel = (kLength: number) => {
+    fn.get(colB).set(bp).get(scratch).set(ap);
+    fn.repeat(kCount, kLength, () => {
+      for (let v = 0; v < V; v++) fn.get(ap).get(bp).simdMem("v128.load", 16 * v).simdMem("v128.store", 16 * v);
+      fn.addTo(bp, bKStepInB).addTo(ap, packedStep);
+    });
+  };
+  const eachColumnPanel = (body: (width: Width) => void, kLength: number) => {
     fn.get(kBlockB).set(colB).get(bias).set(colBias).i32(0).set(colC);
     for (const run of columnRuns) {
       fn.repeat(jCount, run.count, () => {
+        if (packing && "vectors" in run.width && run.width.vectors === V) packPanel(kLength);
         body(run.width);
         const bytes = widthBytes(run.width);
         fn.addTo(colB, bytes).addTo(colC, bytes).addTo(colBias, bytes);
@@ -156,15 +170,15 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
   kBlocks.forEach((length, index) => {
     const kb: KBlock = { length, loadC: s.accumulate || index > 0, last: index === kBlocks.length - 1 };
     fn.get(a).i32(k0 * aKStep).core("i32.add").set(blockA).get(c).set(blockC);
-    fn.get(b).i32(k0 * bKStep).core("i32.add").set(kBlockB);
+    fn.get(b).i32(k0 * bKStepInB).core("i32.add").set(kBlockB);
     k0 += length;
     if (t.order === "rows") {
-      eachRowTile(s.m, (rows) => eachColumnPanel((width) => tileAt(rows, width, kb)));
+      eachRowTile(s.m, (rows) => eachColumnPanel((width) => tileAt(rows, width, kb), length));
       return;
     }
     for (const block of runsOf(s.m, blockRowsFor(s.m, R, t.rowBlock))) {
       fn.repeat(blockCount, block.count, () => {
-        eachColumnPanel((width) => eachRowTile(block.size, (rows) => tileAt(rows, width, kb)));
+        eachColumnPanel((width) => eachRowTile(block.size, (rows) => tileAt(rows, width, kb)), length);
         fn.addTo(blockA, block.size * aRowStep).addTo(blockC, block.size * cRowStep);
       });
     }

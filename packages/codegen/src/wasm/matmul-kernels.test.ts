@@ -8,13 +8,18 @@ import { wasmFeatures } from "./features.ts";
 const variants: MatmulVariant[] = ["nn", "tn", "nt"];
 const TOLERANCE = 1e-4;
 
-/** Runs every spec through one module and one memory, operands at an odd non-zero base. */
-function checkAll(specs: MatmulSpec[], options: Parameters<typeof buildMatmulKernels>[1] = {}, base = 4 * 37) {
-  const built = buildMatmulKernels(specs, options);
-  expect(wasm.validate(built.bytes)).toBe(true);
+/**
+ * Runs every spec through one module and one memory, operands at an odd non-zero
+ * base; with `pack`, the kernels pack B panels into scratch placed after all operands.
+ */
+function checkAll(specs: MatmulSpec[], options: Parameters<typeof buildMatmulKernels>[1] = {}, base = 4 * 37, pack = false) {
+  const plain = buildMatmulKernels(specs, options);
   let bytes = 0;
-  for (const s of built.specs) bytes = Math.max(bytes, place(s, base).end + 1024);
-  const memory = new wasm.Memory({ initial: Math.ceil(bytes / 65536) });
+  for (const s of plain.specs) bytes = Math.max(bytes, place(s, base).end + 1024);
+  const built = pack ? buildMatmulKernels(specs, { ...options, scratchOffset: bytes }) : plain;
+  expect(wasm.validate(built.bytes)).toBe(true);
+  if (pack) expect(built.scratchBytes).toBeGreaterThan(0);
+  const memory = new wasm.Memory({ initial: Math.ceil((bytes + built.scratchBytes) / 65536) });
   const kernels = built.instantiate(memory);
   return built.specs.map((s, index) => ({ spec: s, ...checkKernel(s, kernels[s.name], memory, place(s, base), 1000 + index) }));
 }
@@ -60,6 +65,20 @@ describe("buildMatmulKernels", () => {
     const relu = results.find((r) => r.spec.variant === "nn" && r.spec.activation === "relu" && !r.spec.accumulate)!;
     const zeros = relu.result.filter((x) => x === 0).length;
     expect(zeros / relu.result.length).toBeGreaterThan(0.25);
+  });
+
+  it("gives the same results when packing B panels into scratch (odd sizes, K blocks, epilogues)", () => {
+    const specs: MatmulSpec[] = [];
+    for (const variant of variants) {
+      for (const [m, k, n] of [[1, 1, 8], [17, 33, 5], [130, 127, 17], [9, 300, 70], [21, 19, 27]]) {
+        specs.push({ name: `${variant}_${m}_${k}_${n}`, variant, m, k, n, bias: true, activation: "relu", accumulate: m === 21, ldb: variant === "nt" ? k + 2 : n + 3 });
+      }
+    }
+    const unpacked = checkAll(specs);
+    const packed = checkAll(specs, {}, 4 * 37, true);
+    expectAccurate(packed);
+    packed.forEach((r, i) => expect(Array.from(r.result), r.spec.name).toEqual(Array.from(unpacked[i].result)));
+    expectAccurate(checkAll(specs, { tuning: { kBlock: 16, rowBlock: 8 } }, 4 * 37, true));
   });
 
   it("honours leading dimensions larger than the rows (sub-matrices of wider buffers)", () => {

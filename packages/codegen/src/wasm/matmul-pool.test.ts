@@ -21,7 +21,9 @@ describe("createMatmulPool", () => {
   afterAll(() => pool?.close());
 
   it("splits large kernels by rows and gives results identical to one thread, and correct", async () => {
-    pool = await createMatmulPool(specs, memory, { workers: 1, minFlops: 1e4 });
+    pool = await createMatmulPool(specs, memory, { workers: 1, minFlops: 1e4, scratchOffset: 36 * 65536 });
+    expect(pool.scratchBytes).toBeGreaterThan(0);
+    expect(36 * 65536 + pool.scratchBytes).toBeLessThan(39 * 65536);
     expect([...pool.splits.keys()].sort()).toEqual(["nn", "nn_wide", "nt", "tn"]);
     for (const s of pool.specs) {
       const at = place(s, 4 * 101);

@@ -14,6 +14,11 @@ export interface MatmulPoolOptions extends Omit<BuildMatmulOptions, "shared"> {
    * a wake-up round trip costs); smaller kernels run on the caller alone.
    */
   readonly minFlops?: number;
+  /**
+   * Byte offset of `pool.scratchBytes` bytes for packing B panels: one region per
+   * thread (the caller's first). Without it kernels read B in place.
+   */
+  readonly scratchOffset?: number;
 }
 
 export interface MatmulPool {
@@ -24,6 +29,8 @@ export interface MatmulPool {
   /** The specs that are split, with their row chunks (claimed in order by whichever thread is free). */
   readonly splits: ReadonlyMap<string, readonly RowPart[]>;
   readonly specs: readonly ResolvedMatmul[];
+  /** Scratch bytes reserved from `scratchOffset`: threads × one call's panel. */
+  readonly scratchBytes: number;
   /** Stops the workers; idempotent. Workers are unref'd, so a forgotten pool never keeps a process alive. */
   close(): Promise<void>;
 }
@@ -62,6 +69,7 @@ export async function createMatmulPool(
   const chunkName = (p: RowPart, s: ResolvedMatmul) => `${s.name}#rows${p.spec.m}`;
   for (const s of probe.specs) for (const p of chunksOf.get(s.name) ?? []) chunkSpecs.set(chunkName(p, s), { ...p.spec, name: chunkName(p, s) });
   const built = buildMatmulKernels([...probe.specs, ...chunkSpecs.values()], { ...options, shared: true });
+  const scratchOf = (thread: number) => (options.scratchOffset ?? 0) + thread * built.scratchBytes;
   const names = built.specs.map((s) => s.name);
   const local = built.instantiate(memory);
   const splitSpecs = probe.specs.filter((s) => chunksOf.has(s.name));
@@ -72,10 +80,11 @@ export async function createMatmulPool(
   const common = new SharedArrayBuffer(16);
   const next = new Int32Array(common);
   const workers = await Promise.all(
-    Array.from({ length: workerCount }, (_, slot) => startWorker({ module: built.module(true), memory, control, common, slot, names, plans })),
+    Array.from({ length: workerCount }, (_, slot) => startWorker({ module: built.module(true), memory, control, common, slot, names, plans, scratch: scratchOf(slot + 1) })),
   );
   const slots = workers.map((_, slot) => new Int32Array(control, slot * SLOT_INTS * 4, SLOT_INTS));
   const kernelByIndex = names.map((name) => local[name]);
+  const callerScratch = scratchOf(0);
 
   const single: Record<string, MatmulKernel> = {};
   const kernels: Record<string, MatmulKernel> = {};
@@ -102,7 +111,7 @@ export async function createMatmulPool(
       try {
         for (let i = Atomics.add(next, NEXT, 1); i < chunks.length; i = Atomics.add(next, NEXT, 1)) {
           const [kernel, aShift, cShift] = chunks[i];
-          kernelByIndex[kernel](a + aShift, b, c + cShift, bias);
+          kernelByIndex[kernel](a + aShift, b, c + cShift, bias, callerScratch);
         }
       } catch (e) {
         error = e;
@@ -130,6 +139,7 @@ export async function createMatmulPool(
     single,
     splits: chunksOf,
     specs: probe.specs,
+    scratchBytes: built.scratchBytes * (workerCount + 1),
     close() {
       closing ??= Promise.all(
         workers.map((worker, w) => {

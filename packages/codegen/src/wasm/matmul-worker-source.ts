@@ -15,7 +15,7 @@ export const NEXT = 0;
 
 export const workerSource = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { module, memory, control, common, slot, names, plans } = workerData;
+const { module, memory, control, common, slot, names, plans, scratch } = workerData;
 const ctrl = new Int32Array(control, slot * ${SLOT_INTS} * 4, ${SLOT_INTS});
 const next = new Int32Array(common);
 const instance = new WebAssembly.Instance(module, { env: { memory } });
@@ -32,7 +32,7 @@ for (;;) {
   try {
     for (let i = Atomics.add(next, ${NEXT}, 1); i < chunks.length; i = Atomics.add(next, ${NEXT}, 1)) {
       const chunk = chunks[i];
-      kernels[chunk[0]](a + chunk[1], b, c + chunk[2], bias);
+      kernels[chunk[0]](a + chunk[1], b, c + chunk[2], bias, scratch);
     }
   } catch (error) {
     ctrl[${CONTROL.failed}] = 1;

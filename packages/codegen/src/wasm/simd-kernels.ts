@@ -33,7 +33,7 @@ export function buildSimdKernels(specs: SimdKernelSpecs, options: BuildMatmulOpt
   const tuning = resolveTuningFor(options);
   const matmuls = (specs.matmuls ?? []).map(resolveMatmul);
   const functions: Array<{ name: string; fn: FunctionBuilder }> = [
-    ...matmuls.map((s) => ({ name: s.name, fn: matmulFunction(s, tuning) })),
+    ...matmuls.map((s) => ({ name: s.name, fn: matmulFunction(s, tuning, options.scratchOffset !== undefined) })),
     ...(specs.elementwise ?? []).map((s) => ({ name: s.name, fn: elementwiseFunction(s) })),
     ...(specs.columnSums ?? []).map((s) => ({ name: s.name, fn: columnSumFunction(s) })),
   ];
@@ -52,9 +52,10 @@ export function buildSimdKernels(specs: SimdKernelSpecs, options: BuildMatmulOpt
       const instance = new wasm.Instance(module(memory.buffer instanceof SharedArrayBuffer), { env: { memory } });
       const pick = <F>(names: readonly { name: string }[]) =>
         Object.fromEntries(names.map((s) => [s.name, instance.exports[s.name] as F])) as Record<string, F>;
-      const rawMatmuls = pick<(a: number, b: number, c: number, bias: number) => void>(matmuls);
+      const rawMatmuls = pick<(a: number, b: number, c: number, bias: number, scratch: number) => void>(matmuls);
+      const defaultScratch = options.scratchOffset ?? 0;
       return {
-        matmuls: Object.fromEntries(matmuls.map((s) => [s.name, ((a, b, c, bias = 0) => rawMatmuls[s.name](a, b, c, bias)) as MatmulKernel])),
+        matmuls: Object.fromEntries(matmuls.map((s) => [s.name, ((a, b, c, bias = 0, scratch = defaultScratch) => rawMatmuls[s.name](a, b, c, bias, scratch)) as MatmulKernel])),
         elementwise: pick<ElementwiseKernel>(specs.elementwise ?? []),
         columnSums: pick<(outOffset: number, inOffset: number) => void>(specs.columnSums ?? []),
       };
