@@ -3,7 +3,6 @@ import { compile, type Backend } from "@gradfold/codegen";
 import { jaxMatmulMs } from "./jax-matmul.ts";
 import { jsScalarPeak, wasmSimdPeak } from "./peak.ts";
 import { seededRandom } from "./problem.ts";
-import { median } from "./stats.ts";
 import { formatMs, markdownTable } from "./table.ts";
 
 /** One matmul of the training steps: op(A)·op(B) with A, B as stored. */
@@ -41,7 +40,11 @@ function randomData(length: number, seed: number): Float32Array {
   return out;
 }
 
-/** Compiles op(A)·op(B) alone on one backend and times its run (median of `reps`). */
+/**
+ * Compiles op(A)·op(B) alone on one backend and times its run: the best of `reps`,
+ * like the peak probes, since on a shared machine the least disturbed run is the
+ * closest to what the kernel does.
+ */
 export async function measureMatmul(c: MatmulCase, backend: Backend, reps = 15): Promise<RooflineRow> {
   try {
     const a = input("a", c.transA ? [c.k, c.m] : [c.m, c.k]);
@@ -55,7 +58,7 @@ export async function measureMatmul(c: MatmulCase, backend: Backend, reps = 15):
       step.run(feeds);
       times.push(performance.now() - t0);
     }
-    const ms = median(times);
+    const ms = Math.min(...times);
     return { label: c.label, backend, ms, gflops: flopsOf(c) / (ms * 1e6) };
   } catch (e) {
     return { label: c.label, backend, ms: undefined, gflops: undefined, error: e instanceof Error ? e.message.split("\n")[0] : String(e) };
@@ -101,7 +104,7 @@ export async function rooflineReport(log: (line: string) => void): Promise<strin
     "",
     `Peak probes (best of 50 short runs of independent multiply-add chains): JS scalar ${peaks.js.toFixed(1)} GFLOP/s, Wasm SIMD f32x4 mul+add ${peaks.wasm.toFixed(1)} GFLOP/s. "of peak" is against the JS peak for the js backend and the Wasm SIMD peak otherwise; jax-js (jit, Wasm SIMD) is the peer's matmul on the same shape, for reference.`,
     "",
-    markdownTable(["matmul", "kernel", "ms (median)", "GFLOP/s", "of peak"], rows),
+    markdownTable(["matmul", "kernel", "ms (best of 15)", "GFLOP/s", "of peak"], rows),
     ...(errors.size > 0 ? ["", ...[...errors].map((e) => `- ${e}`)] : []),
   ].join("\n");
 }
