@@ -7,7 +7,7 @@ export { klDivergence, type KlReduction } from "./losses/kl-divergence.ts";
 export { hinge, squaredHinge, multiClassHinge, type HingeOptions, type MultiClassHingeOptions } from "./losses/hinge.ts";
 
 // Metrics (measured, not differentiated)
-export { accuracy, topKAccuracy, zeroOneLoss, misclassificationRate, confusionMatrix, argmax } from "./metrics/classification.ts";
+export { accuracy, topKAccuracy, zeroOneLoss, misclassificationRate, confusionMatrix, classScores, argmax, type ClassScores } from "./metrics/classification.ts";
 export { accuracyOf, topKAccuracyOf, zeroOneLossOf } from "./metrics/graph-metrics.ts";
 
 // Cost and regularization

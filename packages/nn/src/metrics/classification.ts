@@ -109,3 +109,35 @@ export function confusionMatrix(predictions: Numbers, labels: Numbers, classes: 
   }
   return matrix;
 }
+
+export interface ClassScores {
+  /** Per class: of the examples predicted c, the fraction that are c (0 when none was predicted). */
+  precision: number[];
+  /** Per class: of the examples of class c, the fraction predicted c (0 when the class is absent). */
+  recall: number[];
+  /** Per class: the harmonic mean of precision and recall (0 when both are 0). */
+  f1: number[];
+  /** Unweighted means over the classes (scikit-learn's average="macro"). */
+  macro: { precision: number; recall: number; f1: number };
+}
+
+/** Precision, recall and F1 per class from a confusion matrix (rows true, columns predicted). */
+export function classScores(confusion: readonly (readonly number[])[]): ClassScores {
+  const k = confusion.length;
+  if (k === 0 || confusion.some((row) => row.length !== k)) throw new Error(`classScores: expected a square confusion matrix, got ${k} rows`);
+  const precision: number[] = [];
+  const recall: number[] = [];
+  const f1: number[] = [];
+  for (let c = 0; c < k; c++) {
+    const truePositives = confusion[c][c];
+    const predicted = confusion.reduce((a, row) => a + row[c], 0);
+    const actual = confusion[c].reduce((a, v) => a + v, 0);
+    const p = predicted === 0 ? 0 : truePositives / predicted;
+    const r = actual === 0 ? 0 : truePositives / actual;
+    precision.push(p);
+    recall.push(r);
+    f1.push(p + r === 0 ? 0 : (2 * p * r) / (p + r));
+  }
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / k;
+  return { precision, recall, f1, macro: { precision: avg(precision), recall: avg(recall), f1: avg(f1) } };
+}

@@ -1,7 +1,7 @@
 import { evaluate, input } from "@gradfold/graph";
 import { describe, expect, test } from "vitest";
 import { ints, rng, uniform } from "../../test/random.ts";
-import { accuracy, argmax, confusionMatrix, misclassificationRate, topKAccuracy, zeroOneLoss } from "./classification.ts";
+import { accuracy, argmax, classScores, confusionMatrix, misclassificationRate, topKAccuracy, zeroOneLoss } from "./classification.ts";
 import { accuracyOf, topKAccuracyOf, zeroOneLossOf } from "./graph-metrics.ts";
 
 // 4 examples, 3 classes. Row 3 has a tie between classes 0 and 2 (argmax → 0).
@@ -56,6 +56,21 @@ describe("plain metrics", () => {
       [1, 1],
       [0, 1],
     ]);
+  });
+
+  test("precision, recall and F1 per class, and their macro averages", () => {
+    // True 0: 5 examples (4 right, 1 predicted 1); true 1: 3 (2 right, 1 predicted 0); class 2 never occurs nor is predicted.
+    const scores = classScores([
+      [4, 1, 0],
+      [1, 2, 0],
+      [0, 0, 0],
+    ]);
+    expect(scores.precision).toEqual([4 / 5, 2 / 3, 0]);
+    expect(scores.recall).toEqual([4 / 5, 2 / 3, 0]);
+    expect(scores.f1[0]).toBeCloseTo(0.8, 15);
+    expect(scores.f1[2]).toBe(0);
+    expect(scores.macro.f1).toBeCloseTo((0.8 + 2 / 3) / 3, 15);
+    expect(() => classScores([[1, 2]])).toThrow(/square/);
   });
 
   test("bad input is refused with what was expected", () => {
