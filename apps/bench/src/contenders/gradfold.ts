@@ -3,7 +3,6 @@ import type { Contender, Trainer } from "../contender.ts";
 import { buildStep } from "../gradfold-step.ts";
 import type { Problem } from "../problem.ts";
 
-
 /**
  * gradfold: the step graph built with @gradfold/graph, compiled by
  * @gradfold/codegen's compile() (which runs @gradfold/optimize), then run with
@@ -23,7 +22,10 @@ export function gradfoldContender(backend?: Backend): Contender {
       const feeds = { x: problem.x, labels: problem.labels };
       return {
         step: () => compiled.run(feeds).loss[0],
-        notes: () => [],
+        notes: () => {
+          const { groups, kernels, arenaBytes } = compiled.stats;
+          return [`${id}: ${groups} fused groups in ${kernels} kernels, arena ${(arenaBytes / 2 ** 20).toFixed(1)} MiB`];
+        },
         dispose() {},
       };
     },
