@@ -133,10 +133,14 @@ export type CheckAxes<S extends Shape, A> = IsAny<S> extends true
       ? AxesValid<S, A>
       : unknown;
 
-type AxesValid<S extends Shape, A extends readonly number[]> = A extends readonly [infer H extends number, ...infer R extends readonly number[]]
+type AxesValid<S extends Shape, A extends readonly number[], Seen = never> = A extends readonly [infer H extends number, ...infer R extends readonly number[]]
   ? [NormalizeAxis<S, H>] extends [never]
     ? ShapeMismatch<"axis out of range for the operand's rank">
-    : AxesValid<S, R>
+    : number extends NormalizeAxis<S, H>
+      ? unknown
+      : NormalizeAxis<S, H> extends Seen
+        ? ShapeMismatch<"an axis is listed twice">
+        : AxesValid<S, R, Seen | NormalizeAxis<S, H>>
   : unknown;
 
 // ---- layout
@@ -255,11 +259,13 @@ export type ConcatListShape<T extends readonly { shape: Shape }[], A extends num
   ? ConcatShape<S, A>
   : Dim[];
 
-export type CheckConcatList<T extends readonly { shape: Shape }[], A extends number> = T extends readonly [
-  { shape: infer S extends Shape },
-  ...infer Rest extends readonly { shape: Shape }[],
+export type CheckConcatList<T extends readonly { shape: Shape; dtype: unknown }[], A extends number> = T extends readonly [
+  { shape: infer S extends Shape; dtype: infer D },
+  ...infer Rest extends readonly { shape: Shape; dtype: unknown }[],
 ]
-  ? CheckConcat<S, Rest, A>
+  ? Rest[number]["dtype"] extends D
+    ? CheckConcat<S, Rest, A>
+    : ShapeMismatch<"concat operands must share one dtype">
   : unknown;
 
 /** Labels for logits [..., C]: the logits' shape without the class axis. */

@@ -29,6 +29,8 @@ const x = input("x", ["batch", 784]);
 const W = param("W", [784, 256]);
 
 // Correct code compiles: these lines must stay error-free.
+m34.sum([0, -1]).add(1);
+concat([m34, m34, m34], -1);
 x.matmul(W).add(param("b", [256])).relu().sum(1, true);
 matmul(input("a", [2, 1, 3, 4]), input("c", [7, 4, 6]));
 m34.concat([input("n", [3, 2])], 1).slice([0, 1], [3, -1]).permute([1, 0]);
@@ -47,6 +49,7 @@ matmul(input("a", [2, 3, 4]), input("c", [3, 4, 5])); // error: matmul needs
 m34.sum(2); // error: axis out of range
 m34.mean(-3); // error: axis out of range
 m34.max([0, 5]); // error: axis out of range
+m34.sum([1, -1]); // error: an axis is listed twice
 sum(m34, 2); // error: axis out of range
 mean(m34, -3, true); // error: axis out of range
 logsumexp(m34, [2]); // error: axis out of range
@@ -61,6 +64,7 @@ m34.broadcastTo([4]); // error: lower rank than the operand
 m34.concat([input("n", [2, 5])], 0); // error: concat operands must agree
 concat([m34, input("n", [2, 5])], 0); // error: concat operands must agree
 concat([m34, m34], 2); // error: axis out of range
+concat([m34, i34], 0); // error: must share one dtype
 m34.slice([0], [2]); // error: one entry per axis
 slice(m34, [0, 0], [1, 1, 1]); // error: one entry per axis
 m34.gather(input("fi", [2])); // error: "int32"
