@@ -152,8 +152,13 @@ describe("orthogonal", () => {
       }),
     );
   }
-  const expectIdentity = (m: number[][], scale: number) =>
-    m.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - (i === j ? scale : 0))).toBeLessThan(1e-5 * Math.max(1, scale))));
+  const expectIdentity = (m: number[][], scale: number) => {
+    m.forEach((row, i) => {
+      row.forEach((v, j) => {
+        expect(Math.abs(v - (i === j ? scale : 0))).toBeLessThan(1e-5 * Math.max(1, scale));
+      });
+    });
+  };
 
   test("a tall matrix has orthonormal columns: QᵀQ = I", () => expectIdentity(gram(orthogonal({ seed: 4 })([30, 12]), 30, 12, true), 1));
   test("a wide matrix has orthonormal rows: QQᵀ = I", () => expectIdentity(gram(orthogonal({ seed: 4 })([6, 20]), 6, 20, false), 1));

@@ -31,7 +31,9 @@ describe("layerNorm", () => {
       const row = Array.from(xv.subarray(i * F, i * F + F));
       const m = row.reduce((a, b) => a + b) / F;
       const v = row.reduce((a, b) => a + (b - m) ** 2, 0) / F;
-      row.forEach((val, j) => (expected[i * F + j] = ((val - m) / Math.sqrt(v + 1e-5)) * gamma[j] + beta[j]));
+      row.forEach((val, j) => {
+        expected[i * F + j] = ((val - m) / Math.sqrt(v + 1e-5)) * gamma[j] + beta[j];
+      });
     }
     expect(maxAbsDiff(out, expected)).toBeLessThan(1e-12);
   });

@@ -38,7 +38,9 @@ describe("klDivergence (PyTorch kl_div semantics: input log q, target p)", () =>
       const row = Array.from(z.subarray(i * 4, i * 4 + 4));
       const m = Math.max(...row);
       const lse = m + Math.log(row.reduce((a, v) => a + Math.exp(v - m), 0));
-      row.forEach((v, j) => (expected += pv[i * 4 + j] * (Math.log(pv[i * 4 + j]) - (v - lse))));
+      row.forEach((v, j) => {
+        expected += pv[i * 4 + j] * (Math.log(pv[i * 4 + j]) - (v - lse));
+      });
     }
     expect(value).toBeCloseTo(expected / 3, 8);
     const [g] = grad(loss, [logits]);
