@@ -110,9 +110,9 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
   const mergeSiblings = (target: Draft, node: AnyTensor): void => {
     const operandGroups = [...new Set(node.inputs.map((i) => groupOf.get(i)))].filter((g): g is Draft => g !== undefined);
     for (const g of operandGroups) {
-      if (g === target || g.kind !== "elementwise" || !sameShape(g.shape, node.shape)) continue;
+      if (g === target || g.mergedInto || g.kind !== "elementwise" || !sameShape(g.shape, node.shape)) continue;
       if (dependsOn(g, target) || dependsOn(target, g)) continue;
-      if (operandGroups.some((h) => h !== g && h !== target && dependsOn(h, g))) continue;
+      if (operandGroups.some((h) => h !== g && h !== target && !h.mergedInto && dependsOn(h, g))) continue;
       for (const n of g.nodes) {
         target.nodes.push(n);
         groupOf.set(n, target);

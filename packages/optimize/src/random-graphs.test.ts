@@ -47,6 +47,19 @@ describe("random graphs: optimized evaluates equal to unoptimized", () => {
     compare(gOptimized, gBefore, 1e-6, "optimize(grad(loss))");
   });
 
+  it("bigger graphs (25 steps) fuse without error and run through their planned buffers", () => {
+    // seed 5033 once merged an already-merged sibling group during fusion
+    for (const seed of [5033, 5034, 5035, 5036]) {
+      const { outputs } = randomGraph(seed, 25);
+      const feeds = randomFeeds(seed, sizes.n);
+      const before = evaluate(outputs, feeds, sizes);
+      const { schedule } = optimize({ outputs: Object.fromEntries(outputs.map((t, i) => [`o${i}`, t])), updates: [] }, { sizes });
+      for (const group of schedule!.groups) expect(layoutViolation(group), `seed ${seed} group ${group.id}`).toBeNull();
+      const ran = runSchedule(schedule!, feeds);
+      compare(outputs.map((_, i) => ran.outputs[`o${i}`]), before, 1e-7, `seed ${seed}`);
+    }
+  });
+
   it("optimize is idempotent: optimizing the optimized graph changes nothing", () => {
     for (const seed of seeds) {
       const { outputs } = randomGraph(seed, 12);
