@@ -49,7 +49,7 @@ export function tinyConfig(csvPath: string, overrides: Partial<TrainConfig> = {}
     epochs: 3,
     checkpointEvery: 2,
     backend: "reference",
-    optimizer: "test-sgd",
+    optimizer: "sgd", // testDeps() swaps in plainSgd
     lr: 0.1,
     ...overrides,
   };

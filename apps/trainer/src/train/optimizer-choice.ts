@@ -44,7 +44,7 @@ export const optimizerChoices = {
   nadam: (c: TrainConfig, o: Common) => nadam({ ...o, beta1: c.beta1, beta2: c.beta2, eps: c.eps }),
   lion: (c: TrainConfig, o: Common) => lion({ ...o, beta1: c.beta1, beta2: c.beta2 }),
 } satisfies Record<string, (c: TrainConfig, o: Common) => Optimizer>;
-export type OptimizerName = keyof typeof optimizerChoices | "test-sgd";
+export type OptimizerName = keyof typeof optimizerChoices;
 
 /** Learning-rate schedules over the whole run (`steps` = epochs × steps per epoch). */
 export const scheduleChoices = {
@@ -64,7 +64,6 @@ export type ScheduleName = keyof typeof scheduleChoices;
  * clipping of the global gradient norm before the update.
  */
 export function makeOptimizer(config: TrainConfig, stepsPerEpoch: number): UpdateRule {
-  if (config.optimizer === "test-sgd") throw new Error("the test-sgd optimizer exists only in the test suite");
   const choose = optimizerChoices[config.optimizer];
   if (!choose) throw new Error(`unknown optimizer ${JSON.stringify(config.optimizer)}; choose one of ${Object.keys(optimizerChoices).join(", ")}`);
   const lr: Hyper = config.schedule === "constant" ? config.lr : scheduleChoices[config.schedule](config, stepsPerEpoch);
