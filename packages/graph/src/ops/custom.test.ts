@@ -12,7 +12,7 @@ import { defineCustomOp } from "./custom.ts";
 import { reshape } from "./layout.ts";
 import { input, param } from "./leaves.ts";
 import { sum } from "./reduce.ts";
-import { broadcastShapes } from "../shape.ts";
+import { broadcastShapes, type Shape } from "../shape.ts";
 
 // swish(x) = x·σ(x); d swish = (σ + x·σ(1-σ)) dx, written with graph ops.
 const swish = defineCustomOp({
@@ -105,7 +105,7 @@ describe("defineCustomOp", () => {
   });
 
   test("a malformed spec or a misbehaving rule is reported with the op's name", () => {
-    const base = { name: "bad", arity: 1, shape: ([x]: readonly (number | string)[][]) => x, vjp: () => [null] };
+    const base = { name: "bad", arity: 1 as const, shape: ([x]: readonly Shape[]) => x, vjp: () => [null] };
     expect(() => defineCustomOp({ ...base } as never)).toThrow(/defineCustomOp\("bad"\): give exactly one reference/);
     expect(() => defineCustomOp({ ...base, scalar: (v: number) => v, evaluate: () => new Float64Array() } as never)).toThrow(/exactly one reference/);
     expect(() => defineCustomOp({ ...base, arity: 0, scalar: (v: number) => v } as never)).toThrow(/arity must be an integer >= 1/);
