@@ -1,3 +1,4 @@
+import { customCall, type CustomCall } from "./js/custom.ts";
 import { stepSource } from "./js/step-source.ts";
 import { prepareStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
@@ -34,7 +35,7 @@ export interface KernelInfo {
 }
 
 export interface CompiledStep extends StepObject {
-  /** The generated factory body; `new Function("image", "wasmBytes", source)` is what compile() ran. */
+  /** The generated factory body; `new Function("image", "wasmBytes", "customCalls", source)` is what compile() ran. */
   readonly source: string;
   readonly kernels: readonly KernelInfo[];
   /** The Wasm modules the step instantiated (empty when every kernel is JS). */
@@ -57,8 +58,13 @@ export function compile(spec: StepSpec, options: CompileOptions = {}): CompiledS
   const prepared = prepareStep(spec, options, "compile");
   const generated = stepSource(prepared, options.backend ?? "auto");
   // The very last step: everything above is plain data and text.
-  const factory = new Function("image", "wasmBytes", generated.body) as (image: Uint8Array, wasmBytes: readonly Uint8Array[]) => StepObject;
-  const step = factory(generated.image, generated.wasmBytes);
+  const customCalls = generated.customNodes.map((node) => customCall(node, prepared.shapes));
+  const factory = new Function("image", "wasmBytes", "customCalls", generated.body) as (
+    image: Uint8Array,
+    wasmBytes: readonly Uint8Array[],
+    customCalls: readonly CustomCall[],
+  ) => StepObject;
+  const step = factory(generated.image, generated.wasmBytes, customCalls);
   return {
     run: step.run,
     read: step.read,

@@ -1,3 +1,4 @@
+import { GraphError } from "@gradfold/graph";
 import { literal } from "./js/builder.ts";
 import { stepSource } from "./js/step-source.ts";
 import { base64DecoderSource, toBase64 } from "./base64.ts";
@@ -27,6 +28,10 @@ export interface EmittedModule {
 export function emitModule(spec: StepSpec, options: EmitOptions = {}): EmittedModule {
   const prepared = prepareStep(spec, options, "emit");
   const generated = stepSource(prepared, options.backend ?? "auto");
+  if (generated.customNodes.length > 0) {
+    const names = generated.customNodes.map((n) => JSON.stringify((n.params as { name: string }).name)).join(", ");
+    throw new GraphError(`emit: the step uses custom op ${names}, whose code is JS functions a standalone module cannot carry; use compile()`);
+  }
   const sidecar = options.weights === "sidecar";
   const size = generated.image.length;
   const lines = [
@@ -53,6 +58,7 @@ export function emitModule(spec: StepSpec, options: EmitOptions = {}): EmittedMo
     "export default function createStep(weights) {",
     "  const image = toImage(weights);",
     "  const wasmBytes = WASM_BASE64.map(decodeBase64);",
+    "  const customCalls = [];",
     ...generated.body.split("\n").map((l) => (l === "" ? "" : `  ${l}`)),
     "}",
     "",

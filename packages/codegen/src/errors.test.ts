@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { defineCustomOp, input } from "@gradfold/graph";
 import { compile } from "./compile.ts";
+import { emit } from "./emit.ts";
 import { mlpStep, randomF32, randomLabels, rng } from "./testing/mlp.ts";
 
 function setup() {
@@ -60,6 +62,14 @@ describe("bad calls say what was expected and change nothing", () => {
     const b = step.run(good);
     expect(a).toBe(b);
     expect(a.loss).toBe(b.loss);
+  });
+
+  it("emit() refuses custom ops (their code is JS functions) and says why", () => {
+    const twice = defineCustomOp({ name: "twice", arity: 1, shape: ([x]) => x, scalar: (v) => 2 * v, vjp: ({ grad }) => [grad.mul(2)] });
+    const x = input("x", [4]);
+    expect(() => emit({ inputs: [x], outputs: { y: twice(x) } })).toThrow(/emit: the step uses custom op "twice".*use compile\(\)/);
+    const y = compile({ inputs: [x], outputs: { y: twice(x) } }).run({ x: Float32Array.of(1, 2, 3, 4) }).y;
+    expect(Array.from(y)).toEqual([2, 4, 6, 8]);
   });
 
   it("compile-time errors name the problem", () => {

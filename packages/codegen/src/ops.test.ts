@@ -1,6 +1,7 @@
 import {
   concat,
   constant,
+  defineCustomOp,
   leavesOf,
   evaluate,
   input,
@@ -166,7 +167,35 @@ const cases: { readonly [K in OpKind]: (seed: number) => Case } = {
     const m = maker(s);
     return { out: m.ints([3, 5], 7).oneHot(7), feeds: m.feeds };
   },
+  custom: (s) => {
+    const m = maker(s);
+    // One op with a compute fast path, one through the float64 reference.
+    return { out: swish(m.f([5, 7])).add(rowNorm(m.f([5, 7])).reshape([5, 1])), feeds: m.feeds };
+  },
 };
+
+const swish = defineCustomOp({
+  name: "swish",
+  arity: 1,
+  shape: ([x]) => x,
+  scalar: (x) => x / (1 + Math.exp(-x)),
+  vjp: ({ grad }) => [grad],
+  compute: ([x], out) => {
+    for (let i = 0; i < out.length; i++) out[i] = x[i] / (1 + Math.exp(-x[i]));
+  },
+});
+const rowNorm = defineCustomOp({
+  name: 'row"Norm\u2028',
+  arity: 1,
+  shape: ([x]) => [x[0]],
+  evaluate: ([x]) => {
+    const [r, c] = x.shape;
+    const out = new Float64Array(r);
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[i] += x.data[i * c + j] ** 2;
+    return out.map(Math.sqrt);
+  },
+  vjp: ({ grad }) => [grad],
+});
 
 function constantOf(shape: number[]): AnyTensor {
   const data = Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i * 0.25 - 1);

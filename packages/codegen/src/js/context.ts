@@ -29,6 +29,8 @@ export interface KernelContext {
   wasmMatmul?(kernel: MatmulKernel): { exportName: string; variant: string; viaScratch: boolean } | undefined;
   /** The Wasm SIMD loop doing this kernel's elementwise chain (or matmul epilogue), if any. */
   wasmElementwise?(kernel: Kernel): { exportName: string; arrays: readonly AnyTensor[]; scalars: readonly AnyTensor[] } | undefined;
+  /** Registers a custom-op node; returns its index in the step's `customCalls`. */
+  custom(node: AnyTensor): number;
   /** The nodes whose buffers this context's function takes, in order. */
   paramNodes(): readonly AnyTensor[];
 }

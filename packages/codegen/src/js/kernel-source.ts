@@ -56,6 +56,7 @@ export function kernelSource(
   stored: ReadonlySet<AnyTensor>,
   helpers: Set<HelperName>,
   wasm?: WasmMatmuls,
+  customNodes: AnyTensor[] = [],
 ): KernelSource {
   const name = `k${kernel.id}_${[...new Set(kernel.nodes.map((n) => n.op))].join("_")}`.slice(0, 48);
   const prelude = new SourceBuilder();
@@ -83,6 +84,10 @@ export function kernelSource(
       },
       paramNodes: () => params,
       wasmElementwise: (k) => wasm?.elementwise.get(k.id),
+      custom: (node) => {
+        if (!customNodes.includes(node)) customNodes.push(node);
+        return customNodes.indexOf(node);
+      },
     };
     return ctx;
   };

@@ -61,11 +61,11 @@ export function emitMatmul(ctx: KernelContext, kernel: MatmulKernel): void {
     const offsetOf = (x: AnyTensor) => `${ctx.ref(x)}.byteOffset`;
     if (!wasmPlan.viaScratch) {
       b.line(`// op(A)·op(B) by the Wasm SIMD kernel ${wasmPlan.exportName} (${wasmPlan.variant}), straight into the result.`);
-      b.line(`wasm.${wasmPlan.exportName}(${offsetOf(node.inputs[0])}, ${offsetOf(node.inputs[1])}, ${offsetOf(node)}, 0);`);
+      b.line(`wasm.${wasmPlan.exportName}(${offsetOf(node.inputs[0])}, ${offsetOf(node.inputs[1])}, ${offsetOf(node)}, 0, pack);`);
       return;
     }
     b.line(`// op(A)·op(B) by the Wasm SIMD kernel ${wasmPlan.exportName} (${wasmPlan.variant}) into scratch, then the epilogue in one pass.`);
-    b.line(`wasm.${wasmPlan.exportName}(${offsetOf(node.inputs[0])}, ${offsetOf(node.inputs[1])}, scratch.byteOffset, 0);`);
+    b.line(`wasm.${wasmPlan.exportName}(${offsetOf(node.inputs[0])}, ${offsetOf(node.inputs[1])}, scratch.byteOffset, 0, pack);`);
     if (!emitWasmElementwiseCall(ctx, kernel, node)) emitEpiloguePass(ctx, kernel, outShape);
     return;
   }

@@ -2,6 +2,7 @@ import type { OpKind } from "@gradfold/graph";
 import type { KernelContext, NodeOf } from "./context.ts";
 import { emitBroadcastTo, emitConcat, emitPad, emitSlice, emitTranspose } from "./layout.ts";
 import { emitGather, emitOneHot, emitScatterAdd } from "./indexing.ts";
+import { emitCustom } from "./custom.ts";
 import { emitLogSoftmax, emitSoftmax, emitSoftmaxCrossEntropy } from "./softmax.ts";
 import type { SourceBuilder } from "./builder.ts";
 
@@ -119,4 +120,5 @@ export const jsOps: { readonly [K in OpKind]: JsOp<K> } = {
   gather: { kind: "kernel", emit: emitGather },
   scatterAdd: { kind: "kernel", emit: emitScatterAdd },
   oneHot: { kind: "kernel", emit: emitOneHot },
+  custom: { kind: "kernel", emit: emitCustom },
 };

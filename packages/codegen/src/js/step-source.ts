@@ -10,7 +10,10 @@ import { runtimeSource } from "./runtime.ts";
 
 const PAGE = 65536;
 
-/** The generated step: a factory body taking the initial arena image as `image` and the Wasm module as `wasmBytes`. */
+/**
+ * The generated step: a factory body taking the initial arena image as `image`, the
+ * Wasm modules as `wasmBytes` and user-defined ops' calls as `customCalls`.
+ */
 export interface StepSource {
   /** Source of `function (image, wasmBytes) { ... return step; }`'s body. */
   readonly body: string;
@@ -18,6 +21,8 @@ export interface StepSource {
   readonly wasmBytes: readonly Uint8Array[];
   readonly wasmKernels: number;
   readonly kernels: readonly KernelSource[];
+  /** Custom-op nodes, in the order of the `customCalls` the body expects. */
+  readonly customNodes: readonly AnyTensor[];
   /** Initial bytes of the arena's static region: params, constants, sizes. */
   readonly image: Uint8Array;
   readonly arenaBytes: number;
@@ -32,7 +37,8 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto"): StepS
   const { plan, shapes } = step;
   const wasm: WasmMatmuls = backend === "js" ? noWasm : planWasmMatmuls(step.kernels, shapes, step.stored);
   const scratchOffset = Math.ceil(plan.totalBytes / ALIGN) * ALIGN;
-  const totalBytes = scratchOffset + 4 * wasm.scratchLength;
+  const packOffset = Math.ceil((scratchOffset + 4 * wasm.scratchLength) / ALIGN) * ALIGN;
+  const totalBytes = packOffset + wasm.packBytes;
   const views = new Map<string, { name: string; slot: Slot; nodes: AnyTensor[] }>();
   const viewOf = (node: AnyTensor): string => {
     const slot = plan.slotOf.get(node);
@@ -48,7 +54,8 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto"): StepS
   };
 
   const helpers = new Set<HelperName>();
-  const kernels = step.kernels.map((k) => kernelSource(k, shapes, step.stored, helpers, wasm));
+  const customNodes: AnyTensor[] = [];
+  const kernels = step.kernels.map((k) => kernelSource(k, shapes, step.stored, helpers, wasm, customNodes));
   const calls = kernels.map((k) => `${k.name}(${k.params.map(viewOf).join(", ")});`);
   const copies = plan.copies.map(([target, value]) => `${viewOf(target)}.set(${viewOf(value)}); // update ${describeNode(target)}`);
   const layout = {
@@ -83,6 +90,7 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto"): StepS
     b.line(`// Wasm SIMD kernels over the same memory: ${wasm.byKernel.size} matmuls (products an epilogue follows land in scratch), ${wasm.elementwise.size} elementwise loops.`);
     b.line("const wasm = Object.assign(Object.create(null), ...wasmBytes.map((bytes) => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports));");
     if (wasm.scratchLength > 0) b.line(`const scratch = new Float32Array(heap, ${scratchOffset}, ${wasm.scratchLength});`);
+    b.line(`const pack = ${packOffset}; // ${wasm.packBytes} bytes where matmul kernels pack panels of B`);
     b.line("");
   }
   for (const h of helpers) b.append(helperSource[h]).line("");
@@ -94,7 +102,7 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto"): StepS
   });
   b.line("");
   b.append(runtimeSource(layout));
-  return { body: b.toString(), wasmBytes: wasm.modules, wasmKernels: wasm.byKernel.size + wasm.elementwise.size, kernels, image: initialImage(step), arenaBytes: pages * PAGE };
+  return { body: b.toString(), wasmBytes: wasm.modules, customNodes, wasmKernels: wasm.byKernel.size + wasm.elementwise.size, kernels, image: initialImage(step), arenaBytes: pages * PAGE };
 }
 
 /** The static region's bytes: param initial values, constants and sizes, as float32/int32. */

@@ -21,6 +21,8 @@ export interface WasmMatmuls {
   readonly modules: readonly Uint8Array[];
   /** f32 elements of scratch the epilogues need (the largest product). */
   readonly scratchLength: number;
+  /** Bytes the matmul kernels may use to pack panels of B (their fifth argument), 0 when they read B in place. */
+  readonly packBytes: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface WasmMatmuls {
  * The product goes straight into the matmul's buffer without an epilogue, else into
  * a scratch buffer the JS epilogue then reads element by element.
  */
-export const noWasm: WasmMatmuls = { byKernel: new Map(), elementwise: new Map(), modules: [], scratchLength: 0 };
+export const noWasm: WasmMatmuls = { byKernel: new Map(), elementwise: new Map(), modules: [], scratchLength: 0, packBytes: 0 };
 
 export function planWasmMatmuls(kernels: readonly Kernel[], shapes: BoundShapes, stored: ReadonlySet<AnyTensor>): WasmMatmuls {
   const byKernel = new Map<number, WasmMatmulPlan>();
@@ -58,10 +60,17 @@ export function planWasmMatmuls(kernels: readonly Kernel[], shapes: BoundShapes,
     }
   }
   const modules: Uint8Array[] = [];
-  if (byKernel.size > 0) modules.push(buildMatmulKernels([...byKernel.values()].map((p) => p.spec)).bytes);
+  let packBytes = 0;
+  if (byKernel.size > 0) {
+    // With a scratch offset the nn/tn kernels pack B panels (faster); the offset is
+    // passed on every call, so the one given here only switches packing on.
+    const built = buildMatmulKernels([...byKernel.values()].map((p) => p.spec), { scratchOffset: 0 });
+    packBytes = built.scratchBytes;
+    modules.push(built.bytes);
+  }
   if (elementwise.size > 0) {
     const functions = [...elementwise.values()].map((p) => ({ name: p.exportName, fn: buildWasmElementwise(p, shapes) }));
     modules.push(buildModule({ shared: false }, functions));
   }
-  return { byKernel, elementwise, modules, scratchLength };
+  return { byKernel, elementwise, modules, scratchLength, packBytes };
 }

@@ -65,6 +65,8 @@ export const opClass: { readonly [K in OpKind]: OpClass } = {
   gather: "single",
   scatterAdd: "single",
   oneHot: "single",
+  // User-defined ops are opaque: their own kernel calling the user's function (js/custom.ts).
+  custom: "single",
 };
 
 /** Ops that compute one element from the same element of their operands (after broadcasting). */
