@@ -15,7 +15,12 @@ type Grads<Xs extends readonly AnyTensor[]> = { -readonly [K in keyof Xs]: Xs[K]
  * to its inputs by the op's vector-Jacobian rule. `seed` (y's shape) weights a
  * non-scalar `y`. Gradients are graph, so they can be differentiated again.
  */
-export function grad<const Xs extends readonly AnyTensor[]>(y: AnyTensor, xs: Xs, seed?: AnyTensor): Grads<Xs> {
+export function grad<const Xs extends readonly AnyTensor[]>(y: AnyTensor, xs: Xs, seed?: AnyTensor): Grads<Xs>;
+/** With a single x (not in an array), the single gradient. */
+export function grad<X extends AnyTensor>(y: AnyTensor, x: X, seed?: AnyTensor): X;
+export function grad(y: AnyTensor, xsIn: AnyTensor | readonly AnyTensor[], seed?: AnyTensor): AnyTensor | AnyTensor[] {
+  if (xsIn instanceof Tensor) return grad(y, [xsIn], seed)[0];
+  const xs = xsIn;
   if (!(y instanceof Tensor)) throw new GraphError(`grad: expected a Tensor to differentiate, got ${typeof y}`);
   if (!Array.isArray(xs)) throw new GraphError("grad: expected an array of tensors to differentiate with respect to");
   for (const [i, x] of xs.entries()) {
@@ -68,5 +73,5 @@ export function grad<const Xs extends readonly AnyTensor[]>(y: AnyTensor, xs: Xs
       else contributions.set(input, [ct]);
     });
   }
-  return xs.map((x) => adjoints.get(x) ?? broadcastTo(scalar(0), x.shape)) as Grads<Xs>;
+  return xs.map((x) => adjoints.get(x) ?? broadcastTo(scalar(0), x.shape));
 }

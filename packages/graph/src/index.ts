@@ -9,7 +9,7 @@ export { registry, opKinds, opDef, defOf } from "./registry.ts";
 export type * from "./shape-types.ts";
 export * from "./ops/index.ts";
 export { grad } from "./grad.ts";
-export { jvp } from "./jvp.ts";
+export { jvp, type Tangent } from "./jvp.ts";
 export { evaluate, evaluateValues, checkFeed, type Feeds } from "./evaluate.ts";
 export { checkGrad, type CheckGradOptions, type CheckGradReport, type CheckGradEntry } from "./check-grad.ts";
 export { format } from "./format.ts";

@@ -1,5 +1,6 @@
 import { expect, test } from "vitest";
 import { evaluate } from "./evaluate.ts";
+import { grad } from "./grad.ts";
 import { jvp } from "./jvp.ts";
 import { constant, input, param } from "./ops/leaves.ts";
 import type { Tensor } from "./tensor.ts";
@@ -31,4 +32,15 @@ test("jvp checks its arguments", () => {
   expect(() => jvp([x.exp()], [x], [input("t", [2])])).toThrow(/jvp: tangent 0 has shape \[2\], x has \[3\]/);
   expect(() => jvp([x.exp()], [x], [])).toThrow(/jvp: 1 xs but 0 tangents/);
   expect(() => jvp([x.exp()], [], [])).toThrow(/at least one x/);
+});
+
+test("single-tensor forms: jvp(y, x, data) and grad(y, x)", () => {
+  const x = input("x", [2]);
+  const y = x.mul(x).sum();
+  const dy: Tensor<[], "float32"> = jvp(y, x, [1, 0.5]);
+  // d Σx² = 2x·t
+  expect(Array.from(evaluate(dy, { x: [3, -2] }))).toEqual([2 * 3 * 1 + 2 * -2 * 0.5]);
+  const gx: Tensor<[2], "float32"> = grad(y, x);
+  expect(Array.from(evaluate(gx, { x: [3, -2] }))).toEqual([6, -4]);
+  expect(() => jvp(y, x, [1, 2, 3])).toThrow(/tangent 0 must be a tensor or 2 values/);
 });
