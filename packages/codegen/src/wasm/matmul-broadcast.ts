@@ -2,6 +2,9 @@ import type { FunctionBuilder } from "./function-builder.ts";
 import type { ResolvedMatmul } from "./matmul-spec.ts";
 import { blockRowsFor, runsOf, vecMulAdd, type MatmulTuning } from "./matmul-tuning.ts";
 
+/** One slice of the k range: how long, whether C holds a partial sum to resume, whether the epilogue runs. */
+type KBlock = { length: number; loadC: boolean; last: boolean };
+
 /**
  * The nn and tn kernels: op(B) rows are contiguous, so a register tile of R rows ×
  * V·4 columns keeps R·V v128 accumulators; each k step loads V vectors of B and
@@ -9,14 +12,10 @@ import { blockRowsFor, runsOf, vecMulAdd, type MatmulTuning } from "./matmul-tun
  * the k-ascending sum acc += a·b in f32 whatever tile computes it, so splitting the
  * rows across threads cannot change a result.
  *
- * Loop nest: column panels outermost (the K×4V panel of B stays in L1/L2 while all
- * rows stream past it), row tiles inside, k innermost. Edges are separate tiles with
- * fewer rows, fewer vectors, or scalar columns (N mod 4), all generated for the
- * constant sizes.
+ * Loop nest (order "columns"): K blocks, row blocks, column panels (each packed to
+ * scratch when `pack`), row tiles, k. Edges are separate tiles with fewer rows,
+ * fewer vectors, or scalar columns (N mod 4), all generated for the constant sizes.
  */
-/** One slice of the k range: how long, whether C holds a partial sum to resume, whether the epilogue runs. */
-type KBlock = { length: number; loadC: boolean; last: boolean };
-
 export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: MatmulTuning, pack: boolean): void {
   const [a, b, c, bias, scratch] = [fn.param(0), fn.param(1), fn.param(2), fn.param(3), fn.param(4)];
   // Packing copies each full K-block × 4V panel of B to `scratch` once per row block,

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createMatmulPool, type MatmulPool } from "./matmul-pool.ts";
 import type { MatmulSpec } from "./matmul-spec.ts";
 import { resolveMatmul } from "./matmul-spec.ts";
-import { splitRows } from "./matmul-split.ts";
+import { planSplit, splitColumns, splitRows } from "./matmul-split.ts";
 import { defaultTuning } from "./matmul-tuning.ts";
 import { checkKernel, place } from "./matmul-test-harness.ts";
 import { wasm } from "./wasm-api.ts";
@@ -12,6 +12,8 @@ const specs: MatmulSpec[] = [
   { name: "tn", variant: "tn", m: 127, k: 33, n: 70, accumulate: true },
   { name: "nt", variant: "nt", m: 131, k: 58, n: 29, bias: true },
   { name: "nn_wide", variant: "nn", m: 9, k: 300, n: 260, lda: 310, ldc: 270 },
+  { name: "tn_rows", variant: "tn", m: 300, k: 20, n: 13, bias: true },
+  { name: "nt_rows", variant: "nt", m: 270, k: 9, n: 6, activation: "relu" },
   { name: "tiny", variant: "nn", m: 3, k: 4, n: 5 },
 ];
 
@@ -20,11 +22,14 @@ describe("createMatmulPool", () => {
   let pool: MatmulPool;
   afterAll(() => pool?.close());
 
-  it("splits large kernels by rows and gives results identical to one thread, and correct", async () => {
+  it("splits large kernels (by rows, or by columns when M is small) with results identical to one thread, and correct", async () => {
     pool = await createMatmulPool(specs, memory, { workers: 1, minFlops: 1e4, scratchOffset: 36 * 65536 });
     expect(pool.scratchBytes).toBeGreaterThan(0);
     expect(36 * 65536 + pool.scratchBytes).toBeLessThan(39 * 65536);
-    expect([...pool.splits.keys()].sort()).toEqual(["nn", "nn_wide", "nt", "tn"]);
+    expect([...pool.splits.keys()].sort()).toEqual(["nn", "nn_wide", "nt", "nt_rows", "tn", "tn_rows"]);
+    // Few rows: split by columns; many: by rows, several chunks per thread.
+    expect(pool.splits.get("nn")!.map((p) => p.spec.m)).toEqual([130, 130]);
+    expect(pool.splits.get("tn_rows")!.map((p) => p.spec.n)).toEqual([13, 13, 13, 13]);
     for (const s of pool.specs) {
       const at = place(s, 4 * 101);
       const one = checkKernel(s, pool.single[s.name], memory, at, 11);
@@ -47,7 +52,7 @@ describe("createMatmulPool", () => {
     const s = pool.specs.find((x) => x.name === "nn")!;
     // C placed so that only the later rows fall off the end of memory.
     const cOffset = 40 * 65536 - 4 * s.n * 70;
-    expect(() => pool.kernels.nn(0, 4 * 10000, cOffset, 0)).toThrow(/memory access out of bounds|worker's row chunk failed/);
+    expect(() => pool.kernels.nn(0, 4 * 10000, cOffset, 0)).toThrow(/memory access out of bounds|worker's chunk failed/);
   });
 
   it("rejects an unshared memory and closes idempotently", async () => {
@@ -73,5 +78,33 @@ describe("splitRows", () => {
       for (const p of parts.slice(0, -1)) expect(p.spec.m % tileRows).toBe(0);
       if (parts.length === 2) expect(Math.abs(parts[0].spec.m - parts[1].spec.m)).toBeLessThanOrEqual(tileRows);
     }
+  });
+});
+
+describe("splitColumns and planSplit", () => {
+  it("cover every column once in whole panels, shifting B, C and the bias", () => {
+    for (const [variant, n] of [["nn", 260], ["nt", 29], ["tn", 70], ["nn", 5]] as const) {
+      const s = resolveMatmul({ name: "x", variant, m: 9, k: 8, n, ldb: variant === "nt" ? 11 : n + 1 });
+      const parts = splitColumns(s, 2, defaultTuning);
+      const panel = variant === "nt" ? defaultTuning.ntCols : 4 * defaultTuning.vectors;
+      expect(parts.reduce((sum, p) => sum + p.spec.n, 0)).toBe(n);
+      let col0 = 0;
+      for (const p of parts) {
+        expect(p.cShift).toBe(4 * col0);
+        expect(p.biasShift).toBe(4 * col0);
+        expect(p.bShift).toBe(4 * col0 * (variant === "nt" ? s.ldb : 1));
+        expect(p.aShift).toBe(0);
+        col0 += p.spec.n;
+      }
+      for (const p of parts.slice(0, -1)) expect(p.spec.n % panel).toBe(0);
+    }
+  });
+
+  it("cuts rows when there are two chunks of ≥ 64 rows per thread, else columns", () => {
+    const big = resolveMatmul({ name: "x", variant: "nn", m: 1000, k: 8, n: 256 });
+    const small = resolveMatmul({ name: "y", variant: "nt", m: 128, k: 8, n: 784 });
+    expect(planSplit(big, 2, defaultTuning).map((p) => p.spec.n)).toEqual(Array(8).fill(256));
+    expect(planSplit(small, 2, defaultTuning).map((p) => p.spec.m)).toEqual([128, 128]);
+    expect(planSplit(small, 2, defaultTuning).map((p) => p.spec.n)).toEqual([392, 392]);
   });
 });

@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { buildMatmulKernels, type BuildMatmulOptions, type MatmulKernel } from "./matmul-kernels.ts";
 import type { MatmulSpec, ResolvedMatmul } from "./matmul-spec.ts";
-import { splitRows, type RowPart } from "./matmul-split.ts";
+import { planSplit, type MatmulPart } from "./matmul-split.ts";
 import { CONTROL, NEXT, SLOT_INTS, workerSource } from "./matmul-worker-source.ts";
 import type { WasmMemory } from "./wasm-api.ts";
 
@@ -26,8 +26,8 @@ export interface MatmulPool {
   readonly kernels: Record<string, MatmulKernel>;
   /** Every spec's kernel on the calling thread only (same results, bit for bit). */
   readonly single: Record<string, MatmulKernel>;
-  /** The specs that are split, with their row chunks (claimed in order by whichever thread is free). */
-  readonly splits: ReadonlyMap<string, readonly RowPart[]>;
+  /** The specs that are split, with their chunks of rows or columns (claimed in order by whichever thread is free). */
+  readonly splits: ReadonlyMap<string, readonly MatmulPart[]>;
   readonly specs: readonly ResolvedMatmul[];
   /** Scratch bytes reserved from `scratchOffset`: threads × one call's panel. */
   readonly scratchBytes: number;
@@ -54,27 +54,25 @@ export async function createMatmulPool(
   const minFlops = options.minFlops ?? 2e6;
 
   const probe = buildMatmulKernels(specs, options);
-  const chunksOf = new Map<string, RowPart[]>();
+  const chunksOf = new Map<string, MatmulPart[]>();
   for (const s of probe.specs) {
-    const flops = 2 * s.m * s.k * s.n;
-    if (workerCount === 0 || flops < minFlops) continue;
-    // Several chunks per thread, claimed dynamically, so a thread the OS delays
-    // (a shared machine) leaves its share to the others instead of stalling the call.
-    const wanted = Math.min(4 * (workerCount + 1), Math.max(workerCount + 1, Math.floor(flops / (minFlops / 2))));
-    const parts = splitRows(s, wanted, probe.tuning);
+    if (workerCount === 0 || 2 * s.m * s.k * s.n < minFlops) continue;
+    // Several chunks per thread when rows allow, claimed dynamically, so a thread the
+    // OS delays (a shared machine) leaves its share to the others instead of stalling.
+    const parts = planSplit(s, workerCount + 1, probe.tuning);
     if (parts.length > 1) chunksOf.set(s.name, parts);
   }
-  // Chunks of equal size share one kernel (only the offsets differ).
+  // Chunks of equal shape share one kernel (only the offsets differ).
   const chunkSpecs = new Map<string, ResolvedMatmul>();
-  const chunkName = (p: RowPart, s: ResolvedMatmul) => `${s.name}#rows${p.spec.m}`;
+  const chunkName = (p: MatmulPart, s: ResolvedMatmul) => `${s.name}#${p.spec.m}x${p.spec.n}`;
   for (const s of probe.specs) for (const p of chunksOf.get(s.name) ?? []) chunkSpecs.set(chunkName(p, s), { ...p.spec, name: chunkName(p, s) });
   const built = buildMatmulKernels([...probe.specs, ...chunkSpecs.values()], { ...options, shared: true });
   const scratchOf = (thread: number) => (options.scratchOffset ?? 0) + thread * built.scratchBytes;
   const names = built.specs.map((s) => s.name);
   const local = built.instantiate(memory);
   const splitSpecs = probe.specs.filter((s) => chunksOf.has(s.name));
-  /** Per split spec: [kernel index, A shift, C shift] of each chunk. */
-  const plans = splitSpecs.map((s) => chunksOf.get(s.name)!.map((p) => [names.indexOf(chunkName(p, s)), p.aShift, p.cShift]));
+  /** Per split spec: [kernel index, A, B, C and bias shifts] of each chunk. */
+  const plans = splitSpecs.map((s) => chunksOf.get(s.name)!.map((p) => [names.indexOf(chunkName(p, s)), p.aShift, p.bShift, p.cShift, p.biasShift]));
 
   const control = new SharedArrayBuffer(Math.max(1, workerCount) * SLOT_INTS * 4);
   const common = new SharedArrayBuffer(16);
@@ -110,8 +108,8 @@ export async function createMatmulPool(
       let error: unknown;
       try {
         for (let i = Atomics.add(next, NEXT, 1); i < chunks.length; i = Atomics.add(next, NEXT, 1)) {
-          const [kernel, aShift, cShift] = chunks[i];
-          kernelByIndex[kernel](a + aShift, b, c + cShift, bias, callerScratch);
+          const [kernel, aShift, bShift, cShift, biasShift] = chunks[i];
+          kernelByIndex[kernel](a + aShift, b + bShift, c + cShift, bias + biasShift, callerScratch);
         }
       } catch (e) {
         error = e;
@@ -129,7 +127,7 @@ export async function createMatmulPool(
         if (ctrl[CONTROL.failed] !== 0) workerFailed = true;
       }
       if (error !== undefined) throw error;
-      if (workerFailed) throw new RangeError(`matmul kernel ${JSON.stringify(s.name)}: a worker's row chunk failed (out-of-bounds offsets?)`);
+      if (workerFailed) throw new RangeError(`matmul kernel ${JSON.stringify(s.name)}: a worker's chunk failed (out-of-bounds offsets?)`);
     };
   }
 

@@ -1,34 +1,74 @@
 import type { ResolvedMatmul } from "./matmul-spec.ts";
 import type { MatmulTuning } from "./matmul-tuning.ts";
 
-/** One thread's share of a matmul: rows [row0, row0 + spec.m) of C. */
-export interface RowPart {
+/**
+ * One chunk of a matmul: a block of C's rows or of its columns, as an ordinary
+ * kernel spec with a smaller M or N whose operands are the call's, shifted.
+ */
+export interface MatmulPart {
   readonly spec: ResolvedMatmul;
-  /** Added to the call's A and C byte offsets (B and the bias are shared). */
+  /** Byte shifts added to the call's A, B, C and bias offsets. */
   readonly aShift: number;
+  readonly bShift: number;
   readonly cShift: number;
+  readonly biasShift: number;
+}
+
+/** `units` split into `count` runs as evenly as possible; the larger runs last. */
+function evenRuns(units: number, count: number): number[] {
+  return Array.from({ length: count }, (_, p) => Math.floor(units / count) + (p >= count - (units % count) ? 1 : 0));
 }
 
 /**
- * Splits C's rows into `parts` contiguous pieces of whole register tiles, as even as
- * possible. Each piece is an ordinary kernel spec with a smaller M, its A and C
- * shifted, so every output element is computed by the same instruction sequence
- * (columns and k are never split) and the results equal the unsplit kernel's bit
- * for bit. Fewer parts come back when M is too small to give each a tile.
+ * Splits C's rows into up to `parts` contiguous pieces of whole register tiles, as
+ * even as possible (the partial edge tile in the last). Columns and k are not
+ * split, so every element is computed by the same instruction sequence as in the
+ * unsplit kernel: results are equal bit for bit.
  */
-export function splitRows(s: ResolvedMatmul, parts: number, tuning: MatmulTuning): RowPart[] {
+export function splitRows(s: ResolvedMatmul, parts: number, tuning: MatmulTuning): MatmulPart[] {
   const tileRows = s.variant === "nt" ? tuning.ntRows : tuning.rows;
   const tiles = Math.ceil(s.m / tileRows);
-  const count = Math.max(1, Math.min(parts, tiles));
-  const out: RowPart[] = [];
+  const aRowBytes = 4 * (s.variant === "tn" ? 1 : s.lda);
   let row0 = 0;
-  for (let p = 0; p < count; p++) {
-    // Extra whole tiles go to the last parts, which also hold the partial edge tile.
-    const tilesHere = Math.floor(tiles / count) + (p >= count - (tiles % count) ? 1 : 0);
+  return evenRuns(tiles, Math.max(1, Math.min(parts, tiles))).map((tilesHere, p) => {
     const rows = Math.min(tilesHere * tileRows, s.m - row0);
-    const aRowBytes = 4 * (s.variant === "tn" ? 1 : s.lda);
-    out.push({ spec: { ...s, name: `${s.name}#${p}`, m: rows }, aShift: row0 * aRowBytes, cShift: row0 * 4 * s.ldc });
+    const part = { spec: { ...s, name: `${s.name}#${p}`, m: rows }, aShift: row0 * aRowBytes, bShift: 0, cShift: row0 * 4 * s.ldc, biasShift: 0 };
     row0 += rows;
-  }
-  return out;
+    return part;
+  });
+}
+
+/**
+ * Splits C's columns into up to `parts` pieces of whole column panels (4·vectors
+ * columns for nn/tn, ntCols for nt); the last piece keeps the N mod 4 edge, so each
+ * column is computed by the same code (vector lane or scalar tail) as unsplit:
+ * results are equal bit for bit. Each piece reads only its slice of B and the bias,
+ * which is what makes this the better split when M is small.
+ */
+export function splitColumns(s: ResolvedMatmul, parts: number, tuning: MatmulTuning): MatmulPart[] {
+  const panel = s.variant === "nt" ? tuning.ntCols : 4 * tuning.vectors;
+  const panels = Math.ceil(s.n / panel);
+  const bColumnBytes = 4 * (s.variant === "nt" ? s.ldb : 1);
+  let col0 = 0;
+  return evenRuns(panels, Math.max(1, Math.min(parts, panels))).map((panelsHere, p) => {
+    const cols = Math.min(panelsHere * panel, s.n - col0);
+    const part = { spec: { ...s, name: `${s.name}#${p}`, n: cols }, aShift: 0, bShift: col0 * bColumnBytes, cShift: 4 * col0, biasShift: 4 * col0 };
+    col0 += cols;
+    return part;
+  });
+}
+
+/**
+ * How the pool cuts a matmul for `threads` threads: rows when there are enough for
+ * two chunks per thread (each keeping at least `minRows` rows so A blocks and packed
+ * B panels are reused), else columns; up to 4 chunks per thread, claimed dynamically. Returns a
+ * single part when the matmul cannot be split usefully.
+ */
+export function planSplit(s: ResolvedMatmul, threads: number, tuning: MatmulTuning, minRows = 64): MatmulPart[] {
+  const maxChunks = 4 * threads;
+  const rowChunks = Math.min(maxChunks, Math.floor(s.m / minRows));
+  // Two row chunks per thread at least, or the columns: with few rows every row chunk
+  // would re-read (and re-pack) all of B, while a column chunk reads only its slice.
+  if (rowChunks >= 2 * threads) return splitRows(s, rowChunks, tuning);
+  return splitColumns(s, threads, tuning);
 }

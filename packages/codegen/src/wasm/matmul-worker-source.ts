@@ -5,8 +5,8 @@
  * It instantiates the kernels' module against the shared memory, reports "ready",
  * then serves jobs from its slot of the control array without returning to its
  * event loop: wait for `seq` to change; for job `plan` on (a, b, c, bias), claim
- * row chunks from the shared counter `NEXT` until none is left, running each
- * chunk's kernel at its shifted offsets; publish `done = seq`, notify. `quit` ends it.
+ * chunks (of rows or columns) from the shared counter `NEXT` until none is left,
+ * running each chunk's kernel at its shifted offsets; publish `done = seq`, notify. `quit` ends it.
  */
 export const CONTROL = { seq: 0, plan: 1, a: 2, b: 3, c: 4, bias: 5, done: 6, quit: 7, failed: 8 } as const;
 export const SLOT_INTS = 16;
@@ -32,7 +32,7 @@ for (;;) {
   try {
     for (let i = Atomics.add(next, ${NEXT}, 1); i < chunks.length; i = Atomics.add(next, ${NEXT}, 1)) {
       const chunk = chunks[i];
-      kernels[chunk[0]](a + chunk[1], b, c + chunk[2], bias, scratch);
+      kernels[chunk[0]](a + chunk[1], b + chunk[2], c + chunk[3], bias + chunk[4], scratch);
     }
   } catch (error) {
     ctrl[${CONTROL.failed}] = 1;
