@@ -134,4 +134,10 @@ export const lowerings: { [K in OpKind]: Lower<K> } = {
       [ctx.node("Cast", [indices], [{ name: "to", int: ElemType.int64 }]), ctx.int64s([n.params.depth]), ctx.constant([0, 1], [2], "float32")],
       [{ name: "axis", int: -1 }],
     ),
+  // A user-defined op's semantics are JS functions in this process: ONNX has no operator to carry them.
+  custom: (_ctx, n) => {
+    throw new GraphError(
+      `toOnnx: custom op ${JSON.stringify(n.params.name)} (#${n.params.id}) cannot be exported: it is defined by JS functions (defineCustomOp) that ONNX cannot carry; build the exported graph from built-in ops`,
+    );
+  },
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as ort from "onnxruntime-node";
-import { concat, evaluate, grad, input, param, softmaxCrossEntropy, type AnyTensor } from "@gradfold/graph";
+import { concat, defineCustomOp, evaluate, grad, input, param, softmaxCrossEntropy, type AnyTensor } from "@gradfold/graph";
 import { toOnnx } from "./index.ts";
 
 function seeded(n: number, seed: number, scale = 1): Float32Array {
@@ -82,5 +82,11 @@ describe("toOnnx", () => {
     const idx = input("i", [2], "int32");
     const [gx] = grad(x.gather(idx).square().sum(), [x]);
     expect(() => toOnnx({ gx })).toThrow(/scatterAdd cannot be exported/);
+  });
+
+  it("refuses a user-defined op by name: its semantics are JS functions", () => {
+    const cube = defineCustomOp({ name: "cube", arity: 1, shape: ([s]) => s, scalar: (v) => v ** 3, vjp: ({ inputs: [v], grad: dy }) => [dy.mul(v.square().mul(3))] });
+    const x = input("x", [3]);
+    expect(() => toOnnx({ y: cube(x).add(x) })).toThrow(new RegExp(`custom op "cube" \\(#${cube.id}\\) cannot be exported`));
   });
 });
