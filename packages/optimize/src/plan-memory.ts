@@ -71,7 +71,10 @@ export function planMemory(program: Program, groups: readonly KernelGroup[], siz
   const claimedTargets = new Set<AnyTensor>();
   for (const [target, value] of program.updates) {
     const step = producedAt.get(value);
-    if (step === undefined || outputs.has(value) || outputs.has(target) || claimedTargets.has(target) || inPlaceUpdate.has(value)) continue;
+    // The old value is still needed after the last group when it is an output itself or
+    // copied into another target (an update whose new value is this param, e.g. a swap).
+    const readAtEnd = outputs.has(target) || updateValues.has(target);
+    if (step === undefined || readAtEnd || outputs.has(value) || claimedTargets.has(target) || inPlaceUpdate.has(value)) continue;
     const readAt = lastRead.get(target) ?? -1;
     if (readAt > step || (readAt === step && !inPlaceSafe(groups[step], target, value))) continue;
     inPlaceUpdate.set(value, target);

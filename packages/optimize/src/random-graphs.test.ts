@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { randomFeeds, randomGraph } from "../test/random-graph.ts";
 import { layoutViolation, runSchedule } from "../test/run-schedule.ts";
 import { optimize } from "./optimize.ts";
+import { programRoots } from "./schedule.ts";
 
 /** Both non-finite the same way, or close; returns false when the optimized value is off. */
 function agrees(after: number, before: number, tol: number): boolean {
@@ -58,6 +59,23 @@ describe("random graphs: optimized evaluates equal to unoptimized", () => {
       const ran = runSchedule(schedule!, feeds);
       compare(outputs.map((_, i) => ran.outputs[`o${i}`]), before, 1e-7, `seed ${seed}`);
     }
+  });
+
+  it("random update programs: params updated in place or copied give the reference new values", () => {
+    let inPlace = 0;
+    for (const seed of seeds.slice(0, 30)) {
+      const { outputs, inputs: params } = randomGraph(seed, 12, { params: true });
+      // Each param gets a new value from the random outputs; all are computed from the old state.
+      const updates = params.map((p, i) => [p, outputs[i % outputs.length]] as const);
+      const program = { outputs: { loss: sum(outputs[0]) as AnyTensor }, updates };
+      const reference = evaluate(programRoots(program), {}, {});
+      const { schedule } = optimize(program, { sizes: {} });
+      inPlace += schedule!.buffers.inPlaceUpdates?.length ?? 0;
+      const ran = runSchedule(schedule!, {});
+      compare([ran.outputs.loss], [reference[0]], 1e-7, `seed ${seed} loss`);
+      for (const [i, p] of params.entries()) compare([ran.params.get(p)!], [reference[1 + i]], 1e-7, `seed ${seed} param ${i}`);
+    }
+    expect(inPlace).toBeGreaterThan(0);
   });
 
   it("optimize is idempotent: optimizing the optimized graph changes nothing", () => {

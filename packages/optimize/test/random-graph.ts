@@ -54,7 +54,10 @@ const makers: Maker[] = [
     return g.where(g.less(x, 0), x, x);
   },
   (p) => g.add(p(), g.sum(p(), [1], true)),
-  (p) => g.mul(p(), g.broadcastTo(g.mean(p(), [0], true), ["n", 4])),
+  (p) => {
+    const x = p();
+    return g.mul(x, g.broadcastTo(g.mean(p(), [0], true), x.shape));
+  },
   (p) => g.sub(p(), g.max(p(), [1], true)),
   (p) => g.add(p(), g.logsumexp(p(), [1], true)),
   (p) => g.softmax(p(), -1),
@@ -62,13 +65,16 @@ const makers: Maker[] = [
   (p) => g.logSoftmax(p(), -1),
   (p) => g.add(p(), g.log(g.sum(g.exp(p()), [1], true))),
   (p) => g.transpose(g.transpose(p())),
-  (p) => g.reshape(g.reshape(g.reshape(p(), [4, "n"]), [2, 2, "n"]), ["n", 4]),
+  (p) => {
+    const x = p();
+    return g.reshape(g.reshape(g.reshape(x, [4, x.shape[0]]), [2, 2, x.shape[0]]), [x.shape[0], 4]);
+  },
   (p) => g.mul(p(), g.cast(g.cast(g.greater(p(), 0), "int32"), "float32")),
   (p) => g.matmul(p(), g.constant([0.5, -1, 0.25, 2, 1, 0, -0.5, 0.75, 0.1, 0.2, 0.3, 0.4, -1, 1, -1, 1], [4, 4])),
   (p) => g.matmul(p(), g.matmulT(g.matmulT(p(), p(), true, false), g.constant([1, 0, 0, 1, 0.5, 0.5, 2, -1, 0, 0, 1, 1, 3, 1, 0, 0], [4, 4]), false, true)),
   (p) => g.add(g.mul(p(), 1), g.neg(g.neg(p()))),
-  (p) => g.concat([g.slice(p(), [0, 0], ["n", 2]), g.slice(p(), [0, 2], ["n", 2])], 1),
-  (p) => g.pad(g.slice(p(), [0, 1], ["n", 3]), [0, 1], [0, 0]),
+  (p) => g.concat([g.slice(p(), [0, 0], [-1, 2]), g.slice(p(), [0, 2], [-1, 2])], 1),
+  (p) => g.pad(g.slice(p(), [0, 1], [-1, 3]), [0, 1], [0, 0]),
   (p) => g.gather(p(), g.constant([3, 0, 0, 1], [4], "int32"), 1),
   (p) => g.add(p(), g.reshape(g.scatterAdd(g.sum(p(), [0]), g.constant([1, 1, 0, 3], [4], "int32"), 0, 4), [1, 4])),
   (p) => g.mul(p(), g.cast(g.sign(p()), "int32").cast("float32")),
@@ -78,10 +84,15 @@ const makers: Maker[] = [
   (p) => g.sum(g.broadcastTo(g.reshape(g.sum(p(), [0]), [1, 1, 4]), [2, 1, 4]), [0]).add(p()) as AnyTensor,
 ];
 
-/** A random graph over inputs a, b, c of shape ["n", 4], with up to three outputs. */
-export function randomGraph(seed: number, steps = 10): { outputs: AnyTensor[]; inputs: AnyTensor[] } {
+/**
+ * A random graph over leaves a, b, c of shape ["n", 4], with up to three outputs.
+ * With `params`, the leaves are params of shape [3, 4] instead (for update programs).
+ */
+export function randomGraph(seed: number, steps = 10, options: { params?: boolean } = {}): { outputs: AnyTensor[]; inputs: AnyTensor[] } {
   const r = rng(seed);
-  const inputs = ["a", "b", "c"].map((name) => g.input(name, ["n", 4]));
+  const inputs = ["a", "b", "c"].map((name, i) =>
+    options.params ? g.param(name, [3, 4], { init: Array.from({ length: 12 }, (_, k) => Math.sin(seed + 5 * i + k) * 2) }) : g.input(name, ["n", 4]),
+  );
   const pool: AnyTensor[] = [...inputs];
   // Prefer recent values so graphs grow deep, not just wide.
   const pick = () => pool[Math.max(0, pool.length - 1 - Math.floor(r() * r() * pool.length))];
