@@ -3,21 +3,26 @@ export class GraphError extends Error {
   override name = "GraphError";
 }
 
+const selfPath = ((): string => {
+  const url = typeof import.meta.url === "string" ? import.meta.url : "";
+  return url.startsWith("file://") ? decodeURIComponent(url.slice("file://".length)) : "";
+})();
+
+/** This package's own folder (src/ or dist/): frames from it are never the user's. */
+const ownRoot = selfPath.replace(/[^\\/]*$/, "");
+
 /**
  * The folder holding gradfold's packages (…/packages/ in the repo, …/@gradfold/ when
- * installed), from this file's own URL; frames under it are gradfold's, not the user's.
+ * installed); frames from a sibling package's src/ or dist/ are gradfold's too.
  */
-const packagesRoot = ((): string | null => {
-  const url = typeof import.meta.url === "string" ? import.meta.url : "";
-  const match = /^file:\/\/(.*)[\\/]graph[\\/](?:src|dist)[\\/]errors\.[cm]?[jt]s$/.exec(url);
-  return match ? decodeURIComponent(match[1]) : null;
-})();
+const packagesRoot = /^(.*)[\\/]graph[\\/](?:src|dist)[\\/]errors\.[cm]?[jt]s$/.exec(selfPath)?.[1] ?? null;
 
 const testFile = /\.(test|spec)(-d)?\.[cm]?[jt]sx?\b/;
 
 function isInternalFrame(line: string): boolean {
   if (/node:internal|node_modules[\\/](?!@gradfold)/.test(line)) return true;
   if (testFile.test(line)) return false;
+  if (ownRoot !== "" && line.includes(ownRoot)) return true;
   if (packagesRoot !== null) {
     const at = line.indexOf(packagesRoot);
     return at >= 0 && /^[\\/][a-z0-9-]+[\\/](src|dist)[\\/]/.test(line.slice(at + packagesRoot.length));
