@@ -44,7 +44,7 @@ export async function initExperiment(o: ExperimentOptions, depth = 10, width = 1
     "",
     markdownTable(["units", "init", "‖∂J/∂W‖ layer 1", `layer ${depth + 1}`, "ratio first/last", `loss after ${o.steps} steps`], rows),
     "",
-    "Each layer multiplies the backward signal by Wᵀ (and the unit's derivative): when the weights' scale is below the one that preserves variance (Glorot for tanh, He for ReLU), the signal shrinks geometrically towards the input and the first layers get vanishing gradients; above it, it grows geometrically and gradients explode (with saturating tanh units, large weights also push units into saturation, where the derivative is ~0).",
+    "The gradient of layer l's weights is h₍ₗ₋₁₎ᵀ·δₗ: the activation coming forward times the error signal coming back. Below the variance-preserving scale (Glorot for tanh, He for ReLU) activations shrink layer by layer going forward and error signals shrink going backward, so every layer's gradient is vanishingly small and the loss stays at log 10 ≈ 2.303; above it both grow geometrically: ReLU nets explode and diverge within a few steps, while tanh units saturate (large gradients near the input, yet the loss does not improve). At the Glorot/He scale the gradient norms of all layers stay within a small factor of each other and training proceeds.",
     "",
     "Plots: `init-gradients-tanh.svg`, `init-gradients-relu.svg`.",
     "",
