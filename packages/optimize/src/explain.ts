@@ -29,6 +29,8 @@ export interface Explanation {
   /** Updates written straight into their target's buffer, of all updates. */
   readonly inPlaceUpdates?: number;
   readonly updates?: number;
+  /** One line per kernel group of the schedule, e.g. "#0 matmul: matmul → add → relu (3 in, 1 out)". */
+  readonly kernels?: readonly string[];
   readonly text: string;
 }
 
@@ -50,6 +52,10 @@ export function explanation(data: ExplanationData): Explanation {
   if (data.inPlaceUpdates !== undefined) lines.push(`updates in place: ${data.inPlaceUpdates} of ${data.updates}`);
   lines.push("phases:");
   for (const p of data.phases) lines.push(`  ${p.phase.padEnd(13)} ${String(p.nodesBefore).padStart(5)} -> ${String(p.nodesAfter).padEnd(5)} ${p.firings} rewrites`);
+  if (data.kernels) {
+    lines.push("kernels:");
+    for (const k of data.kernels) lines.push(`  ${k}`);
+  }
   lines.push("rules fired:");
   for (const [name, count] of Object.entries(ruleCounts).sort((a, b) => b[1] - a[1])) lines.push(`  ${String(count).padStart(4)}× ${name}`);
   lines.push("rewrites:");

@@ -64,6 +64,7 @@ describe("optimize()", () => {
     expect(e.text).toMatch(/nodes: 6 -> 2/);
     expect(e.text).toMatch(/kernels: 4 unfused -> 1 fused/);
     expect(e.ruleCounts["x*1 -> x"]).toBe(1);
+    expect(e.kernels).toEqual(["#0 reduction: sum (1 in, 1 out)"]);
   });
 
   it("the README example: a naive softmax cross-entropy step becomes the fused op, finite at large logits", () => {

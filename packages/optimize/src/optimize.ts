@@ -105,6 +105,7 @@ export function optimize<T extends Optimizable>(input: T, options: OptimizeOptio
       arenaBytes: schedule.buffers.arenaBytes,
       inPlaceUpdates: schedule.buffers.inPlaceUpdates?.length ?? 0,
       updates: schedule.program.updates.length,
+      kernels: schedule.groups.map((g) => `#${g.id} ${g.kind}: ${g.nodes.map((n) => n.op).join(" → ")} (${g.inputs.length} in, ${g.outputs.length} out)`),
     });
     return explained;
   };
