@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { uniform } from "../../test/random.ts";
+import { checkGrad } from "../check-grad.ts";
 import { evaluate } from "../evaluate.ts";
 import { constant, input } from "./leaves.ts";
 import { matmul, matmulT } from "./matmul.ts";
@@ -60,4 +61,17 @@ describe("matmul", () => {
     expect(() => matmul(input("p", [2, 2, 3]), input("q", [3, 3, 5]) as never)).toThrow(/matmul: batch dims 2 and 3/);
     expect(() => matmul(input("v", [3]), input("q", [3, 5]) as never)).toThrow(/rank >= 2/);
   });
+});
+
+test("matmul's vjp is right for every combination of transpose flags, batched", () => {
+  for (const transA of [false, true]) {
+    for (const transB of [false, true]) {
+      const a = input("a", transA ? [2, 4, 3] : [2, 3, 4]);
+      const b = input("b", transB ? [5, 4] : [4, 5]);
+      const y = matmulT(a, b, transA, transB);
+      expect(y.shape).toEqual([2, 3, 5]);
+      const report = checkGrad(y, [a, b], { feeds: { a: uniform(24), b: uniform(20) } });
+      expect(report.ok, `transA=${transA} transB=${transB}: ${JSON.stringify(report.entries)}`).toBe(true);
+    }
+  }
 });
