@@ -1,6 +1,6 @@
 import { customCall, type CustomCall } from "./js/custom.ts";
-import { stepSource } from "./js/step-source.ts";
-import { prepareStep } from "./prepare.ts";
+import { stepSource, type StepSource } from "./js/step-source.ts";
+import { prepareStep, type PreparedStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
 
 /** Arrays fed to run(): Float32Array for float32 inputs, Int32Array for int32, Uint8Array or Int32Array for bool. */
@@ -35,7 +35,7 @@ export interface KernelInfo {
 }
 
 export interface CompiledStep extends StepObject {
-  /** The generated factory body; `new Function("image", "wasmBytes", "customCalls", source)` is what compile() ran. */
+  /** The generated factory body; `new Function("image", "wasmBytes", "customCalls", "options", source)` is what compile() ran. */
   readonly source: string;
   readonly kernels: readonly KernelInfo[];
   /** The Wasm modules the step instantiated (empty when every kernel is JS). */
@@ -59,12 +59,21 @@ export function compile(spec: StepSpec, options: CompileOptions = {}): CompiledS
   const generated = stepSource(prepared, options.backend ?? "auto");
   // The very last step: everything above is plain data and text.
   const customCalls = generated.customNodes.map((node) => customCall(node, prepared.shapes));
-  const factory = new Function("image", "wasmBytes", "customCalls", generated.body) as (
-    image: Uint8Array,
-    wasmBytes: readonly Uint8Array[],
-    customCalls: readonly CustomCall[],
-  ) => StepObject;
-  const step = factory(generated.image, generated.wasmBytes, customCalls);
+  const factory = new Function("image", "wasmBytes", "customCalls", "options", generated.body) as StepFactory;
+  const step = factory(generated.image, generated.wasmBytes, customCalls, {});
+  return compiledStep(step, prepared, generated);
+}
+
+/** What the generated body is, as a function. */
+export type StepFactory = (
+  image: Uint8Array,
+  wasmBytes: readonly Uint8Array[],
+  customCalls: readonly CustomCall[],
+  options: { memory?: { readonly buffer: ArrayBuffer | SharedArrayBuffer }; matmuls?: Record<string, unknown> },
+) => StepObject;
+
+/** The step object with its inspection fields. */
+export function compiledStep(step: StepObject, prepared: PreparedStep, generated: StepSource): CompiledStep {
   return {
     run: step.run,
     read: step.read,

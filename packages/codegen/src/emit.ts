@@ -59,6 +59,7 @@ export function emitModule(spec: StepSpec, options: EmitOptions = {}): EmittedMo
     "  const image = toImage(weights);",
     "  const wasmBytes = WASM_BASE64.map(decodeBase64);",
     "  const customCalls = [];",
+    "  const options = {};",
     ...generated.body.split("\n").map((l) => (l === "" ? "" : `  ${l}`)),
     "}",
     "",

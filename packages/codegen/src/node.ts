@@ -5,3 +5,4 @@
  */
 export { createMatmulPool } from "./wasm/matmul-pool.ts";
 export type { MatmulPool, MatmulPoolOptions } from "./wasm/matmul-pool.ts";
+export { compileThreaded, type ThreadedCompileOptions, type ThreadedStep } from "./compile-threaded.ts";

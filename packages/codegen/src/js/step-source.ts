@@ -2,6 +2,7 @@ import { initialValue, numel, bindShape, type AnyTensor } from "@gradfold/graph"
 import { ALIGN, type Slot } from "../lower/plan.ts";
 import type { Backend } from "../spec.ts";
 import { noWasm, planWasmMatmuls, type WasmMatmuls } from "./wasm-matmul.ts";
+import type { MatmulSpec } from "../wasm/index.ts";
 import type { PreparedStep } from "../prepare.ts";
 import { SourceBuilder } from "./builder.ts";
 import { helperSource, type HelperName } from "./helpers.ts";
@@ -12,7 +13,8 @@ const PAGE = 65536;
 
 /**
  * The generated step: a factory body taking the initial arena image as `image`, the
- * Wasm modules as `wasmBytes` and user-defined ops' calls as `customCalls`.
+ * Wasm modules as `wasmBytes`, user-defined ops' calls as `customCalls` and
+ * `options` ({ memory?, matmuls? } to run on a caller's shared memory and pool).
  */
 export interface StepSource {
   /** Source of `function (image, wasmBytes) { ... return step; }`'s body. */
@@ -21,6 +23,10 @@ export interface StepSource {
   readonly wasmBytes: readonly Uint8Array[];
   readonly wasmKernels: number;
   readonly kernels: readonly KernelSource[];
+  /** The Wasm matmuls' specs (export names k<id>), for a pool that runs the same kernels on several threads. */
+  readonly matmulSpecs: readonly MatmulSpec[];
+  /** Where the matmul kernels' packing scratch starts (one region per thread after it). */
+  readonly packOffset: number;
   /** Custom-op nodes, in the order of the `customCalls` the body expects. */
   readonly customNodes: readonly AnyTensor[];
   /** Initial bytes of the arena's static region: params, constants, sizes. */
@@ -33,12 +39,20 @@ export interface StepSource {
  * per buffer (created once), the kernels, `runKernels()` calling them in schedule
  * order then copying updates into their targets, and the runtime methods.
  */
-export function stepSource(step: PreparedStep, backend: Backend = "auto"): StepSource {
+export interface StepSourceOptions {
+  /** Threads that may run matmuls at once (each needs its own packing scratch); default 1. */
+  readonly threads?: number;
+  /** Build the Wasm modules to import a shared memory (for a worker pool). */
+  readonly shared?: boolean;
+}
+
+export function stepSource(step: PreparedStep, backend: Backend = "auto", options: StepSourceOptions = {}): StepSource {
   const { plan, shapes } = step;
-  const wasm: WasmMatmuls = backend === "js" ? noWasm : planWasmMatmuls(step.kernels, shapes, step.stored);
+  const threads = options.threads ?? 1;
+  const wasm: WasmMatmuls = backend === "js" ? noWasm : planWasmMatmuls(step.kernels, shapes, step.stored, options.shared ?? false);
   const scratchOffset = Math.ceil(plan.totalBytes / ALIGN) * ALIGN;
   const packOffset = Math.ceil((scratchOffset + 4 * wasm.scratchLength) / ALIGN) * ALIGN;
-  const totalBytes = packOffset + wasm.packBytes;
+  const totalBytes = packOffset + threads * wasm.packBytes;
   const views = new Map<string, { name: string; slot: Slot; nodes: AnyTensor[] }>();
   const viewOf = (node: AnyTensor): string => {
     const slot = plan.slotOf.get(node);
@@ -73,7 +87,8 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto"): StepS
   const b = new SourceBuilder();
   b.line('"use strict";');
   b.line(`// The arena: ${totalBytes} bytes (${plan.staticBytes} of params and constants first), shared with Wasm kernels.`);
-  b.line(`const memory = new WebAssembly.Memory({ initial: ${pages}, maximum: ${pages} });`);
+  b.line("// A caller-provided memory (shared, for a worker pool) or a fresh one.");
+  b.line(`const memory = options.memory || new WebAssembly.Memory({ initial: ${pages}, maximum: ${pages} });`);
   b.line("const heap = memory.buffer;");
   b.line(`if (!(image instanceof Uint8Array) || image.length !== ${plan.staticBytes}) throw new Error("createStep: expected the ${plan.staticBytes}-byte initial image of params and constants");`);
   b.line(`new Uint8Array(heap, 0, ${plan.staticBytes}).set(image);`);
@@ -88,7 +103,9 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto"): StepS
   b.line("");
   if (wasm.modules.length > 0) {
     b.line(`// Wasm SIMD kernels over the same memory: ${wasm.byKernel.size} matmuls (products an epilogue follows land in scratch), ${wasm.elementwise.size} elementwise loops.`);
-    b.line("const wasm = Object.assign(Object.create(null), ...wasmBytes.map((bytes) => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports));");
+    b.line("const instances = wasmBytes.map((bytes) => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports);");
+    b.line("// options.matmuls: the same kernels split across threads, when a pool runs them.");
+    b.line("const wasm = Object.assign(Object.create(null), ...instances, options.matmuls || {});");
     if (wasm.scratchLength > 0) b.line(`const scratch = new Float32Array(heap, ${scratchOffset}, ${wasm.scratchLength});`);
     b.line(`const pack = ${packOffset}; // ${wasm.packBytes} bytes where matmul kernels pack panels of B`);
     b.line("");
@@ -102,7 +119,12 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto"): StepS
   });
   b.line("");
   b.append(runtimeSource(layout));
-  return { body: b.toString(), wasmBytes: wasm.modules, customNodes, wasmKernels: wasm.byKernel.size + wasm.elementwise.size, kernels, image: initialImage(step), arenaBytes: pages * PAGE };
+  return {
+    body: b.toString(),
+    matmulSpecs: [...wasm.byKernel.values()].map((p) => p.spec),
+    packOffset,
+    wasmBytes: wasm.modules,
+    customNodes, wasmKernels: wasm.byKernel.size + wasm.elementwise.size, kernels, image: initialImage(step), arenaBytes: pages * PAGE };
 }
 
 /** The static region's bytes: param initial values, constants and sizes, as float32/int32. */

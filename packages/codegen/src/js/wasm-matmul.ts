@@ -33,7 +33,7 @@ export interface WasmMatmuls {
  */
 export const noWasm: WasmMatmuls = { byKernel: new Map(), elementwise: new Map(), modules: [], scratchLength: 0, packBytes: 0 };
 
-export function planWasmMatmuls(kernels: readonly Kernel[], shapes: BoundShapes, stored: ReadonlySet<AnyTensor>): WasmMatmuls {
+export function planWasmMatmuls(kernels: readonly Kernel[], shapes: BoundShapes, stored: ReadonlySet<AnyTensor>, shared = false): WasmMatmuls {
   const byKernel = new Map<number, WasmMatmulPlan>();
   const elementwise = new Map<number, WasmElementwisePlan>();
   if (!wasmFeatures().simd) return noWasm;
@@ -64,13 +64,13 @@ export function planWasmMatmuls(kernels: readonly Kernel[], shapes: BoundShapes,
   if (byKernel.size > 0) {
     // With a scratch offset the nn/tn kernels pack B panels (faster); the offset is
     // passed on every call, so the one given here only switches packing on.
-    const built = buildMatmulKernels([...byKernel.values()].map((p) => p.spec), { scratchOffset: 0 });
+    const built = buildMatmulKernels([...byKernel.values()].map((p) => p.spec), { scratchOffset: 0, shared });
     packBytes = built.scratchBytes;
     modules.push(built.bytes);
   }
   if (elementwise.size > 0) {
     const functions = [...elementwise.values()].map((p) => ({ name: p.exportName, fn: buildWasmElementwise(p, shapes) }));
-    modules.push(buildModule({ shared: false }, functions));
+    modules.push(buildModule({ shared }, functions));
   }
   return { byKernel, elementwise, modules, scratchLength, packBytes };
 }

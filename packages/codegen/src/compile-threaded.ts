@@ -1,0 +1,42 @@
+import { compiledStep, type CompiledStep, type StepFactory } from "./compile.ts";
+import { customCall } from "./js/custom.ts";
+import { stepSource } from "./js/step-source.ts";
+import { prepareStep } from "./prepare.ts";
+import type { CompileOptions, StepSpec } from "./spec.ts";
+import { createMatmulPool } from "./wasm/matmul-pool.ts";
+import { wasm } from "./wasm/index.ts";
+
+export interface ThreadedCompileOptions extends CompileOptions {
+  /** Threads running the large matmuls, the caller included (default 2: both cores here). */
+  readonly threads?: number;
+  /** Split a matmul only from this many flops (2·M·K·N) up; see the pool's default. */
+  readonly minFlops?: number;
+}
+
+export interface ThreadedStep extends CompiledStep {
+  /** Stops the worker threads (they are unref'd, so a forgotten step never keeps Node alive). */
+  close(): Promise<void>;
+}
+
+/**
+ * compile() with the Wasm matmuls split across worker threads over a shared arena
+ * (Node only: worker_threads). Each split matmul cuts C's rows, never k, so results
+ * are bit-identical to compile()'s single-threaded step. Async because workers start
+ * asynchronously; everything else is compile().
+ */
+export async function compileThreaded(spec: StepSpec, options: ThreadedCompileOptions = {}): Promise<ThreadedStep> {
+  const threads = options.threads ?? 2;
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`compileThreaded: threads must be a positive integer, got ${threads}`);
+  const prepared = prepareStep(spec, options, "compileThreaded");
+  const generated = stepSource(prepared, options.backend ?? "auto", { threads, shared: true });
+  const pages = generated.arenaBytes / 65536;
+  const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+  const pool =
+    generated.matmulSpecs.length > 0
+      ? await createMatmulPool(generated.matmulSpecs, memory, { workers: threads - 1, scratchOffset: generated.packOffset, minFlops: options.minFlops })
+      : null;
+  const factory = new Function("image", "wasmBytes", "customCalls", "options", generated.body) as StepFactory;
+  const customCalls = generated.customNodes.map((node) => customCall(node, prepared.shapes));
+  const step = factory(generated.image, generated.wasmBytes, customCalls, { memory, matmuls: pool?.kernels });
+  return { ...compiledStep(step, prepared, generated), close: async () => pool?.close() };
+}
