@@ -29,6 +29,17 @@ describe("optimize()", () => {
     expect(p).toBe(q);
   });
 
+  it("says what it expected when given something else", () => {
+    expect(() => optimize(3 as never)).toThrow(/expected a Tensor, a Tensor\[\] or a Program.*got number 3/);
+    expect(() => optimize([x, "y"] as never)).toThrow(/element 1 is string y/);
+    expect(() => optimize({ outputs: { a: 1 } } as never)).toThrow(/output "a" is number 1/);
+    expect(() => optimize({ outputs: {}, updates: [[x, x]] })).toThrow(/targets input#\d+.*must be a param/);
+    const w = param("w3", [2, 3], { init: 0 });
+    expect(() => optimize({ outputs: {}, updates: [[w, sum(x)]] })).toThrow(/param "w3" \(float32\[2, 3\]\) got a new value of float32\[\]/);
+    // updates may be left out
+    expect(optimize({ outputs: { a: neg(neg(x)) } } as never).outputs).toEqual({ a: x });
+  });
+
   it("phases can be switched off, and dump sees each phase before and after", () => {
     const g = log(add(exp(x), 0));
     expect(opsOf(optimize(g, { phases: { simplify: false } }).outputs)).toContain("add");

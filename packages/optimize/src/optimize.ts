@@ -1,4 +1,4 @@
-import { format, topoSort, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { GraphError, Tensor, format, formatShape, sameShape, topoSort, type AnyTensor, type Sizes } from "@gradfold/graph";
 import { explanation, type Explanation, type PhaseReport } from "./explain.ts";
 import { fuse } from "./fuse.ts";
 import { pipeline, ruleTables, type Phase } from "./pipeline.ts";
@@ -32,16 +32,45 @@ export interface OptimizeResult<T> {
 
 type Optimizable = AnyTensor | readonly AnyTensor[] | Program;
 
+const describe = (value: unknown): string =>
+  value === null ? "null" : Array.isArray(value) ? "an array" : value instanceof Tensor ? String(value) : typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+
+const isProgramLike = (input: unknown): input is { outputs: unknown; updates?: unknown } =>
+  typeof input === "object" && input !== null && !(input instanceof Tensor) && !Array.isArray(input) && "outputs" in input;
+
+/** The input as a Program, checked: each output a Tensor, each update [param, value of the param's shape and dtype]. */
 function asProgram(input: Optimizable): Program {
-  if (Array.isArray(input)) return { outputs: Object.fromEntries((input as readonly AnyTensor[]).map((t, i) => [String(i), t])), updates: [] };
-  if ("outputs" in (input as object) && "updates" in (input as object)) return input as Program;
-  return { outputs: { "0": input as AnyTensor }, updates: [] };
+  const expected = "optimize: expected a Tensor, a Tensor[] or a Program { outputs: Record<string, Tensor>, updates: [param, newValue][] }";
+  if (input instanceof Tensor) return { outputs: { "0": input }, updates: [] };
+  if (Array.isArray(input)) {
+    input.forEach((t, i) => {
+      if (!(t instanceof Tensor)) throw new GraphError(`${expected}; element ${i} is ${describe(t)}`);
+    });
+    return { outputs: Object.fromEntries(input.map((t, i) => [String(i), t])), updates: [] };
+  }
+  if (!isProgramLike(input)) throw new GraphError(`${expected}; got ${describe(input)}`);
+  const { outputs, updates = [] } = input;
+  if (typeof outputs !== "object" || outputs === null) throw new GraphError(`${expected}; outputs is ${describe(outputs)}`);
+  for (const [name, t] of Object.entries(outputs)) if (!(t instanceof Tensor)) throw new GraphError(`${expected}; output ${JSON.stringify(name)} is ${describe(t)}`);
+  if (!Array.isArray(updates)) throw new GraphError(`${expected}; updates is ${describe(updates)}`);
+  updates.forEach((u: unknown, i: number) => {
+    const pair = u as readonly unknown[];
+    if (!Array.isArray(pair) || pair.length !== 2 || !(pair[0] instanceof Tensor) || !(pair[1] instanceof Tensor)) {
+      throw new GraphError(`${expected}; update ${i} is not a [target, newValue] pair of Tensors`);
+    }
+    const [target, value] = pair as [AnyTensor, AnyTensor];
+    if (!target.is("param")) throw new GraphError(`optimize: update ${i} targets ${target}; a target must be a param`);
+    if (!sameShape(target.shape, value.shape) || target.dtype !== value.dtype) {
+      throw new GraphError(`optimize: update ${i} of param ${JSON.stringify(target.params.name)} (${target.dtype}${formatShape(target.shape)}) got a new value of ${value.dtype}${formatShape(value.shape)}`);
+    }
+  });
+  return { outputs: outputs as Program["outputs"], updates: updates as Program["updates"] };
 }
 
 function outputsInForm<T extends Optimizable>(input: T, program: Program): OptimizedOutputs<T> {
   if (Array.isArray(input)) return input.map((_, i) => program.outputs[String(i)]) as never;
-  if ("outputs" in (input as object) && "updates" in (input as object)) return program.outputs as never;
-  return program.outputs["0"] as never;
+  if (input instanceof Tensor) return program.outputs["0"] as never;
+  return program.outputs as never;
 }
 
 /** Rebuilds a program around rewritten roots, in the order programRoots lists them. */
