@@ -2,7 +2,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../src/train/checkpoint.ts";
-import { runTraining, type CheckpointMeta } from "../src/train/run.ts";
+import { chooseBackend } from "../src/train/backends.ts";
+import { evaluateSet } from "../src/train/evaluate-set.ts";
+import { buildRun, runTraining, type CheckpointMeta, type RunDeps } from "../src/train/run.ts";
+import { referenceStep } from "../src/train/step.ts";
 import { RunFolder } from "../src/train/run-folder.ts";
 import { tempDir, testDeps, tinyConfig, writeBlobsCsv } from "./helpers.ts";
 
@@ -12,23 +15,26 @@ function bits(tensors: ReadonlyMap<string, Float32Array>): Record<string, number
   return Object.fromEntries([...tensors].map(([k, v]) => [k, [...new Uint32Array(v.buffer, v.byteOffset, v.length)]]));
 }
 
+const backends = { reference: referenceStep, compiled: chooseBackend("compiled").makeStep };
+
 describe("resume", () => {
-  it("an interrupted and resumed run ends bit-identical to an uninterrupted one (dropout included)", async () => {
+  it.each(Object.keys(backends) as (keyof typeof backends)[])("an interrupted and resumed run ends bit-identical to an uninterrupted one (dropout included; %s step)", async (backend) => {
     const dir = tempDir();
     const config = tinyConfig(writeBlobsCsv(dir), { dropout: 0.2, epochs: 3 });
+    const deps = (overrides: Partial<RunDeps> = {}) => testDeps({ makeStep: backends[backend], ...overrides });
     const straight = new RunFolder(join(dir, "straight"));
-    await runTraining(config, straight, false, testDeps());
+    await runTraining(config, straight, false, deps());
 
     // Stop in the middle of epoch 2, between checkpoints, as Ctrl-C would.
     const stopped = new RunFolder(join(dir, "stopped"));
     let polls = 0;
-    const first = await runTraining(config, stopped, false, testDeps({ stopRequested: () => ++polls > 9 }));
+    const first = await runTraining(config, stopped, false, deps({ stopRequested: () => ++polls > 9 }));
     expect(first.status).toBe("interrupted");
     expect(first.testAccuracy).toBeNull();
     const mid = loadCheckpoint<CheckpointMeta>(stopped.checkpointPath).meta.state;
     expect([mid.epoch, mid.batch, mid.step]).toEqual([1, 3, 9]);
 
-    const resumed = await runTraining(config, stopped, true, testDeps());
+    const resumed = await runTraining(config, stopped, true, deps());
     expect(resumed.status).toBe("completed");
     const a = loadCheckpoint<CheckpointMeta>(straight.checkpointPath);
     const b = loadCheckpoint<CheckpointMeta>(stopped.checkpointPath);
@@ -70,5 +76,26 @@ describe("divergence", () => {
     const ckpt = loadCheckpoint<CheckpointMeta>(folder.checkpointPath);
     expect(ckpt.meta.state.step).toBe(d.step - 1);
     for (const data of ckpt.tensors.values()) expect(data.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe("early stopping", () => {
+  it("stops after `patience` epochs without a better validation loss and tests the best epoch's params", async () => {
+    const dir = tempDir();
+    // Few examples, a wide layer and a large rate: the validation loss soon stops improving.
+    const config = tinyConfig(writeBlobsCsv(dir, 60), { layers: [32], lr: 0.5, epochs: 60, patience: 2 });
+    const folder = new RunFolder(join(dir, "run"));
+    const report = await runTraining(config, folder, false, testDeps());
+    expect(report.status).toBe("early-stopped");
+    expect(report.epochs).toBeLessThan(60);
+    expect(report.bestEpoch).toBe(report.epochs - 2);
+    const history = loadCheckpoint<CheckpointMeta>(folder.checkpointPath).meta.state.history;
+    const best = Math.min(...history.map((m) => m.valLoss));
+    expect(history[report.bestEpoch! - 1].valLoss).toBe(best);
+    // The test loss is that of the best epoch's params (best.bin), not the last ones.
+    const { data, programs } = buildRun(config, { makeOptimizer: testDeps().makeOptimizer });
+    const evalStep = referenceStep(programs.eval);
+    for (const [name, values] of loadCheckpoint(folder.bestPath).tensors) evalStep.write(name, values);
+    expect(report.testLoss).toBe(evaluateSet(evalStep, data.test, data.info, config.evalBatchSize).loss);
   });
 });

@@ -40,7 +40,10 @@ export interface RunReport {
   readonly divergence: Divergence | null;
   readonly backend: string;
   readonly timings: {
+    /** Loading data, building the graphs and compiling the steps. */
     readonly setupSeconds: number;
+    /** The part of setupSeconds spent creating the two steps (optimize + codegen). */
+    readonly compileSeconds: number;
     readonly trainSeconds: number;
     readonly perEpochSeconds: number[];
     readonly examplesPerSecond: number[];
@@ -94,8 +97,10 @@ function readState(step: Step, names: readonly string[]): Map<string, Float32Arr
 export async function runTraining(config: TrainConfig, folder: RunFolder, resume: boolean, deps: RunDeps): Promise<RunReport> {
   const setupStart = performance.now();
   const { streams, data, programs } = buildRun(config, deps);
+  const compileStart = performance.now();
   const trainStep = deps.makeStep(programs.train);
   const evalStep = deps.makeStep(programs.eval);
+  const compileSeconds = (performance.now() - compileStart) / 1000;
   const slots = stateNames(programs.train);
   let state: RunState;
   folder.create();
@@ -133,7 +138,7 @@ export async function runTraining(config: TrainConfig, folder: RunFolder, resume
     },
   );
   deps.progress.stop();
-  const report = await finish(config, folder, programs, trainStep, evalStep, data, outcome, deps, setupSeconds);
+  const report = await finish(config, folder, programs, trainStep, evalStep, data, outcome, deps, { setupSeconds, compileSeconds });
   folder.writeJson("report.json", report);
   await writeCurves(folder, outcome.state.history);
   return report;
@@ -160,11 +165,11 @@ async function finish(
   data: DataSplits,
   outcome: LoopOutcome,
   deps: RunDeps,
-  setupSeconds: number,
+  setup: { setupSeconds: number; compileSeconds: number },
 ): Promise<RunReport> {
   const { state } = outcome;
   const timings = {
-    setupSeconds,
+    ...setup,
     trainSeconds: state.history.reduce((t, m) => t + m.seconds, 0) + state.partial.seconds,
     perEpochSeconds: state.history.map((m) => m.seconds),
     examplesPerSecond: state.history.map((m) => m.examplesPerSecond),
