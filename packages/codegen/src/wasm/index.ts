@@ -29,3 +29,7 @@ export { abs, add, array, constant, div, evaluateExpr, max, min, mul, neg, relu,
 export type { BinaryOp, Expr, UnaryOp } from "./elementwise-expr.ts";
 export { columnSumFunction } from "./column-sum.ts";
 export type { ColumnSumSpec } from "./column-sum.ts";
+export { measureRoofline } from "./roofline.ts";
+export type { RooflineReport } from "./roofline.ts";
+export { buildPeakKernel } from "./bench/peak.ts";
+export { timeCall, type CallTiming } from "./bench/timing.ts";
