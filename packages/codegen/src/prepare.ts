@@ -1,6 +1,6 @@
 import { GraphError, stopGradient, topoSort, type AnyTensor, type Sizes } from "@gradfold/graph";
 import { optimize, unfusedSchedule, type Program, type Schedule } from "@gradfold/optimize";
-import type { Kernel } from "./lower/kernel.ts";
+import { externalInputs, type Kernel } from "./lower/kernel.ts";
 import { lowerGroups, materialized } from "./lower/lower.ts";
 import { opClass } from "./lower/op-class.ts";
 import { planArena, storageRoot, type ArenaPlan } from "./lower/plan.ts";
@@ -94,10 +94,22 @@ function checkLeaves(leaves: readonly AnyTensor[], specInputs: readonly AnyTenso
   return [...new Set(specInputs)];
 }
 
-/** Every non-leaf, non-alias node the step needs is computed by exactly one kernel. */
+/**
+ * Every non-leaf, non-alias node the step needs is computed by a kernel, and every
+ * kernel reads only values computed before it: a schedule out of order would
+ * otherwise read stale buffers silently.
+ */
 function checkCoverage(kernels: readonly Kernel[], order: readonly AnyTensor[], what: string): void {
   const computed = new Set<AnyTensor>();
-  for (const k of kernels) for (const n of k.nodes) computed.add(n);
+  for (const k of kernels) {
+    for (const x of externalInputs(k)) {
+      const root = storageRoot(x);
+      if (opClass[root.op] !== "leaf" && !computed.has(root)) {
+        throw new GraphError(`${what}: kernel ${k.id} (${k.nodes.map(String).join(", ")}) reads ${root} before any kernel computes it`);
+      }
+    }
+    for (const n of k.nodes) computed.add(n);
+  }
   const missing = order.filter((n) => !computed.has(n) && opClass[n.op] !== "leaf" && opClass[n.op] !== "alias");
   if (missing.length > 0) throw new GraphError(`${what}: the schedule does not compute ${missing.slice(0, 5).join(", ")}`);
 }
