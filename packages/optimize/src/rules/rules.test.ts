@@ -183,8 +183,8 @@ const cases: Record<string, Case> = {
   "t*log(sigmoid(x)) + (1-t)*log(1-sigmoid(x)) -> -bceWithLogits(x, t)": {
     // the shape stabilize sees once log(σ) and log(1−σ) are rewritten (the first rules of the same table)
     graph: () => add(mul(u, log(sigmoid(x))), mul(sub(1, u), log(sub(1, sigmoid(x))))),
-    has: ["maximum", "abs"],
-    lacks: ["sigmoid", "log"],
+    has: ["maximum", "abs", "log1p"],
+    lacks: ["sigmoid", "log", "softplus"],
     tol: 1e-12,
   },
   "s*(y/s) -> y (s > 0: softmax, sigmoid, 1-sigmoid, exp, softplus)": { graph: () => mul(sigmoid(x), div(y, sigmoid(x))), lacks: ["div"], tol: 1e-12 },

@@ -115,7 +115,8 @@ export const stabilize: Rule[] = [
   rule("log(sigmoid(x)) -> -softplus(-x)", op("log", op("sigmoid", v("x"))), ({ x }) => neg(softplus(neg(x)))),
   rule("log(1-sigmoid(x)) -> -softplus(x)", op("log", oneMinus(op("sigmoid", v("x")))), ({ x }) => neg(softplus(x))),
   rule("log(1+exp(x)) -> softplus(x)", op("log", op("add", c(1), op("exp", v("x")))), ({ x }) => softplus(x)),
-  rule("log1p(exp(x)) -> softplus(x)", op("log1p", op("exp", v("x"))), ({ x }) => softplus(x)),
+  // exp(−|y|) ≤ 1 cannot overflow: that log1p (BCE on logits' own term) is left as written.
+  rule("log1p(exp(x)) -> softplus(x)", op("log1p", op("exp", v("x"))), ({ x }) => (x.op === "neg" && x.inputs[0].op === "abs" ? null : softplus(x))),
   rule("exp(x)/sum(exp(x)) -> softmax(x)", op("div", opAs("e", "exp", [v("x")]), v("d")), manualSoftmax),
   rule("1/(1+exp(-x)) -> sigmoid(x)", op("div", c(1), op("add", c(1), op("exp", op("neg", v("x"))))), ({ x }) => sigmoid(x)),
   rule("reciprocal(1+exp(-x)) -> sigmoid(x)", op("reciprocal", op("add", c(1), op("exp", op("neg", v("x"))))), ({ x }) => sigmoid(x)),
