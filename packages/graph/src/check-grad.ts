@@ -1,5 +1,5 @@
 import { GraphError } from "./errors.ts";
-import { evaluate, evaluateValues, type Feeds } from "./evaluate.ts";
+import { evaluate, evaluateValues, type Feeds, type FeedValue } from "./evaluate.ts";
 import { grad } from "./grad.ts";
 import { input } from "./ops/leaves.ts";
 import type { Sizes } from "./shape.ts";
@@ -61,11 +61,11 @@ export function checkGrad(y: AnyTensor, xs: readonly AnyTensor[], options: Check
   const direction = Float64Array.from(yValue.data, () => random() * 2 - 1);
   const seedInput = input("__checkGrad_direction", y.shape);
   const grads = grad(y, xs, seedInput);
-  const baseFeeds: Record<string, ArrayLike<number> | readonly boolean[]> = { ...feeds };
+  const baseFeeds: Record<string, FeedValue> = { ...feeds };
   for (const x of xs) baseFeeds[(x.params as { name: string }).name] = values.get(x)!.data;
   const analytic = evaluate(grads, { ...baseFeeds, __checkGrad_direction: direction }, sizes);
 
-  const projected = (f: Record<string, ArrayLike<number> | readonly boolean[]>) => {
+  const projected = (f: Record<string, FeedValue>) => {
     const out = evaluate(y, f, sizes);
     let s = 0;
     for (let i = 0; i < out.length; i++) s += direction[i] * out[i];

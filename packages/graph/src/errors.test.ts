@@ -83,3 +83,9 @@ test("nothing passed in is mutated: feeds, sizes, param inits", () => {
   expect(Array.from(evaluate(grad(loss, [W])[0], feeds, sizes))).not.toEqual([0, 0, 0, 0]);
   expect(W.shape).toEqual([2, 2]);
 });
+
+test("nested arrays are fed in row-major order and still checked for size", () => {
+  const m = input("m", [2, 2]);
+  expect(Array.from(evaluate(m.mul(10), { m: [[1, 2], [3, 4]] }))).toEqual([10, 20, 30, 40]);
+  expect(() => evaluate(m, { m: [[1, 2], [3]] })).toThrow(/input "m": expected float32\[2, 2\] \(4 values\), got 3 values/);
+});

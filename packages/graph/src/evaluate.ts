@@ -9,7 +9,10 @@ import { Tensor, type AnyTensor } from "./tensor.ts";
 import { topoSort } from "./traverse.ts";
 
 /** Data fed for inputs (required) and params (optional overrides), by name. */
-export type Feeds = Readonly<Record<string, ArrayLike<number> | readonly boolean[]>>;
+/** Fed data: flat row-major numbers (a typed array or number[]), booleans, or nested arrays. */
+export type FeedValue = ArrayLike<number> | readonly NestedValues[];
+type NestedValues = number | boolean | readonly NestedValues[];
+export type Feeds = Readonly<Record<string, FeedValue>>;
 
 const integerArrays = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array];
 
@@ -20,7 +23,8 @@ export function checkFeed(name: string, data: unknown, shape: readonly number[],
   if (data === null || typeof data !== "object" || typeof (data as ArrayLike<number>).length !== "number") {
     throw new GraphError(`${what}: expected an array of ${expected}, got ${data === null ? "null" : typeof data}`);
   }
-  const arr = data as ArrayLike<number | boolean>;
+  // Nested arrays ([[1, 2], [3, 4]]) are read in row-major order, like constant().
+  const arr = (Array.isArray(data) && data.some(Array.isArray) ? (data as unknown[]).flat(Number.POSITIVE_INFINITY) : data) as ArrayLike<number | boolean>;
   if (arr.length !== numel(shape)) throw new GraphError(`${what}: expected ${expected}, got ${arr.length} values`);
   const isFloatArray = data instanceof Float32Array || data instanceof Float64Array;
   if (dtype === "float32") {
