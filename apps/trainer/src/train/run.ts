@@ -212,6 +212,6 @@ export function describeDivergence(d: Divergence, folder: RunFolder): string {
   return (
     `diverged at step ${d.step} (epoch ${d.epoch + 1}, batch ${d.batch + 1}): non-finite ${d.tensors.join(", ")} (loss ${d.loss}).\n` +
     `  last finite gradient norms: ${norms}\n` +
-    `  the last good checkpoint is kept in ${folder.checkpointPath}; try a smaller --lr or --clip-norm`
+    `  ${folder.hasCheckpoint() ? `the last good checkpoint is kept in ${folder.checkpointPath}` : "no checkpoint had been saved yet"}; try a smaller --lr or --clip-norm`
   );
 }
