@@ -64,6 +64,11 @@ describe("inferred shapes", () => {
     expectTypeOf(sub(m34, 1)).toEqualTypeOf<Tensor<[3, 4], "float32">>();
     expectTypeOf(m34.less(0)).toEqualTypeOf<Tensor<[3, 4], "bool">>();
     expectTypeOf(where(m34.less(0), m34, 0)).toEqualTypeOf<Tensor<[3, 4], "float32">>();
+    expectTypeOf(m34.less(0).where(m34, input("r", [4]))).toEqualTypeOf<Tensor<[3, 4], "float32">>();
+    // @ts-expect-error only a bool tensor picks
+    m34.where(m34, 0);
+    // @ts-expect-error [3, 4] condition with a [5] branch
+    m34.less(0).where(v5, 0);
   });
 
   test("reductions with axis, negative axis and keepdims", () => {

@@ -118,6 +118,15 @@ export class Tensor<S extends Shape = Shape, D extends DType = DType> {
     return ops.notEqual(this, other as AnyTensor) as never;
   }
 
+  /** Picks `a` where this bool tensor holds and `b` elsewhere (the method form of `where`). */
+  where<A extends Shape = [], B extends Shape = [], E extends DType = "float32">(
+    this: Tensor<S, "bool">,
+    a: (Tensor<A, E> & CheckBroadcast<S, A>) | number,
+    b: (Tensor<B, NoInfer<E>> & CheckBroadcast<Broadcast<S, A>, B>) | number,
+  ): Tensor<Broadcast<S, Broadcast<A, B>>, E> {
+    return ops.where(this as AnyTensor, a as AnyTensor, b as AnyTensor) as never;
+  }
+
   // ---- elementwise unary
   neg(): Tensor<S, D> { return ops.neg(this); }
   exp(): Tensor<S, D> { return ops.exp(this); }

@@ -31,3 +31,8 @@ test("cast rounds toward zero into int32, to 0/1 into bool, and to float32 preci
   expect(Array.from(evaluate(cast(cast(constant([0.1]), "int32"), "float32")))).toEqual([0]);
   expect(cast(x, "float32")).toBe(x);
 });
+
+test("where as a method of the condition", () => {
+  const x = constant([-1, 2, -3]);
+  expect(Array.from(evaluate(x.greater(0).where(x, 0)))).toEqual([0, 2, 0]);
+});
