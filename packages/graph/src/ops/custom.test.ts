@@ -1,10 +1,11 @@
-import { describe, expect, test } from "vitest";
+import { describe, expect, expectTypeOf, test } from "vitest";
 import { checkGrad } from "../check-grad.ts";
 import { GraphError } from "../errors.ts";
 import { evaluate } from "../evaluate.ts";
 import { format } from "../format.ts";
 import { grad } from "../grad.ts";
 import { registry } from "../registry.ts";
+import type { DType } from "../dtype.ts";
 import type { AnyTensor } from "../tensor.ts";
 import { sigmoidScalar, sigmoid } from "./activations.ts";
 import { add, mul, sub } from "./binary.ts";
@@ -96,6 +97,23 @@ describe("defineCustomOp", () => {
     expect(swish(x)).toBe(swish(x));
     expect(twin(x)).not.toBe(swish(x));
     expect(Array.from(evaluate([twin(x), swish(x)], { x: [1, 2, 3, 4] })[0])).toEqual([2, 4, 6, 8]);
+  });
+
+  test("a dtype rule sets the result's dtype; without one it is float32, statically too", () => {
+    const positive = defineCustomOp({
+      name: "positive",
+      arity: 1,
+      shape: ([s]) => s,
+      dtype: ([d]) => (d === "bool" ? "expected a number type, got bool" : "bool"),
+      scalar: (v) => (v > 0 ? 1 : 0),
+      vjp: () => [null],
+    });
+    const x = input("x", [4]);
+    expect(positive(x).dtype).toBe("bool");
+    expect(Array.from(evaluate(positive(x), { x: [-1, 0, 2, 3] }))).toEqual([0, 0, 1, 1]);
+    expect(() => positive(positive(x))).toThrow(/op "positive": expected a number type, got bool/);
+    expectTypeOf(swish(x).dtype).toEqualTypeOf<"float32">();
+    expectTypeOf(positive(x).dtype).toEqualTypeOf<DType>();
   });
 
   test("format and the registry show it as one kind, named by its params", () => {

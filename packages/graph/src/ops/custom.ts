@@ -74,9 +74,9 @@ type Operands<N extends number, Acc extends AnyTensor[] = []> = number extends N
       ? AnyTensor[]
       : Operands<N, [...Acc, AnyTensor]>;
 
-/** Builds a node of a user-defined op; `spec` and `id` identify it. */
-export interface CustomOp<N extends number = number> {
-  (...inputs: Operands<N>): Tensor<Dim[], DType>;
+/** Builds a node of a user-defined op; `spec` and `id` identify it. Without a dtype rule the result is float32. */
+export interface CustomOp<N extends number = number, D extends DType = DType> {
+  (...inputs: Operands<N>): Tensor<Dim[], D>;
   readonly id: number;
   readonly spec: CustomOpSpec<N>;
 }
@@ -99,7 +99,9 @@ const label = (name: string) => `op ${JSON.stringify(name)}`;
  * ops. Returns a function building its nodes. Two definitions never share nodes,
  * even with the same name.
  */
-export function defineCustomOp<const N extends number>(spec: CustomOpSpec<N>): CustomOp<N> {
+export function defineCustomOp<const N extends number>(spec: CustomOpSpec<N> & { readonly dtype?: undefined }): CustomOp<N, "float32">;
+export function defineCustomOp<const N extends number>(spec: CustomOpSpec<N>): CustomOp<N, DType>;
+export function defineCustomOp<const N extends number>(spec: CustomOpSpec<N>): CustomOp<N, DType> {
   checkSpec(spec);
   const id = specs.size;
   const frozen = Object.freeze({ ...spec }) as CustomOpSpec<N>;
@@ -111,7 +113,7 @@ export function defineCustomOp<const N extends number>(spec: CustomOpSpec<N>): C
     }
     return apply(customOp, inputs, params) as never;
   };
-  return Object.assign(build as unknown as CustomOp<N>, { id, spec: frozen });
+  return Object.assign(build as unknown as CustomOp<N, DType>, { id, spec: frozen });
 }
 
 function checkSpec(spec: CustomOpSpec): void {
