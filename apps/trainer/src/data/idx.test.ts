@@ -21,6 +21,9 @@ describe("parseIdx", () => {
   it("reads big-endian multi-byte elements", () => {
     const bytes = Uint8Array.from([0, 0, 0x0b, 1, 0, 0, 0, 2, 0x01, 0x02, 0xff, 0xfe]);
     expect([...parseIdx(bytes).data]).toEqual([258, -2]);
+    expect([...parseIdx(Uint8Array.from([0, 0, 0x09, 1, 0, 0, 0, 2, 0xff, 0x01])).data]).toEqual([-1, 1]);
+    const f32 = parseIdx(Uint8Array.from([0, 0, 0x0d, 1, 0, 0, 0, 1, 0x3f, 0xc0, 0, 0]));
+    expect([f32.type, ...f32.data]).toEqual(["float32", 1.5]);
   });
 
   it("reads gzip-compressed files", () => {

@@ -60,27 +60,26 @@ export function parseIdx(bytes: Uint8Array, source = "IDX data"): IdxArray {
   return { dims, type: type.name, data: readElements(view, headerBytes, count, type.name) };
 }
 
+/** How to read each element type: a typed array to fill and its big-endian DataView getter. */
+const readers = {
+  uint8: { Out: Uint8Array, get: (v: DataView, o: number) => v.getUint8(o) },
+  int8: { Out: Int8Array, get: (v: DataView, o: number) => v.getInt8(o) },
+  int16: { Out: Int16Array, get: (v: DataView, o: number) => v.getInt16(o, false) },
+  int32: { Out: Int32Array, get: (v: DataView, o: number) => v.getInt32(o, false) },
+  float32: { Out: Float32Array, get: (v: DataView, o: number) => v.getFloat32(o, false) },
+  float64: { Out: Float64Array, get: (v: DataView, o: number) => v.getFloat64(o, false) },
+} satisfies Record<IdxType, { Out: { new (n: number): IdxArray["data"]; BYTES_PER_ELEMENT: number }; get: (v: DataView, o: number) => number }>;
+
 function readElements(view: DataView, offset: number, count: number, type: IdxType): IdxArray["data"] {
-  switch (type) {
-    case "uint8":
-      return new Uint8Array(view.buffer, view.byteOffset + offset, count).slice();
-    case "int8":
-      return new Int8Array(view.buffer, view.byteOffset + offset, count).slice();
-    default: {
-      // Multi-byte elements are big-endian: read them one by one.
-      const Out = { int16: Int16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array }[type];
-      const read = {
-        int16: (o: number) => view.getInt16(o, false),
-        int32: (o: number) => view.getInt32(o, false),
-        float32: (o: number) => view.getFloat32(o, false),
-        float64: (o: number) => view.getFloat64(o, false),
-      }[type];
-      const size = Out.BYTES_PER_ELEMENT;
-      const out = new Out(count);
-      for (let i = 0; i < count; i++) out[i] = read(offset + i * size);
-      return out;
-    }
+  const { Out, get } = readers[type];
+  // Single bytes need no byte-order handling: copy them in one go (MNIST's 47 MB of pixels).
+  if (Out.BYTES_PER_ELEMENT === 1) {
+    const raw = new Uint8Array(view.buffer, view.byteOffset + offset, count).slice();
+    return type === "uint8" ? raw : new Int8Array(raw.buffer);
   }
+  const out = new Out(count);
+  for (let i = 0; i < count; i++) out[i] = get(view, offset + i * Out.BYTES_PER_ELEMENT);
+  return out;
 }
 
 /** Writes an IDX file (used by tests and to make small fixtures). */

@@ -56,6 +56,21 @@ export async function gradientsExperiment(o: ExperimentOptions, depth = 20, widt
       points: Object.entries(results).flatMap(([series, r]) => r.points.map((p) => ({ x: p.step, y: p.loss, series }))),
     }),
   };
+  // Per network: the per-layer profile at a few points of training.
+  const netFiles: string[] = [];
+  for (const [label, r] of Object.entries(results)) {
+    const picks = [0, Math.floor(o.steps / 3), Math.floor((2 * o.steps) / 3), o.steps - 1];
+    const snapshots = picks.map((s) => r.points.reduce((best, p) => (Math.abs(p.step - s) < Math.abs(best.step - s) ? p : best)));
+    const file = `gradients-during-${label.split(" ").slice(0, 2).join("-").toLowerCase()}.svg`;
+    netFiles.push(file);
+    files[file] = await lineChartSvg({
+      title: `${label}: weight-gradient norm per layer during training`,
+      xTitle: "layer (1 = next to the input)",
+      yTitle: "‖∂J/∂W‖",
+      logY: true,
+      points: [...new Set(snapshots)].flatMap((p) => p.weightGradNorms.map((y, i) => ({ x: i + 1, y, series: `step ${p.step}` }))),
+    });
+  }
   const rows = Object.entries(results).map(([label, r]) => {
     const init = r.points[0].weightGradNorms;
     const end = r.points[r.points.length - 1];
@@ -70,7 +85,7 @@ export async function gradientsExperiment(o: ExperimentOptions, depth = 20, widt
     "",
     "Backpropagation multiplies the error signal by each layer's Jacobian on its way to the input: with sigmoid units (derivative at most 1/4) the product shrinks layer after layer, so the layers next to the input hardly learn; tanh shrinks less, ReLU with He init keeps the scale roughly constant, and the residual network's identity path carries the gradient to every layer unchanged (∂(h + F(h))/∂h = I + ∂F/∂h).",
     "",
-    "Plots: `gradients-at-init.svg`, `gradients-after-training.svg`, `gradients-first-layer.svg`, `gradients-loss.svg`.",
+    `Plots: \`gradients-at-init.svg\`, \`gradients-after-training.svg\`, \`gradients-first-layer.svg\`, \`gradients-loss.svg\`, and per network ${netFiles.map((f) => `\`${f}\``).join(", ")}.`,
     "",
   ].join("\n");
   writeOutputs(o.out, files);
