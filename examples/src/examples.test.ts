@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { checkMish, fitSine } from "./custom-op.ts";
 import { fitLinearRegression } from "./linear-regression.ts";
 import { trainMnist } from "./mnist-mlp.ts";
 import { trainResidual } from "./residual.ts";
@@ -23,6 +24,18 @@ describe("examples", () => {
   it("a residual network separates two spirals", () => {
     const result = trainResidual({ steps: 400 });
     expect(result.accuracy).toBeGreaterThan(0.95);
+  });
+
+  it("a user-defined op (mish) is gradient-checked, compiles to the reference's values, and trains", () => {
+    const { first, second } = checkMish();
+    expect(first).toMatchObject({ ok: true, checked: 12 });
+    expect(second).toMatchObject({ ok: true, checked: 12 });
+    const fit = fitSine();
+    // One compiled Adam step (float32 kernels, mish through its own compute) against the float64 interpreter.
+    expect(Math.abs(fit.firstStep.loss.compiled - fit.firstStep.loss.reference)).toBeLessThan(1e-6 * fit.firstStep.loss.reference + 1e-7);
+    expect(fit.firstStep.maxParamError).toBeLessThan(1e-5);
+    expect(fit.initialLoss).toBeGreaterThan(0.1);
+    expect(fit.finalLoss).toBeLessThan(1e-3);
   });
 
   it("an MLP learns MNIST (two epochs on a fifth of the data)", () => {
