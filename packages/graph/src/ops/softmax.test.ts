@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { evaluate } from "../evaluate.ts";
-import { constant } from "./leaves.ts";
+import { grad } from "../grad.ts";
+import { constant, input } from "./leaves.ts";
 import { logSoftmax, logsumexp, softmax, softmaxCrossEntropy } from "./softmax.ts";
 
 // Each row is shifted from [0, 1, 2] by a constant: the results must not depend on it.
@@ -45,4 +46,23 @@ describe("softmax family is finite and exact at ±1000", () => {
     expect(() => softmaxCrossEntropy(logits, constant([0, 1, 2]) as never)).toThrow(/labels must be int32, got float32/);
     expect(() => evaluate(softmaxCrossEntropy(logits, constant([0, 3, 1], [3], "int32") as never))).toThrow(/label 3 is out of range \[0, 3\)/);
   });
+});
+
+test("gradients stay finite and right at ±1000: d lse = softmax, d CE = softmax − onehot", () => {
+  const x = input("x", [3, 3]);
+  const labels = constant([0, 2, 1], [3], "int32");
+  const feeds = { x: shifts.flatMap((c) => [c, c + 1, c + 2]) };
+  const p = [0, 1, 2].map((v) => Math.exp(v - lse012));
+  const [gl] = grad(logsumexp(x, -1).sum(), [x]);
+  const [gc] = grad(softmaxCrossEntropy(x, labels).sum(), [x]);
+  const [gs] = grad(logSoftmax(x).mul(constant([1, 0, 0], [3])).sum(), [x]);
+  const got = evaluate([gl, gc, gs], feeds);
+  for (const g of got) expect(g.every(Number.isFinite)).toBe(true);
+  shifts.forEach((_, r) =>
+    [0, 1, 2].forEach((j) => {
+      expect(got[0][r * 3 + j]).toBeCloseTo(p[j], 10);
+      expect(got[1][r * 3 + j]).toBeCloseTo(p[j] - (j === [0, 2, 1][r] ? 1 : 0), 10);
+      expect(got[2][r * 3 + j]).toBeCloseTo((j === 0 ? 1 : 0) - p[j], 10);
+    }),
+  );
 });
