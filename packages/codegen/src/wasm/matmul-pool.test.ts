@@ -3,6 +3,7 @@ import { createMatmulPool, type MatmulPool } from "./matmul-pool.ts";
 import type { MatmulSpec } from "./matmul-spec.ts";
 import { resolveMatmul } from "./matmul-spec.ts";
 import { planSplit, splitColumns, splitRows } from "./matmul-split.ts";
+import { claimChunk, COMMON, JOB_SHIFT } from "./matmul-worker-source.ts";
 import { defaultTuning } from "./matmul-tuning.ts";
 import { checkKernel, place } from "./matmul-test-harness.ts";
 import { wasm } from "./wasm-api.ts";
@@ -28,7 +29,7 @@ describe("createMatmulPool", () => {
     expect(36 * 65536 + pool.scratchBytes).toBeLessThan(39 * 65536);
     expect([...pool.splits.keys()].sort()).toEqual(["nn", "nn_wide", "nt", "nt_rows", "tn", "tn_rows"]);
     // Few rows: split by columns; many: by rows, several chunks per thread.
-    expect(pool.splits.get("nn")!.map((p) => p.spec.m)).toEqual([130, 130]);
+    expect(pool.splits.get("nn")!.map((p) => [p.spec.m, p.spec.n])).toEqual([[130, 8], [130, 8], [130, 16], [130, 13]]);
     expect(pool.splits.get("tn_rows")!.map((p) => p.spec.n)).toEqual([13, 13, 13, 13]);
     for (const s of pool.specs) {
       const at = place(s, 4 * 101);
@@ -104,7 +105,24 @@ describe("splitColumns and planSplit", () => {
     const big = resolveMatmul({ name: "x", variant: "nn", m: 1000, k: 8, n: 256 });
     const small = resolveMatmul({ name: "y", variant: "nt", m: 128, k: 8, n: 784 });
     expect(planSplit(big, 2, defaultTuning).map((p) => p.spec.n)).toEqual(Array(8).fill(256));
-    expect(planSplit(small, 2, defaultTuning).map((p) => p.spec.m)).toEqual([128, 128]);
-    expect(planSplit(small, 2, defaultTuning).map((p) => p.spec.n)).toEqual([392, 392]);
+    expect(planSplit(small, 2, defaultTuning).map((p) => p.spec.m)).toEqual([128, 128, 128, 128]);
+    expect(planSplit(small, 2, defaultTuning).map((p) => p.spec.n)).toEqual([196, 196, 196, 196]);
+  });
+});
+
+describe("claimChunk", () => {
+  it("hands out each chunk of the open job once, and nothing to a thread holding an old job id", () => {
+    const common = new Int32Array(new SharedArrayBuffer(16));
+    Atomics.store(common, COMMON.claim, 7 << JOB_SHIFT);
+    expect([claimChunk(common, 7, 3), claimChunk(common, 7, 3), claimChunk(common, 7, 3), claimChunk(common, 7, 3)]).toEqual([0, 1, 2, -1]);
+    Atomics.store(common, COMMON.claim, 8 << JOB_SHIFT);
+    expect(claimChunk(common, 7, 3)).toBe(-1);
+    expect(claimChunk(common, 8, 3)).toBe(0);
+    // Job ids up to 2^24 - 1 survive the sign bit of the Int32 word.
+    const high = (1 << 24) - 1;
+    Atomics.store(common, COMMON.claim, high << JOB_SHIFT);
+    expect(claimChunk(common, high, 2)).toBe(0);
+    expect(claimChunk(common, high, 2)).toBe(1);
+    expect(claimChunk(common, high, 2)).toBe(-1);
   });
 });

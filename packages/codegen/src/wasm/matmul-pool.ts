@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import { buildMatmulKernels, type BuildMatmulOptions, type MatmulKernel } from "./matmul-kernels.ts";
 import type { MatmulSpec, ResolvedMatmul } from "./matmul-spec.ts";
 import { planSplit, type MatmulPart } from "./matmul-split.ts";
-import { CONTROL, NEXT, SLOT_INTS, workerSource } from "./matmul-worker-source.ts";
+import { claimChunk, COMMON, CONTROL, JOB_MASK, JOB_SHIFT, MAX_CHUNKS, SLOT_INTS, workerSource } from "./matmul-worker-source.ts";
 import type { WasmMemory } from "./wasm-api.ts";
 
 export interface MatmulPoolOptions extends Omit<BuildMatmulOptions, "shared"> {
@@ -31,6 +31,8 @@ export interface MatmulPool {
   readonly specs: readonly ResolvedMatmul[];
   /** Scratch bytes reserved from `scratchOffset`: threads × one call's panel. */
   readonly scratchBytes: number;
+  /** Chunks each worker has run so far (diagnostics: how much work the workers took). */
+  workerChunks(): number[];
   /** Stops the workers; idempotent. Workers are unref'd, so a forgotten pool never keeps a process alive. */
   close(): Promise<void>;
 }
@@ -38,8 +40,10 @@ export interface MatmulPool {
 /**
  * Compiles the kernels once for a shared memory and starts `workers` worker threads
  * that instantiate the same module against it. A split kernel is synchronous for
- * its caller: it publishes each worker's row part in a shared control array,
- * computes part 0 itself, then waits for the workers (Atomics.wait/notify).
+ * its caller: it opens a job of row or column chunks, wakes the workers, claims and
+ * runs chunks itself like any worker, then waits only for chunks a worker claimed
+ * and has not finished (protocol in matmul-worker-source.ts). A delayed worker thus
+ * costs nothing: the caller simply does more of the chunks.
  */
 export async function createMatmulPool(
   specs: readonly MatmulSpec[],
@@ -60,7 +64,7 @@ export async function createMatmulPool(
     // Several chunks per thread when rows allow, claimed dynamically, so a thread the
     // OS delays (a shared machine) leaves its share to the others instead of stalling.
     const parts = planSplit(s, workerCount + 1, probe.tuning);
-    if (parts.length > 1) chunksOf.set(s.name, parts);
+    if (parts.length > 1 && parts.length <= MAX_CHUNKS) chunksOf.set(s.name, parts);
   }
   // Chunks of equal shape share one kernel (only the offsets differ).
   const chunkSpecs = new Map<string, ResolvedMatmul>();
@@ -75,10 +79,11 @@ export async function createMatmulPool(
   const plans = splitSpecs.map((s) => chunksOf.get(s.name)!.map((p) => [names.indexOf(chunkName(p, s)), p.aShift, p.bShift, p.cShift, p.biasShift]));
 
   const control = new SharedArrayBuffer(Math.max(1, workerCount) * SLOT_INTS * 4);
-  const common = new SharedArrayBuffer(16);
-  const next = new Int32Array(common);
+  const commonBuffer = new SharedArrayBuffer(16);
+  const common = new Int32Array(commonBuffer);
+  let job = 0;
   const workers = await Promise.all(
-    Array.from({ length: workerCount }, (_, slot) => startWorker({ module: built.module(true), memory, control, common, slot, names, plans, scratch: scratchOf(slot + 1) })),
+    Array.from({ length: workerCount }, (_, slot) => startWorker({ module: built.module(true), memory, control, commonBuffer, slot, names, plans, scratch: scratchOf(slot + 1) })),
   );
   const slots = workers.map((_, slot) => new Int32Array(control, slot * SLOT_INTS * 4, SLOT_INTS));
   const kernelByIndex = names.map((name) => local[name]);
@@ -95,39 +100,38 @@ export async function createMatmulPool(
     }
     const chunks = plans[planIndex];
     kernels[s.name] = (a, b, c, bias = 0) => {
-      Atomics.store(next, NEXT, 0);
+      job = (job + 1) & JOB_MASK || 1;
+      // Open the job for claims before waking anyone; operands go in each slot
+      // before its seq, which publishes them (seq-cst store).
+      Atomics.store(common, COMMON.done, 0);
+      Atomics.store(common, COMMON.claim, job << JOB_SHIFT);
       for (const ctrl of slots) {
         ctrl[CONTROL.plan] = planIndex;
         ctrl[CONTROL.a] = a;
         ctrl[CONTROL.b] = b;
         ctrl[CONTROL.c] = c;
         ctrl[CONTROL.bias] = bias;
-        Atomics.add(ctrl, CONTROL.seq, 1);
+        Atomics.store(ctrl, CONTROL.seq, job);
         Atomics.notify(ctrl, CONTROL.seq);
       }
       let error: unknown;
-      try {
-        for (let i = Atomics.add(next, NEXT, 1); i < chunks.length; i = Atomics.add(next, NEXT, 1)) {
-          const [kernel, aShift, bShift, cShift, biasShift] = chunks[i];
+      for (let i = claimChunk(common, job, chunks.length); i >= 0; i = claimChunk(common, job, chunks.length)) {
+        const [kernel, aShift, bShift, cShift, biasShift] = chunks[i];
+        try {
           kernelByIndex[kernel](a + aShift, b + bShift, c + cShift, bias + biasShift, callerScratch);
+        } catch (e) {
+          error ??= e;
         }
-      } catch (e) {
-        error = e;
-        // Stop handing out chunks; the workers finish the one they hold.
-        Atomics.store(next, NEXT, chunks.length);
+        Atomics.add(common, COMMON.done, 1);
       }
-      let workerFailed = false;
-      for (const ctrl of slots) {
-        const seq = Atomics.load(ctrl, CONTROL.seq);
-        for (;;) {
-          const done = Atomics.load(ctrl, CONTROL.done);
-          if (done === seq) break;
-          Atomics.wait(ctrl, CONTROL.done, done);
-        }
-        if (ctrl[CONTROL.failed] !== 0) workerFailed = true;
+      // Wait only for chunks a worker has claimed and not finished.
+      for (let done = Atomics.load(common, COMMON.done); done < chunks.length; done = Atomics.load(common, COMMON.done)) {
+        Atomics.wait(common, COMMON.done, done);
       }
       if (error !== undefined) throw error;
-      if (workerFailed) throw new RangeError(`matmul kernel ${JSON.stringify(s.name)}: a worker's chunk failed (out-of-bounds offsets?)`);
+      if (slots.some((ctrl) => Atomics.load(ctrl, CONTROL.failed) === job)) {
+        throw new RangeError(`matmul kernel ${JSON.stringify(s.name)}: a worker's chunk failed (out-of-bounds offsets?)`);
+      }
     };
   }
 
@@ -138,6 +142,7 @@ export async function createMatmulPool(
     splits: chunksOf,
     specs: probe.specs,
     scratchBytes: built.scratchBytes * (workerCount + 1),
+    workerChunks: () => slots.map((ctrl) => Atomics.load(ctrl, CONTROL.chunksRun)),
     close() {
       closing ??= Promise.all(
         workers.map((worker, w) => {

@@ -61,7 +61,8 @@ export function splitColumns(s: ResolvedMatmul, parts: number, tuning: MatmulTun
 /**
  * How the pool cuts a matmul for `threads` threads: rows when there are enough for
  * two chunks per thread (each keeping at least `minRows` rows so A blocks and packed
- * B panels are reused), else columns; up to 4 chunks per thread, claimed dynamically. Returns a
+ * B panels are reused), else columns (two chunks per thread); up to 4 chunks per
+ * thread, claimed dynamically. Returns a
  * single part when the matmul cannot be split usefully.
  */
 export function planSplit(s: ResolvedMatmul, threads: number, tuning: MatmulTuning, minRows = 64): MatmulPart[] {
@@ -70,5 +71,5 @@ export function planSplit(s: ResolvedMatmul, threads: number, tuning: MatmulTuni
   // Two row chunks per thread at least, or the columns: with few rows every row chunk
   // would re-read (and re-pack) all of B, while a column chunk reads only its slice.
   if (rowChunks >= 2 * threads) return splitRows(s, rowChunks, tuning);
-  return splitColumns(s, threads, tuning);
+  return splitColumns(s, 2 * threads, tuning);
 }

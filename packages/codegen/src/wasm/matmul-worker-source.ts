@@ -1,46 +1,78 @@
 /**
- * The body of a pool worker, as plain JavaScript evaluated by `new Worker(…, { eval: true })`
- * (so it runs the same from TypeScript sources, the built package, or a bundle).
+ * The shared-memory protocol of the matmul pool and the body of a pool worker.
  *
- * It instantiates the kernels' module against the shared memory, reports "ready",
- * then serves jobs from its slot of the control array without returning to its
- * event loop: wait for `seq` to change; for job `plan` on (a, b, c, bias), claim
- * chunks (of rows or columns) from the shared counter `NEXT` until none is left,
- * running each chunk's kernel at its shifted offsets; publish `done = seq`, notify. `quit` ends it.
+ * `common` (shared by all threads): CLAIM packs the current job's id (high 24 bits)
+ * with the next unclaimed chunk index (low 8 bits); DONE counts the job's finished
+ * chunks. A thread claims a chunk with compare-exchange only while CLAIM still
+ * carries its job id, so a worker that wakes late, after the caller has finished
+ * every chunk itself and moved on, claims nothing and cannot touch the next job.
+ * The caller returns once DONE reaches the chunk count — it never waits for a
+ * worker that has not started.
+ *
+ * Each worker's slot in `control`: seq (the job id it was woken for), plan and
+ * operand offsets, quit, failed (the id of a job in which one of its chunks threw),
+ * chunksRun (diagnostics).
  */
-export const CONTROL = { seq: 0, plan: 1, a: 2, b: 3, c: 4, bias: 5, done: 6, quit: 7, failed: 8 } as const;
+export const CONTROL = { seq: 0, plan: 1, a: 2, b: 3, c: 4, bias: 5, quit: 6, failed: 7, chunksRun: 8 } as const;
 export const SLOT_INTS = 16;
-/** Index (in the shared Int32Array `common`) of the next unclaimed chunk of the current job. */
-export const NEXT = 0;
+export const COMMON = { claim: 0, done: 1 } as const;
+export const JOB_SHIFT = 8;
+/** Chunks per job must fit in the claim word's low bits. */
+export const MAX_CHUNKS = (1 << JOB_SHIFT) - 1;
+export const JOB_MASK = (1 << (32 - JOB_SHIFT)) - 1;
 
+/** Claims the next chunk of `job` (< count), or -1 when none is left or the job is over. */
+export function claimChunk(common: Int32Array, job: number, count: number): number {
+  for (;;) {
+    const word = Atomics.load(common, COMMON.claim);
+    if (word >>> JOB_SHIFT !== job || (word & MAX_CHUNKS) >= count) return -1;
+    if (Atomics.compareExchange(common, COMMON.claim, word, word + 1) === word) return word & MAX_CHUNKS;
+  }
+}
+
+/**
+ * The worker, as plain JavaScript evaluated by `new Worker(…, { eval: true })` (so
+ * it runs the same from TypeScript sources, the built package, or a bundle). It
+ * never returns to its event loop: sleep until seq changes, claim and run chunks of
+ * that job, count each in DONE and notify, sleep again; quit ends the loop.
+ */
 export const workerSource = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { module, memory, control, common, slot, names, plans, scratch } = workerData;
+const { module, memory, control, commonBuffer, slot, names, plans, scratch } = workerData;
 const ctrl = new Int32Array(control, slot * ${SLOT_INTS} * 4, ${SLOT_INTS});
-const next = new Int32Array(common);
+const common = new Int32Array(commonBuffer);
+// The same claim as claimChunk() in matmul-worker-source.ts, written out as text.
+function claimChunk(common, job, count) {
+  for (;;) {
+    const word = Atomics.load(common, ${COMMON.claim});
+    if (word >>> ${JOB_SHIFT} !== job || (word & ${MAX_CHUNKS}) >= count) return -1;
+    if (Atomics.compareExchange(common, ${COMMON.claim}, word, word + 1) === word) return word & ${MAX_CHUNKS};
+  }
+}
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const kernels = names.map((name) => instance.exports[name]);
 parentPort.postMessage("ready");
 let seen = 0;
 for (;;) {
   // No spinning before sleeping: on a loaded machine a spinning worker steals the
-  // caller's core (measured: 2× slower small calls), and a futex wake-up is small
-  // next to the ≥ 1 ms matmuls worth splitting.
+  // caller's core (measured: 2x slower small calls), and a futex wake-up is small
+  // next to the >= 1 ms matmuls worth splitting.
   Atomics.wait(ctrl, ${CONTROL.seq}, seen);
   seen = Atomics.load(ctrl, ${CONTROL.seq});
   if (Atomics.load(ctrl, ${CONTROL.quit}) !== 0) break;
+  const job = seen;
   const chunks = plans[ctrl[${CONTROL.plan}]];
   const a = ctrl[${CONTROL.a}], b = ctrl[${CONTROL.b}], c = ctrl[${CONTROL.c}], bias = ctrl[${CONTROL.bias}];
-  ctrl[${CONTROL.failed}] = 0;
-  try {
-    for (let i = Atomics.add(next, ${NEXT}, 1); i < chunks.length; i = Atomics.add(next, ${NEXT}, 1)) {
-      const chunk = chunks[i];
+  for (let i = claimChunk(common, job, chunks.length); i >= 0; i = claimChunk(common, job, chunks.length)) {
+    const chunk = chunks[i];
+    try {
       kernels[chunk[0]](a + chunk[1], b + chunk[2], c + chunk[3], bias + chunk[4], scratch);
+    } catch (error) {
+      Atomics.store(ctrl, ${CONTROL.failed}, job);
     }
-  } catch (error) {
-    ctrl[${CONTROL.failed}] = 1;
+    ctrl[${CONTROL.chunksRun}]++;
+    Atomics.add(common, ${COMMON.done}, 1);
+    Atomics.notify(common, ${COMMON.done});
   }
-  Atomics.store(ctrl, ${CONTROL.done}, seen);
-  Atomics.notify(ctrl, ${CONTROL.done});
 }
 `;
