@@ -12,7 +12,7 @@ export const losses: Record<"cross-entropy" | "mse" | "mae" | "huber", PerExampl
 };
 
 /** A regression model's [batch, 1] output as [batch], the targets' shape. */
-const column = (pred: AnyTensor) => pred.reshape([-1]) as FloatTensor;
+const column = (pred: AnyTensor) => pred.reshape([pred.shape[0]]) as FloatTensor;
 
 export type LossName = keyof typeof losses;
 
