@@ -4,7 +4,7 @@
  * also fails at run time if the registry grows past the table.
  */
 import { describe, expect, test } from "vitest";
-import { awayFromZero, ints, uniform } from "../test/random.ts";
+import { awayFromZero, uniform } from "../test/random.ts";
 import { checkGrad } from "./check-grad.ts";
 import { evaluate, type Feeds } from "./evaluate.ts";
 import { grad } from "./grad.ts";

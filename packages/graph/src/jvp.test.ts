@@ -14,7 +14,9 @@ test("jvp of an elementwise map is f'(x)·t, with ys' static types", () => {
   const tv = [1, 2, -0.5];
   const got = evaluate(dy, { x: xv, t: tv });
   // d(x·eˣ) = (1 + x)·eˣ·dx
-  xv.forEach((v, i) => expect(got[i]).toBeCloseTo((1 + v) * Math.exp(v) * tv[i], 12));
+  xv.forEach((v, i) => {
+    expect(got[i]).toBeCloseTo((1 + v) * Math.exp(v) * tv[i], 12);
+  });
   // A y that does not depend on x moves by zero.
   expect(Array.from(evaluate(dOther, { x: xv, t: tv }))).toEqual([0, 0]);
 });

@@ -80,12 +80,12 @@ describe("3-layer MLP with softmax cross-entropy", () => {
     const plus = evaluate(grads, moved(base, v, h), sizes);
     const minus = evaluate(grads, moved(base, v, -h), sizes);
     let worst = 0;
-    analytic.forEach((a, i) =>
+    analytic.forEach((a, i) => {
       a.forEach((value, k) => {
         const numeric = (plus[i][k] - minus[i][k]) / (2 * h);
         worst = Math.max(worst, Math.abs(value - numeric) / (1e-8 + Math.abs(numeric)));
-      }),
-    );
+      });
+    });
     expect(worst).toBeLessThan(1e-5);
   });
 
@@ -121,6 +121,8 @@ describe("3-layer MLP with softmax cross-entropy", () => {
     const [pLoss, pLogits] = evaluate([loss, logits], moved(base, v, h), sizes);
     const [mLoss, mLogits] = evaluate([loss, logits], moved(base, v, -h), sizes);
     expect(relError(aLoss[0], (pLoss[0] - mLoss[0]) / (2 * h))).toBeLessThan(1e-6);
-    aLogits.forEach((a, k) => expect(Math.abs(a - (pLogits[k] - mLogits[k]) / (2 * h))).toBeLessThan(1e-7 * (1 + Math.abs(a))));
+    aLogits.forEach((a, k) => {
+      expect(Math.abs(a - (pLogits[k] - mLogits[k]) / (2 * h))).toBeLessThan(1e-7 * (1 + Math.abs(a)));
+    });
   });
 });

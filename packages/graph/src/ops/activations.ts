@@ -25,7 +25,7 @@ export function softplusScalar(x: number): number {
 export const sigmoidOp = defineOp("sigmoid", { ...unary, scalar: sigmoidScalar, vjp: ({ out, grad }) => [mul(grad, mul(out, sub(1, out)))] });
 // d tanh = (1 - tanh²) dx
 export const tanhOp = defineOp("tanh", { ...unary, scalar: Math.tanh, vjp: ({ out, grad }) => [mul(grad, sub(1, mul(out, out)))] });
-export const reluOp = defineOp("relu", { ...unary, scalar: (x) => (x > 0 ? x : 0), vjp: ({ inputs: [x], grad }) => [positivePart(x, grad)] });
+export const reluOp = defineOp("relu", { ...unary, scalar: (x) => Math.max(x, 0), vjp: ({ inputs: [x], grad }) => [positivePart(x, grad)] });
 // d softplus = σ(x) dx
 export const softplusOp = defineOp("softplus", { ...unary, scalar: softplusScalar, vjp: ({ inputs: [x], grad }) => [mul(grad, sigmoid(x))] });
 

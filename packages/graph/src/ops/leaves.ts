@@ -2,7 +2,7 @@ import { isDType, type DType } from "../dtype.ts";
 import { GraphError } from "../errors.ts";
 import { defineOp, type ParamInit } from "../op.ts";
 import { formatShape, numel, type Shape } from "../shape.ts";
-import { apply, Tensor, type AnyTensor } from "../tensor.ts";
+import { apply, type AnyTensor, type Tensor } from "../tensor.ts";
 
 const noInputs = { arity: 0, traits: ["leaf"] } as const;
 

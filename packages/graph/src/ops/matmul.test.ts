@@ -30,10 +30,14 @@ describe("matmul", () => {
     const c = matmulT(at, bt, true, true);
     expect(c.shape).toEqual([3, 5]);
     const got = evaluate(c, { a: aT, b });
-    expected.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 12));
+    expected.forEach((v, i) => {
+      expect(got[i]).toBeCloseTo(v, 12);
+    });
     const c2 = matmulT(input("a2", [3, 4]), bt, false, true);
     const got2 = evaluate(c2, { a2: a, b });
-    expected.forEach((v, i) => expect(got2[i]).toBeCloseTo(v, 12));
+    expected.forEach((v, i) => {
+      expect(got2[i]).toBeCloseTo(v, 12);
+    });
   });
   test("batched, with the batch dims broadcast", () => {
     const a = uniform(2 * 3 * 4);
@@ -47,7 +51,9 @@ describe("matmul", () => {
         const B = nest(Float64Array.from(b, (v) => v * (1 + j)), 4, 2);
         naive(A, B)
           .flat()
-          .forEach((v, k) => expect(got[(i * 3 + j) * 6 + k]).toBeCloseTo(v, 12));
+          .forEach((v, k) => {
+            expect(got[(i * 3 + j) * 6 + k]).toBeCloseTo(v, 12);
+          });
       }
     }
   });

@@ -44,7 +44,7 @@ export function broadcastEval(inputs: readonly Value[], outShape: readonly numbe
   const rank = outShape.length;
   const strides = inputs.map((v) => {
     const own = stridesOf(v.shape);
-    return outShape.map((d, i) => {
+    return outShape.map((_, i) => {
       const j = i - (rank - v.shape.length);
       return j < 0 || v.shape[j] === 1 ? 0 : own[j];
     });

@@ -11,14 +11,20 @@ const lse012 = Math.log(1 + Math.E + Math.E ** 2);
 
 function expectRowsClose(got: Float64Array, row: number[], shiftBy: (c: number) => number = () => 0): void {
   expect(got.every(Number.isFinite)).toBe(true);
-  shifts.forEach((c, r) => row.forEach((v, j) => expect(got[r * row.length + j]).toBeCloseTo(v + shiftBy(c), 10)));
+  shifts.forEach((c, r) => {
+    row.forEach((v, j) => {
+      expect(got[r * row.length + j]).toBeCloseTo(v + shiftBy(c), 10);
+    });
+  });
 }
 
 describe("softmax family is finite and exact at ±1000", () => {
   test("logsumexp", () => {
     const got = evaluate(logsumexp(logits, -1));
     expect(got.every(Number.isFinite)).toBe(true);
-    shifts.forEach((c, r) => expect(got[r]).toBeCloseTo(c + lse012, 10));
+    shifts.forEach((c, r) => {
+      expect(got[r]).toBeCloseTo(c + lse012, 10);
+    });
     expect(logsumexp(logits, 1, true).shape).toEqual([3, 1]);
   });
   test("softmax", () => {
@@ -39,7 +45,9 @@ describe("softmax family is finite and exact at ±1000", () => {
     expect(loss.shape).toEqual([3]);
     const got = evaluate(loss);
     expect(got.every(Number.isFinite)).toBe(true);
-    [lse012 - 0, lse012 - 2, lse012 - 1].forEach((v, i) => expect(got[i]).toBeCloseTo(v, 10));
+    [lse012 - 0, lse012 - 2, lse012 - 1].forEach((v, i) => {
+      expect(got[i]).toBeCloseTo(v, 10);
+    });
   });
   test("softmaxCrossEntropy rejects labels of the wrong shape or dtype", () => {
     expect(() => softmaxCrossEntropy(logits, constant([0, 1], [2], "int32") as never)).toThrow(/softmaxCrossEntropy: labels must have shape \[3\]/);
@@ -58,11 +66,11 @@ test("gradients stay finite and right at ±1000: d lse = softmax, d CE = softmax
   const [gs] = grad(logSoftmax(x).mul(constant([1, 0, 0], [3])).sum(), [x]);
   const got = evaluate([gl, gc, gs], feeds);
   for (const g of got) expect(g.every(Number.isFinite)).toBe(true);
-  shifts.forEach((_, r) =>
+  shifts.forEach((_, r) => {
     [0, 1, 2].forEach((j) => {
       expect(got[0][r * 3 + j]).toBeCloseTo(p[j], 10);
       expect(got[1][r * 3 + j]).toBeCloseTo(p[j] - (j === [0, 2, 1][r] ? 1 : 0), 10);
       expect(got[2][r * 3 + j]).toBeCloseTo((j === 0 ? 1 : 0) - p[j], 10);
-    }),
-  );
+    });
+  });
 });
