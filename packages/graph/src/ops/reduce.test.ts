@@ -45,6 +45,9 @@ describe("reductions", () => {
     expect(m.shape).toEqual([2]);
     expect(Array.from(evaluate(m, { b: [1, 2, 3, 4, 5, 6] }, { batch: 3 }))).toEqual([3, 4]);
   });
+  test("mean of integers asks for a cast", () => {
+    expect(() => mean(input("i", [3], "int32"))).toThrow(/mean: expected float32, got int32; cast first; operands int32\[3\]/);
+  });
   test("out-of-range and repeated axes are rejected at construction", () => {
     expect(() => sum(x, 3 as never)).toThrow(/sum: axis 3 is out of range for rank 3/);
     expect(() => sum(x, -4 as never)).toThrow(/out of range/);

@@ -88,6 +88,7 @@ export function mean<S extends Shape, D extends DType, const A extends Axis = un
   axis?: A & CheckAxes<S, A>,
   keepdims?: K,
 ): Reduced<S, A, K, D> {
+  if (x.dtype !== "float32") throw opError("mean", `expected float32, got ${x.dtype}; cast first`, `${x.dtype}${formatShape(x.shape)}`);
   const p = reduceParams(x, "mean", axis as Axis, keepdims);
   const dims: Dim[] = p.axes.map((a) => x.shape[a]);
   return div(apply(sumOp, [x], p), size(dims)) as never;
