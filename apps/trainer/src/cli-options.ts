@@ -13,8 +13,8 @@ function number(what: string, check: (v: number) => boolean = Number.isFinite) {
     return v;
   };
 }
-const positiveInt = number("a positive integer", (v) => Number.isInteger(v) && v > 0);
-const nonNegativeInt = number("a non-negative integer", (v) => Number.isInteger(v) && v >= 0);
+export const positiveInt = number("a positive integer", (v) => Number.isInteger(v) && v > 0);
+export const nonNegativeInt = number("a non-negative integer", (v) => Number.isInteger(v) && v >= 0);
 const nonNegative = number("a number >= 0", (v) => v >= 0 && Number.isFinite(v));
 const positive = number("a number > 0", (v) => v > 0 && Number.isFinite(v));
 const probability = number("a probability in [0, 1)", (v) => v >= 0 && v < 1);

@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Argument, Command, Option } from "commander";
-import { addTrainOptions, configFromOptions, type TrainOptionValues } from "./cli-options.ts";
+import { addTrainOptions, configFromOptions, nonNegativeInt, positiveInt, type TrainOptionValues } from "./cli-options.ts";
 import type { TrainConfig } from "./config.ts";
 import { barProgress, lineProgress, type Progress } from "./report/progress.ts";
 import { loadCheckpoint } from "./train/checkpoint.ts";
@@ -100,7 +100,7 @@ export function buildProgram(): Command {
   )
     .option("--out <dir>", "run folder for config.json, metrics.jsonl, report.json, loss.svg, accuracy.svg, checkpoint.bin (default: runs/<time>)")
     .option("--resume <dir>", "continue the stopped run in <dir> from its checkpoint, exactly as if it had not stopped")
-    .option("--checkpoint-every <steps>", "also save a checkpoint every n steps (0: only at epoch ends)", (v) => Number.parseInt(v, 10), 200)
+    .option("--checkpoint-every <steps>", "also save a checkpoint every n steps (0: only at epoch ends)", nonNegativeInt, 200)
     .addOption(new Option("--progress <kind>", "progress display: a bar per epoch on a terminal, plain lines otherwise").choices(["auto", "bar", "lines", "none"]).default("auto"))
     .action(async (o: TrainCommandOptions) => {
       process.exitCode = await trainCommand(o);
@@ -115,10 +115,10 @@ export function buildProgram(): Command {
       ),
     )
     .option("--out <dir>", "folder for the plots and summary.md (default: runs/experiment-<name>)")
-    .option("--steps <n>", "training steps per configuration", (v) => Number.parseInt(v, 10))
-    .option("--limit-train <n>", "MNIST training examples to draw batches from", (v) => Number.parseInt(v, 10), 10_000)
-    .option("--batch-size <n>", "examples per step", (v) => Number.parseInt(v, 10), 64)
-    .option("--seed <n>", "seed of init and data order, shared by all configurations", (v) => Number.parseInt(v, 10), 1)
+    .option("--steps <n>", "training steps per configuration", positiveInt)
+    .option("--limit-train <n>", "MNIST training examples to draw batches from", positiveInt, 10_000)
+    .option("--batch-size <n>", "examples per step", positiveInt, 64)
+    .option("--seed <n>", "seed of init and data order, shared by all configurations", nonNegativeInt, 1)
     .addOption(new Option("--backend <name>", "step backend").choices(["auto", "compiled", "reference"]).default("auto"))
     .action(async (name: ExperimentName, o: { out?: string; steps?: number; limitTrain: number; batchSize: number; seed: number; backend: TrainConfig["backend"] }) => {
       const log = (l: string) => process.stdout.write(`${l}\n`);
