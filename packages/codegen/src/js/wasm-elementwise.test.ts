@@ -1,4 +1,4 @@
-import { evaluate, input, maximum, minimum, type AnyTensor } from "@gradfold/graph";
+import { evaluate, input, matmul, maximum, minimum, where, type AnyTensor } from "@gradfold/graph";
 import { describe, expect, it } from "vitest";
 import { compile } from "../compile.ts";
 import { expectClose } from "../testing/compare.ts";
@@ -28,5 +28,27 @@ describe("elementwise chains as Wasm SIMD loops", () => {
     const odd = compile({ inputs: [x], outputs: { y: x.mul(2).add(1) } }, { backend: "auto" });
     expect(odd.source).not.toContain("a Wasm SIMD loop");
     expectClose(odd.run({ x: Float32Array.of(1, 2, 3, 4, 5) }).y, [3, 5, 7, 9, 11], "odd");
+  });
+
+  it("matmul epilogues with a bias row, relu, a bool mask output and where on a mask", () => {
+    const x = input("x", [6, 5]);
+    const W = input("W", [5, 12]);
+    const bias = input("bias", [12]);
+    const g = input("g", [6, 12]);
+    const pre = matmul(x, W).add(bias);
+    const h = pre.relu();
+    const mask = pre.greater(0);
+    const masked = where(mask, g, 0);
+    const below = pre.less(0.5);
+    const same = pre.equal(pre);
+    const random = rng(5);
+    const feeds = { x: randomF32(30, random), W: randomF32(60, random), bias: randomF32(12, random), g: randomF32(72, random) };
+    const outputs = { h, mask, masked, below, same };
+    const step = compile({ inputs: [x, W, bias, g], outputs }, { backend: "auto" });
+    expect(step.source).toContain("a Wasm SIMD loop");
+    const out = step.run(feeds);
+    const expected = evaluate(Object.values(outputs), feeds);
+    Object.keys(outputs).forEach((name, i) => expectClose(out[name], expected[i], name));
+    expect(out.mask).toBeInstanceOf(Int32Array);
   });
 });

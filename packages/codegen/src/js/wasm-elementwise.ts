@@ -52,51 +52,97 @@ const simdRules: Partial<{ readonly [K in OpKind]: SimdRule }> = {
   },
   stopGradient: (_, [a]) => a(),
   broadcastTo: (_, [a]) => a(),
+  // Comparisons give all-ones lanes; bool values are stored as int32 0/1, so mask with 1.
+  greater: compare("f32x4.gt"),
+  less: compare("f32x4.lt"),
+  equal: compare("f32x4.eq"),
+  // A bool lane (int32 0 or 1) as a mask: its bits read as f32 are 0 or the smallest
+  // subnormal, so "> 0" is exact; then bitselect(a, b, mask).
+  where: (fn, [c, a, b]) => {
+    a();
+    b();
+    c();
+    fn.f32x4(0).simd("f32x4.gt").simd("v128.bitselect");
+  },
 };
+
+/** f32 whose bit pattern is the int32 1: AND-ing a comparison mask with it gives 0/1 ints. */
+const INT_ONE_AS_F32 = 1.401298464324817e-45;
+
+function compare(name: "f32x4.gt" | "f32x4.lt" | "f32x4.eq"): SimdRule {
+  return (fn, [a, b]) => {
+    a();
+    b();
+    fn.simd(name).f32x4(INT_ONE_AS_F32).simd("v128.and");
+  };
+}
+
+const producesBool = new Set<OpKind>(["greater", "less", "equal"]);
 
 export interface WasmElementwisePlan {
   readonly exportName: string;
   readonly count: number;
+  /** Elements per row of the loop shape: row operands (a bias) restart every `cols`. */
+  readonly cols: number;
   readonly nodes: readonly AnyTensor[];
   /** Pointer parameters: the entry value (a matmul product in scratch) first, then loads, then stores. */
   readonly arrays: readonly AnyTensor[];
+  /** Loads broadcast along rows (shape [..., cols] read again for every row). */
+  readonly rows: readonly AnyTensor[];
   readonly stores: readonly AnyTensor[];
   /** One-element operands, passed as f32 parameters and splat once. */
   readonly scalars: readonly AnyTensor[];
 }
 
-/** A plan when the chain qualifies (see above), else null. `entry` is a value the caller supplies (the matmul). */
+/**
+ * A plan when the chain qualifies (see above), else null. `entry` is a value the
+ * caller supplies (the matmul); `shape` is the loop's shape.
+ */
 export function planWasmElementwise(
   exportName: string,
   nodes: readonly AnyTensor[],
   entry: AnyTensor | null,
+  shape: readonly number[],
   shapes: BoundShapes,
   stored: ReadonlySet<AnyTensor>,
 ): WasmElementwisePlan | null {
-  const count = shapes.count(nodes[nodes.length - 1] ?? entry!);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const cols = shape.length > 0 ? shape[shape.length - 1] : 1;
   if (count % 4 !== 0 || count === 0) return null;
   const inside = new Set(nodes);
   const loads: AnyTensor[] = [];
+  const rows: AnyTensor[] = [];
   const scalars: AnyTensor[] = [];
+  const isRow = (x: AnyTensor) => {
+    const s = shapes.of(x);
+    return cols % 4 === 0 && shapes.count(x) === cols && s.length >= 1 && s[s.length - 1] === cols;
+  };
   for (const node of nodes) {
-    if (!simdRules[node.op] || node.dtype !== "float32" || shapes.count(node) !== count) return null;
+    const dtypeOk = node.dtype === "float32" || (node.dtype === "bool" && producesBool.has(node.op));
+    if (!simdRules[node.op] || !dtypeOk || shapes.count(node) !== count) return null;
     for (const x of node.inputs) {
-      if (inside.has(x) || x === entry || loads.includes(x) || scalars.includes(x) || scalarLiteral(x, shapes) !== null) continue;
-      if (x.dtype !== "float32") return null;
+      if (inside.has(x) || x === entry || loads.includes(x) || rows.includes(x) || scalars.includes(x) || scalarLiteral(x, shapes) !== null) continue;
+      if (x.dtype === "int32") return null;
       const n = shapes.count(x);
       if (n === 1) scalars.push(x);
       else if (n === count) loads.push(x);
+      else if (isRow(x)) rows.push(x);
       else return null;
     }
   }
   const stores = nodes.filter((n) => stored.has(n));
-  return { exportName, count, nodes, arrays: [...(entry ? [entry] : []), ...loads, ...stores], stores, scalars };
+  return { exportName, count, cols, nodes, arrays: [...(entry ? [entry] : []), ...loads, ...rows, ...stores], rows, stores, scalars };
 }
 
-/** `(pointers..., scalars...) -> ()`: one loop over count/4 vectors, all loads of a vector before its stores. */
+/**
+ * `(pointers..., scalars...) -> ()`: a loop over count/4 vectors (rows × cols/4 when a
+ * row operand restarts each row), all loads of a vector before its stores.
+ */
 export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundShapes): FunctionBuilder {
   const fn = new FunctionBuilder([...plan.arrays.map(() => "i32" as const), ...plan.scalars.map(() => "f32" as const)]);
   const pointer = new Map(plan.arrays.map((x, i) => [x, fn.param(i)]));
+  // Row operands walk a cursor that restarts from the parameter every row.
+  const cursor = new Map(plan.rows.map((x) => [x, fn.local("i32")]));
   const splat = new Map<AnyTensor, Local>();
   plan.scalars.forEach((x, i) => {
     const l = fn.local("v128");
@@ -104,21 +150,30 @@ export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundSha
     splat.set(x, l);
   });
   const value = new Map<AnyTensor, Local>();
-  const counter = fn.local("i32");
   const push = (x: AnyTensor): Push => () => {
     const local = value.get(x) ?? splat.get(x);
     if (local) fn.get(local);
+    else if (cursor.has(x)) fn.get(cursor.get(x)!).simdMem("v128.load", 0);
     else if (pointer.has(x)) fn.get(pointer.get(x)!).simdMem("v128.load", 0);
     else fn.f32x4(Number(scalarLiteral(x, shapes)!.replace(/[()]/g, "")));
   };
   for (const node of plan.nodes) value.set(node, fn.local("v128"));
-  fn.repeat(counter, plan.count / 4, () => {
+  const vector = () => {
     for (const node of plan.nodes) {
       simdRules[node.op]!(fn, node.inputs.map(push));
       fn.set(value.get(node)!);
     }
     for (const node of plan.stores) fn.get(pointer.get(node)!).get(value.get(node)!).simdMem("v128.store", 0);
-    for (const p of pointer.values()) fn.addTo(p, 16);
-  });
+    for (const [x, p] of pointer) if (!cursor.has(x)) fn.addTo(p, 16);
+    for (const c of cursor.values()) fn.addTo(c, 16);
+  };
+  if (plan.rows.length === 0) fn.repeat(fn.local("i32"), plan.count / 4, vector);
+  else {
+    const inner = fn.local("i32");
+    fn.repeat(fn.local("i32"), plan.count / plan.cols, () => {
+      for (const [x, c] of cursor) fn.get(pointer.get(x)!).set(c);
+      fn.repeat(inner, plan.cols / 4, vector);
+    });
+  }
   return fn;
 }

@@ -40,7 +40,7 @@ export function planWasmMatmuls(kernels: readonly Kernel[], shapes: BoundShapes,
   let scratchLength = 0;
   for (const k of kernels) {
     if (k.kind === "elementwise") {
-      const plan = planWasmElementwise(`e${k.id}`, k.nodes, null, shapes, stored);
+      const plan = planWasmElementwise(`e${k.id}`, k.nodes, null, k.shape, shapes, stored);
       if (plan) elementwise.set(k.id, plan);
       continue;
     }
@@ -54,8 +54,9 @@ export function planWasmMatmuls(kernels: readonly Kernel[], shapes: BoundShapes,
     if (!viaScratch && !stored.has(mk.matmul)) continue;
     if (viaScratch) scratchLength = Math.max(scratchLength, d.m * d.n);
     byKernel.set(mk.id, { exportName, spec: { name: exportName, variant, m: d.m, k: d.k, n: d.n }, viaScratch });
-    if (viaScratch) {
-      const plan = planWasmElementwise(`e${mk.id}`, mk.epilogue, mk.matmul, shapes, stored);
+    // The SIMD epilogue stores epilogue nodes only; a product needed elsewhere keeps the JS pass.
+    if (viaScratch && !stored.has(mk.matmul)) {
+      const plan = planWasmElementwise(`e${mk.id}`, mk.epilogue, mk.matmul, [d.m, d.n], shapes, stored);
       if (plan) elementwise.set(mk.id, plan);
     }
   }
