@@ -2,6 +2,7 @@ import { FunctionBuilder, type Local } from "./function-builder.ts";
 import { buildModule } from "./module-builder.ts";
 import type { BinaryOp, Expr, UnaryOp } from "./elementwise-expr.ts";
 import type { CoreOp, SimdOp, ValType } from "./opcodes.ts";
+import { emitExp, emitSigmoid, emitTanh, type Temp } from "./exp-approx.ts";
 import { wasm, type WasmMemory } from "./wasm-api.ts";
 
 /**
@@ -24,10 +25,18 @@ type Mode = { readonly type: ValType; readonly lanes: 4 | 1 };
 const VECTOR: Mode = { type: "v128", lanes: 4 };
 const SCALAR: Mode = { type: "f32", lanes: 1 };
 
-const unaryOps: { [K in UnaryOp]: { vector: SimdOp; scalar: CoreOp } } = {
-  neg: { vector: "f32x4.neg", scalar: "f32.neg" },
-  abs: { vector: "f32x4.abs", scalar: "f32.abs" },
-  sqrt: { vector: "f32x4.sqrt", scalar: "f32.sqrt" },
+type UnaryEmitter = (fn: FunctionBuilder, vector: boolean, temp: Temp) => void;
+const instruction = (vectorOp: SimdOp, scalarOp: CoreOp): UnaryEmitter => (fn, vector) => {
+  if (vector) fn.simd(vectorOp);
+  else fn.core(scalarOp);
+};
+const unaryOps: { [K in UnaryOp]: UnaryEmitter } = {
+  neg: instruction("f32x4.neg", "f32.neg"),
+  abs: instruction("f32x4.abs", "f32.abs"),
+  sqrt: instruction("f32x4.sqrt", "f32.sqrt"),
+  exp: emitExp,
+  sigmoid: emitSigmoid,
+  tanh: emitTanh,
 };
 const binaryOps: { [K in BinaryOp]: { vector: SimdOp; scalar: CoreOp } } = {
   add: { vector: "f32x4.add", scalar: "f32.add" },
@@ -99,7 +108,7 @@ export function elementwiseFunction(spec: ElementwiseSpec): FunctionBuilder {
         if (vector) fn.simd("f32x4.gt").simd("v128.bitselect"); else fn.core("f32.gt").core("select");
       } else if ("x" in e) {
         emit(e.x);
-        if (vector) fn.simd(unaryOps[e.op].vector); else fn.core(unaryOps[e.op].scalar);
+        unaryOps[e.op](fn, vector, () => fn.local(mode.type));
       } else {
         emit(e.a); emit(e.b);
         if (vector) fn.simd(binaryOps[e.op].vector); else fn.core(binaryOps[e.op].scalar);

@@ -88,6 +88,15 @@ export class FunctionBuilder {
     return this.simd("v128.const").raw(...lane, ...lane, ...lane, ...lane);
   }
 
+  /** `v128.const` of four equal i32 lanes. */
+  i32x4(value: number): this {
+    const lane = [value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff];
+    return this.simd("v128.const").raw(...lane, ...lane, ...lane, ...lane);
+  }
+
+  /** `i32.trunc_sat_f32_s` (0xFC 0): NaN → 0 and out-of-range saturate instead of trapping. */
+  truncSatF32ToI32(): this { return this.raw(0xfc, 0x00); }
+
   /** `block ... end`: a `br` to its label jumps past the end. */
   block(body: (exit: Label) => void): this { return this.structured(op.block, body); }
 

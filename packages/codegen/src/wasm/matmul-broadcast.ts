@@ -1,6 +1,7 @@
 import type { FunctionBuilder } from "./function-builder.ts";
 import type { ResolvedMatmul } from "./matmul-spec.ts";
 import { blockRowsFor, runsOf, vecMulAdd, type MatmulTuning } from "./matmul-tuning.ts";
+import { activationEmitters, tempLocals } from "./activation.ts";
 
 /** One slice of the k range: how long, whether C holds a partial sum to resume, whether the epilogue runs. */
 type KBlock = { length: number; loadC: boolean; last: boolean };
@@ -40,8 +41,7 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
   const sacc = Array.from({ length: R }, () => Array.from({ length: 3 }, () => fn.local("f32")));
   const sb = Array.from({ length: 3 }, () => fn.local("f32"));
   const sa = fn.local("f32");
-  const zero = fn.local("v128");
-  if (s.activation === "relu") fn.f32x4(0).set(zero);
+  const temps = tempLocals(fn);
 
   /** One register tile at (rowA, rowC) × (colB, colC, colBias): `rows` rows, `vectors` v128 columns or `scalars` f32 columns. */
   const tile = (rows: number, width: { vectors: number } | { scalars: number }, kb: KBlock) => {
@@ -105,10 +105,8 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
           if (vectorTile) fn.simdMem("v128.load", v * 16).simd("f32x4.add");
           else fn.mem("f32.load", v * 4).core("f32.add");
         }
-        if (s.activation === "relu") {
-          if (vectorTile) fn.get(zero).simd("f32x4.max");
-          else fn.f32(0).core("f32.max");
-        }
+        temps.reset();
+        activationEmitters[s.activation](fn, vectorTile, temps.temp(vectorTile ? "v128" : "f32"));
         if (vectorTile) fn.simdMem("v128.store", r * cRowStep + v * 16);
         else fn.mem("f32.store", r * cRowStep + v * 4);
       }

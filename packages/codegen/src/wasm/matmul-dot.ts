@@ -1,6 +1,7 @@
 import type { FunctionBuilder } from "./function-builder.ts";
 import type { ResolvedMatmul } from "./matmul-spec.ts";
 import { blockRowsFor, runsOf, vecMulAdd, type MatmulTuning } from "./matmul-tuning.ts";
+import { activationEmitters, tempLocals } from "./activation.ts";
 
 /**
  * The nt kernel (A·Bᵀ): rows of A and of the stored B are both contiguous along k,
@@ -29,6 +30,7 @@ export function emitDotMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: MatmulT
   const bv = Array.from({ length: Q }, () => fn.local("v128"));
   const av = fn.local("v128");
   const sum = fn.local("f32");
+  const temps = tempLocals(fn);
 
   const tile = (rows: number, cols: number) => {
     fn.get(rowA).set(ap).get(colB).set(bp);
@@ -65,7 +67,8 @@ export function emitDotMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: MatmulT
         if (s.accumulate) fn.get(cTile).mem("f32.load", r * cRowStep + 4 * q).get(sum).core("f32.add");
         else fn.get(sum);
         if (s.bias) fn.get(colBias).mem("f32.load", 4 * q).core("f32.add");
-        if (s.activation === "relu") fn.f32(0).core("f32.max");
+        temps.reset();
+        activationEmitters[s.activation](fn, false, temps.temp("f32"));
         fn.mem("f32.store", r * cRowStep + 4 * q);
       }
     }

@@ -81,6 +81,16 @@ describe("buildMatmulKernels", () => {
     expectAccurate(checkAll(specs, { tuning: { kBlock: 16, rowBlock: 8 } }, 4 * 37, true));
   });
 
+  it("fuses sigmoid and tanh epilogues (polynomial approximations) in every variant", () => {
+    const specs: MatmulSpec[] = [];
+    for (const variant of variants) {
+      for (const activation of ["sigmoid", "tanh"] as const) {
+        specs.push({ name: `${variant}_${activation}`, variant, m: 13, k: 9, n: 19, bias: true, activation });
+      }
+    }
+    expectAccurate(checkAll(specs));
+  });
+
   it("honours leading dimensions larger than the rows (sub-matrices of wider buffers)", () => {
     const specs = variants.map((variant): MatmulSpec => ({
       name: `${variant}_strided`, variant, m: 13, k: 11, n: 18, lda: 41, ldb: 37, ldc: 23, bias: true, activation: "relu",

@@ -1,3 +1,5 @@
+import { activationMeaning, type Activation } from "./activation.ts";
+
 /**
  * What one generated matmul kernel computes, with every size a constant.
  *
@@ -15,7 +17,7 @@
 export type MatmulVariant = "nn" | "tn" | "nt";
 
 /** Applied to each output element after the bias. */
-export type MatmulActivation = "none" | "relu";
+export type MatmulActivation = Activation;
 
 export interface MatmulSpec {
   /** Export name of the kernel; must be unique within one build. */
@@ -86,8 +88,8 @@ export function resolveMatmul(spec: MatmulSpec): ResolvedMatmul {
     );
   }
   const activation = spec.activation ?? "none";
-  if (activation !== "none" && activation !== "relu") {
-    throw new RangeError(`matmul kernel ${JSON.stringify(name)}: activation must be "none" or "relu", got ${JSON.stringify(activation)}`);
+  if (!Object.hasOwn(activationMeaning, activation)) {
+    throw new RangeError(`matmul kernel ${JSON.stringify(name)}: activation must be one of ${Object.keys(activationMeaning).join(", ")}; got ${JSON.stringify(activation)}`);
   }
   return { name, variant, m, k, n, lda, ldb, ldc, bias: spec.bias ?? false, activation, accumulate: spec.accumulate ?? false };
 }

@@ -1,3 +1,4 @@
+import { activationMeaning } from "./activation.ts";
 import type { ResolvedMatmul } from "./matmul-spec.ts";
 
 /**
@@ -20,7 +21,7 @@ export function referenceMatmul(
       for (let k = 0; k < s.k; k++) sum += at(i, k) * bt(k, j);
       if (s.accumulate) sum += f32[c + i * s.ldc + j];
       if (s.bias) sum += f32[bias + j];
-      if (s.activation === "relu") sum = Math.max(0, sum);
+      sum = activationMeaning[s.activation](sum);
       out[i * s.n + j] = sum;
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { abs, add, array, constant, div, evaluateExpr, max, min, mul, neg, relu, scalar, selectGt, sqrt, sub, type Expr } from "./elementwise-expr.ts";
+import { abs, add, array, constant, div, evaluateExpr, exp, max, min, mul, neg, relu, scalar, selectGt, sigmoid, sqrt, sub, tanh, type Expr } from "./elementwise-expr.ts";
 import { buildSimdKernels } from "./simd-kernels.ts";
 import { checkKernel, place, seededRandom } from "./matmul-test-harness.ts";
 import { wasm } from "./wasm-api.ts";
@@ -64,6 +64,42 @@ describe("elementwise kernels", () => {
         expect(f32[outAt(o) + i], `${e.op} at ${i}`).toBe(want);
       }
     });
+  });
+
+  it("approximate exp, sigmoid and tanh to a few ulp, in the vector body and the scalar tail", () => {
+    const xs = [0, 1e-30, -1e-7, 1e-4, 0.3, -0.6249, 0.6251, -0.625, 1, -1, 2.5, -5, 10, -20, 40, -80, 87, 88, -87, Math.LN2, 0.5 * Math.LN2, 17.3, -3.3];
+    for (let i = 0; i < 200; i++) xs.push(Math.fround((i - 100) * 0.173));
+    const length = xs.length; // not a multiple of 4: the tail runs the scalar forms
+    expect(length % 4).not.toBe(0);
+    const x = array(0);
+    const outputs = [exp(x), sigmoid(x), tanh(x)];
+    const built = buildSimdKernels({ elementwise: [{ name: "t", length, arrays: 1, outputs }] });
+    const memory = new wasm.Memory({ initial: 1 });
+    const f32 = new Float32Array(memory.buffer);
+    f32.set(xs, 0);
+    const outAt = (o: number) => 1024 + o * 512;
+    built.instantiate(memory).elementwise.t(...outputs.map((_, o) => 4 * outAt(o)), 0);
+    outputs.forEach((e, o) => {
+      for (let i = 0; i < length; i++) {
+        const want = evaluateExpr(e, [f32], [], i);
+        const got = f32[outAt(o) + i];
+        expect(Math.abs(got - want), `${e.op}(${f32[i]}) = ${got}, want ${want}`).toBeLessThanOrEqual(4e-7 * Math.abs(want) + 1e-37);
+      }
+    });
+  });
+
+  it("keep NaN as NaN and saturate exp outside the float range", () => {
+    const built = buildSimdKernels({ elementwise: [{ name: "e", length: 5, arrays: 1, outputs: [exp(array(0)), tanh(array(0))] }] });
+    const memory = new wasm.Memory({ initial: 1 });
+    const f32 = new Float32Array(memory.buffer);
+    f32.set([NaN, -200, 200, NaN, -200], 0);
+    built.instantiate(memory).elementwise.e(64, 128, 0);
+    expect(Number.isNaN(f32[16]) && Number.isNaN(f32[19])).toBe(true);
+    expect(f32[17]).toBeLessThan(1e-37);
+    expect(f32[20]).toBeLessThan(1e-37);
+    expect(f32[18]).toBeGreaterThan(1e38);
+    expect([f32[33], f32[34]]).toEqual([-1, 1]);
+    expect(Number.isNaN(f32[32])).toBe(true);
   });
 
   it("rejects references to missing inputs", () => {
