@@ -8,7 +8,7 @@ import type { HelperName } from "./helpers.ts";
 import { emitMatmul } from "./matmul.ts";
 import { jsOps } from "./op-table.ts";
 import { emitReduction } from "./reduce.ts";
-import type { WasmMatmuls } from "./wasm-matmul.ts";
+import type { WasmPlan } from "./wasm-plan.ts";
 
 /** One generated kernel: a named function over typed-array parameters. */
 export interface KernelSource {
@@ -55,7 +55,7 @@ export function kernelSource(
   shapes: BoundShapes,
   stored: ReadonlySet<AnyTensor>,
   helpers: Set<HelperName>,
-  wasm?: WasmMatmuls,
+  wasm?: WasmPlan,
   customNodes: AnyTensor[] = [],
 ): KernelSource {
   const name = `k${kernel.id}_${[...new Set(kernel.nodes.map((n) => n.op))].join("_")}`.slice(0, 48);

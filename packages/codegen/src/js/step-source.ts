@@ -1,7 +1,7 @@
 import { initialValue, numel, bindShape, type AnyTensor } from "@gradfold/graph";
 import { ALIGN, type Slot } from "../lower/plan.ts";
 import type { Backend } from "../spec.ts";
-import { noWasm, planWasmMatmuls, type WasmMatmuls } from "./wasm-matmul.ts";
+import { noWasm, planWasm, type WasmPlan } from "./wasm-plan.ts";
 import type { MatmulSpec } from "../wasm/index.ts";
 import type { PreparedStep } from "../prepare.ts";
 import { SourceBuilder } from "./builder.ts";
@@ -49,7 +49,7 @@ export interface StepSourceOptions {
 export function stepSource(step: PreparedStep, backend: Backend = "auto", options: StepSourceOptions = {}): StepSource {
   const { plan, shapes } = step;
   const threads = options.threads ?? 1;
-  const wasm: WasmMatmuls = backend === "js" ? noWasm : planWasmMatmuls(step.kernels, shapes, step.stored, options.shared ?? false);
+  const wasm: WasmPlan = backend === "js" ? noWasm : planWasm(step.kernels, shapes, step.stored, options.shared ?? false);
   const scratchOffset = Math.ceil(plan.totalBytes / ALIGN) * ALIGN;
   const packOffset = Math.ceil((scratchOffset + 4 * wasm.scratchLength) / ALIGN) * ALIGN;
   const totalBytes = packOffset + threads * wasm.packBytes;

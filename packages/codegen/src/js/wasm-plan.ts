@@ -13,7 +13,7 @@ export interface WasmMatmulPlan {
   readonly viaScratch: boolean;
 }
 
-export interface WasmMatmuls {
+export interface WasmPlan {
   readonly byKernel: ReadonlyMap<number, WasmMatmulPlan>;
   /** Elementwise chains (matmul epilogues and elementwise kernels) done in Wasm, by kernel id. */
   readonly elementwise: ReadonlyMap<number, WasmElementwisePlan>;
@@ -25,15 +25,16 @@ export interface WasmMatmuls {
   readonly packBytes: number;
 }
 
-/**
- * Chooses the matmul kernels that get a Wasm SIMD kernel: unbatched, one of the
- * variants nn/tn/nt (AᵀBᵀ stays in JS), and only where this engine validates SIMD.
- * The product goes straight into the matmul's buffer without an epilogue, else into
- * a scratch buffer the JS epilogue then reads element by element.
- */
-export const noWasm: WasmMatmuls = { byKernel: new Map(), elementwise: new Map(), modules: [], scratchLength: 0, packBytes: 0 };
+/** The plan of a step whose kernels are all JS. */
+export const noWasm: WasmPlan = { byKernel: new Map(), elementwise: new Map(), modules: [], scratchLength: 0, packBytes: 0 };
 
-export function planWasmMatmuls(kernels: readonly Kernel[], shapes: BoundShapes, stored: ReadonlySet<AnyTensor>, shared = false): WasmMatmuls {
+/**
+ * Chooses what runs as Wasm SIMD, where this engine validates SIMD at all: matmuls
+ * that are unbatched and nn/tn/nt (AᵀBᵀ stays in JS) — the product goes straight into
+ * the matmul's buffer without an epilogue, else into scratch for the epilogue — and
+ * elementwise chains (epilogues and elementwise kernels) that planWasmElementwise takes.
+ */
+export function planWasm(kernels: readonly Kernel[], shapes: BoundShapes, stored: ReadonlySet<AnyTensor>, shared = false): WasmPlan {
   const byKernel = new Map<number, WasmMatmulPlan>();
   const elementwise = new Map<number, WasmElementwisePlan>();
   if (!wasmFeatures().simd) return noWasm;
