@@ -80,6 +80,16 @@ describe("defineCustomOp", () => {
     expect(second.entries[0]).toMatchObject({ ok: true });
   });
 
+  test("symbolic dims pass through its shape rule and are bound when evaluated", () => {
+    const x = input("x", ["batch", 2]);
+    const n = rowNorm(x);
+    expect(n.shape).toEqual(["batch"]);
+    expect(Array.from(evaluate(n, { x: [3, 4, 6, 8, 0, 0] }, { batch: 3 }))).toEqual([5, 10, 0]);
+    const [dx] = grad(sum(mul(n, n)), [x]);
+    // d Σ‖xᵢ‖² = 2x
+    expect(Array.from(evaluate(dx, { x: [3, 4, 6, 8, 1, 1] }, { batch: 3 }))).toEqual([6, 8, 12, 16, 2, 2].map((v) => expect.closeTo(v, 12)));
+  });
+
   test("a bad shape names the op, the reason and the operands", () => {
     const x = input("x", [2, 3, 4]);
     expect(() => rowNorm(x)).toThrow(GraphError);

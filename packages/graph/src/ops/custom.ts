@@ -153,7 +153,9 @@ function vjpCustom(spec: CustomOpSpec, ctx: CustomVjpContext): ReadonlyArray<Any
     if (!(ct instanceof Tensor)) throw new GraphError(`custom ${label(spec.name)}: vjp's cotangent ${i} is not a Tensor or null`);
     const operand = ctx.inputs[i].shape;
     if (formatShape(ct.shape) !== formatShape(operand)) {
-      throw new GraphError(`custom ${label(spec.name)}: vjp's cotangent ${i} has shape ${formatShape(ct.shape)}, its operand ${formatShape(operand)}`);
+      throw new GraphError(
+        `custom ${label(spec.name)}: vjp's cotangent ${i} has shape ${formatShape(ct.shape)}, its operand ${formatShape(operand)} (sum broadcast axes away with unbroadcast)`,
+      );
     }
   });
   return cotangents;
