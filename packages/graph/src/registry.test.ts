@@ -11,6 +11,18 @@ test("every registry entry is defined and names its own kind, whatever module lo
   expect(Array.from(evaluate(input("x", [2]).mul(2), { x: [1, 2] }))).toEqual([2, 4]);
 });
 
+test("ops marked nondifferentiable pass no cotangent to any operand", () => {
+  const marked = opKinds.filter((k) => registry[k].traits.includes("nondifferentiable"));
+  expect(marked.sort()).toEqual(["equal", "greater", "greaterEqual", "less", "lessEqual", "notEqual", "oneHot", "sign", "stopGradient"]);
+  const x = input("x", [2]);
+  for (const kind of marked) {
+    const def = registry[kind];
+    const inputs = Array.from({ length: def.arity }, () => x);
+    const cotangents = def.vjp!({ inputs, out: x, grad: x, params: { depth: 2 } as never });
+    expect(cotangents.every((c) => c === null), kind).toBe(true);
+  }
+});
+
 test("every op declares its arity and either reference semantics or is a leaf", () => {
   for (const kind of opKinds) {
     const def = registry[kind];

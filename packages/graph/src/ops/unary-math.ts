@@ -12,7 +12,14 @@ const unary = { arity: 1, traits: ["elementwise", "unary"] as Trait[], shape: ([
 
 export const negOp = defineOp("neg", { ...unary, dtype: numeric, scalar: (x) => -x, vjp: ({ grad }) => [neg(grad)] });
 export const absOp = defineOp("abs", { ...unary, dtype: numeric, scalar: Math.abs, vjp: ({ inputs: [x], grad }) => [mul(grad, sign(x))] });
-export const signOp = defineOp("sign", { ...unary, dtype: numeric, scalar: Math.sign, vjp: () => [null] });
+// Piecewise constant: no cotangent flows through it.
+export const signOp = defineOp("sign", {
+  ...unary,
+  traits: [...unary.traits, "nondifferentiable"],
+  dtype: numeric,
+  scalar: Math.sign,
+  vjp: () => [null],
+});
 // d(1/x) = -1/x² dx
 export const reciprocalOp = defineOp("reciprocal", { ...unary, scalar: (x) => 1 / x, vjp: ({ out, grad }) => [neg(mul(grad, mul(out, out)))] });
 // d√x = dx / (2√x)
