@@ -13,7 +13,7 @@ test("every registry entry is defined and names its own kind, whatever module lo
 
 test("ops marked nondifferentiable pass no cotangent to any operand", () => {
   const marked = opKinds.filter((k) => registry[k].traits.includes("nondifferentiable"));
-  expect(marked.sort()).toEqual(["equal", "greater", "greaterEqual", "less", "lessEqual", "notEqual", "oneHot", "sign", "stopGradient"]);
+  expect(marked).toEqual(expect.arrayContaining(["equal", "greater", "greaterEqual", "less", "lessEqual", "notEqual", "oneHot", "sign", "stopGradient"]));
   const x = input("x", [2]);
   for (const kind of marked) {
     const def = registry[kind];
