@@ -52,7 +52,7 @@ describe("defineCustomOp", () => {
   test("an elementwise op evaluates its scalar reference, broadcasting like built-in ops", () => {
     const x = input("x", [2, 4]);
     const got = evaluate(swish(x), { x: data });
-    data.forEach((v, i) => expect(got[i]).toBeCloseTo(v / (1 + Math.exp(-v)), 14));
+    for (const [i, v] of data.entries()) expect(got[i]).toBeCloseTo(v / (1 + Math.exp(-v)), 14);
     const b = input("b", [4]);
     const scaled = defineCustomOp({ name: "scaled", arity: 2, shape: ([p, q]) => broadcastShapes([p, q]), scalar: (p, q) => p * q, vjp: () => [null, null] });
     expect(Array.from(evaluate(scaled(x, b), { x: data, b: [1, 2, 3, 4] }))).toEqual(data.map((v, i) => v * (1 + (i % 4))));
