@@ -135,10 +135,13 @@ export class FunctionBuilder {
       if (last && last[1] === type) last[0]++;
       else groups.push([1, type]);
     }
-    const locals = [...unsignedLeb128(groups.length)];
+    const locals = unsignedLeb128(groups.length);
     for (const [count, type] of groups) locals.push(...unsignedLeb128(count), valType[type]);
-    const body = [...locals, ...this.code, op.end];
-    return [...unsignedLeb128(body.length), ...body];
+    const out = unsignedLeb128(locals.length + this.code.length + 1);
+    for (const b of locals) out.push(b);
+    for (let i = 0; i < this.code.length; i++) out.push(this.code[i]);
+    out.push(op.end);
+    return out;
   }
 
   private structured(opcode: number, body: (label: Label) => void): this {
