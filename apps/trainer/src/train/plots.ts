@@ -1,16 +1,34 @@
 import { lineChartSvg, type SeriesPoint } from "../report/plots.ts";
 import type { EpochMetrics } from "./metrics.ts";
-import type { RunFolder } from "./run-folder.ts";
+import type { RunFolder, StepLoss } from "./run-folder.ts";
 
-/** loss.svg and (for classification) accuracy.svg: training and validation curves per epoch. */
-export async function writeCurves(folder: RunFolder, history: readonly EpochMetrics[]): Promise<string[]> {
-  if (history.length === 0) return [];
+/** Means of consecutive windows, about `points` of them: a readable curve from noisy minibatch losses. */
+export function smooth(steps: readonly StepLoss[], points = 300): SeriesPoint[] {
+  const size = Math.max(1, Math.ceil(steps.length / points));
+  const out: SeriesPoint[] = [];
+  for (let i = 0; i < steps.length; i += size) {
+    const chunk = steps.slice(i, i + size);
+    out.push({ x: chunk[chunk.length - 1].step, y: chunk.reduce((s, p) => s + p.loss, 0) / chunk.length, series: size > 1 ? `training (mean of ${size} steps)` : "training" });
+  }
+  return out;
+}
+
+/**
+ * loss.svg and (for classification) accuracy.svg: training and validation curves per
+ * epoch; steps.svg: the training loss step by step (smoothed).
+ */
+export async function writeCurves(folder: RunFolder, history: readonly EpochMetrics[], steps: readonly StepLoss[] = []): Promise<string[]> {
+  const written: string[] = [];
+  if (steps.length > 0) {
+    folder.writeText("steps.svg", await lineChartSvg({ title: "Training loss per step", xTitle: "step", yTitle: "loss", points: smooth(steps), logY: steps.every((s) => s.loss > 0) }));
+    written.push("steps.svg");
+  }
+  if (history.length === 0) return written;
   const series = (pick: (m: EpochMetrics) => number | null, train: string, val: string, valPick: (m: EpochMetrics) => number | null): SeriesPoint[] =>
     history.flatMap((m) => [
       { x: m.epoch, y: pick(m) ?? Number.NaN, series: train },
       { x: m.epoch, y: valPick(m) ?? Number.NaN, series: val },
     ]);
-  const written: string[] = [];
   const loss = await lineChartSvg({
     title: "Loss",
     xTitle: "epoch",

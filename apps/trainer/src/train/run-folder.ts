@@ -1,7 +1,12 @@
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "./checkpoint.ts";
 import type { EpochMetrics } from "./metrics.ts";
+
+export interface StepLoss {
+  readonly step: number;
+  readonly loss: number;
+}
 
 /** The files of one run, all in one folder. */
 export class RunFolder {
@@ -15,6 +20,10 @@ export class RunFolder {
   }
   get metricsPath() {
     return join(this.dir, "metrics.jsonl");
+  }
+  /** One line per optimizer step: `{"step":n,"loss":l}`, written at each checkpoint. */
+  get stepsPath() {
+    return join(this.dir, "steps.jsonl");
   }
 
   create(): void {
@@ -36,6 +45,23 @@ export class RunFolder {
   /** Rewrites metrics.jsonl from the history a checkpoint holds (drops lines written after it). */
   resetMetrics(history: readonly EpochMetrics[]): void {
     writeFileAtomic(this.metricsPath, new TextEncoder().encode(history.map((m) => `${JSON.stringify(m)}\n`).join("")));
+  }
+
+  /** Keeps the step lines up to `step` (those a checkpoint covers); returns them. */
+  truncateSteps(step: number): StepLoss[] {
+    const kept = existsSync(this.stepsPath)
+      ? readFileSync(this.stepsPath, "utf8")
+          .split("\n")
+          .filter((l) => l.trim() !== "")
+          .map((l) => JSON.parse(l) as StepLoss)
+          .filter((l) => l.step <= step)
+      : [];
+    writeFileAtomic(this.stepsPath, new TextEncoder().encode(kept.map((l) => `${JSON.stringify(l)}\n`).join("")));
+    return kept;
+  }
+
+  appendSteps(lines: readonly StepLoss[]): void {
+    if (lines.length > 0) appendFileSync(this.stepsPath, lines.map((l) => `${JSON.stringify(l)}\n`).join(""));
   }
 
   appendMetrics(metrics: EpochMetrics): void {

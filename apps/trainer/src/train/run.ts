@@ -10,7 +10,7 @@ import { lossTask, type LossName } from "./losses.ts";
 import { initialRunState, trainLoop, type Divergence, type LoopOutcome, type RunState } from "./loop.ts";
 import { writeCurves } from "./plots.ts";
 import { buildPrograms, type TrainingPrograms, type UpdateRule } from "./program.ts";
-import type { RunFolder } from "./run-folder.ts";
+import type { RunFolder, StepLoss } from "./run-folder.ts";
 import { stateNames, type Step, type StepFactory } from "./step.ts";
 
 export interface CheckpointMeta {
@@ -103,6 +103,9 @@ export async function runTraining(config: TrainConfig, folder: RunFolder, resume
   const compileSeconds = (performance.now() - compileStart) / 1000;
   const slots = stateNames(programs.train);
   let state: RunState;
+  // Per-step losses: all of them for the plot, the unsaved tail written with each checkpoint.
+  const stepLosses: StepLoss[] = [];
+  let unsavedFrom = 0;
   folder.create();
   if (resume) {
     const ckpt = loadCheckpoint<CheckpointMeta>(folder.checkpointPath);
@@ -110,11 +113,14 @@ export async function runTraining(config: TrainConfig, folder: RunFolder, resume
     restoreTensors(trainStep, ckpt.tensors, slots, folder.checkpointPath);
     state = ckpt.meta.state;
     folder.resetMetrics(state.history);
+    stepLosses.push(...folder.truncateSteps(state.step));
     deps.progress.log(`resuming ${folder.dir} at epoch ${state.epoch + 1}, batch ${state.batch} (step ${state.step})`);
   } else {
     state = initialRunState(streams.shuffle, streams.dropout);
     folder.resetMetrics([]);
+    folder.truncateSteps(0);
   }
+  unsavedFrom = stepLosses.length;
   folder.writeJson("config.json", config);
   const setupSeconds = (performance.now() - setupStart) / 1000;
 
@@ -126,10 +132,17 @@ export async function runTraining(config: TrainConfig, folder: RunFolder, resume
     config,
     state,
     {
-      checkpoint: (s) => saveCheckpoint<CheckpointMeta>(folder.checkpointPath, { kind: "gradfold-run", config, state: s }, readState(trainStep, slots)),
+      checkpoint: (s) => {
+        folder.appendSteps(stepLosses.slice(unsavedFrom));
+        unsavedFrom = stepLosses.length;
+        saveCheckpoint<CheckpointMeta>(folder.checkpointPath, { kind: "gradfold-run", config, state: s }, readState(trainStep, slots));
+      },
       bestSoFar: (s) => saveCheckpoint<CheckpointMeta>(folder.bestPath, { kind: "gradfold-run", config, state: s }, readState(trainStep, programs.paramNames)),
       epochStart: (epoch, batches) => deps.progress.epochStart(epoch, config.epochs, batches),
-      batchDone: (info) => deps.progress.batch(info),
+      batchDone: (info) => {
+        stepLosses.push({ step: info.step, loss: info.stepLoss });
+        deps.progress.batch(info);
+      },
       epochEnd: (m) => {
         folder.appendMetrics(m);
         deps.progress.epochEnd(m, config.epochs);
@@ -140,7 +153,7 @@ export async function runTraining(config: TrainConfig, folder: RunFolder, resume
   deps.progress.stop();
   const report = await finish(config, folder, programs, trainStep, evalStep, data, outcome, deps, { setupSeconds, compileSeconds });
   folder.writeJson("report.json", report);
-  await writeCurves(folder, outcome.state.history);
+  await writeCurves(folder, outcome.state.history, stepLosses);
   return report;
 }
 
