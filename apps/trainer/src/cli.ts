@@ -91,7 +91,24 @@ export function buildProgram(): Command {
   const program = new Command("gradfold-train")
     .description("Train neural networks with gradfold: MNIST by default, or your own CSV; run the lecture's experiments; emit standalone trainers.")
     .version("0.1.0")
-    .showHelpAfterError("(run with --help for every option)");
+    .showHelpAfterError("(run with --help for every option)")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Training options: gradfold-train train --help (train is the default command, so `gradfold-train --epochs 3` works).",
+        "",
+        "Examples:",
+        "  gradfold-train                                   MNIST, MLP 784-256-128-10 ReLU, Adam, batch 128, 10 epochs",
+        "  gradfold-train --epochs 1 --out runs/quick       one epoch into runs/quick",
+        "  gradfold-train --resume runs/quick --epochs 3    continue a stopped (Ctrl-C) or finished run",
+        "  gradfold-train --data file.csv --target label    your own data",
+        "  gradfold-train experiment gradients              vanishing/exploding gradients, plots + summary.md",
+        "  gradfold-train emit --out trainer.mjs            a standalone trainer: node trainer.mjs",
+        "",
+        "Exit codes: 0 done, 1 error, 3 diverged (NaN/Inf), 130 interrupted (checkpoint saved).",
+      ].join("\n"),
+    );
 
   addTrainOptions(
     program
