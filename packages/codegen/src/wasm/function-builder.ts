@@ -49,26 +49,38 @@ export class FunctionBuilder {
     return { index: this.params.length + this.declared.length - 1, type };
   }
 
-  get(l: Local): this { return this.raw(op["local.get"], ...unsignedLeb128(l.index)); }
-  set(l: Local): this { return this.raw(op["local.set"], ...unsignedLeb128(l.index)); }
-  tee(l: Local): this { return this.raw(op["local.tee"], ...unsignedLeb128(l.index)); }
-  i32(value: number): this { return this.raw(op["i32.const"], ...signedLeb128(value)); }
+  get(l: Local): this { return this.withU32(op["local.get"], l.index); }
+  set(l: Local): this { return this.withU32(op["local.set"], l.index); }
+  tee(l: Local): this { return this.withU32(op["local.tee"], l.index); }
+  i32(value: number): this {
+    // One-byte immediates (−64 ≤ v < 64) are most constants; skip the general encoder.
+    if (value >= -64 && value < 64 && Number.isInteger(value)) {
+      this.code.push(op["i32.const"], value & 0x7f);
+      return this;
+    }
+    return this.raw(op["i32.const"], ...signedLeb128(value));
+  }
   f32(value: number): this { return this.raw(op["f32.const"], ...f32Bytes(value)); }
 
   /** Any immediate-free core instruction, e.g. `i32.add`. */
-  core(name: CoreOp): this { return this.raw(op[name]); }
+  core(name: CoreOp): this {
+    this.code.push(op[name]);
+    return this;
+  }
 
   /** Any immediate-free SIMD instruction, e.g. `f32x4.mul`. */
-  simd(name: SimdOp): this { return this.raw(SIMD_PREFIX, ...unsignedLeb128(simdOp[name])); }
+  simd(name: SimdOp): this { return this.withU32(SIMD_PREFIX, simdOp[name]); }
 
   /** A scalar load or store with a constant byte offset added to the address on the stack. */
   mem(name: MemoryLoad | MemoryStore, offset = 0): this {
-    return this.raw(op[name], naturalAlign[name], ...unsignedLeb128(offset));
+    this.code.push(op[name], naturalAlign[name]);
+    return this.u32(offset);
   }
 
   /** A v128 load/store (or splat/zero-extending load) with a constant byte offset. */
   simdMem(name: SimdMemory, offset = 0): this {
-    return this.simd(name).raw(naturalAlign[name], ...unsignedLeb128(offset));
+    this.simd(name).code.push(naturalAlign[name]);
+    return this.u32(offset);
   }
 
   /** Stores one 32-bit lane of the v128 on the stack. */
@@ -150,6 +162,18 @@ export class FunctionBuilder {
     body({ depth: this.depth });
     this.depth--;
     return this.raw(op.end);
+  }
+
+  /** An opcode byte followed by an unsigned LEB128 immediate. */
+  private withU32(opcode: number, value: number): this {
+    this.code.push(opcode);
+    return this.u32(value);
+  }
+
+  private u32(value: number): this {
+    if (value >= 0 && value < 128 && Number.isInteger(value)) this.code.push(value);
+    else for (const b of unsignedLeb128(value)) this.code.push(b);
+    return this;
   }
 
   private raw(...bytes: number[]): this {
