@@ -22,6 +22,9 @@ test("nodes that differ in any param, input or dtype stay distinct", () => {
   expect(param("p", [2])).not.toBe(param("p", [2]));
 });
 
-test("node shapes are frozen", () => {
-  expect(Object.isFrozen(input("x", [3]).exp().shape)).toBe(true);
+test("node shapes, inputs and params are frozen", () => {
+  const s = input("x", [2, 3]).sum(1);
+  expect(Object.isFrozen(s.shape)).toBe(true);
+  expect(Object.isFrozen(s.inputs)).toBe(true);
+  expect(Object.isFrozen(s.params)).toBe(true);
 });

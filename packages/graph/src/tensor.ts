@@ -260,7 +260,8 @@ export function apply<K extends OpKind>(def: OpDef<K>, inputs: readonly AnyTenso
     const hit = interned.get(fullKey)?.deref();
     if (hit) return hit;
   }
-  const node = new Tensor(def.kind, params as OpParams[OpKind], Object.freeze([...inputs]), Object.freeze([...shape]) as Shape, dtype);
+  // Shallow-frozen params: passes read them, and nothing may change a node after the fact.
+  const node = new Tensor(def.kind, Object.freeze({ ...params }) as OpParams[OpKind], Object.freeze([...inputs]), Object.freeze([...shape]) as Shape, dtype);
   if (fullKey !== null) {
     interned.set(fullKey, new WeakRef(node));
     forget.register(node, fullKey);
