@@ -60,8 +60,10 @@ export function emitReduction(ctx: KernelContext, kernel: ReductionKernel): void
   const readOut = (x: AnyTensor) => `${ctx.ref(x)}[${offsetExpr(outer, keptNest, operands.indexOf(x))}]`;
   const over = (body: (v: string) => void) => {
     openLoops(b, reducedNest, "r");
+    // Nothing left to reduce (size-1 axes) means no loop; a block still scopes the prologue's locals.
+    if (reducedNest.length === 0) b.open("");
     body(kernel.prologue.length === 0 ? readIn(source) : emitChain(ctx, kernel.prologue, readIn, new Map(hoisted)).get(source)!);
-    b.close(reducedNest.length);
+    b.close(Math.max(1, reducedNest.length));
   };
   const result = op.fold(b, over);
   b.line(`const v${node.id} = ${result};`);
