@@ -8,6 +8,7 @@ import { awayFromZero, uniform } from "../test/random.ts";
 import { checkGrad } from "./check-grad.ts";
 import { evaluate, type Feeds } from "./evaluate.ts";
 import { grad } from "./grad.ts";
+import { jvp } from "./jvp.ts";
 import type { OpKind } from "./op.ts";
 import * as g from "./ops/index.ts";
 import { opKinds, registry } from "./registry.ts";
@@ -227,6 +228,35 @@ function expectSecondOrderMatches(built: Built): void {
   for (const entry of report.entries) expect(entry, `second order ∂/∂${entry.name}: ${JSON.stringify(entry.worst)}`).toMatchObject({ ok: true });
 }
 
+/** Forward mode: jvp along random tangents against the central difference of y along them. */
+function expectJvpMatches(built: Built): void {
+  const sizes = built.sizes ?? {};
+  const tangents = built.xs.map((x) => uniform(numel(bindShape(x.shape, sizes, "x"))));
+  const tangentInputs = built.xs.map((x, i) => g.input(`__t${i}`, x.shape));
+  const [dy] = jvp([built.y], built.xs, tangentInputs);
+  const base: Record<string, Feeds[string]> = { ...built.feeds };
+  built.xs.forEach((x, i) => {
+    base[`__t${i}`] = tangents[i];
+  });
+  const analytic = evaluate(dy, base, sizes);
+  const h = 1e-6;
+  const moved = (sign: number) => {
+    const feeds: Record<string, Feeds[string]> = { ...built.feeds };
+    built.xs.forEach((x, i) => {
+      const name = (x.params as { name: string }).name;
+      const at = x.is("param") ? evaluate(x) : Float64Array.from(built.feeds[name] as ArrayLike<number>);
+      feeds[name] = at.map((v, k) => v + sign * h * tangents[i][k]);
+    });
+    return evaluate(built.y, feeds, sizes);
+  };
+  const plus = moved(1);
+  const minus = moved(-1);
+  analytic.forEach((a, k) => {
+    const numeric = (plus[k] - minus[k]) / (2 * h);
+    expect(Math.abs(a - numeric), `jvp element ${k}: ${a} vs ${numeric}`).toBeLessThan(1e-6 * (1 + Math.abs(numeric)));
+  });
+}
+
 describe("every op's gradient matches central finite differences", () => {
   for (const kind of opKinds) {
     const c = cases[kind];
@@ -245,6 +275,7 @@ describe("every op's gradient matches central finite differences", () => {
         expect(Array.from(evaluate(first, built.feeds, built.sizes))).toEqual(new Array(numel(bindShape(first.shape, built.sizes ?? {}, "x"))).fill(0));
       } else {
         expectSecondOrderMatches(built);
+        expectJvpMatches(built);
       }
     });
   }
@@ -256,6 +287,7 @@ describe("composites' gradients match central finite differences", () => {
       const built = c.build();
       expectGradMatches(built);
       expectSecondOrderMatches(built);
+      expectJvpMatches(built);
     });
   }
 });
