@@ -22,14 +22,19 @@ function chooseProgress(kind: string): Progress {
   return lineProgress();
 }
 
-/** First Ctrl-C: finish the current step, save a checkpoint, exit 130. Second: exit at once. */
+/**
+ * First Ctrl-C (or SIGTERM, as a job runner sends): finish the current step, save a
+ * checkpoint, exit 130. A second one: exit at once.
+ */
 function interruptFlag(progress: Progress): () => boolean {
   let requested = false;
-  process.on("SIGINT", () => {
+  const onSignal = () => {
     if (requested) process.exit(exitCodes.interrupted);
     requested = true;
     progress.log("interrupt: saving a checkpoint after this step (Ctrl-C again to quit now)");
-  });
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   return () => requested;
 }
 
