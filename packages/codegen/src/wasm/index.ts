@@ -35,3 +35,7 @@ export { measureRoofline } from "./roofline.ts";
 export type { RooflineReport } from "./roofline.ts";
 export { buildPeakKernel } from "./bench/peak.ts";
 export { timeCall, type CallTiming } from "./bench/timing.ts";
+export { emitExp, emitSigmoid, emitTanh } from "./exp-approx.ts";
+export type { Temp } from "./exp-approx.ts";
+export { activationEmitters, tempLocals } from "./activation.ts";
+export type { ActivationEmitter } from "./activation.ts";
