@@ -35,6 +35,8 @@ export interface CurveResult {
   readonly points: CurvePoint[];
   readonly layerNames: readonly string[];
   readonly seconds: number;
+  /** Median wall time of one step, in milliseconds (robust to the first steps' warm-up and to load spikes). */
+  readonly medianStepMs: number;
   readonly validationAccuracy: number | null;
   /** The step at which the loss or a gradient became non-finite, if it did. */
   readonly divergedAt: number | null;
@@ -76,6 +78,7 @@ export function trainCurve(
   let cursor = 0;
   const points: CurvePoint[] = [];
   let divergedAt: number | null = null;
+  const stepMs: number[] = [];
   const start = performance.now();
   for (let s = 0; s < o.steps; s++) {
     if (cursor + config.batchSize > data.train.count) {
@@ -84,7 +87,9 @@ export function trainCurve(
     }
     fillBatch(data.train, order, cursor, x, y);
     cursor += config.batchSize;
+    const before = performance.now();
     const out = step.run({ x, y });
+    stepMs.push(performance.now() - before);
     const loss = out.loss[0];
     const norms = weightNames.map((n) => out[`${gradNormPrefix}${n}`][0]);
     if (!Number.isFinite(loss) || norms.some((v) => !Number.isFinite(v))) {
@@ -101,7 +106,9 @@ export function trainCurve(
     syncParams(step, evalStep, programs.paramNames);
     validationAccuracy = evaluateSet(evalStep, data.validation, data.info, config.evalBatchSize).accuracy;
   }
-  return { points, layerNames: weightNames, seconds, validationAccuracy, divergedAt };
+  const sorted = stepMs.sort((a, b) => a - b);
+  const medianStepMs = sorted.length === 0 ? Number.NaN : sorted[Math.floor(sorted.length / 2)];
+  return { points, layerNames: weightNames, seconds, medianStepMs, validationAccuracy, divergedAt };
 }
 
 export function writeOutputs(dir: string, files: Record<string, string>): void {

@@ -51,7 +51,7 @@ export async function optimizersExperiment(o: ExperimentOptions, layers: readonl
       r.divergedAt === null ? lastLoss.toFixed(4) : `diverged at step ${r.divergedAt}`,
       r.validationAccuracy === null ? "-" : `${(100 * r.validationAccuracy).toFixed(2)}%`,
       `${r.seconds.toFixed(2)} s`,
-      `${((1000 * r.seconds) / r.points.length).toFixed(2)} ms`,
+      `${r.medianStepMs.toFixed(2)} ms`,
     ];
   });
   files["summary.md"] = [
@@ -59,9 +59,9 @@ export async function optimizersExperiment(o: ExperimentOptions, layers: readonl
     "",
     `MLP 784-${layers.join("-")}-10 (ReLU, He init) on MNIST (${o.limitTrain} training examples), batch ${o.batchSize}, ${o.steps} steps, seed ${o.seed}: every optimizer starts from the same weights and sees the same batches in the same order. Update rules follow torch.optim (@gradfold/optimizers).`,
     "",
-    markdownTable(["optimizer", `training loss (last ${window} steps)`, "validation accuracy (1000 examples)", "wall time", "per step"], rows),
+    markdownTable(["optimizer", `training loss (last ${window} steps)`, "validation accuracy (1000 examples)", "wall time (all steps)", "median step"], rows),
     "",
-    "Wall time is the training loop alone (each step's forward, backward and update in the compiled step), measured once per optimizer in one process: on a busy machine it varies by tens of percent, so compare small differences over repeated runs. The adaptive methods keep one or two extra buffers per parameter (moments), a few more elementwise passes per step.",
+    "Wall time is the training loop alone (each step's forward, backward and update in the compiled step, plus batching), measured once per optimizer in one process; the median step time is the steadier number (the first steps warm up the JIT, and a busy machine adds spikes). The adaptive methods keep one or two extra buffers per parameter (moments), a few more elementwise passes per step.",
     "",
     "Plot: `optimizers-loss.svg` (log scale).",
     "",
