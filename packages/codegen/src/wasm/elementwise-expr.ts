@@ -12,7 +12,7 @@ export type Expr =
   /** a > b ? x : y (false when either is NaN). */
   | { readonly op: "selectGt"; readonly a: Expr; readonly b: Expr; readonly x: Expr; readonly y: Expr };
 
-export type UnaryOp = "neg" | "abs" | "sqrt" | "exp" | "sigmoid" | "tanh";
+export type UnaryOp = "neg" | "abs" | "sqrt" | "exp" | "log" | "sigmoid" | "tanh";
 export type BinaryOp = "add" | "sub" | "mul" | "div" | "min" | "max";
 
 /** Builders, so kernels read as formulas: `add(mul(scalar(0), array(1)), array(0))`. */
@@ -22,8 +22,8 @@ export const constant = (value: number): Expr => ({ op: "const", value });
 const unary = (op: UnaryOp) => (x: Expr): Expr => ({ op, x });
 const binary = (op: BinaryOp) => (a: Expr, b: Expr): Expr => ({ op, a, b });
 export const neg = unary("neg"), abs = unary("abs"), sqrt = unary("sqrt");
-/** exp, sigmoid and tanh are polynomial approximations in Wasm: a few ulp (see exp-approx.ts). */
-export const exp = unary("exp"), sigmoid = unary("sigmoid"), tanh = unary("tanh");
+/** exp, log, sigmoid and tanh are polynomial approximations in Wasm: a few ulp (see exp-approx.ts). */
+export const exp = unary("exp"), log = unary("log"), sigmoid = unary("sigmoid"), tanh = unary("tanh");
 export const add = binary("add"), sub = binary("sub"), mul = binary("mul"), div = binary("div");
 export const min = binary("min"), max = binary("max");
 export const selectGt = (a: Expr, b: Expr, x: Expr, y: Expr): Expr => ({ op: "selectGt", a, b, x, y });
@@ -43,7 +43,7 @@ export function evaluateExpr(e: Expr, arrays: ArrayLike<number>[], scalars: read
 }
 
 const unaryMeaning: { [K in UnaryOp]: (x: number) => number } = {
-  neg: (x) => -x, abs: Math.abs, sqrt: Math.sqrt, exp: Math.exp, sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: Math.tanh,
+  neg: (x) => -x, abs: Math.abs, sqrt: Math.sqrt, exp: Math.exp, log: Math.log, sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: Math.tanh,
 };
 const binaryMeaning: { [K in BinaryOp]: (a: number, b: number) => number } = {
   add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b,

@@ -2,7 +2,7 @@ import { FunctionBuilder, type Local } from "./function-builder.ts";
 import { buildModule } from "./module-builder.ts";
 import type { BinaryOp, Expr, UnaryOp } from "./elementwise-expr.ts";
 import type { CoreOp, SimdOp, ValType } from "./opcodes.ts";
-import { emitExp, emitSigmoid, emitTanh, type Temp } from "./exp-approx.ts";
+import { emitExp, emitLog, emitSigmoid, emitTanh, type Temp } from "./exp-approx.ts";
 import { wasm, type WasmMemory } from "./wasm-api.ts";
 
 /**
@@ -35,6 +35,7 @@ const unaryOps: { [K in UnaryOp]: UnaryEmitter } = {
   abs: instruction("f32x4.abs", "f32.abs"),
   sqrt: instruction("f32x4.sqrt", "f32.sqrt"),
   exp: emitExp,
+  log: emitLog,
   sigmoid: emitSigmoid,
   tanh: emitTanh,
 };

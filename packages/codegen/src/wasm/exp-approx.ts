@@ -112,3 +112,57 @@ export function emitTanh(fn: FunctionBuilder, vector: boolean, temp: Temp): void
     fn.core("select");
   }
 }
+
+const SQRT_HALF = 0.707106781186547524;
+const LOG_POLY = [7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1];
+const FLT_MIN = 1.17549435e-38;
+
+/**
+ * Natural log after Cephes `logf`: x = m·2^e with m in [√½, √2) read from the float
+ * bits, log(m) by a degree-9 polynomial in m − 1, plus e·ln 2 in two parts. Inputs
+ * below the smallest normal float are treated as it (≈ −87.3), then log(0) = −Inf,
+ * log(x < 0) = NaN, log(+Inf) = +Inf, NaN stays NaN.
+ */
+export function emitLog(fn: FunctionBuilder, vector: boolean, temp: Temp): void {
+  const o = new Lanes(fn, vector);
+  const input = temp(), x = temp(), e = temp(), z = temp(), y = temp();
+  fn.tee(input);
+  o.k(FLT_MIN); o.max();
+  // e = exponent − 126 (as float); x = mantissa scaled into [0.5, 1)
+  if (vector) {
+    fn.tee(x).i32(23).simd("i32x4.shr_u").i32x4(126).simd("i32x4.sub").simd("f32x4.convert_i32x4_s").set(e);
+    fn.get(x).i32x4(0x807fffff).simd("v128.and").i32x4(0x3f000000).simd("v128.or").set(x);
+  } else {
+    fn.tee(x).core("i32.reinterpret_f32").i32(23).core("i32.shr_u").i32(126).core("i32.sub").core("f32.convert_i32_s").set(e);
+    fn.get(x).core("i32.reinterpret_f32").i32(0x807fffff | 0).core("i32.and").i32(0x3f000000).core("i32.or").core("f32.reinterpret_i32").set(x);
+  }
+  // if x < √½: e −= 1, x = 2x − 1; else x = x − 1
+  const below = () => {
+    fn.get(x);
+    o.k(SQRT_HALF);
+    if (vector) fn.simd("f32x4.lt"); else fn.core("f32.lt");
+  };
+  const choose = () => (vector ? fn.simd("v128.bitselect") : fn.core("select"));
+  fn.get(e); o.k(1); o.sub(); fn.get(e); below(); choose(); fn.set(e);
+  fn.get(x).get(x); o.add(); o.k(1); o.sub(); fn.get(x); o.k(1); o.sub(); below(); choose(); fn.set(x);
+  fn.get(x).get(x); o.mul(); fn.set(z);
+  o.poly(x, LOG_POLY);
+  fn.get(x); o.mul(); fn.get(z); o.mul();
+  fn.get(e); o.k(LN2_LO); o.mul(); o.add();
+  fn.get(z); o.k(-0.5); o.mul(); o.add();
+  fn.get(x); o.add();
+  fn.get(e); o.k(LN2_HI); o.mul(); o.add();
+  fn.set(y);
+  // Special inputs: 0 → −Inf, +Inf → +Inf, negative or NaN → NaN.
+  const fixup = (value: number, test: () => void) => {
+    o.k(value); fn.get(y); test(); choose(); fn.set(y);
+  };
+  fixup(-Infinity, () => { fn.get(input); o.k(0); if (vector) fn.simd("f32x4.eq"); else fn.core("f32.eq"); });
+  fixup(Infinity, () => { fn.get(input); o.k(Infinity); if (vector) fn.simd("f32x4.eq"); else fn.core("f32.eq"); });
+  fixup(NaN, () => {
+    // not (input ≥ 0), true for negatives and NaN
+    fn.get(input); o.k(0); if (vector) fn.simd("f32x4.lt"); else fn.core("f32.lt");
+    fn.get(input).get(input); if (vector) fn.simd("f32x4.ne").simd("v128.or"); else fn.core("f32.ne").core("i32.or");
+  });
+  fn.get(y);
+}

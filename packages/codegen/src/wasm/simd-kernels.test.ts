@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { abs, add, array, constant, div, evaluateExpr, exp, max, min, mul, neg, relu, scalar, selectGt, sigmoid, sqrt, sub, tanh, type Expr } from "./elementwise-expr.ts";
+import { abs, add, array, constant, div, evaluateExpr, exp, log, max, min, mul, neg, relu, scalar, selectGt, sigmoid, sqrt, sub, tanh, type Expr } from "./elementwise-expr.ts";
 import { buildSimdKernels } from "./simd-kernels.ts";
 import { checkKernel, place, seededRandom } from "./matmul-test-harness.ts";
 import { wasm } from "./wasm-api.ts";
@@ -86,6 +86,25 @@ describe("elementwise kernels", () => {
         expect(Math.abs(got - want), `${e.op}(${f32[i]}) = ${got}, want ${want}`).toBeLessThanOrEqual(4e-7 * Math.abs(want) + 1e-37);
       }
     });
+  });
+
+  it("approximate log to a few ulp, with log(0) = −Inf, log(−1) = NaN, log(Inf) = Inf", () => {
+    const xs = [1, 2, 0.5, Math.SQRT1_2, 0.7071067, 0.7071069, 1 + 1e-6, 1 - 1e-6, 1e-30, 3e-38, 1e30, 3.4e38, 0.1, 10, 123.456];
+    for (let i = 1; i < 300; i++) xs.push(Math.fround(i * 0.0371 * (i % 3 === 0 ? 100 : 1)));
+    const specials = [0, -1, Infinity, NaN, -0];
+    const all = [...xs, ...specials];
+    expect(all.length % 4).not.toBe(0);
+    const built = buildSimdKernels({ elementwise: [{ name: "l", length: all.length, arrays: 1, outputs: [log(array(0))] }] });
+    const memory = new wasm.Memory({ initial: 1 });
+    const f32 = new Float32Array(memory.buffer);
+    f32.set(all, 0);
+    const out = 2048;
+    built.instantiate(memory).elementwise.l(4 * out, 0);
+    for (let i = 0; i < xs.length; i++) {
+      const want = Math.log(f32[i]);
+      expect(Math.abs(f32[out + i] - want), `log(${f32[i]}) = ${f32[out + i]}, want ${want}`).toBeLessThanOrEqual(4e-7 * Math.abs(want) + 1e-12);
+    }
+    expect(Array.from(f32.subarray(out + xs.length, out + all.length))).toEqual([-Infinity, NaN, Infinity, NaN, -Infinity]);
   });
 
   it("keep NaN as NaN and saturate exp outside the float range", () => {
