@@ -18,7 +18,8 @@ function randomGraph(seed: number) {
   const r = input("r", [cols]);
   const s = input("s", []);
   const pool: AnyTensor[] = [m, r, s, m.tanh()];
-  const full = () => pool.filter((t) => t.rank === 2 && t.shape[0] === rows && t.shape[1] === cols);
+  const isFull = (t: AnyTensor) => t.rank === 2 && t.shape[0] === rows && t.shape[1] === cols;
+  const full = () => pool.filter(isFull);
   const unary = [
     (a: AnyTensor) => a.tanh(),
     (a: AnyTensor) => a.relu(),
@@ -26,6 +27,11 @@ function randomGraph(seed: number) {
     (a: AnyTensor) => a.sigmoid(),
     (a: AnyTensor) => a.mul(0.5).exp(),
     (a: AnyTensor) => a.neg(),
+    // Layout: same shape back, different element order.
+    (a: AnyTensor) => (isFull(a) ? a.transpose().reshape([rows, cols]) : a),
+    (a: AnyTensor) => (isFull(a) && cols > 1 ? a.slice([0, 1], [rows, cols - 1]).pad([0, 1], [0, 0]) : a),
+    (a: AnyTensor) => (isFull(a) && cols > 1 ? a.slice([0, 1], [rows, cols - 1]).concat([a.slice([0, 0], [rows, 1])] as never, 1) : a),
+    (a: AnyTensor) => (isFull(a) ? a.softmax(0) : a),
   ];
   const binary = [
     (a: AnyTensor, b: AnyTensor) => a.add(b),
