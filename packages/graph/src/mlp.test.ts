@@ -57,6 +57,7 @@ describe("3-layer MLP with softmax cross-entropy", () => {
     const report = checkGrad(loss, [...params], { feeds, sizes, rtol: 1e-6, atol: 1e-10, maxElements: 100 });
     for (const entry of report.entries) {
       expect(entry, `${entry.name}: ${JSON.stringify(entry.worst)}`).toMatchObject({ ok: true });
+      expect(entry.maxRelError).toBeLessThan(1e-6);
       expect(entry.checked).toBe(params.find((p) => nameOf(p) === entry.name)!.shape.reduce((a: number, b: number) => a * b, 1));
     }
   });
