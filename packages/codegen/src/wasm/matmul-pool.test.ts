@@ -24,7 +24,7 @@ describe("createMatmulPool", () => {
   afterAll(() => pool?.close());
 
   it("splits large kernels (by rows, or by columns when M is small) with results identical to one thread, and correct", async () => {
-    pool = await createMatmulPool(specs, memory, { workers: 1, minFlops: 1e4, scratchOffset: 36 * 65536 });
+    pool = await createMatmulPool(specs, memory, { workers: 1, minFlops: 1e4, scratchOffset: 36 * 65536, adaptive: false });
     expect(pool.scratchBytes).toBeGreaterThan(0);
     expect(36 * 65536 + pool.scratchBytes).toBeLessThan(39 * 65536);
     expect([...pool.splits.keys()].sort()).toEqual(["nn", "nn_wide", "nt", "nt_rows", "tn", "tn_rows"]);
@@ -54,6 +54,20 @@ describe("createMatmulPool", () => {
     // C placed so that only the later rows fall off the end of memory.
     const cOffset = 40 * 65536 - 4 * s.n * 70;
     expect(() => pool.kernels.nn(0, 4 * 10000, cOffset, 0)).toThrow(/memory access out of bounds|worker's chunk failed/);
+  });
+
+  it("adaptive mode alternates split and caller-only runs without changing a bit", async () => {
+    const adaptive = await createMatmulPool(specs, memory, { workers: 1, minFlops: 1e4, scratchOffset: 36 * 65536 });
+    try {
+      const s = adaptive.specs.find((x) => x.name === "tn_rows")!;
+      const at = place(s, 256);
+      const first = checkKernel(s, adaptive.single.tn_rows, memory, at, 9).result;
+      for (let i = 0; i < 30; i++) expect(Array.from(checkKernel(s, adaptive.kernels.tn_rows, memory, at, 9).result)).toEqual(Array.from(first));
+      expect(typeof adaptive.usingSplit("tn_rows")).toBe("boolean");
+      expect(adaptive.usingSplit("tiny")).toBe(false);
+    } finally {
+      await adaptive.close();
+    }
   });
 
   it("rejects an unshared memory and closes idempotently", async () => {

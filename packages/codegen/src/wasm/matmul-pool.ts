@@ -2,6 +2,7 @@ import { Worker } from "node:worker_threads";
 import { buildMatmulKernels, type BuildMatmulOptions, type MatmulKernel } from "./matmul-kernels.ts";
 import type { MatmulSpec, ResolvedMatmul } from "./matmul-spec.ts";
 import { planSplit, type MatmulPart } from "./matmul-split.ts";
+import { adaptiveChoice } from "./adaptive-choice.ts";
 import { claimChunk, COMMON, CONTROL, JOB_MASK, JOB_SHIFT, MAX_CHUNKS, SLOT_INTS, workerSource } from "./matmul-worker-source.ts";
 import type { WasmMemory } from "./wasm-api.ts";
 
@@ -19,10 +20,18 @@ export interface MatmulPoolOptions extends Omit<BuildMatmulOptions, "shared"> {
    * thread (the caller's first). Without it kernels read B in place.
    */
   readonly scratchOffset?: number;
+  /**
+   * Measure split against caller-only per kernel now and then and use the faster
+   * (default true; see adaptive-choice.ts). Results are the same either way.
+   */
+  readonly adaptive?: boolean;
 }
 
 export interface MatmulPool {
-  /** Every spec's kernel; those worth splitting run across the caller and the workers. */
+  /**
+   * Every spec's kernel; those worth splitting run across the caller and the workers
+   * (by default only while measurements say the split is faster).
+   */
   readonly kernels: Record<string, MatmulKernel>;
   /** Every spec's kernel on the calling thread only (same results, bit for bit). */
   readonly single: Record<string, MatmulKernel>;
@@ -31,6 +40,8 @@ export interface MatmulPool {
   readonly specs: readonly ResolvedMatmul[];
   /** Scratch bytes reserved from `scratchOffset`: threads × one call's panel. */
   readonly scratchBytes: number;
+  /** Whether `kernels[name]` currently runs split (adaptive choice) — diagnostics. */
+  usingSplit(name: string): boolean;
   /** Chunks each worker has run so far (diagnostics: how much work the workers took). */
   workerChunks(): number[];
   /** Stops the workers; idempotent. Workers are unref'd, so a forgotten pool never keeps a process alive. */
@@ -91,6 +102,7 @@ export async function createMatmulPool(
 
   const single: Record<string, MatmulKernel> = {};
   const kernels: Record<string, MatmulKernel> = {};
+  const choosers = new Map<string, { usingSplit(): boolean }>();
   for (const s of probe.specs) {
     single[s.name] = local[s.name];
     const planIndex = splitSpecs.indexOf(s);
@@ -99,7 +111,7 @@ export async function createMatmulPool(
       continue;
     }
     const chunks = plans[planIndex];
-    kernels[s.name] = (a, b, c, bias = 0) => {
+    const split: MatmulKernel = (a, b, c, bias = 0) => {
       job = (job + 1) & JOB_MASK || 1;
       // Open the job for claims before waking anyone; operands go in each slot
       // before its seq, which publishes them (seq-cst store).
@@ -133,6 +145,12 @@ export async function createMatmulPool(
         throw new RangeError(`matmul kernel ${JSON.stringify(s.name)}: a worker's chunk failed (out-of-bounds offsets?)`);
       }
     };
+    if (options.adaptive === false) kernels[s.name] = split;
+    else {
+      const chooser = adaptiveChoice(split, local[s.name]);
+      choosers.set(s.name, chooser);
+      kernels[s.name] = chooser;
+    }
   }
 
   let closing: Promise<void> | undefined;
@@ -143,6 +161,7 @@ export async function createMatmulPool(
     specs: probe.specs,
     scratchBytes: built.scratchBytes * (workerCount + 1),
     workerChunks: () => slots.map((ctrl) => Atomics.load(ctrl, CONTROL.chunksRun)),
+    usingSplit: (name) => choosers.get(name)?.usingSplit() ?? (options.adaptive === false && chunksOf.has(name)),
     close() {
       closing ??= Promise.all(
         workers.map((worker, w) => {
