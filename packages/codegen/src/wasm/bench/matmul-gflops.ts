@@ -74,7 +74,7 @@ function peakGflops(fma: boolean): number {
 async function measurePool(specs: MatmulSpec[]): Promise<Array<{ one: number; two: number; identical: boolean }>> {
   const scratchOffset = operandBytes(specs);
   const memory = randomMemory(scratchOffset + SCRATCH_BYTES, true);
-  const pool = await createMatmulPool(specs, memory, { workers: 1, scratchOffset });
+  const pool = await createMatmulPool(specs, memory, { workers: 1, scratchOffset, adaptive: false });
   const f32 = new Float32Array(memory.buffer);
   const out = [];
   for (const s of pool.specs) {

@@ -100,6 +100,6 @@ warmUp(() => step(pool.kernels), 200);
 for (let round = 0; round < 3; round++) {
   const one = timeCall(() => step(pool.single), 15, 5);
   const two = timeCall(() => step(pool.kernels), 15, 5);
-  console.log(`1 thread: ${one.median.toFixed(2)} ms wall, ${one.cpuMedian.toFixed(2)} ms CPU | 2 threads: ${two.median.toFixed(2)} ms wall (best ${two.best.toFixed(2)})`);
+  console.log(`1 thread: ${one.median.toFixed(2)} ms wall, ${one.cpuMedian.toFixed(2)} ms CPU | 2 threads (adaptive pool): ${two.median.toFixed(2)} ms wall (best ${two.best.toFixed(2)})`);
 }
 await pool.close();
