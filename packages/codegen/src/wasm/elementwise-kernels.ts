@@ -3,7 +3,7 @@ import { buildModule } from "./module-builder.ts";
 import type { BinaryOp, Expr, UnaryOp } from "./elementwise-expr.ts";
 import type { CoreOp, SimdOp, ValType } from "./opcodes.ts";
 import { emitExp, emitLog, emitSigmoid, emitTanh, type Temp } from "./exp-approx.ts";
-import { wasm, type WasmMemory } from "./wasm-api.ts";
+import { isSharedMemory, wasm, type WasmMemory } from "./wasm-api.ts";
 
 /**
  * One elementwise kernel over `length` elements: each output i is outputs[o] at
@@ -159,7 +159,7 @@ export function buildElementwiseKernels(specs: readonly ElementwiseSpec[], optio
   return {
     bytes,
     instantiate(memory) {
-      const isShared = memory.buffer instanceof SharedArrayBuffer;
+      const isShared = isSharedMemory(memory);
       const module = new wasm.Module(isShared ? (shared ?? buildModule({ shared: true }, functions)) : unshared);
       const instance = new wasm.Instance(module, { env: { memory } });
       return Object.fromEntries(specs.map((s) => [s.name, instance.exports[s.name] as ElementwiseKernel]));

@@ -5,7 +5,7 @@ import { emitDotMatmul } from "./matmul-dot.ts";
 import { resolveMatmul, type MatmulSpec, type MatmulVariant, type ResolvedMatmul } from "./matmul-spec.ts";
 import { defaultTuning, type MatmulTuning } from "./matmul-tuning.ts";
 import { wasmFeatures } from "./features.ts";
-import { wasm, type WasmMemory, type WasmModule } from "./wasm-api.ts";
+import { isSharedMemory, wasm, type WasmMemory, type WasmModule } from "./wasm-api.ts";
 
 /**
  * A generated kernel: byte offsets of A, B, C (and the bias row when the spec has
@@ -105,7 +105,7 @@ export function buildMatmulKernels(specs: readonly MatmulSpec[], options: BuildM
     scratchBytes,
     module,
     instantiate(memory) {
-      const isShared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+      const isShared = isSharedMemory(memory);
       const instance = new wasm.Instance(module(isShared), { env: { memory } });
       const kernels: Record<string, MatmulKernel> = {};
       for (const s of resolved) {

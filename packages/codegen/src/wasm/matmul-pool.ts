@@ -4,7 +4,7 @@ import type { MatmulSpec, ResolvedMatmul } from "./matmul-spec.ts";
 import { planSplit, type MatmulPart } from "./matmul-split.ts";
 import { adaptiveChoice } from "./adaptive-choice.ts";
 import { claimChunk, COMMON, CONTROL, JOB_MASK, JOB_SHIFT, MAX_CHUNKS, SLOT_INTS, workerSource } from "./matmul-worker-source.ts";
-import type { WasmMemory } from "./wasm-api.ts";
+import { isSharedMemory, type WasmMemory } from "./wasm-api.ts";
 
 export interface MatmulPoolOptions extends Omit<BuildMatmulOptions, "shared"> {
   /** Worker threads besides the caller (default 1: two cores in all). */
@@ -61,7 +61,7 @@ export async function createMatmulPool(
   memory: WasmMemory,
   options: MatmulPoolOptions = {},
 ): Promise<MatmulPool> {
-  if (!(memory.buffer instanceof SharedArrayBuffer)) {
+  if (!isSharedMemory(memory)) {
     throw new TypeError("createMatmulPool: the memory must be shared (new WebAssembly.Memory({ initial, maximum, shared: true }))");
   }
   const workerCount = options.workers ?? 1;

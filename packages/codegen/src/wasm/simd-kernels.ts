@@ -4,7 +4,7 @@ import type { FunctionBuilder } from "./function-builder.ts";
 import { matmulFunction, resolveTuningFor, type BuildMatmulOptions, type MatmulKernel } from "./matmul-kernels.ts";
 import { resolveMatmul, type MatmulSpec } from "./matmul-spec.ts";
 import { buildModule } from "./module-builder.ts";
-import { wasm, type WasmMemory, type WasmModule } from "./wasm-api.ts";
+import { isSharedMemory, wasm, type WasmMemory, type WasmModule } from "./wasm-api.ts";
 
 export interface SimdKernelSpecs {
   readonly matmuls?: readonly MatmulSpec[];
@@ -49,7 +49,7 @@ export function buildSimdKernels(specs: SimdKernelSpecs, options: BuildMatmulOpt
     bytes,
     module,
     instantiate(memory) {
-      const instance = new wasm.Instance(module(memory.buffer instanceof SharedArrayBuffer), { env: { memory } });
+      const instance = new wasm.Instance(module(isSharedMemory(memory)), { env: { memory } });
       const pick = <F>(names: readonly { name: string }[]) =>
         Object.fromEntries(names.map((s) => [s.name, instance.exports[s.name] as F])) as Record<string, F>;
       const rawMatmuls = pick<(a: number, b: number, c: number, bias: number, scratch: number) => void>(matmuls);

@@ -28,3 +28,8 @@ interface WasmApi {
 
 /** The engine's `WebAssembly` namespace object. */
 export const wasm: WasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** Whether a memory is backed by a SharedArrayBuffer (false where that type does not exist). */
+export function isSharedMemory(memory: WasmMemory): boolean {
+  return typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+}
