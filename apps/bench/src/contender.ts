@@ -10,7 +10,8 @@ export interface Trainer {
   step(): Promise<number> | number;
   /** Facts worth printing under the table, e.g. a leak check. */
   notes(): string[];
-  dispose(): void;
+  /** Frees what the trainer holds (a thread pool's shutdown may be asynchronous). */
+  dispose(): void | Promise<void>;
 }
 
 /** A library under test: prepares a Trainer from the shared problem. */

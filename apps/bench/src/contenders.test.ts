@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { tinyConfig } from "./configs.ts";
 import { runStep, type Contender } from "./contender.ts";
+import { gradfoldThreadedContender } from "./contenders/gradfold-threaded.ts";
 import { gradfoldContender } from "./contenders/gradfold.ts";
 import { jaxContender } from "./contenders/jax.ts";
 import { referenceContender } from "./contenders/reference.ts";
@@ -13,7 +14,7 @@ async function lossesOf(contender: Contender, problem: Problem): Promise<number[
   const trainer = await contender.prepare(problem);
   const losses: number[] = [];
   for (let i = 0; i < STEPS; i++) losses.push(await runStep(trainer));
-  trainer.dispose();
+  await trainer.dispose();
   return losses;
 }
 
@@ -37,6 +38,7 @@ describe.each(["sgd", "adam"] as const)("contenders on the tiny %s config", (opt
     ["gradfold (compile, js backend)", gradfoldContender("js")],
     ["gradfold (compile, wasm backend)", gradfoldContender("wasm")],
     ["gradfold (compile, auto backend)", gradfoldContender()],
+    ["gradfold (compileThreaded, 2 threads)", gradfoldThreadedContender(2)],
     ["jax-js", jaxContender],
     ["tfjs-wasm", tfjsContender("wasm")],
     ["tfjs-cpu", tfjsContender("cpu")],

@@ -110,9 +110,10 @@ export async function runConfig(problem: Problem, contenders: readonly Contender
     }
   }
 
-  return live.map((e) => {
-    const notes = e.trainer && !e.error ? e.trainer.notes() : [];
-    e.trainer?.dispose();
+  const notesOf = live.map((e) => (e.trainer && !e.error ? e.trainer.notes() : []));
+  for (const e of live) await e.trainer?.dispose();
+  return live.map((e, i) => {
+    const notes = notesOf[i];
     return {
       id: e.contender.id,
       label: e.contender.label,

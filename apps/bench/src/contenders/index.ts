@@ -1,4 +1,5 @@
 import type { Contender } from "../contender.ts";
+import { gradfoldThreadedContender } from "./gradfold-threaded.ts";
 import { gradfoldContender } from "./gradfold.ts";
 import { jaxContender } from "./jax.ts";
 import { referenceContender } from "./reference.ts";
@@ -9,6 +10,7 @@ export const contenders: Readonly<Record<string, () => Contender>> = {
   gradfold: () => gradfoldContender(),
   "gradfold-js": () => gradfoldContender("js"),
   "gradfold-wasm": () => gradfoldContender("wasm"),
+  "gradfold-2t": () => gradfoldThreadedContender(2),
   "jax-js": () => jaxContender,
   "tfjs-wasm": () => tfjsContender("wasm"),
   "tfjs-cpu": () => tfjsContender("cpu"),
