@@ -17,4 +17,4 @@ export const contenders: Readonly<Record<string, () => Contender>> = {
   reference: () => referenceContender,
 };
 
-export const defaultContenders = ["gradfold", "jax-js", "tfjs-wasm", "tfjs-cpu"] as const;
+export const defaultContenders = ["gradfold", "gradfold-2t", "jax-js", "tfjs-wasm", "tfjs-cpu"] as const;
