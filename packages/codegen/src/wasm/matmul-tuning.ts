@@ -30,7 +30,7 @@ export interface MatmulTuning {
   readonly kBlock: number;
 }
 
-export const defaultTuning: MatmulTuning = { rows: 4, vectors: 2, ntRows: 2, ntCols: 4, kUnroll: 1, fma: false, order: "columns", rowBlock: 64, kBlock: 256 };
+export const defaultTuning: MatmulTuning = { rows: 4, vectors: 2, ntRows: 2, ntCols: 4, kUnroll: 1, fma: false, order: "columns", rowBlock: 128, kBlock: 256 };
 
 /** acc += a·b on v128 locals (a fused multiply-add if `fma`). */
 export function vecMulAdd(fn: FunctionBuilder, acc: Local, a: Local, b: Local, fma: boolean): void {
