@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { compile } from "@gradfold/codegen";
 import { input } from "@gradfold/graph";
-import { accuracy, crossEntropyWithLabels, heNormal, mlp } from "@gradfold/nn";
+import { accuracy, crossEntropyWithLabels, heNormal, mlp, nameOf } from "@gradfold/nn";
 import { adam } from "@gradfold/optimizers";
 import { isMain, seededRandom } from "./main.ts";
 
@@ -62,7 +62,7 @@ export function trainMnist({ epochs = 2, batch = 128, trainLimit = 60_000, testL
   }
   const seconds = (performance.now() - started) / 1000;
 
-  for (const p of net.params) predict.write(p.params.name, step.read(p.params.name));
+  for (const name of net.params.map(nameOf)) predict.write(name, step.read(name));
   const logits = new Float32Array(Math.floor(test.count / evalBatch) * evalBatch * 10);
   for (let start = 0; start + evalBatch <= test.count; start += evalBatch) {
     logits.set(predict.run({ x: test.x.subarray(start * 784, (start + evalBatch) * 784) }).logits, start * 10);

@@ -5,7 +5,7 @@
  */
 import { compile } from "@gradfold/codegen";
 import { input } from "@gradfold/graph";
-import { accuracy, crossEntropyWithLabels, dense, residual, sequential } from "@gradfold/nn";
+import { accuracy, crossEntropyWithLabels, dense, residual, sequential, type FloatTensor } from "@gradfold/nn";
 import { adam } from "@gradfold/optimizers";
 import { isMain, seededRandom } from "./main.ts";
 
@@ -32,7 +32,7 @@ export function trainResidual({ blocks = 6, width = 32, steps = 600, seed = 11 }
   const labels = input("y", [256], "int32");
   const net = sequential(x, [
     (h) => dense(h, width, { name: "stem", activation: "relu" }),
-    ...Array.from({ length: blocks }, (_, i) => (h: typeof x) => residual(h, (z) => dense(z, width, { name: `block${i}`, activation: "relu" }))),
+    ...Array.from({ length: blocks }, (_, i) => (h: FloatTensor) => residual(h, (z) => dense(z, width, { name: `block${i}`, activation: "relu" }))),
     (h) => dense(h, 2, { name: "head" }),
   ]);
   const loss = crossEntropyWithLabels(net.output, labels);
