@@ -6,8 +6,13 @@ import { emitWasmElementwiseCall } from "./elementwise.ts";
 import { emitChain, hoistScalars } from "./chain.ts";
 import type { KernelContext } from "./context.ts";
 
-/** Register tile: 4×4 accumulators in locals. Column panels of 64 keep B's panel in L2 across row tiles. */
-const TILE = 4;
+/**
+ * Register tile: TILE_ROWS × TILE_COLS float64 accumulators in locals (plus one load
+ * of A per row and of B per column each k step: V8 keeps about 15 doubles in
+ * registers). Column panels of 64 keep B's panel in L2 across row tiles.
+ */
+const TILE_ROWS = 4;
+const TILE_COLS = 4;
 const PANEL = 64;
 
 export interface MatmulDims {
@@ -100,30 +105,33 @@ export function emitMatmul(ctx: KernelContext, kernel: MatmulKernel): void {
   const aAt = (i: string, kk: string) => (transA ? `${A}[${aOff}${kk} * ${m} + ${i}]` : `${A}[${aOff}${i} * ${k} + ${kk}]`);
   const bAt = (kk: string, j: string) => (transB ? `${B}[${bOff}${j} * ${k} + ${kk}]` : `${B}[${bOff}${kk} * ${n} + ${j}]`);
 
-  const m4 = m - (m % TILE);
-  const n4 = n - (n % TILE);
+  const mFull = m - (m % TILE_ROWS);
+  const nFull = n - (n % TILE_COLS);
+  const rowsR = [...Array(TILE_ROWS).keys()];
+  const colsC = [...Array(TILE_COLS).keys()];
+  const chain = (names: string[], first: string, step: number) => names.map((x, i) => (i === 0 ? `${x} = ${first}` : `${x} = ${names[i - 1]} + ${step}`)).join(", ");
   const body = () => {
-    if (m4 > 0 && n4 > 0) {
-      b.open(`for (let jb = 0; jb < ${n4}; jb += ${PANEL})`);
-      b.line(`const je = jb + ${PANEL} < ${n4} ? jb + ${PANEL} : ${n4};`);
-      b.open(`for (let i = 0; i < ${m4}; i += ${TILE})`);
-      if (!transA) b.line(`const a0 = ${aOff}i * ${k}, a1 = a0 + ${k}, a2 = a1 + ${k}, a3 = a2 + ${k};`);
-      b.open(`for (let j = jb; j < je; j += ${TILE})`);
-      for (let r = 0; r < TILE; r++) b.line(`let ${[0, 1, 2, 3].map((c) => `c${r}${c} = 0`).join(", ")};`);
-      if (transB) b.line(`const b0 = ${bOff}j * ${k}, b1 = b0 + ${k}, b2 = b1 + ${k}, b3 = b2 + ${k};`);
+    if (mFull > 0 && nFull > 0) {
+      b.open(`for (let jb = 0; jb < ${nFull}; jb += ${PANEL})`);
+      b.line(`const je = jb + ${PANEL} < ${nFull} ? jb + ${PANEL} : ${nFull};`);
+      b.open(`for (let i = 0; i < ${mFull}; i += ${TILE_ROWS})`);
+      if (!transA) b.line(`const ${chain(rowsR.map((r) => `a${r}`), `${aOff}i * ${k}`, k)};`);
+      b.open(`for (let j = jb; j < je; j += ${TILE_COLS})`);
+      for (const r of rowsR) b.line(`let ${colsC.map((c) => `c${r}${c} = 0`).join(", ")};`);
+      if (transB) b.line(`const ${chain(colsC.map((c) => `b${c}`), `${bOff}j * ${k}`, k)};`);
       b.open(`for (let k = 0; k < ${k}; k++)`);
       if (transA) {
         b.line(`const ak = ${aOff}k * ${m} + i;`);
-        b.line(`const x0 = ${A}[ak], x1 = ${A}[ak + 1], x2 = ${A}[ak + 2], x3 = ${A}[ak + 3];`);
-      } else b.line(`const x0 = ${A}[a0 + k], x1 = ${A}[a1 + k], x2 = ${A}[a2 + k], x3 = ${A}[a3 + k];`);
-      if (transB) b.line(`const y0 = ${B}[b0 + k], y1 = ${B}[b1 + k], y2 = ${B}[b2 + k], y3 = ${B}[b3 + k];`);
+        b.line(`const ${rowsR.map((r) => `x${r} = ${A}[ak${r ? ` + ${r}` : ""}]`).join(", ")};`);
+      } else b.line(`const ${rowsR.map((r) => `x${r} = ${A}[a${r} + k]`).join(", ")};`);
+      if (transB) b.line(`const ${colsC.map((c) => `y${c} = ${B}[b${c} + k]`).join(", ")};`);
       else {
         b.line(`const bk = ${bOff}k * ${n} + j;`);
-        b.line(`const y0 = ${B}[bk], y1 = ${B}[bk + 1], y2 = ${B}[bk + 2], y3 = ${B}[bk + 3];`);
+        b.line(`const ${colsC.map((c) => `y${c} = ${B}[bk${c ? ` + ${c}` : ""}]`).join(", ")};`);
       }
-      for (let r = 0; r < TILE; r++) b.line([0, 1, 2, 3].map((c) => `c${r}${c} += x${r} * y${c};`).join(" "));
+      for (const r of rowsR) b.line(colsC.map((c) => `c${r}${c} += x${r} * y${c};`).join(" "));
       b.close();
-      for (let r = 0; r < TILE; r++) for (let c = 0; c < TILE; c++) store(r === 0 ? "i" : `(i + ${r})`, c === 0 ? "j" : `(j + ${c})`, `c${r}${c}`);
+      for (const r of rowsR) for (const c of colsC) store(r === 0 ? "i" : `(i + ${r})`, c === 0 ? "j" : `(j + ${c})`, `c${r}${c}`);
       b.close(3);
     }
     const dot = (rows: [string, string], cols: [string, string]) => {
@@ -134,8 +142,8 @@ export function emitMatmul(ctx: KernelContext, kernel: MatmulKernel): void {
       store("i", "j", "s");
       b.close(2);
     };
-    if (m4 < m) dot([String(m4), String(m)], ["0", String(n)]);
-    if (n4 < n && m4 > 0) dot(["0", String(m4)], [String(n4), String(n)]);
+    if (mFull < m) dot([String(mFull), String(m)], ["0", String(n)]);
+    if (nFull < n && mFull > 0) dot(["0", String(mFull)], [String(nFull), String(n)]);
   };
 
   if (!batched) {
