@@ -39,3 +39,5 @@ export { emitExp, emitLog, emitSigmoid, emitTanh } from "./exp-approx.ts";
 export type { Temp } from "./exp-approx.ts";
 export { activationEmitters, tempLocals } from "./activation.ts";
 export type { ActivationEmitter } from "./activation.ts";
+export { rowReduceFunction } from "./row-reduce.ts";
+export type { RowReduceSpec } from "./row-reduce.ts";

@@ -157,6 +157,37 @@ describe("column sums", () => {
   });
 });
 
+describe("row reductions", () => {
+  it("sum and max each row in a fixed order, scaled, on odd widths", () => {
+    const cases = [
+      { name: "sum10", rows: 7, cols: 10, op: "sum" as const },
+      { name: "max10", rows: 7, cols: 10, op: "max" as const },
+      { name: "sum1", rows: 3, cols: 1, op: "sum" as const, scale: 2 },
+      { name: "max37", rows: 5, cols: 37, ld: 41, op: "max" as const },
+      { name: "sum256", rows: 2, cols: 256, op: "sum" as const, scale: 1 / 256 },
+    ];
+    const built = buildSimdKernels({ rowReductions: cases });
+    const memory = new wasm.Memory({ initial: 1 });
+    const f32 = new Float32Array(memory.buffer);
+    const { rowReductions } = built.instantiate(memory);
+    const random = seededRandom(5);
+    for (const c of cases) {
+      const ld = c.ld ?? c.cols;
+      const input = 16, out = 16 + c.rows * ld + 8;
+      for (let i = 0; i < c.rows * ld; i++) f32[input + i] = random() * 10;
+      f32[out + c.rows] = 777;
+      rowReductions[c.name](4 * out, 4 * input);
+      for (let i = 0; i < c.rows; i++) {
+        const row = Array.from(f32.subarray(input + i * ld, input + i * ld + c.cols));
+        const want = (c.op === "sum" ? row.reduce((x, y) => x + y, 0) : Math.max(...row)) * (c.scale ?? 1);
+        if (c.op === "max") expect(f32[out + i]).toBe(Math.fround(want));
+        else expect(Math.abs(f32[out + i] - want), `${c.name} row ${i}`).toBeLessThan(1e-5 * c.cols);
+      }
+      expect(f32[out + c.rows], "no write past the last row").toBe(777);
+    }
+  });
+});
+
 describe("buildSimdKernels", () => {
   it("puts matmuls, elementwise kernels and column sums in one module", () => {
     const built = buildSimdKernels({

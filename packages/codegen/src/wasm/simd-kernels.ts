@@ -1,4 +1,5 @@
 import { columnSumFunction, type ColumnSumSpec } from "./column-sum.ts";
+import { rowReduceFunction, type RowReduceSpec } from "./row-reduce.ts";
 import { elementwiseFunction, type ElementwiseKernel, type ElementwiseSpec } from "./elementwise-kernels.ts";
 import type { FunctionBuilder } from "./function-builder.ts";
 import { matmulFunction, resolveTuningFor, type BuildMatmulOptions, type MatmulKernel } from "./matmul-kernels.ts";
@@ -10,6 +11,7 @@ export interface SimdKernelSpecs {
   readonly matmuls?: readonly MatmulSpec[];
   readonly elementwise?: readonly ElementwiseSpec[];
   readonly columnSums?: readonly ColumnSumSpec[];
+  readonly rowReductions?: readonly RowReduceSpec[];
 }
 
 export interface SimdKernelInstance {
@@ -17,6 +19,8 @@ export interface SimdKernelInstance {
   readonly elementwise: Record<string, ElementwiseKernel>;
   /** `(outOffset, inOffset)`. */
   readonly columnSums: Record<string, (outOffset: number, inOffset: number) => void>;
+  /** `(outOffset, inOffset)`. */
+  readonly rowReductions: Record<string, (outOffset: number, inOffset: number) => void>;
 }
 
 export interface SimdKernels {
@@ -36,6 +40,7 @@ export function buildSimdKernels(specs: SimdKernelSpecs, options: BuildMatmulOpt
     ...matmuls.map((s) => ({ name: s.name, fn: matmulFunction(s, tuning, options.scratchOffset !== undefined) })),
     ...(specs.elementwise ?? []).map((s) => ({ name: s.name, fn: elementwiseFunction(s) })),
     ...(specs.columnSums ?? []).map((s) => ({ name: s.name, fn: columnSumFunction(s) })),
+    ...(specs.rowReductions ?? []).map((s) => ({ name: s.name, fn: rowReduceFunction(s) })),
   ];
   const shared = options.shared ?? false;
   const bytes = buildModule({ shared }, functions);
@@ -58,6 +63,7 @@ export function buildSimdKernels(specs: SimdKernelSpecs, options: BuildMatmulOpt
         matmuls: Object.fromEntries(matmuls.map((s) => [s.name, ((a, b, c, bias = 0, scratch = defaultScratch) => rawMatmuls[s.name](a, b, c, bias, scratch)) as MatmulKernel])),
         elementwise: pick<ElementwiseKernel>(specs.elementwise ?? []),
         columnSums: pick<(outOffset: number, inOffset: number) => void>(specs.columnSums ?? []),
+        rowReductions: pick<(outOffset: number, inOffset: number) => void>(specs.rowReductions ?? []),
       };
     },
   };
