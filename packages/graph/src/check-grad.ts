@@ -4,6 +4,7 @@ import { grad } from "./grad.ts";
 import { input } from "./ops/leaves.ts";
 import type { Sizes } from "./shape.ts";
 import type { AnyTensor } from "./tensor.ts";
+import { mulberry32 as rng } from "./random.ts";
 
 export interface CheckGradOptions {
   feeds?: Feeds;
@@ -38,17 +39,6 @@ export interface CheckGradReport {
   entries: CheckGradEntry[];
 }
 
-/** A small seeded PRNG (mulberry32): checks are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Compares grad(y, xs) with central finite differences in float64. A non-scalar y

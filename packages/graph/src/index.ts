@@ -11,6 +11,7 @@ export * from "./ops/index.ts";
 export { grad } from "./grad.ts";
 export { jvp, type Tangent } from "./jvp.ts";
 export { evaluate, evaluateValues, checkFeed, type Feeds, type FeedValue } from "./evaluate.ts";
+export { mulberry32 } from "./random.ts";
 export { checkGrad, type CheckGradOptions, type CheckGradReport, type CheckGradEntry } from "./check-grad.ts";
 export { format } from "./format.ts";
 export { topoSort, substitute, rebuild, leavesOf } from "./traverse.ts";

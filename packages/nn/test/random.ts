@@ -1,14 +1,7 @@
-/** Seeded test data: every run sees the same numbers (mulberry32, as @gradfold/graph's tests). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded test data: every run sees the same numbers. */
+import { mulberry32 as rng } from "@gradfold/graph";
+
+export { rng };
 
 /** n values uniform in [lo, hi). */
 export function uniform(n: number, lo = -1, hi = 1, random = rng(n * 7919 + 17)): Float64Array {

@@ -1,17 +1,9 @@
 import * as g from "@gradfold/graph";
 import type { AnyTensor } from "@gradfold/graph";
+import { mulberry32 as rng } from "@gradfold/graph";
 
-/** Seeded generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
+
 
 type Maker = (pick: () => AnyTensor, r: () => number) => AnyTensor;
 

@@ -1,17 +1,10 @@
 import { grad, input, mean, param, scalar, softmaxCrossEntropy, type AnyTensor } from "@gradfold/graph";
 import type { StepSpec } from "../spec.ts";
+/** Seeded generator so tests and benchmarks are reproducible. */
+import { mulberry32 as rng } from "@gradfold/graph";
 
-/** A small seeded PRNG (mulberry32) so tests and benchmarks are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
+
 
 export function randomF32(n: number, random: () => number, scale = 1): Float32Array {
   const out = new Float32Array(n);
