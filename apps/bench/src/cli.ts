@@ -86,7 +86,7 @@ async function main(): Promise<void> {
 
   const parts: string[] = [
     `## gradfold bench — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}`,
-    `Command: \`pnpm bench ${args.join(" ")}\` (seed ${seed}${values.gc ? ", full GC before each timed step" : ""}; one process, one thread per contender; timings from a shared machine — read the ratios).`,
+    `Command: \`pnpm bench ${args.join(" ")}\` (seed ${seed}${values.gc ? ", full GC before each timed step" : ""}; one process; peers single-threaded; timings from a shared machine — read the ratios).`,
   ];
 
   if (sections.has("steps")) {
