@@ -18,7 +18,6 @@ describe("MLP training step: compile vs evaluate", () => {
     ["adam", "auto", false],
   ] as const;
   for (const [optimizer, backend, optimize] of variants) {
-    {
       it(`${optimizer}, ${backend}${optimize ? "" : ", unoptimized"}: loss and every updated param and state slot over 4 steps`, () => {
         const { spec } = mlpStep({ sizes: [37, 19, 13, 5], optimizer, seed: 3 });
         const sizes = { batch: 9 };
@@ -36,7 +35,6 @@ describe("MLP training step: compile vs evaluate", () => {
           targets.forEach((t, i) => expectClose(step.read(nameOf(t)), expected[i + 1], `step ${s} ${nameOf(t)}`));
         }
       });
-    }
   }
 
   it("training lowers the loss on a fixed batch", () => {

@@ -15,12 +15,12 @@ export interface IdxArray {
 export type IdxType = "uint8" | "int8" | "int16" | "int32" | "float32" | "float64";
 
 const types: Record<number, { name: IdxType; bytes: number }> = {
-  0x08: { name: "uint8", bytes: 1 },
-  0x09: { name: "int8", bytes: 1 },
-  0x0b: { name: "int16", bytes: 2 },
-  0x0c: { name: "int32", bytes: 4 },
-  0x0d: { name: "float32", bytes: 4 },
-  0x0e: { name: "float64", bytes: 8 },
+  8: { name: "uint8", bytes: 1 },
+  9: { name: "int8", bytes: 1 },
+  11: { name: "int16", bytes: 2 },
+  12: { name: "int32", bytes: 4 },
+  13: { name: "float32", bytes: 4 },
+  14: { name: "float64", bytes: 8 },
 };
 
 export class IdxError extends Error {
