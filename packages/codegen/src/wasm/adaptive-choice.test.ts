@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { adaptiveChoice } from "./adaptive-choice.ts";
+
+/** Two fake kernels that advance a fake clock by their current cost, and log which ran. */
+function fakes(cost: { split: number; single: number }) {
+  let clock = 0;
+  vi.spyOn(performance, "now").mockImplementation(() => clock);
+  const log: string[] = [];
+  const split = () => {
+    clock += cost.split;
+    log.push("split");
+  };
+  const single = () => {
+    clock += cost.single;
+    log.push("single");
+  };
+  return { split, single, log };
+}
+
+describe("adaptiveChoice", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("ignores warm-up calls, measures both, and uses the faster until the next round", () => {
+    // The split is slow only in its first (warm-up) call, as a Liftoff-tier kernel is.
+    const cost = { split: 100, single: 3 };
+    const { split, single, log } = fakes(cost);
+    const choose = adaptiveChoice(split, single, { warmup: 2, trials: 3, firstPeriod: 10, maxPeriod: 20 });
+    choose(0, 0, 0);
+    cost.split = 1;
+    for (let i = 1; i < 4 + 6 + 10; i++) choose(0, 0, 0);
+    // 4 warm-up and 6 measured calls alternate, starting with the split; then the split only.
+    expect(log.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? "split" : "single")));
+    expect(log.slice(10)).toEqual(Array(10).fill("split"));
+    expect(choose.usingSplit()).toBe(true);
+
+    // The second core gets busy: the next round (no warm-up) measures again and switches.
+    cost.split = 5;
+    log.length = 0;
+    for (let i = 0; i < 6 + 20; i++) choose(0, 0, 0);
+    expect(log.slice(0, 6)).toEqual(["split", "single", "split", "single", "split", "single"]);
+    expect(log.slice(6)).toEqual(Array(20).fill("single"));
+    expect(choose.usingSplit()).toBe(false);
+  });
+});
