@@ -5,6 +5,7 @@ import { emit } from "./emit.ts";
 import { expectClose } from "./testing/compare.ts";
 import { runInTempFolder } from "./testing/child.ts";
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a template-literal name is one of the hostile names
 const hostile = ['"); process.exit(1); //', "__proto__", "constructor", "a\u2028b */ x", "`${process.exit(2)}`", "toString"];
 
 /** A step whose every leaf and output is named something dangerous. */
@@ -21,6 +22,7 @@ function hostileStep() {
   ] as const;
   const outputs = Object.create(null) as Record<string, AnyTensor>;
   outputs[hostile[4]] = loss;
+  // biome-ignore lint/suspicious/noProto: an own "__proto__" property is the hostile name under test
   outputs.__proto__ = scaled; // an own property on a null-prototype object
   outputs[hostile[5]] = W;
   return { spec: { inputs: [x, y], outputs, updates, sizes: { batch: 2 } }, x, y, W, b, loss, scaled };
@@ -49,6 +51,7 @@ describe("names are data", () => {
     const out = step.run(feeds());
     expectClose(out[hostile[4]], expected[0], "loss");
     expect(Object.hasOwn(out, "__proto__")).toBe(true);
+    // biome-ignore lint/suspicious/noProto: the "__proto__" output must come back as data
     expectClose(out.__proto__ as Float32Array, expected[1], "__proto__ output");
     expectClose(out[hostile[5]], expected[2], "old W as output");
     expectClose(step.read(hostile[2]), Array.from(evaluate(W.sub(W.mul(0.1)), {}, {})), "W after update");
@@ -90,6 +93,7 @@ console.log(JSON.stringify({ loss: out[names[4]][0], proto: out["__proto__"][0],
     const compiled = compile(spec);
     const out = compiled.run(feeds());
     expect(result.loss).toBe(out[hostile[4]][0]);
+    // biome-ignore lint/suspicious/noProto: reading the "__proto__" output back is the point
     expect(result.proto).toBe((out.__proto__ as Float32Array)[0]);
     expect(result.b).toEqual(Array.from(compiled.read(hostile[3])));
   });

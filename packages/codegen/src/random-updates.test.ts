@@ -57,10 +57,10 @@ describe("random updates: everything from the old state", () => {
           const names = Object.keys(spec.outputs) as Array<keyof typeof spec.outputs>;
           const expected = evaluate([...names.map((n) => spec.outputs[n]), ...spec.updates.map(([, v]) => v)], { ...feeds, ...state });
           const out = step.run(feeds);
-          names.forEach((n, i) => expectClose(out[n], expected[i], `seed ${seed} ${backend} step ${s} output ${n}`, 2e-4));
-          spec.updates.forEach(([target], i) =>
-            expectClose(step.read((target.params as { name: string }).name), expected[names.length + i], `seed ${seed} ${backend} step ${s} update ${i}`, 2e-4),
-          );
+          names.forEach((n, i) => { expectClose(out[n], expected[i], `seed ${seed} ${backend} step ${s} output ${n}`, 2e-4); });
+          spec.updates.forEach(([target], i) => {
+            expectClose(step.read((target.params as { name: string }).name), expected[names.length + i], `seed ${seed} ${backend} step ${s} update ${i}`, 2e-4);
+          });
         }
       }
     });

@@ -32,7 +32,7 @@ describe("MLP training step: compile vs evaluate", () => {
           const expected = evaluate([spec.outputs.loss, ...spec.updates!.map(([, v]) => v)], { x, y, ...state }, sizes);
           const loss = step.run({ x, y }).loss[0];
           expectClose([loss], expected[0], `step ${s} loss`);
-          targets.forEach((t, i) => expectClose(step.read(nameOf(t)), expected[i + 1], `step ${s} ${nameOf(t)}`));
+          targets.forEach((t, i) => { expectClose(step.read(nameOf(t)), expected[i + 1], `step ${s} ${nameOf(t)}`); });
         }
       });
   }

@@ -235,7 +235,7 @@ function expectJvpMatches(built: Built): void {
   const tangentInputs = built.xs.map((x, i) => g.input(`__t${i}`, x.shape));
   const [dy] = jvp([built.y], built.xs, tangentInputs);
   const base: Record<string, Feeds[string]> = { ...built.feeds };
-  built.xs.forEach((x, i) => {
+  built.xs.forEach((_x, i) => {
     base[`__t${i}`] = tangents[i];
   });
   const analytic = evaluate(dy, base, sizes);

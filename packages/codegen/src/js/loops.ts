@@ -15,7 +15,7 @@ export function mergeNest(dims: readonly NestDim[]): NestDim[] {
   for (const d of dims) {
     if (d.size === 1) continue;
     const prev = out[out.length - 1];
-    if (prev !== undefined && prev.strides.every((s, k) => s === d.strides[k] * d.size)) {
+    if (prev?.strides.every((s, k) => s === d.strides[k] * d.size)) {
       out[out.length - 1] = { size: prev.size * d.size, strides: d.strides };
     } else out.push(d);
   }

@@ -99,7 +99,7 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
       const type = slot.kind === "f32" ? "Float32Array" : "Int32Array";
       return `const ${name} = new ${type}(heap, ${slot.byteOffset}, ${slot.length}); // ${nodes.slice(0, 4).map(describeNode).join(", ")}${nodes.length > 4 ? ", ..." : ""}`;
     });
-  viewLines.forEach((l) => b.line(l));
+  viewLines.forEach((l) => { b.line(l); });
   b.line("");
   if (wasm.modules.length > 0) {
     b.line(`// Wasm SIMD kernels over the same memory: ${wasm.byKernel.size} matmuls (products an epilogue follows land in scratch), ${wasm.elementwise.size} elementwise loops.`);
@@ -113,9 +113,9 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   for (const h of helpers) b.append(helperSource[h]).line("");
   for (const k of kernels) b.append(k.source).line("");
   b.block("function runKernels()", () => {
-    calls.forEach((c) => b.line(c));
+    calls.forEach((c) => { b.line(c); });
     if (copies.length > 0) b.line("// Updates not done in place: copied once every value is computed from the old state.");
-    copies.forEach((c) => b.line(c));
+    copies.forEach((c) => { b.line(c); });
   });
   b.line("");
   b.append(runtimeSource(layout));

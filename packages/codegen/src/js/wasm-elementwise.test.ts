@@ -48,7 +48,7 @@ describe("elementwise chains as Wasm SIMD loops", () => {
     expect(step.source).toContain("a Wasm SIMD loop");
     const out = step.run(feeds);
     const expected = evaluate(Object.values(outputs), feeds);
-    Object.keys(outputs).forEach((name, i) => expectClose(out[name], expected[i], name));
+    Object.keys(outputs).forEach((name, i) => { expectClose(out[name], expected[i], name); });
     expect(out.mask).toBeInstanceOf(Int32Array);
   });
 });

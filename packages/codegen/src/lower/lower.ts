@@ -27,7 +27,7 @@ export function lowerGroups(
   const seen = new Set<AnyTensor>(front);
   for (const group of groups) {
     const nodes = group.nodes.filter((n) => opClass[n.op] !== "leaf" && !seen.has(n));
-    nodes.forEach((n) => seen.add(n));
+    nodes.forEach((n) => { seen.add(n); });
     if (nodes.length === 0) continue;
     const whole = lowerWhole(nodes, shapes, consumers, roots);
     if (whole) drafts.push(whole);

@@ -69,7 +69,7 @@ export function planArena(
   }
 
   const kernelOf = new Map<AnyTensor, number>();
-  kernels.forEach((k, i) => k.nodes.forEach((n) => kernelOf.set(n, i)));
+  kernels.forEach((k, i) => { k.nodes.forEach((n) => { kernelOf.set(n, i); }); });
   const readersOf = new Map<AnyTensor, number[]>();
   kernels.forEach((k, i) => {
     for (const x of externalInputs(k)) {

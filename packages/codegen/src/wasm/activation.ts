@@ -38,7 +38,10 @@ export function tempLocals(fn: FunctionBuilder): { reset(): void; temp(type: Val
     temp(type) {
       return () => {
         let pool = pools.get(type);
-        if (!pool) pools.set(type, (pool = { locals: [], used: 0 }));
+        if (!pool) {
+          pool = { locals: [], used: 0 };
+          pools.set(type, pool);
+        }
         if (pool.used === pool.locals.length) pool.locals.push(fn.local(type));
         return pool.locals[pool.used++];
       };

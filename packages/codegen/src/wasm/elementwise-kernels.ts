@@ -117,7 +117,10 @@ export function elementwiseFunction(spec: ElementwiseSpec): FunctionBuilder {
       if ((uses.get(e) ?? 0) > 1) {
         const key = `${mode.type}:${[...uses.keys()].indexOf(e)}`;
         let l = sharedLocals.get(key);
-        if (!l) sharedLocals.set(key, (l = fn.local(mode.type)));
+        if (!l) {
+          l = fn.local(mode.type);
+          sharedLocals.set(key, l);
+        }
         fn.tee(l);
         memo.set(e, l);
       }
@@ -126,7 +129,10 @@ export function elementwiseFunction(spec: ElementwiseSpec): FunctionBuilder {
       emit(e);
       const key = `${mode.type}:out${o}`;
       let l = sharedLocals.get(key);
-      if (!l) sharedLocals.set(key, (l = fn.local(mode.type)));
+      if (!l) {
+        l = fn.local(mode.type);
+        sharedLocals.set(key, l);
+      }
       fn.set(l);
       return l;
     });

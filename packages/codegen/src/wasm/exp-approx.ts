@@ -13,7 +13,7 @@ import type { FunctionBuilder, Local } from "./function-builder.ts";
  */
 export type Temp = () => Local;
 
-const LOG2E = 1.44269504088896341;
+const LOG2E = Math.LOG2E;
 const LN2_HI = 0.693359375;
 const LN2_LO = -2.12194440e-4;
 const EXP_POLY = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
@@ -113,7 +113,7 @@ export function emitTanh(fn: FunctionBuilder, vector: boolean, temp: Temp): void
   }
 }
 
-const SQRT_HALF = 0.707106781186547524;
+const SQRT_HALF = Math.SQRT1_2;
 const LOG_POLY = [7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1];
 const FLT_MIN = 1.17549435e-38;
 

@@ -78,7 +78,7 @@ describe("buildMatmulKernels", () => {
     const unpacked = checkAll(specs);
     const packed = checkAll(specs, {}, 4 * 37, true);
     expectAccurate(packed);
-    packed.forEach((r, i) => expect(Array.from(r.result), r.spec.name).toEqual(Array.from(unpacked[i].result)));
+    packed.forEach((r, i) => { expect(Array.from(r.result), r.spec.name).toEqual(Array.from(unpacked[i].result)); });
     expectAccurate(checkAll(specs, { tuning: { kBlock: 16, rowBlock: 8 } }, 4 * 37, true));
   });
 

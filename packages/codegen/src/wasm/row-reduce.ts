@@ -42,7 +42,7 @@ export function rowReduceFunction(spec: RowReduceSpec): FunctionBuilder {
     fn.get(row).set(p);
     for (const a of acc) fn.f32x4(op.identity).set(a);
     fn.repeat(colCount, pairs, () => {
-      acc.forEach((a, q) => fn.get(a).get(p).simdMem("v128.load", 16 * q).simd(op.vector).set(a));
+      acc.forEach((a, q) => { fn.get(a).get(p).simdMem("v128.load", 16 * q).simd(op.vector).set(a); });
       fn.addTo(p, 32);
     });
     fn.get(acc[0]).get(acc[1]).simd(op.vector).set(acc[0]);

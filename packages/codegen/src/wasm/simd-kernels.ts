@@ -47,7 +47,10 @@ export function buildSimdKernels(specs: SimdKernelSpecs, options: BuildMatmulOpt
   const modules = new Map<boolean, WasmModule>();
   const module = (isShared: boolean) => {
     let m = modules.get(isShared);
-    if (!m) modules.set(isShared, (m = new wasm.Module(isShared === shared ? bytes : buildModule({ shared: isShared }, functions))));
+    if (!m) {
+      m = new wasm.Module(isShared === shared ? bytes : buildModule({ shared: isShared }, functions));
+      modules.set(isShared, m);
+    }
     return m;
   };
   return {

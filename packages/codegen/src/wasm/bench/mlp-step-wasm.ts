@@ -20,7 +20,11 @@ const [D0, D1, D2, D3] = [784, 256, 128, 10];
 
 // Arena: every buffer at a fixed byte offset in one shared memory.
 let top = 64;
-const alloc = (floats: number) => ((top += 4 * floats + 64), top - 4 * floats - 64);
+const alloc = (floats: number) => {
+  const at = top;
+  top += 4 * floats + 64;
+  return at;
+};
 const buf = {
   x: alloc(B * D0), W1: alloc(D0 * D1), b1: alloc(D1), W2: alloc(D1 * D2), b2: alloc(D2), W3: alloc(D2 * D3), b3: alloc(D3),
   h1: alloc(B * D1), h2: alloc(B * D2), logits: alloc(B * D3), dlogits: alloc(B * D3),
