@@ -1,7 +1,7 @@
 import { add, div, lincomb, maximum, oneMinus, pow, sqrt, square, sub } from "../math.ts";
 import { checkRange, resolveHyper } from "../hyper.ts";
 import { paramSlot } from "../slots.ts";
-import type { FloatTensor, GradientTransformation, Hyper, Scalar, Update } from "../types.ts";
+import type { FloatTensor, GradientTransformation, Hyper, Scalar, TransformContext, Update } from "../types.ts";
 
 export interface AdamScaleOptions {
   beta1?: Hyper;
@@ -9,6 +9,20 @@ export interface AdamScaleOptions {
   eps?: Hyper;
   /** Keep the running maximum of v and normalise by it (Reddi et al. 2018, "On the Convergence of Adam and Beyond"). */
   amsgrad?: boolean;
+}
+
+/**
+ * Adam's moment estimates for one param: m ← β₁m + (1−β₁)g and v ← β₂v + (1−β₂)g²,
+ * in state slots "m" and "v"; their updates are pushed onto `state`. Shared by the
+ * Adam family (Adam, AMSGrad, NAdam).
+ */
+export function adamMoments(ctx: TransformContext, p: FloatTensor, g: FloatTensor, b1: Scalar | number, b2: Scalar | number, state: Update[]): { mNext: FloatTensor; vNext: FloatTensor } {
+  const m = paramSlot(ctx, p, "m");
+  const v = paramSlot(ctx, p, "v");
+  const mNext = lincomb(b1, m, oneMinus(b1), g);
+  const vNext = lincomb(b2, v, oneMinus(b2), square(g));
+  state.push([m, mNext], [v, vNext]);
+  return { mNext, vNext };
 }
 
 /** 1 − βᵗ for the bias correction at step t = step + 1 (the update being built). */
@@ -42,11 +56,7 @@ export function scaleByAdam(options: AdamScaleOptions = {}): GradientTransformat
       const state: Update[] = [];
       const out = updates.map((g, i) => {
         const p = ctx.params[i];
-        const m = paramSlot(ctx, p, "m");
-        const v = paramSlot(ctx, p, "v");
-        const mNext = lincomb(b1, m, oneMinus(b1), g);
-        const vNext = lincomb(b2, v, oneMinus(b2), square(g));
-        state.push([m, mNext], [v, vNext]);
+        const { mNext, vNext } = adamMoments(ctx, p, g, b1, b2, state);
         let second: FloatTensor = vNext;
         if (amsgrad) {
           const vMax = paramSlot(ctx, p, "vMax");

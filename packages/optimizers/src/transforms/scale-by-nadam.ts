@@ -1,8 +1,8 @@
 import { checkRange, resolveHyper } from "../hyper.ts";
-import { add, div, lincomb, mul, oneMinus, pow, sqrt, square, sub } from "../math.ts";
-import { paramSlot, sharedSlot } from "../slots.ts";
+import { add, div, mul, oneMinus, pow, sqrt, sub } from "../math.ts";
+import { sharedSlot } from "../slots.ts";
 import type { GradientTransformation, Hyper, Scalar, Update } from "../types.ts";
-import { biasCorrection } from "./scale-by-adam.ts";
+import { adamMoments, biasCorrection } from "./scale-by-adam.ts";
 
 export interface NadamScaleOptions {
   beta1?: Hyper;
@@ -44,11 +44,7 @@ export function scaleByNadam(options: NadamScaleOptions = {}): GradientTransform
       const state: Update[] = [[product, productNext]];
       const out = updates.map((g, i) => {
         const p = ctx.params[i];
-        const m = paramSlot(ctx, p, "m");
-        const v = paramSlot(ctx, p, "v");
-        const mNext = lincomb(b1, m, oneMinus(b1), g);
-        const vNext = lincomb(b2, v, oneMinus(b2), square(g));
-        state.push([m, mNext], [v, vNext]);
+        const { mNext, vNext } = adamMoments(ctx, p, g, b1, b2, state);
         return div(add(mul(mNext, momentumCoef), mul(g, gradCoef)), add(sqrt(div(vNext, bc2)), e));
       });
       return { updates: out, state };
