@@ -1,22 +1,15 @@
 import type { LossName } from "./train/losses.ts";
-import type { ActivationName, InitName } from "./train/model.ts";
+import type { ModelConfig } from "./train/model.ts";
 import type { OptimizerName, ScheduleName } from "./train/optimizer-choice.ts";
 
 /** Everything that defines a training run; saved as config.json and inside each checkpoint. */
-export interface TrainConfig {
+export interface TrainConfig extends ModelConfig {
   readonly data: { readonly source: "mnist"; readonly dir?: string } | { readonly source: "csv"; readonly path: string; readonly target: string; readonly task: "auto" | "classification" | "regression" };
   readonly validationSize: number;
   /** CSV only: examples held out for the final test. */
   readonly testSize: number;
   readonly limitTrain?: number;
   readonly limitTest?: number;
-  readonly model: "mlp" | "residual";
-  readonly layers: readonly number[];
-  readonly activation: ActivationName;
-  readonly depth: number;
-  readonly width: number;
-  readonly init: InitName;
-  readonly dropout: number;
   readonly loss: LossName | "auto";
   readonly l2: number;
   readonly l1: number;
