@@ -26,9 +26,6 @@ import type {
 import * as ops from "./ops/index.ts";
 
 export type AnyTensor = Tensor<any, any>;
-/** A tensor operand, or a plain number lifted to a scalar constant of the other operand's dtype. */
-export type Operand<B extends Shape, D extends DType> = (Tensor<B, D> & CheckBroadcastOperand) | number;
-type CheckBroadcastOperand = unknown;
 type Axis = number | readonly number[] | undefined;
 type Mutable<S extends Shape> = [...S];
 
@@ -278,6 +275,3 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   return typeof value === "object" ? (value.constructor?.name ?? "object") : `${typeof value} ${String(value)}`;
 }
-
-
-export type { Dim };
