@@ -17,6 +17,8 @@ function fakes(cost: { split: number; single: number }) {
   return { split, single, log };
 }
 
+const alternating = (n: number) => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? "split" : "single"));
+
 describe("adaptiveChoice", () => {
   afterEach(() => vi.restoreAllMocks());
 
@@ -24,21 +26,39 @@ describe("adaptiveChoice", () => {
     // The split is slow only in its first (warm-up) call, as a Liftoff-tier kernel is.
     const cost = { split: 100, single: 3 };
     const { split, single, log } = fakes(cost);
-    const choose = adaptiveChoice(split, single, { warmup: 2, trials: 3, firstPeriod: 10, maxPeriod: 20 });
+    const choose = adaptiveChoice(split, single, { warmup: 2, trials: 3, firstPeriod: 10, maxPeriod: 20, singlePeriod: 5 });
     choose(0, 0, 0);
     cost.split = 1;
     for (let i = 1; i < 4 + 6 + 10; i++) choose(0, 0, 0);
     // 4 warm-up and 6 measured calls alternate, starting with the split; then the split only.
-    expect(log.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? "split" : "single")));
+    expect(log.slice(0, 10)).toEqual(alternating(10));
     expect(log.slice(10)).toEqual(Array(10).fill("split"));
     expect(choose.usingSplit()).toBe(true);
 
-    // The second core gets busy: the next round (no warm-up) measures again and switches.
+    // The second core gets busy: the next round (no warm-up) measures again and switches,
+    // and measures again after the short caller-only period.
     cost.split = 5;
     log.length = 0;
-    for (let i = 0; i < 6 + 20; i++) choose(0, 0, 0);
-    expect(log.slice(0, 6)).toEqual(["split", "single", "split", "single", "split", "single"]);
-    expect(log.slice(6)).toEqual(Array(20).fill("single"));
+    for (let i = 0; i < 6 + 5; i++) choose(0, 0, 0);
+    expect(log).toEqual([...alternating(6), ...Array(5).fill("single")]);
     expect(choose.usingSplit()).toBe(false);
+
+    // Free again: back to the split, now for a doubled period (20 calls).
+    cost.split = 1;
+    log.length = 0;
+    for (let i = 0; i < 6 + 20 + 1; i++) choose(0, 0, 0);
+    expect(log).toEqual([...alternating(6), ...Array(20).fill("split"), "split"]);
+    expect(choose.usingSplit()).toBe(true);
+  });
+
+  it("keeps the split unless the caller-only kernel is clearly faster (margin)", () => {
+    const cost = { split: 10, single: 9.5 };
+    const { split, single } = fakes(cost);
+    const choose = adaptiveChoice(split, single, { warmup: 0, trials: 3, margin: 0.9 });
+    for (let i = 0; i < 6; i++) choose(0, 0, 0);
+    expect(choose.usingSplit()).toBe(true);
+    const other = adaptiveChoice(split, single, { warmup: 0, trials: 3, margin: 0.99 });
+    for (let i = 0; i < 6; i++) other(0, 0, 0);
+    expect(other.usingSplit()).toBe(false);
   });
 });

@@ -10,29 +10,38 @@ export interface AdaptiveChoiceOptions {
   readonly warmup?: number;
   /** Timed calls of each implementation per measuring round. */
   readonly trials?: number;
-  /** Calls between the first round and the second; doubles after each round up to `maxPeriod`. */
+  /**
+   * The caller-only kernel is chosen only when its median time is below `margin` ×
+   * the split's. The two risks are unequal: a split whose worker is off-core costs
+   * little more than the caller-only kernel (the caller claims every chunk itself),
+   * while wrongly staying on one core forgoes up to 2×.
+   */
+  readonly margin?: number;
+  /** Calls on the split between the first round and the second; doubles after each round up to `maxPeriod`. */
   readonly firstPeriod?: number;
   readonly maxPeriod?: number;
+  /** Calls on the caller-only kernel before measuring again (short: a busy second core is often busy only briefly). */
+  readonly singlePeriod?: number;
 }
 
 /**
  * Chooses, per kernel and by measurement, between two implementations that give
  * bit-identical results (the pool's split kernel and the caller-only one). After
  * `warmup` untimed calls of each, a round alternates the two for `trials` calls
- * each and then uses the one with the lower median wall time for a period of
- * calls; periods start short (an early wrong pick is corrected soon) and double up
- * to `maxPeriod`. On an idle machine the split wins; when other processes hold the
- * second core, splitting only adds hand-off costs and the caller-only kernel takes
- * over — the results never change.
+ * each, then runs the one with the lower median wall time (see `margin`) for a
+ * period of calls before measuring again. On an idle machine the split wins; when
+ * other processes hold the second core, splitting only adds hand-off costs and the
+ * caller-only kernel takes over — the results never change.
  */
 export function adaptiveChoice(split: MatmulKernel, single: MatmulKernel, options: AdaptiveChoiceOptions = {}): MatmulKernel & { usingSplit(): boolean } {
-  const { warmup = 2, trials = 4, firstPeriod = 50, maxPeriod = 400 } = options;
+  const { warmup = 2, trials = 4, margin = 0.9, firstPeriod = 50, maxPeriod = 400, singlePeriod = 16 } = options;
   const splitTimes: number[] = [];
   const singleTimes: number[] = [];
   let useSplit = true;
-  /** Calls into the current round: [0, 2·trials) measure, then the chosen one runs until `period`. */
+  /** Calls into the current round: [0, 2·trials) measure, then the chosen one runs until `2·trials + period`. */
   let phase = -2 * warmup;
-  let period = firstPeriod;
+  let splitPeriod = firstPeriod;
+  let period = splitPeriod;
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const choose: MatmulKernel = (a, b, c, bias = 0) => {
     const at = phase++;
@@ -45,10 +54,7 @@ export function adaptiveChoice(split: MatmulKernel, single: MatmulKernel, option
     if (at >= 2 * trials) {
       if (useSplit) split(a, b, c, bias);
       else single(a, b, c, bias);
-      if (phase >= 2 * trials + period) {
-        phase = 0;
-        period = Math.min(maxPeriod, 2 * period);
-      }
+      if (phase >= 2 * trials + period) phase = 0;
       return;
     }
     const trySplit = at % 2 === 0;
@@ -56,7 +62,13 @@ export function adaptiveChoice(split: MatmulKernel, single: MatmulKernel, option
     if (trySplit) split(a, b, c, bias);
     else single(a, b, c, bias);
     (trySplit ? splitTimes : singleTimes)[at >> 1] = performance.now() - t0;
-    if (at === 2 * trials - 1) useSplit = median(splitTimes) <= median(singleTimes);
+    if (at === 2 * trials - 1) {
+      useSplit = median(singleTimes) >= margin * median(splitTimes);
+      if (useSplit) {
+        period = splitPeriod;
+        splitPeriod = Math.min(maxPeriod, 2 * splitPeriod);
+      } else period = singlePeriod;
+    }
   };
   return Object.assign(choose, { usingSplit: () => useSplit });
 }
