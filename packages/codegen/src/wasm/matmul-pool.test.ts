@@ -49,6 +49,20 @@ describe("createMatmulPool", () => {
     for (let i = 0; i < 20; i++) expect(Array.from(checkKernel(s, pool.kernels.nt, memory, at, 5).result)).toEqual(Array.from(first));
   });
 
+  it("gives the same bits whether threads poll before sleeping or sleep at once (spinMs 0)", async () => {
+    const sleeper = await createMatmulPool(specs, memory, { workers: 1, minFlops: 1e4, scratchOffset: 36 * 65536, adaptive: false, spinMs: 0 });
+    try {
+      for (const name of ["nn", "tn", "nt_rows"]) {
+        const s = sleeper.specs.find((x) => x.name === name)!;
+        const at = place(s, 4 * 101);
+        const polled = checkKernel(s, pool.kernels[name], memory, at, 13).result;
+        for (let i = 0; i < 5; i++) expect(Array.from(checkKernel(s, sleeper.kernels[name], memory, at, 13).result), name).toEqual(Array.from(polled));
+      }
+    } finally {
+      await sleeper.close();
+    }
+  });
+
   it("reports an out-of-bounds chunk as an error (from whichever thread ran it) instead of hanging", () => {
     const s = pool.specs.find((x) => x.name === "nn")!;
     // C placed so that only the later rows fall off the end of memory.
