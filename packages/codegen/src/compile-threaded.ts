@@ -20,8 +20,8 @@ export interface ThreadedStep extends CompiledStep {
 
 /**
  * compile() with the Wasm matmuls split across worker threads over a shared arena
- * (Node only: worker_threads). Each split matmul cuts C's rows, never k, so results
- * are bit-identical to compile()'s single-threaded step. Async because workers start
+ * (Node only: worker_threads). Each split matmul cuts C's rows or columns, never k, so
+ * results are bit-identical to compile()'s single-threaded step. Async because workers start
  * asynchronously; everything else is compile().
  */
 export async function compileThreaded(spec: StepSpec, options: ThreadedCompileOptions = {}): Promise<ThreadedStep> {
