@@ -68,7 +68,8 @@ export function evaluateValues(outputs: readonly AnyTensor[], feeds: Feeds, size
   const order = topoSort(outputs);
   const values = new Map<AnyTensor, Value>();
   const leafNames = new Map<string, AnyTensor>();
-  // Check every leaf before evaluating anything.
+  // Bind every shape and check every leaf before evaluating anything.
+  const shapes = new Map<AnyTensor, number[]>();
   for (const node of order) {
     if (node.is("input") || node.is("param")) {
       const name = node.params.name;
@@ -78,6 +79,7 @@ export function evaluateValues(outputs: readonly AnyTensor[], feeds: Feeds, size
       }
       leafNames.set(name, node);
       const shape = bindShape(node.shape, sizes, `${node.op} ${JSON.stringify(name)}`);
+      shapes.set(node, shape);
       const fed = Object.hasOwn(feeds, name) ? feeds[name] : undefined;
       if (node.is("input") && fed === undefined) {
         throw new GraphError(`evaluate: missing feed for input ${JSON.stringify(name)}: expected ${node.dtype}${formatShape(shape)}`);
@@ -85,12 +87,12 @@ export function evaluateValues(outputs: readonly AnyTensor[], feeds: Feeds, size
       const data = fed === undefined ? initialValue(node) : checkFeed(name, fed, shape, node.dtype, node.op as "input" | "param");
       values.set(node, { data, shape });
     } else {
-      bindShape(node.shape, sizes, node.op);
+      shapes.set(node, bindShape(node.shape, sizes, node.op));
     }
   }
   for (const node of order) {
     if (values.has(node)) continue;
-    const shape = bindShape(node.shape, sizes, node.op);
+    const shape = shapes.get(node)!;
     if (node.is("size")) {
       values.set(node, { data: Float64Array.of(numel(bindShape(node.params.dims, sizes, "size"))), shape });
       continue;
