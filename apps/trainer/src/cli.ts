@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Argument, Command, Option } from "commander";
 import { addTrainOptions, configFromOptions, nonNegativeInt, positiveInt, type TrainOptionValues } from "./cli-options.ts";
 import type { TrainConfig } from "./config.ts";
+import { nodeFiles, writeFileDurable } from "./io/durable-write.ts";
 import { barProgress, lineProgress, type Progress } from "./report/progress.ts";
 import { loadCheckpoint } from "./train/checkpoint.ts";
 import type { CheckpointMeta } from "./train/run.ts";
@@ -162,7 +162,7 @@ export function buildProgram(): Command {
       const config = configFromOptions(o);
       const source = standaloneTrainerSource(config, describeRun(config));
       const out = fromUser(o.out);
-      writeFileSync(out, source, { mode: 0o755 });
+      writeFileDurable(out, source, nodeFiles, 0o755);
       process.stdout.write(`wrote ${out} (${(source.length / 1e6).toFixed(1)} MB): node ${o.out} --help\n`);
     });
   return program;

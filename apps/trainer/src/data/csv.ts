@@ -43,7 +43,7 @@ export function readCsvTable(text: string, source: string): { header: string[]; 
  * (any string) or a number (regression).
  */
 export function loadCsv(options: CsvOptions, rng: Rng): DataSplits {
-  const { header, rows } = readCsvTable(readFileSync(options.path, "utf8"), options.path);
+  const { header, rows } = readCsvTable(readDataFile(options.path), options.path);
   const targetIndex = header.indexOf(options.target);
   if (targetIndex < 0) {
     throw new CsvDataError(`${options.path}: unknown target column ${JSON.stringify(options.target)}; columns are ${header.map((h) => JSON.stringify(h)).join(", ")}`);
@@ -58,6 +58,9 @@ export function loadCsv(options: CsvOptions, rng: Rng): DataSplits {
     });
   });
   const targets = rows.map((row) => row[targetIndex]);
+  targets.forEach((t, r) => {
+    if (missingOrNonFinite(t)) throw new CsvDataError(`${options.path}: line ${r + 2}, column ${JSON.stringify(options.target)}: the target ${JSON.stringify(t)} is ${t === "" ? "empty" : "not a finite number"}; every row needs a target`);
+  });
   const task = options.task === "auto" ? guessTask(targets) : options.task;
   let y: Int32Array | Float32Array;
   let info: TaskInfo;
@@ -71,30 +74,63 @@ export function loadCsv(options: CsvOptions, rng: Rng): DataSplits {
     info = { task, outputs: 1 };
   }
   const all: Dataset = { x, y, count: rows.length, features };
-  const [rest, test] = holdOut(all, options.testSize, rng);
-  const [train, validation] = holdOut(rest, options.validationSize, rng);
+  const [rest, test] = holdOut(all, options.testSize, rng, "--test-size");
+  const [train, validation] = holdOut(rest, options.validationSize, rng, "--validation-size");
   standardize(train, [validation, test]);
+  if (task === "regression") info = { ...info, targetScale: standardizeTarget(train, [validation, test]) };
   return { name: options.path, info, train, validation, test };
+}
+
+/** The file's text; the error names the path (a folder, a missing file, no permission). */
+function readDataFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new CsvDataError(`cannot read --data ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Empty, NaN or ±Infinity in any spelling a CSV writer uses: never a class and never a regression target. */
+function missingOrNonFinite(cell: string): boolean {
+  return cell === "" || /^[+-]?(nan|inf|infinity)$/i.test(cell) || (!Number.isNaN(Number(cell)) && !Number.isFinite(Number(cell)));
 }
 
 function numericCell(cell: string, source: string, line: number, column: string): number {
   const v = cell === "" ? Number.NaN : Number(cell);
   if (!Number.isFinite(v)) throw new CsvDataError(`${source}: line ${line}, column ${JSON.stringify(column)}: ${JSON.stringify(cell)} is not a number`);
+  // Values are stored as float32: beyond its range a finite cell would become Infinity.
+  if (!Number.isFinite(Math.fround(v))) throw new CsvDataError(`${source}: line ${line}, column ${JSON.stringify(column)}: ${cell} is beyond the float32 range (±3.4e38)`);
   return v;
 }
 
-/** Few distinct integer-like or non-numeric values make a class label; anything else is a regression target. */
+/**
+ * Text labels, or few distinct integers, make a class label. A target with any
+ * non-integer number is regression (a text cell among them is then reported as not a
+ * number), as are many distinct integers.
+ */
 function guessTask(targets: readonly string[]): "classification" | "regression" {
-  const distinct = new Set(targets);
-  const numeric = targets.every((t) => t !== "" && Number.isFinite(Number(t)));
-  if (!numeric) return "classification";
-  return distinct.size <= 20 && targets.every((t) => Number.isInteger(Number(t))) ? "classification" : "regression";
+  const numbers = targets.map(Number).filter(Number.isFinite);
+  if (numbers.some((v) => !Number.isInteger(v))) return "regression";
+  if (numbers.length < targets.length) return "classification";
+  return new Set(targets).size <= 20 ? "classification" : "regression";
 }
 
 function naturalOrder(a: string, b: string): number {
   const na = Number(a);
   const nb = Number(b);
   return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a.localeCompare(b);
+}
+
+/** Z-scores the regression target with the training statistics; returns them to map results back. */
+function standardizeTarget(train: Dataset, others: readonly Dataset[]): { mean: number; std: number } {
+  let mean = 0;
+  for (let i = 0; i < train.count; i++) mean += train.y[i];
+  mean /= train.count;
+  let variance = 0;
+  for (let i = 0; i < train.count; i++) variance += (train.y[i] - mean) ** 2;
+  const std = Math.sqrt(variance / train.count) || 1;
+  for (const d of [train, ...others]) for (let i = 0; i < d.count; i++) d.y[i] = (d.y[i] - mean) / std;
+  return { mean, std };
 }
 
 /** Z-scores every feature with the training statistics; constant features become 0. */

@@ -16,6 +16,12 @@ export interface TaskInfo {
   /** Number of classes (classification) or 1 (regression). */
   readonly outputs: number;
   readonly classNames?: readonly string[];
+  /**
+   * Regression: the training targets' mean and deviation. The targets are trained
+   * standardised (a net's outputs start near 0 with unit scale); losses and predictions
+   * are reported back in the original units.
+   */
+  readonly targetScale?: { readonly mean: number; readonly std: number };
 }
 
 export interface DataSplits {
@@ -39,14 +45,23 @@ export function subset(data: Dataset, indices: ArrayLike<number>): Dataset {
   return { x, y, count: indices.length, features };
 }
 
+/** The number of examples a size option asks for: a count, or below 1 a fraction (at least one example). */
+export function heldOutCount(sizeOrFraction: number, count: number): number {
+  return sizeOrFraction > 0 && sizeOrFraction < 1 ? Math.max(1, Math.round(sizeOrFraction * count)) : sizeOrFraction;
+}
+
 /**
  * Splits `data` into (rest, held-out) with a seeded permutation: the held-out part
- * has `size` examples, or that fraction of them when `size` is below 1.
+ * has `size` examples, or that fraction of them when `size` is below 1. `option`
+ * names the flag that set the size, for the error when it does not fit.
  */
-export function holdOut(data: Dataset, sizeOrFraction: number, rng: Rng): [Dataset, Dataset] {
-  const size = sizeOrFraction > 0 && sizeOrFraction < 1 ? Math.max(1, Math.round(sizeOrFraction * data.count)) : sizeOrFraction;
+export function holdOut(data: Dataset, sizeOrFraction: number, rng: Rng, option = "held-out size"): [Dataset, Dataset] {
+  const size = heldOutCount(sizeOrFraction, data.count);
   if (!Number.isInteger(size) || size < 0 || size >= data.count) {
-    throw new Error(`a held-out size must be an integer in [0, ${data.count - 1}], got ${size}`);
+    throw new Error(
+      `${option} ${sizeOrFraction} asks for ${size} of the ${data.count} examples left at that point; ` +
+        `it must leave at least one for training (a count up to ${data.count - 1}, or a fraction below 1)`,
+    );
   }
   const perm = rng.permutation(data.count);
   return [subset(data, perm.subarray(size)), subset(data, perm.subarray(0, size))];

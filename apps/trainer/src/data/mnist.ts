@@ -63,7 +63,7 @@ export function loadMnist(options: MnistOptions, rng: Rng): DataSplits {
   let test = loadMnistPair(dir, mnistFiles.testImages, mnistFiles.testLabels);
   if (options.limitTrain) trainAll = firstN(trainAll, options.limitTrain);
   if (options.limitTest) test = firstN(test, options.limitTest);
-  const [train, validation] = holdOut(trainAll, options.validationSize, rng);
+  const [train, validation] = holdOut(trainAll, options.validationSize, rng, "--validation-size");
   return {
     name: "mnist",
     info: { task: "classification", outputs: 10, classNames: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"] },

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { defaultConfig, type TrainConfig } from "../config.ts";
 import { fillBatch, type DataSplits } from "../data/dataset.ts";
@@ -10,6 +10,7 @@ import { resolveLoss } from "../train/run.ts";
 import { makeOptimizer } from "../train/optimizer-choice.ts";
 import { weightName } from "../train/model.ts";
 import { buildPrograms, gradNormPrefix, type UpdateRule } from "../train/program.ts";
+import { writeFileDurable } from "../io/durable-write.ts";
 
 /** What every experiment takes from the command line. */
 export interface ExperimentOptions {
@@ -112,8 +113,12 @@ export function trainCurve(
 }
 
 export function writeOutputs(dir: string, files: Record<string, string>): void {
-  mkdirSync(dir, { recursive: true });
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new Error(`cannot create the output folder ${dir} (--out): ${(err as Error).message}`);
+  }
+  for (const [name, text] of Object.entries(files)) writeFileDurable(join(dir, name), text);
 }
 
 /** A markdown table from a header and rows. */

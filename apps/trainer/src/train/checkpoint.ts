@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { crc32 } from "node:zlib";
+import { type FileLayer, nodeFiles, writeFileDurable } from "../io/durable-write.ts";
 
 /**
  * A checkpoint file, little-endian:
@@ -80,24 +81,9 @@ export function decodeCheckpoint<Meta>(bytes: Uint8Array, source = "checkpoint")
   return { meta: header.meta, tensors };
 }
 
-/**
- * Writes to a temporary file in the same folder, flushes it, then renames it over
- * `path`: a crash leaves either the old checkpoint or the new one, never half of one.
- */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const temp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temp, "w");
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
-}
-
-export function saveCheckpoint<Meta>(path: string, meta: Meta, tensors: ReadonlyMap<string, Float32Array>): void {
-  writeFileAtomic(path, encodeCheckpoint(meta, tensors));
+/** Writes a checkpoint durably: a crash or a full disk leaves the previous one whole (see writeFileDurable). */
+export function saveCheckpoint<Meta>(path: string, meta: Meta, tensors: ReadonlyMap<string, Float32Array>, files: FileLayer = nodeFiles): void {
+  writeFileDurable(path, encodeCheckpoint(meta, tensors), files);
 }
 
 export function loadCheckpoint<Meta>(path: string): Checkpoint<Meta> {

@@ -3,10 +3,13 @@ import { argmax, Confusion } from "./metrics.ts";
 import type { Step } from "./step.ts";
 
 export interface SetEvaluation {
+  /** Mean loss, in the units the run reports (see `lossScale`). */
   readonly loss: number;
   /** null for regression. */
   readonly accuracy: number | null;
   readonly confusion: Confusion | null;
+  /** Regression: mean squared and absolute error in the target's original units. */
+  readonly regression: { readonly mse: number; readonly mae: number } | null;
 }
 
 /** Copies the trainable params from the training step into the evaluation step. */
@@ -15,16 +18,19 @@ export function syncParams(from: Step, to: Step, names: readonly string[]): void
 }
 
 /**
- * Mean per-example loss (and accuracy, confusion) over a whole data set with the
- * fixed-size evaluation step; the last batch is padded with zero examples
- * whose results are ignored.
+ * Mean per-example loss (and accuracy, confusion; or MSE and MAE for regression)
+ * over a whole data set with the fixed-size evaluation step; the last batch is padded
+ * with zero examples whose results are ignored. `lossScale` turns the step's loss of
+ * standardised targets back into the original units (std² for MSE, std for MAE).
  */
-export function evaluateSet(step: Step, data: Dataset, info: TaskInfo, evalBatch: number): SetEvaluation {
+export function evaluateSet(step: Step, data: Dataset, info: TaskInfo, evalBatch: number, lossScale = 1): SetEvaluation {
   const { features } = data;
   const x = new Float32Array(evalBatch * features);
   const y = data.y instanceof Int32Array ? new Int32Array(evalBatch) : new Float32Array(evalBatch);
   const confusion = info.task === "classification" ? new Confusion(info.outputs) : null;
   let lossSum = 0;
+  let squaredSum = 0;
+  let absoluteSum = 0;
   for (let start = 0; start < data.count; start += evalBatch) {
     const size = Math.min(evalBatch, data.count - start);
     x.fill(0);
@@ -35,7 +41,19 @@ export function evaluateSet(step: Step, data: Dataset, info: TaskInfo, evalBatch
     for (let i = 0; i < size; i++) {
       lossSum += out.losses[i];
       if (confusion) confusion.add(y[i], argmax(out.predictions, i * info.outputs, info.outputs));
+      else {
+        const error = out.predictions[i] - y[i];
+        squaredSum += error * error;
+        absoluteSum += Math.abs(error);
+      }
     }
   }
-  return { loss: data.count === 0 ? Number.NaN : lossSum / data.count, accuracy: confusion ? confusion.accuracy : null, confusion };
+  const mean = (sum: number) => (data.count === 0 ? Number.NaN : sum / data.count);
+  const std = info.targetScale?.std ?? 1;
+  return {
+    loss: mean(lossSum) * lossScale,
+    accuracy: confusion ? confusion.accuracy : null,
+    confusion,
+    regression: confusion ? null : { mse: mean(squaredSum) * std * std, mae: mean(absoluteSum) * std },
+  };
 }

@@ -47,6 +47,8 @@ export interface LoopOptions {
   readonly patience: number;
   /** Save a checkpoint every this many steps as well as at each epoch's end; 0: epoch ends only. */
   readonly checkpointEvery: number;
+  /** Multiplies reported losses into the target's units (regression on standardised targets); 1 otherwise. */
+  readonly lossScale?: number;
 }
 
 export interface LoopHooks {
@@ -107,6 +109,7 @@ export async function trainLoop(
   const dropoutRng = new Rng(state.dropoutRng);
   const keep = 1 - options.dropout;
   let lastGoodGradNorms: Record<string, number> | null = null;
+  const lossScale = options.lossScale ?? 1;
 
   while (state.epoch < options.epochs) {
     const shuffleRng = new Rng(state.epochRng);
@@ -125,9 +128,10 @@ export async function trainLoop(
         for (let i = 0; i < mask.data.length; i++) mask.data[i] = dropoutRng.uniform() < keep ? 1 / keep : 0;
       }
       const out = trainStep.run({ x, y, ...Object.fromEntries(masks.map((m) => [m.name, m.data])) });
-      const loss = out.loss[0];
+      const rawLoss = out.loss[0];
+      const loss = rawLoss * lossScale;
       const norms = gradNormsOf(out);
-      const bad = [...(Number.isFinite(loss) ? [] : ["loss"]), ...Object.keys(norms).filter((k) => !Number.isFinite(norms[k]))];
+      const bad = [...(Number.isFinite(rawLoss) ? [] : ["loss"]), ...Object.keys(norms).filter((k) => !Number.isFinite(norms[k]))];
       if (bad.length > 0) {
         const divergence = { step: state.step + 1, epoch: state.epoch, batch: state.batch, tensors: bad, loss, lastGoodGradNorms };
         return { status: "diverged", state, divergence };
@@ -158,7 +162,7 @@ export async function trainLoop(
     }
 
     syncParams(trainStep, evalStep, programs.paramNames);
-    const val: SetEvaluation = evaluateSet(evalStep, data.validation, data.info, options.evalBatchSize);
+    const val: SetEvaluation = evaluateSet(evalStep, data.validation, data.info, options.evalBatchSize, lossScale);
     const { lossSum, correct, seen, seconds } = state.partial;
     const metrics: EpochMetrics = {
       epoch: state.epoch + 1,

@@ -23,3 +23,15 @@ export const lossTask: Record<LossName, "classification" | "regression"> = {
   mae: "regression",
   huber: "regression",
 };
+
+/**
+ * Regression trains on standardised targets; this factor turns a loss of those into the
+ * target's own units (std² for a squared error, std for an absolute one). Huber is not
+ * homogeneous in the error, so its loss stays in standardised units.
+ */
+export const lossUnitScale: Record<LossName, (std: number) => number> = {
+  "cross-entropy": () => 1,
+  mse: (std) => std * std,
+  mae: (std) => std,
+  huber: () => 1,
+};

@@ -20,7 +20,7 @@ export function smooth(steps: readonly StepLoss[], points = 300): SeriesPoint[] 
 export async function writeCurves(folder: RunFolder, history: readonly EpochMetrics[], steps: readonly StepLoss[] = []): Promise<string[]> {
   const written: string[] = [];
   if (steps.length > 0) {
-    folder.writeText("steps.svg", await lineChartSvg({ title: "Training loss per step", xTitle: "step", yTitle: "loss", points: smooth(steps), logY: steps.every((s) => s.loss > 0) }));
+    folder.writeFile("steps.svg", await lineChartSvg({ title: "Training loss per step", xTitle: "step", yTitle: "loss", points: smooth(steps), logY: steps.every((s) => s.loss > 0) }));
     written.push("steps.svg");
   }
   if (history.length === 0) return written;
@@ -35,7 +35,7 @@ export async function writeCurves(folder: RunFolder, history: readonly EpochMetr
     yTitle: "loss",
     points: series((m) => m.trainLoss, "training", "validation", (m) => m.valLoss),
   });
-  folder.writeText("loss.svg", loss);
+  folder.writeFile("loss.svg", loss);
   written.push("loss.svg");
   if (history[0].trainAccuracy !== null) {
     const accuracy = await lineChartSvg({
@@ -44,7 +44,7 @@ export async function writeCurves(folder: RunFolder, history: readonly EpochMetr
       yTitle: "accuracy",
       points: series((m) => m.trainAccuracy, "training", "validation", (m) => m.valAccuracy),
     });
-    folder.writeText("accuracy.svg", accuracy);
+    folder.writeFile("accuracy.svg", accuracy);
     written.push("accuracy.svg");
   }
   return written;

@@ -1,6 +1,7 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "./checkpoint.ts";
+import { appendDurable, cleanStaleTemps, type FileLayer, nodeFiles, writeFileDurable } from "../io/durable-write.ts";
+import { jsonText } from "../io/json-text.ts";
 import type { EpochMetrics } from "./metrics.ts";
 
 export interface StepLoss {
@@ -8,9 +9,26 @@ export interface StepLoss {
   readonly loss: number;
 }
 
-/** The files of one run, all in one folder. */
+/** Every file a run writes into its folder; a folder holding any of them holds a run. */
+export const runFileNames = [
+  "config.json",
+  "config-history.jsonl",
+  "metrics.jsonl",
+  "steps.jsonl",
+  "report.json",
+  "checkpoint.bin",
+  "best.bin",
+  "loss.svg",
+  "accuracy.svg",
+  "steps.svg",
+] as const;
+
+/** The files of one run, all in one folder, all written through one durable-write helper. */
 export class RunFolder {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    readonly files: FileLayer = nodeFiles,
+  ) {}
 
   get checkpointPath() {
     return join(this.dir, "checkpoint.bin");
@@ -18,33 +36,62 @@ export class RunFolder {
   get bestPath() {
     return join(this.dir, "best.bin");
   }
+  get configPath() {
+    return join(this.dir, "config.json");
+  }
   get metricsPath() {
     return join(this.dir, "metrics.jsonl");
   }
-  /** One line per optimizer step: `{"step":n,"loss":l}`, written at each checkpoint. */
+  /** One line per optimizer step: `{"step":n,"loss":l}`, appended as each step finishes. */
   get stepsPath() {
     return join(this.dir, "steps.jsonl");
   }
+  /** One line per start or resume, with the settings a resume changed. */
+  get historyPath() {
+    return join(this.dir, "config-history.jsonl");
+  }
 
+  /** Creates the folder; the error names it (a read-only place, a file in the way). */
   create(): void {
-    mkdirSync(this.dir, { recursive: true });
+    try {
+      mkdirSync(this.dir, { recursive: true });
+    } catch (err) {
+      throw new Error(`cannot create the run folder ${this.dir} (--out): ${(err as Error).message}`);
+    }
+    if (!statSync(this.dir).isDirectory()) throw new Error(`the run folder ${this.dir} (--out) is a file, not a folder`);
+  }
+
+  /** The run files already in the folder (empty for a new folder). */
+  existingRunFiles(): string[] {
+    return runFileNames.filter((name) => existsSync(join(this.dir, name)));
+  }
+
+  /**
+   * Clears an earlier run's files for a new run (--force), leftovers of killed writes
+   * too. Called only once the new run has loaded its data and compiled, so a run that
+   * fails at start leaves the earlier run untouched.
+   */
+  startFresh(): void {
+    this.create();
+    for (const name of runFileNames) rmSync(join(this.dir, name), { force: true });
+    cleanStaleTemps(this.dir, runFileNames);
   }
 
   hasCheckpoint(): boolean {
     return existsSync(this.checkpointPath);
   }
 
-  writeJson(name: string, value: unknown): void {
-    writeFileAtomic(join(this.dir, name), new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`));
+  writeFile(name: string, data: Uint8Array | string): void {
+    writeFileDurable(join(this.dir, name), data, this.files);
   }
 
-  writeText(name: string, text: string): void {
-    writeFileSync(join(this.dir, name), text);
+  writeJson(name: string, value: unknown): void {
+    this.writeFile(name, `${jsonText(value, 2)}\n`);
   }
 
   /** Rewrites metrics.jsonl from the history a checkpoint holds (drops lines written after it). */
   resetMetrics(history: readonly EpochMetrics[]): void {
-    writeFileAtomic(this.metricsPath, new TextEncoder().encode(history.map((m) => `${JSON.stringify(m)}\n`).join("")));
+    this.writeFile("metrics.jsonl", history.map((m) => `${jsonText(m)}\n`).join(""));
   }
 
   /** Keeps the step lines up to `step` (those a checkpoint covers); returns them. */
@@ -56,15 +103,19 @@ export class RunFolder {
           .map((l) => JSON.parse(l) as StepLoss)
           .filter((l) => l.step <= step)
       : [];
-    writeFileAtomic(this.stepsPath, new TextEncoder().encode(kept.map((l) => `${JSON.stringify(l)}\n`).join("")));
+    this.writeFile("steps.jsonl", kept.map((l) => `${jsonText(l)}\n`).join(""));
     return kept;
   }
 
   appendSteps(lines: readonly StepLoss[]): void {
-    if (lines.length > 0) appendFileSync(this.stepsPath, lines.map((l) => `${JSON.stringify(l)}\n`).join(""));
+    if (lines.length > 0) appendDurable(this.stepsPath, lines.map((l) => `${jsonText(l)}\n`).join(""), this.files);
   }
 
   appendMetrics(metrics: EpochMetrics): void {
-    appendFileSync(this.metricsPath, `${JSON.stringify(metrics)}\n`);
+    appendDurable(this.metricsPath, `${jsonText(metrics)}\n`, this.files);
+  }
+
+  appendHistory(entry: object): void {
+    appendDurable(this.historyPath, `${jsonText(entry)}\n`, this.files);
   }
 }

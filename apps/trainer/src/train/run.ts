@@ -6,11 +6,12 @@ import type { Progress } from "../report/progress.ts";
 import { Rng } from "../rng.ts";
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { evaluateSet, syncParams } from "./evaluate-set.ts";
-import { lossTask, type LossName } from "./losses.ts";
+import { cleanStaleTemps } from "../io/durable-write.ts";
+import { lossTask, lossUnitScale, type LossName } from "./losses.ts";
 import { initialRunState, trainLoop, type Divergence, type LoopOutcome, type RunState } from "./loop.ts";
 import { writeCurves } from "./plots.ts";
 import { buildPrograms, type TrainingPrograms, type UpdateRule } from "./program.ts";
-import type { RunFolder, StepLoss } from "./run-folder.ts";
+import { type RunFolder, runFileNames, type StepLoss } from "./run-folder.ts";
 import { stateNames, type Step, type StepFactory } from "./step.ts";
 
 export interface CheckpointMeta {
@@ -33,6 +34,8 @@ export interface RunReport {
   readonly testLoss: number | null;
   readonly testAccuracy: number | null;
   readonly confusionMatrix: number[][] | null;
+  /** Regression: test MSE and MAE in the target's units, and the MSE of predicting the training mean. */
+  readonly regression: { readonly mse: number; readonly mae: number; readonly meanBaselineMse: number } | null;
   readonly classNames: readonly string[] | null;
   readonly epochs: number;
   readonly steps: number;
@@ -71,90 +74,146 @@ export function runStreams(seed: number) {
   return { init: root.fork(), split: root.fork(), shuffle: root.fork(), dropout: root.fork() };
 }
 
+/** The update rule a config names; a schedule that cannot be built names the option instead of its internal error. */
+export function scheduledUpdateRule(make: RunDeps["makeOptimizer"], config: TrainConfig, stepsPerEpoch: number): UpdateRule {
+  try {
+    return make(config, stepsPerEpoch);
+  } catch (err) {
+    throw new Error(
+      `--optimizer ${config.optimizer} with --schedule ${config.schedule} cannot be set up for ${config.epochs} epochs of ${stepsPerEpoch} steps ` +
+        `(--batch-size ${config.batchSize}): ${(err as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Loads the data and builds the programs. The config that comes back is the one the
+ * run uses: a batch larger than the training set is clamped to it (said in `notes`,
+ * with the split that was chosen).
+ */
 export function buildRun(config: TrainConfig, deps: Pick<RunDeps, "makeOptimizer">) {
   const streams = runStreams(config.seed);
   const data = loadData(config, streams.split);
   const loss = resolveLoss(config, data.info.task);
-  const stepsPerEpoch = Math.floor(data.train.count / config.batchSize);
+  const notes = [`data: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test examples`];
+  let effective = config;
+  if (config.batchSize > data.train.count) {
+    notes.push(`--batch-size ${config.batchSize} is larger than the ${data.train.count} training examples; using batches of ${data.train.count}`);
+    effective = { ...config, batchSize: data.train.count };
+  }
+  const stepsPerEpoch = Math.floor(data.train.count / effective.batchSize);
   const programs = buildPrograms(
-    { ...config, loss },
+    { ...effective, loss },
     { features: data.train.features, outputs: data.info.outputs, task: data.info.task },
-    deps.makeOptimizer(config, stepsPerEpoch),
+    scheduledUpdateRule(deps.makeOptimizer, effective, stepsPerEpoch),
     streams.init,
   );
-  return { streams, data, programs };
+  const lossScale = lossUnitScale[loss](data.info.targetScale?.std ?? 1);
+  return { config: effective, streams, data, programs, lossScale, notes };
 }
 
 function readState(step: Step, names: readonly string[]): Map<string, Float32Array> {
   return new Map(names.map((n) => [n, step.read(n)]));
 }
 
+/** What a resume changed: setting → old and new value (recorded in config-history.jsonl). */
+export type ConfigChanges = Readonly<Record<string, { readonly from: unknown; readonly to: unknown }>>;
+
 /**
- * One training run into `folder`: fresh, or resumed from the folder's checkpoint
- * (whose config wins). Writes config.json, metrics.jsonl, checkpoint.bin, best.bin,
- * report.json and the curves.
+ * One training run into `folder`: fresh, or resumed from the folder's checkpoint.
+ * Nothing in the folder changes until the data is loaded and the steps compiled, so a
+ * run that fails at start leaves an earlier run's files as they were. Writes
+ * config.json, config-history.jsonl, metrics.jsonl and steps.jsonl (appended as
+ * training goes), checkpoint.bin, best.bin, report.json and the curves, every one
+ * durably. A write that fails ends the run with an error naming the file (report.json
+ * then says "failed" if it can still be written): it never reports "completed".
  */
-export async function runTraining(config: TrainConfig, folder: RunFolder, resume: boolean, deps: RunDeps): Promise<RunReport> {
+export async function runTraining(config: TrainConfig, folder: RunFolder, resume: boolean, deps: RunDeps, changes: ConfigChanges = {}): Promise<RunReport> {
   const setupStart = performance.now();
-  const { streams, data, programs } = buildRun(config, deps);
+  const built = buildRun(config, deps);
+  const { streams, data, programs, lossScale } = built;
+  config = built.config;
   const compileStart = performance.now();
   const trainStep = deps.makeStep(programs.train);
   const evalStep = deps.makeStep(programs.eval);
   const compileSeconds = (performance.now() - compileStart) / 1000;
   const slots = stateNames(programs.train);
+  for (const note of built.notes) deps.progress.log(note);
   let state: RunState;
-  // Per-step losses: all of them for the plot, the unsaved tail written with each checkpoint.
+  // Per-step losses for the plot; each is also appended to steps.jsonl as its step ends.
   const stepLosses: StepLoss[] = [];
-  let unsavedFrom = 0;
-  folder.create();
   if (resume) {
     const ckpt = loadCheckpoint<CheckpointMeta>(folder.checkpointPath);
     if (ckpt.meta?.kind !== "gradfold-run") throw new CheckpointError(`${folder.checkpointPath}: not a training-run checkpoint`);
     restoreTensors(trainStep, ckpt.tensors, slots, folder.checkpointPath);
     state = ckpt.meta.state;
+    cleanStaleTemps(folder.dir, runFileNames);
     folder.resetMetrics(state.history);
     stepLosses.push(...folder.truncateSteps(state.step));
     deps.progress.log(`resuming ${folder.dir} at epoch ${state.epoch + 1}, batch ${state.batch} (step ${state.step})`);
   } else {
     state = initialRunState(streams.shuffle, streams.dropout);
+    folder.startFresh();
     folder.resetMetrics([]);
     folder.truncateSteps(0);
   }
-  unsavedFrom = stepLosses.length;
   folder.writeJson("config.json", config);
+  folder.appendHistory({ at: new Date().toISOString(), event: resume ? "resume" : "start", step: state.step, ...(resume ? { changes } : { config }) });
   const setupSeconds = (performance.now() - setupStart) / 1000;
 
-  const outcome = await trainLoop(
-    programs,
-    trainStep,
-    evalStep,
-    data,
-    config,
-    state,
-    {
-      checkpoint: (s) => {
-        folder.appendSteps(stepLosses.slice(unsavedFrom));
-        unsavedFrom = stepLosses.length;
-        saveCheckpoint<CheckpointMeta>(folder.checkpointPath, { kind: "gradfold-run", config, state: s }, readState(trainStep, slots));
+  let outcome: LoopOutcome;
+  try {
+    outcome = await trainLoop(
+      programs,
+      trainStep,
+      evalStep,
+      data,
+      { ...config, lossScale },
+      state,
+      {
+        checkpoint: (s) => saveCheckpoint<CheckpointMeta>(folder.checkpointPath, { kind: "gradfold-run", config, state: s }, readState(trainStep, slots), folder.files),
+        bestSoFar: (s) => saveCheckpoint<CheckpointMeta>(folder.bestPath, { kind: "gradfold-run", config, state: s }, readState(trainStep, programs.paramNames), folder.files),
+        epochStart: (epoch, batches) => deps.progress.epochStart(epoch, config.epochs, batches),
+        batchDone: (info) => {
+          const line = { step: info.step, loss: info.stepLoss };
+          stepLosses.push(line);
+          folder.appendSteps([line]);
+          deps.progress.batch(info);
+        },
+        epochEnd: (m) => {
+          folder.appendMetrics(m);
+          deps.progress.epochEnd(m, config.epochs);
+        },
+        stopRequested: deps.stopRequested,
       },
-      bestSoFar: (s) => saveCheckpoint<CheckpointMeta>(folder.bestPath, { kind: "gradfold-run", config, state: s }, readState(trainStep, programs.paramNames)),
-      epochStart: (epoch, batches) => deps.progress.epochStart(epoch, config.epochs, batches),
-      batchDone: (info) => {
-        stepLosses.push({ step: info.step, loss: info.stepLoss });
-        deps.progress.batch(info);
-      },
-      epochEnd: (m) => {
-        folder.appendMetrics(m);
-        deps.progress.epochEnd(m, config.epochs);
-      },
-      stopRequested: deps.stopRequested,
-    },
-  );
+    );
+  } catch (err) {
+    deps.progress.stop();
+    reportFailure(folder, err as Error, state);
+    throw err;
+  }
   deps.progress.stop();
-  const report = await finish(config, folder, programs, trainStep, evalStep, data, outcome, deps, { setupSeconds, compileSeconds });
+  const report = await finish(config, folder, programs, trainStep, evalStep, data, outcome, deps, { setupSeconds, compileSeconds, lossScale });
   folder.writeJson("report.json", report);
   await writeCurves(folder, outcome.state.history, stepLosses);
   return report;
+}
+
+/** Best effort: report.json says the run failed and why (the disk may be the thing that failed). */
+function reportFailure(folder: RunFolder, err: Error, state: RunState): void {
+  try {
+    folder.writeJson("report.json", { status: "failed", error: err.message, epochs: state.history.length, steps: state.step });
+  } catch {
+    // The error being thrown already names the file that could not be written.
+  }
+}
+
+/** The test MSE, in the target's units, of always predicting the training mean (which is 0 once standardised). */
+function meanBaselineMse(data: DataSplits): number {
+  const std = data.info.targetScale?.std ?? 1;
+  let sum = 0;
+  for (let i = 0; i < data.test.count; i++) sum += data.test.y[i] * data.test.y[i];
+  return data.test.count === 0 ? Number.NaN : (sum / data.test.count) * std * std;
 }
 
 function restoreTensors(step: Step, tensors: ReadonlyMap<string, Float32Array>, names: readonly string[], source: string): void {
@@ -178,11 +237,12 @@ async function finish(
   data: DataSplits,
   outcome: LoopOutcome,
   deps: RunDeps,
-  setup: { setupSeconds: number; compileSeconds: number },
+  setup: { setupSeconds: number; compileSeconds: number; lossScale: number },
 ): Promise<RunReport> {
   const { state } = outcome;
+  const { lossScale, ...setupTimes } = setup;
   const timings = {
-    ...setup,
+    ...setupTimes,
     trainSeconds: state.history.reduce((t, m) => t + m.seconds, 0) + state.partial.seconds,
     perEpochSeconds: state.history.map((m) => m.seconds),
     examplesPerSecond: state.history.map((m) => m.examplesPerSecond),
@@ -200,7 +260,7 @@ async function finish(
     const divergence = outcome.status === "diverged" ? outcome.divergence : null;
     if (divergence) deps.progress.log(describeDivergence(divergence, folder));
     else deps.progress.log(`interrupted: checkpoint saved in ${folder.checkpointPath}; continue with --resume ${folder.dir}`);
-    return { ...base, testLoss: null, testAccuracy: null, confusionMatrix: null, divergence, timings };
+    return { ...base, testLoss: null, testAccuracy: null, confusionMatrix: null, regression: null, divergence, timings };
   }
   if (outcome.status === "early-stopped" && state.best) {
     // Early stopping keeps the params of the best validation epoch.
@@ -209,11 +269,16 @@ async function finish(
     deps.progress.log(`early stop: no better validation loss for ${config.patience} epochs; using epoch ${state.best.epoch}`);
   } else syncParams(trainStep, evalStep, programs.paramNames);
   const testStart = performance.now();
-  const test = evaluateSet(evalStep, data.test, data.info, config.evalBatchSize);
+  const test = evaluateSet(evalStep, data.test, data.info, config.evalBatchSize, lossScale);
   timings.testSeconds = (performance.now() - testStart) / 1000;
+  const regression = test.regression && { mse: test.regression.mse, mae: test.regression.mae, meanBaselineMse: meanBaselineMse(data) };
   const accuracyText = test.accuracy === null ? "" : `, accuracy ${(100 * test.accuracy).toFixed(2)}%`;
-  deps.progress.log(`test: loss ${test.loss.toFixed(4)}${accuracyText} on ${data.test.count} examples; run folder ${folder.dir}`);
-  return { ...base, testLoss: test.loss, testAccuracy: test.accuracy, confusionMatrix: test.confusion?.counts ?? null, divergence: null, timings };
+  const regressionText = regression ? `, MSE ${regression.mse.toPrecision(4)}, MAE ${regression.mae.toPrecision(4)} (predicting the mean: MSE ${regression.meanBaselineMse.toPrecision(4)})` : "";
+  deps.progress.log(`test: loss ${test.loss.toFixed(4)}${accuracyText}${regressionText} on ${data.test.count} examples; run folder ${folder.dir}`);
+  // A trained model whose test loss is not finite has diverged, however training ended.
+  const status = Number.isFinite(test.loss) ? base.status : "diverged";
+  if (status === "diverged") deps.progress.log(`diverged: the test loss is ${test.loss}; try a smaller --lr or --clip-norm`);
+  return { ...base, status, testLoss: test.loss, testAccuracy: test.accuracy, confusionMatrix: test.confusion?.counts ?? null, regression, divergence: null, timings };
 }
 
 export function describeDivergence(d: Divergence, folder: RunFolder): string {
