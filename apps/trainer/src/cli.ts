@@ -1,13 +1,17 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Argument, Command, Option } from "commander";
 import { addTrainOptions, configFromOptions, nonNegativeInt, positiveInt, type TrainOptionValues } from "./cli-options.ts";
 import type { TrainConfig } from "./config.ts";
 import { nodeFiles, writeFileDurable } from "./io/durable-write.ts";
+import { slowFiles } from "./io/slow-files.ts";
 import { barProgress, lineProgress, type Progress } from "./report/progress.ts";
 import { loadCheckpoint } from "./train/checkpoint.ts";
-import type { CheckpointMeta } from "./train/run.ts";
+import { flagOf, resumeConfig } from "./train/resume.ts";
+import type { CheckpointMeta, ConfigChanges } from "./train/run.ts";
 import { RunFolder } from "./train/run-folder.ts";
+import { RunLock } from "./train/run-lock.ts";
 
 /** Exit codes: 0 done, 1 bad input or error, 3 diverged, 130 interrupted (Ctrl-C, after saving a checkpoint). */
 export const exitCodes = { ok: 0, error: 1, diverged: 3, interrupted: 130 } as const;
@@ -45,45 +49,83 @@ function timestamp(): string {
 interface TrainCommandOptions extends TrainOptionValues {
   out?: string;
   resume?: string;
+  force?: boolean;
   checkpointEvery: number;
   progress: string;
+  debugSlowWrites?: number;
 }
 
-async function trainCommand(o: TrainCommandOptions): Promise<number> {
+/** Options of `train` that are not settings of the run. */
+const notSettings = new Set(["out", "resume", "force", "progress", "debugSlowWrites"]);
+
+/** The options the user typed (not defaults): what a resume is asked to change. */
+function explicitOptions(o: TrainCommandOptions, command: Command): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([key]) => !notSettings.has(key) && command.getOptionValueSource(key) === "cli"));
+}
+
+function readFolderConfig(folder: RunFolder): TrainConfig | null {
+  if (!existsSync(folder.configPath)) return null;
+  try {
+    return JSON.parse(readFileSync(folder.configPath, "utf8")) as TrainConfig;
+  } catch (err) {
+    throw new Error(`cannot read ${folder.configPath}: ${(err as Error).message}`);
+  }
+}
+
+async function trainCommand(o: TrainCommandOptions, command: Command): Promise<number> {
   // Listen for Ctrl-C before the slow part (loading data, compiling) so it never kills a run mid-setup.
   const progress = chooseProgress(o.progress);
   const stopRequested = interruptFlag(progress);
+  const files = o.debugSlowWrites ? slowFiles(o.debugSlowWrites) : nodeFiles;
   let config: TrainConfig;
   let folder: RunFolder;
+  let changes: ConfigChanges = {};
+  let lock: RunLock;
   if (o.resume !== undefined) {
-    folder = new RunFolder(fromUser(o.resume));
+    folder = new RunFolder(fromUser(o.resume), files);
     if (o.out !== undefined && fromUser(o.out) !== folder.dir) throw new Error("--resume continues the run in its own folder; leave out --out");
-    const saved = loadCheckpoint<CheckpointMeta>(folder.checkpointPath).meta.config;
-    config = { ...saved, epochs: o.epochs ?? saved.epochs };
+    if (!existsSync(folder.dir)) throw new Error(`--resume ${folder.dir}: no such folder`);
+    lock = RunLock.acquire(folder.dir);
+    const ckpt = loadCheckpoint<CheckpointMeta>(folder.checkpointPath);
+    ({ config, changes } = resumeConfig(ckpt.meta.config, ckpt.meta.state, readFolderConfig(folder), explicitOptions(o, command), folder.checkpointPath));
+    for (const [key, c] of Object.entries(changes)) progress.log(`resume: ${flagOf(key)} ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`);
   } else {
     config = configFromOptions(o, { checkpointEvery: o.checkpointEvery });
     if (config.data.source === "csv") config = { ...config, data: { ...config.data, path: fromUser(config.data.path) } };
     if (config.data.source === "mnist" && config.data.dir) config = { ...config, data: { ...config.data, dir: fromUser(config.data.dir) } };
-    folder = new RunFolder(fromUser(o.out ?? `runs/${timestamp()}`));
+    folder = new RunFolder(fromUser(o.out ?? `runs/${timestamp()}`), files);
+    const earlier = folder.existingRunFiles();
+    if (earlier.length > 0 && !o.force) {
+      throw new Error(
+        `--out ${folder.dir} holds another run (${earlier.join(", ")}); continue it with --resume ${folder.dir}, replace it with --force, or choose another --out`,
+      );
+    }
+    folder.create();
+    lock = RunLock.acquire(folder.dir);
   }
-  // Loaded on use: --help and option errors stay fast without codegen and the plotting library.
-  const [{ chooseBackend }, { runTraining }, { makeOptimizer }] = await Promise.all([
-    import("./train/backends.ts"),
-    import("./train/run.ts"),
-    import("./train/optimizer-choice.ts"),
-  ]);
-  const backend = chooseBackend(config.backend);
-  progress.log(`gradfold-train: ${describeRun(config)}; backend ${backend.name}; run folder ${folder.dir}`);
-  const report = await runTraining(config, folder, o.resume !== undefined, {
-    makeStep: backend.makeStep,
-    backend: backend.name,
-    makeOptimizer,
-    progress,
-    stopRequested,
-  });
-  if (report.status === "interrupted") return exitCodes.interrupted;
-  if (report.status === "diverged") return exitCodes.diverged;
-  return exitCodes.ok;
+  if (lock.replaced) progress.log(`replaced a stale lock of pid ${lock.replaced.pid} (started ${lock.replaced.startedAt}), which is no longer running`);
+  try {
+    // Loaded on use: --help and option errors stay fast without codegen and the plotting library.
+    const [{ chooseBackend }, { runTraining }, { makeOptimizer }] = await Promise.all([
+      import("./train/backends.ts"),
+      import("./train/run.ts"),
+      import("./train/optimizer-choice.ts"),
+    ]);
+    const backend = chooseBackend(config.backend);
+    progress.log(`gradfold-train: ${describeRun(config)}; backend ${backend.name}; run folder ${folder.dir}`);
+    const report = await runTraining(
+      config,
+      folder,
+      o.resume !== undefined,
+      { makeStep: backend.makeStep, backend: backend.name, makeOptimizer, progress, stopRequested },
+      changes,
+    );
+    if (report.status === "interrupted") return exitCodes.interrupted;
+    if (report.status === "diverged") return exitCodes.diverged;
+    return exitCodes.ok;
+  } finally {
+    lock.release();
+  }
 }
 
 export function describeRun(c: TrainConfig): string {
@@ -121,11 +163,14 @@ export function buildProgram(): Command {
       .description("train a model (the default command): MNIST, MLP 784-256-128-10 ReLU, Adam, batch 128 unless told otherwise"),
   )
     .option("--out <dir>", "run folder for config.json, metrics.jsonl, report.json, loss.svg, accuracy.svg, checkpoint.bin (default: runs/<time>)")
-    .option("--resume <dir>", "continue the stopped run in <dir> from its checkpoint, exactly as if it had not stopped")
+    .option("--resume <dir>", "continue the run in <dir> from its checkpoint, exactly as if it had not stopped; may change --lr, --schedule, --clip-norm, --epochs (more), --patience")
+    .option("--force", "let --out replace the earlier run in that folder (its files are removed once the new run has started)")
     .option("--checkpoint-every <steps>", "also save a checkpoint every n steps (0: only at epoch ends)", nonNegativeInt, 200)
     .addOption(new Option("--progress <kind>", "progress display: a bar per epoch on a terminal, plain lines otherwise").choices(["auto", "bar", "lines", "none"]).default("auto"))
-    .action(async (o: TrainCommandOptions) => {
-      process.exitCode = await trainCommand(o);
+    // A test hook: slow, short writes keep a checkpoint write in progress long enough to kill the process in it.
+    .addOption(new Option("--debug-slow-writes <ms>").argParser(positiveInt).hideHelp())
+    .action(async (o: TrainCommandOptions, command: Command) => {
+      process.exitCode = await trainCommand(o, command);
     });
 
   program

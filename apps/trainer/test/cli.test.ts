@@ -4,33 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../src/train/checkpoint.ts";
 import type { CheckpointMeta } from "../src/train/run.ts";
+import { appDir, cli, type Finished } from "./cli-process.ts";
 import { tempDir, writeBlobsCsv } from "./helpers.ts";
-
-const appDir = join(import.meta.dirname, "..");
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI as a user would (tsx, workspace sources); `onOutput` may signal it. */
-function cli(args: readonly string[], onOutput?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", "src/cli.ts", ...args], { cwd: appDir, env: { ...process.env, INIT_CWD: appDir } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-      onOutput?.(stdout, child);
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("gradfold-train CLI", () => {
   it("--help explains every option of train, and lists the commands and experiments", async () => {
@@ -104,7 +79,7 @@ describe("gradfold-train CLI", () => {
       let stderr = "";
       child.stdout.on("data", (d) => (stdout += d));
       child.stderr.on("data", (d) => (stderr += d));
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
+      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
     });
     expect(standalone.stderr).toBe("");
     expect(standalone.code).toBe(0);
