@@ -44,4 +44,35 @@ describe("loadCsv", () => {
     expect(() => load(csvFile("a,a\n1,2\n"), "a")).toThrow(/column "a" appears twice/);
     expect(() => load(csvFile("a,y\n"))).toThrow(/header row and at least one data row/);
   });
+
+  it("standardises a regression target with the training statistics and keeps them to report in original units", () => {
+    const data = load(csvFile("x,y\n1,100000.5\n2,200000.5\n3,300000.25\n4,400000.5\n5,500000.75\n"));
+    const { mean, std } = data.info.targetScale!;
+    const ys = [...data.train.y];
+    expect(ys.reduce((s, v) => s + v, 0) / ys.length).toBeCloseTo(0, 5);
+    // Mapped back, the training targets are the file's values.
+    for (const y of ys) expect([100000.5, 200000.5, 300000.25, 400000.5, 500000.75].some((v) => Math.abs(y * std + mean - v) < 0.1)).toBe(true);
+    expect(std).toBeGreaterThan(1000);
+  });
+
+  it("never makes a class of a non-finite or non-integer target, and names the line and column", () => {
+    expect(() => load(csvFile("a,y\n1,2\n2,NaN\n3,1\n"))).toThrow(/line 3, column "y": the target "NaN" is not a finite number/);
+    expect(() => load(csvFile("a,y\n1,2\n2,3\n3,-inf\n"), "y", "classification")).toThrow(/line 4, column "y": the target "-inf" is not a finite number/);
+    expect(() => load(csvFile("a,y\n1,2\n2,\n3,1\n"))).toThrow(/line 3, column "y": the target "" is empty/);
+    expect(() => load(csvFile("a,y\n1,Infinity\n2,3\n3,1\n"))).toThrow(/line 2, column "y"/);
+    // Any non-integer number makes it regression, so a text cell among them is an error, not a 4th class.
+    expect(() => load(csvFile("a,y\n1,2\n2,2.5\n3,cat\n4,1\n"))).toThrow(/line 4, column "y": "cat" is not a number/);
+    expect(load(csvFile("a,y\n1,2\n2,2.5\n3,1\n4,1\n")).info.task).toBe("regression");
+    expect(load(csvFile("a,y\n1,2\n2,3\n3,1\n4,1\n")).info.task).toBe("classification");
+    expect(() => load(csvFile("a,y\n1e39,2\n2,3\n3,1\n"))).toThrow(/line 2, column "a": 1e39 is beyond the float32 range/);
+  });
+
+  it("names the file when it cannot be read, and the size flag when a split does not fit", () => {
+    const folder = mkdtempSync(join(tmpdir(), "csv-"));
+    expect(() => load(folder)).toThrow(`cannot read --data ${folder}: EISDIR`);
+    expect(() => load(join(folder, "none.csv"))).toThrow(/cannot read --data .*none\.csv: ENOENT/);
+    const two = csvFile("a,y\n1,cat\n2,dog\n");
+    expect(() => load(two)).toThrow("--validation-size 1 asks for 1 of the 1 examples left at that point; it must leave at least one for training");
+    expect(() => loadCsv({ path: two, target: "y", task: "auto", validationSize: 0, testSize: 5 }, new Rng(1))).toThrow(/--test-size 5 asks for 5 of the 2 examples/);
+  });
 });
