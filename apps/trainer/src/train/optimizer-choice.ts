@@ -59,6 +59,17 @@ export const scheduleChoices = {
 } satisfies Record<string, (c: TrainConfig, perEpoch: number) => Schedule>;
 export type ScheduleName = keyof typeof scheduleChoices;
 
+/** Schedules whose shape is set by the run's length (epochs × steps per epoch): a different --epochs is a different schedule. */
+export const scheduleSpansRun: Record<ScheduleName, boolean> = {
+  constant: false,
+  step: false,
+  exponential: false,
+  cosine: true,
+  "warmup-cosine": true,
+  warmup: false,
+  "one-cycle": true,
+};
+
 /**
  * The optimizer a config names, with its schedule, weight decay and (optionally)
  * clipping of the global gradient norm before the update.

@@ -42,7 +42,8 @@ describe("resumeConfig", () => {
     expect(() => resumeConfig(saved, midEpoch3, { ...saved, layers: [64] }, {}, "run/checkpoint.bin")).toThrow(
       'run/checkpoint.bin belongs to another run: its config differs from this folder\'s config.json (layers [256,128] vs [64]); resume the run it came from',
     );
-    expect(resumeConfig(saved, midEpoch3, { ...saved, lr: 0.5, epochs: 9 }, {}, "ckpt").config).toEqual(saved);
+    // Those come from config.json: an earlier resume's changes carry on even if it saved no checkpoint.
+    expect(resumeConfig(saved, midEpoch3, { ...saved, lr: 0.5, epochs: 9 }, {}, "ckpt")).toEqual({ config: { ...saved, lr: 0.5, epochs: 9 }, changes: {} });
   });
 
   it("spells flags as the CLI does", () => {

@@ -49,8 +49,9 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 const epochsReached = (state: RunState) => state.epoch + (state.batch > 0 ? 1 : 0);
 
 /**
- * The config a resumed run continues with: the checkpoint's, with the explicit
- * overrides of settings that may change mid-run. Refuses, naming the flag and why, an
+ * The config a resumed run continues with: the checkpoint's (with the changeable
+ * settings as config.json last recorded them), with the explicit overrides of
+ * settings that may change mid-run. Refuses, naming the flag and why, an
  * override of anything else, an --epochs below what is done, and a checkpoint whose
  * config is not the folder's (copied from another run).
  */
@@ -68,6 +69,10 @@ export function resumeConfig(
       throw new CheckpointError(`${source} belongs to another run: its config differs from this folder's config.json (${detail}); resume the run it came from`);
     }
   }
+  // Settings changed by an earlier resume live in config.json (and config-history.jsonl) even
+  // when that resume saved no checkpoint after them; they carry on unless changed again.
+  const carried = folderConfig ? Object.fromEntries(changeableOnResume.filter((k) => folderConfig[k] !== undefined).map((k) => [k, folderConfig[k]])) : {};
+  saved = { ...saved, ...carried };
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const [key, value] of Object.entries(overrides) as [Key, unknown][]) {
     // The data flags make up one setting, `data`: any of them given again is a change of data.
