@@ -14,6 +14,23 @@ const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source",
   // (the trainer saves a checkpoint on the first SIGINT and quits at once on a second).
   detached: true,
 });
-process.on("SIGINT", () => child.kill("SIGINT"));
-process.on("SIGTERM", () => child.kill("SIGTERM"));
-child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 1)));
+
+// Under `pnpm train` one Ctrl-C arrives twice: from the terminal and relayed by pnpm a moment
+// later. Signals that close together are one keypress; a second Ctrl-C by hand comes later.
+const sameKeypressMs = 250;
+let lastSignalAt = Number.NEGATIVE_INFINITY;
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    const now = performance.now();
+    if (now - lastSignalAt > sameKeypressMs) child.kill(signal);
+    lastSignalAt = now;
+  });
+}
+
+// A package manager's script runner (`pnpm train`) prints a failure banner for any non-zero
+// exit; after Ctrl-C the trainer has saved a checkpoint and said so, which is not a failure.
+const underScriptRunner = process.env.npm_lifecycle_event !== undefined;
+child.on("exit", (code, signal) => {
+  const status = code ?? (signal === "SIGINT" ? 130 : 1);
+  process.exit(status === 130 && underScriptRunner ? 0 : status);
+});
