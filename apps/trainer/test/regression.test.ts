@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Dataset } from "../src/data/dataset.ts";
@@ -93,5 +93,12 @@ describe("CSV regression", () => {
     expect(mae).toBeGreaterThan(5_000);
     expect(mae).toBeLessThan(40_000);
     expect(report.testLoss).toBeCloseTo(mse, -2);
+    // predictions.csv holds the test set's prices and the model's, in dollars; its MSE is the reported one.
+    const rows = readFileSync(join(folder.dir, "predictions.csv"), "utf8").trim().split("\n");
+    expect(rows[0]).toBe("target,prediction");
+    const pairs = rows.slice(1).map((r) => r.split(",").map(Number));
+    expect(pairs).toHaveLength(data.test.count);
+    expect(pairs.every(([t]) => t > 1e4)).toBe(true);
+    expect(pairs.reduce((s, [t, p]) => s + (t - p) ** 2, 0) / pairs.length).toBeCloseTo(mse, -3);
   });
 });

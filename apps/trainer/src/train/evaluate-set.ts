@@ -8,8 +8,8 @@ export interface SetEvaluation {
   /** null for regression. */
   readonly accuracy: number | null;
   readonly confusion: Confusion | null;
-  /** Regression: mean squared and absolute error in the target's original units. */
-  readonly regression: { readonly mse: number; readonly mae: number } | null;
+  /** Regression: mean squared and absolute error, and each example's target and prediction, in the target's original units. */
+  readonly regression: { readonly mse: number; readonly mae: number; readonly targets: Float64Array; readonly predictions: Float64Array } | null;
 }
 
 /** Copies the trainable params from the training step into the evaluation step. */
@@ -31,6 +31,9 @@ export function evaluateSet(step: Step, data: Dataset, info: TaskInfo, evalBatch
   let lossSum = 0;
   let squaredSum = 0;
   let absoluteSum = 0;
+  const scale = info.targetScale ?? { mean: 0, std: 1 };
+  const targets = new Float64Array(confusion ? 0 : data.count);
+  const predictions = new Float64Array(confusion ? 0 : data.count);
   for (let start = 0; start < data.count; start += evalBatch) {
     const size = Math.min(evalBatch, data.count - start);
     x.fill(0);
@@ -43,17 +46,19 @@ export function evaluateSet(step: Step, data: Dataset, info: TaskInfo, evalBatch
       if (confusion) confusion.add(y[i], argmax(out.predictions, i * info.outputs, info.outputs));
       else {
         const error = out.predictions[i] - y[i];
+        targets[start + i] = y[i] * scale.std + scale.mean;
+        predictions[start + i] = out.predictions[i] * scale.std + scale.mean;
         squaredSum += error * error;
         absoluteSum += Math.abs(error);
       }
     }
   }
   const mean = (sum: number) => (data.count === 0 ? Number.NaN : sum / data.count);
-  const std = info.targetScale?.std ?? 1;
+  const { std } = scale;
   return {
     loss: mean(lossSum) * lossScale,
     accuracy: confusion ? confusion.accuracy : null,
     confusion,
-    regression: confusion ? null : { mse: mean(squaredSum) * std * std, mae: mean(absoluteSum) * std },
+    regression: confusion ? null : { mse: mean(squaredSum) * std * std, mae: mean(absoluteSum) * std, targets, predictions },
   };
 }

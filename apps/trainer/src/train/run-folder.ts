@@ -16,6 +16,7 @@ export const runFileNames = [
   "metrics.jsonl",
   "steps.jsonl",
   "report.json",
+  "predictions.csv",
   "checkpoint.bin",
   "best.bin",
   "loss.svg",

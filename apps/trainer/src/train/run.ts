@@ -275,6 +275,10 @@ async function finish(
   const accuracyText = test.accuracy === null ? "" : `, accuracy ${(100 * test.accuracy).toFixed(2)}%`;
   const regressionText = regression ? `, MSE ${regression.mse.toPrecision(4)}, MAE ${regression.mae.toPrecision(4)} (predicting the mean: MSE ${regression.meanBaselineMse.toPrecision(4)})` : "";
   deps.progress.log(`test: loss ${test.loss.toFixed(4)}${accuracyText}${regressionText} on ${data.test.count} examples; run folder ${folder.dir}`);
+  if (test.regression) {
+    const { targets, predictions } = test.regression;
+    folder.writeFile("predictions.csv", `target,prediction\n${Array.from(targets, (t, i) => `${t},${predictions[i]}\n`).join("")}`);
+  }
   // A trained model whose test loss is not finite has diverged, however training ended.
   const status = Number.isFinite(test.loss) ? base.status : "diverged";
   if (status === "diverged") deps.progress.log(`diverged: the test loss is ${test.loss}; try a smaller --lr or --clip-norm`);
