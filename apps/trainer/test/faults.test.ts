@@ -1,5 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type FileLayer, FileWriteError, nodeFiles } from "../src/io/durable-write.ts";
@@ -9,6 +8,7 @@ import { RunFolder } from "../src/train/run-folder.ts";
 import { referenceStep } from "../src/train/step.ts";
 import { cli } from "./cli-process.ts";
 import { tempDir, testDeps, tinyConfig, writeBlobsCsv } from "./helpers.ts";
+import { tmpfsUnavailable, withTmpfs } from "./tmpfs.ts";
 
 /** node:fs, except that the n-th file opened whose name matches fails its first write with ENOSPC. */
 function fullDiskOn(name: RegExp, nth: number): FileLayer {
@@ -88,29 +88,12 @@ describe("report.json", () => {
   });
 });
 
-// A real full disk: a tmpfs too small for the checkpoint. Mounting needs root and a kernel that lets this container mount.
-const tmpfsUnavailable = (() => {
-  if (process.getuid?.() !== 0) return "not running as root: mounting a tmpfs needs root";
-  const probe = tempDir();
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", probe], { stdio: "pipe" });
-    execFileSync("umount", [probe], { stdio: "pipe" });
-    return null;
-  } catch (err) {
-    return `mount -t tmpfs failed here: ${(err as Error).message.split("\n")[0]}`;
-  } finally {
-    rmdirSync(probe);
-  }
-})();
-
+// A real full disk: a tmpfs too small for the checkpoint (root only; see tmpfs.ts).
 describe.skipIf(tmpfsUnavailable !== null)(`the trainer on a full disk${tmpfsUnavailable ? ` (skipped: ${tmpfsUnavailable})` : ""}`, () => {
   it("exits 1 naming checkpoint.bin and ENOSPC, leaves no partial file, and does not report completed", async () => {
     const dir = tempDir();
     const csv = writeBlobsCsv(dir);
-    const disk = join(dir, "disk");
-    mkdirSync(disk);
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", disk]);
-    try {
+    await withTmpfs("64k", async (disk) => {
       const out = join(disk, "run");
       // 4 features → 3000 → 3 classes: a ~96 KB checkpoint on a 64 KiB disk.
       const run = await cli(["--data", csv, "--target", "label", "--layers", "3000", "--batch-size", "10", "--optimizer", "sgd", "--epochs", "2", "--checkpoint-every", "2", "--out", out, "--progress", "none"]);
@@ -119,8 +102,6 @@ describe.skipIf(tmpfsUnavailable !== null)(`the trainer on a full disk${tmpfsUna
       const files = readdirSync(out);
       expect(files.filter((f) => f.endsWith(".bin") || f.includes(".tmp-"))).toEqual([]);
       expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8")).status).toBe("failed");
-    } finally {
-      execFileSync("umount", [disk]);
-    }
+    });
   });
 });

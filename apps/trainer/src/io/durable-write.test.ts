@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tmpfsUnavailable, withTmpfs } from "../../test/tmpfs.ts";
 import { appendDurable, cleanStaleTemps, type FileLayer, FileWriteError, nodeFiles, tempPathOf, writeFileDurable } from "./durable-write.ts";
 
 const folder = () => mkdtempSync(join(tmpdir(), "durable-"));
@@ -88,35 +88,14 @@ describe("writeFileDurable", () => {
   });
 });
 
-// A real full disk: a small tmpfs. Mounting needs root (and a kernel that lets this container mount).
-const canMount = (() => {
-  if (process.getuid?.() !== 0) return "not running as root: mounting a tmpfs needs root";
-  const probe = folder();
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", probe], { stdio: "pipe" });
-    execFileSync("umount", [probe], { stdio: "pipe" });
-    return true;
-  } catch (err) {
-    return `mount -t tmpfs failed here (${(err as Error).message.split("\n")[0]})`;
-  } finally {
-    rmdirSync(probe);
-  }
-})();
-
-describe.skipIf(canMount !== true)(`on a full tmpfs${canMount === true ? "" : ` (skipped: ${canMount})`}`, () => {
-  it("a write that does not fit fails naming the file and ENOSPC, and the previous file stays whole", () => {
-    const dir = folder();
-    mkdirSync(join(dir, "disk"));
-    const disk = join(dir, "disk");
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", disk]);
-    try {
+describe.skipIf(tmpfsUnavailable !== null)(`on a full tmpfs${tmpfsUnavailable ? ` (skipped: ${tmpfsUnavailable})` : ""}`, () => {
+  it("a write that does not fit fails naming the file and ENOSPC, and the previous file stays whole", async () => {
+    await withTmpfs("64k", (disk) => {
       const path = join(disk, "checkpoint.bin");
       writeFileDurable(path, bytes(40_000));
       expect(() => writeFileDurable(path, bytes(60_000))).toThrow(new RegExp(`cannot write ${path}: ENOSPC`));
       expect(new Uint8Array(readFileSync(path))).toEqual(bytes(40_000));
       expect(readdirSync(disk)).toEqual(["checkpoint.bin"]);
-    } finally {
-      execFileSync("umount", [disk]);
-    }
+    });
   });
 });
