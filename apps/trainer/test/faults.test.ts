@@ -104,4 +104,15 @@ describe.skipIf(tmpfsUnavailable !== null)(`the trainer on a full disk${tmpfsUna
       expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8")).status).toBe("failed");
     });
   });
+
+  it("--out on a read-only disk names the folder and EROFS", async () => {
+    const dir = tempDir();
+    const csv = writeBlobsCsv(dir);
+    await withTmpfs("16k,ro", async (disk) => {
+      const out = join(disk, "run");
+      const run = await cli(["--data", csv, "--target", "label", "--out", out, "--progress", "none"]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`cannot create the run folder ${out} (--out): EROFS`);
+    });
+  });
 });

@@ -75,6 +75,7 @@ describe("divergence", () => {
     expect(d.lastGoodGradNorms).not.toBeNull();
     expect(Object.keys(d.lastGoodGradNorms!)).toEqual(["dense1/W", "dense1/b", "dense2/W", "dense2/b"]);
     expect(logs.join("\n")).toMatch(new RegExp(`diverged at step ${d.step} .*non-finite`));
+    expect(logs.join("\n")).toContain(`continue from it with a smaller rate or clipping: --resume ${folder.dir} --lr 100000 --clip-norm 1`);
     // The checkpoint on disk is the one before the bad step, and its params are finite.
     const ckpt = loadCheckpoint<CheckpointMeta>(folder.checkpointPath);
     expect(ckpt.meta.state.step).toBe(d.step - 1);

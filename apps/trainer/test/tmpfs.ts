@@ -21,7 +21,7 @@ export const tmpfsUnavailable: string | null = (() => {
   }
 })();
 
-/** Runs `body` with an empty tmpfs of `size` (as mount takes it: "64k") mounted on a new folder; unmounts after. */
+/** Runs `body` with an empty tmpfs of `size` (as mount takes it: "64k"; "16k,ro" for a read-only one) mounted on a new folder; unmounts after. */
 export async function withTmpfs<T>(size: string, body: (dir: string) => T | Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "tmpfs-"));
   execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir]);

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { appendDurable, cleanStaleTemps, type FileLayer, nodeFiles, writeFileDurable } from "../io/durable-write.ts";
 import { jsonText } from "../io/json-text.ts";
 import type { EpochMetrics } from "./metrics.ts";
@@ -23,6 +23,22 @@ export const runFileNames = [
   "accuracy.svg",
   "steps.svg",
 ] as const;
+
+/**
+ * Node's recursive mkdir reports ENOENT where the real trouble is a read-only or
+ * forbidden parent; a plain mkdir of the first missing folder gets the OS's own answer
+ * (EROFS, EACCES).
+ */
+function trueMkdirError(dir: string, recursiveError: Error): Error {
+  let missing = dir;
+  while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+  try {
+    mkdirSync(missing);
+  } catch (err) {
+    return err as Error;
+  }
+  return recursiveError;
+}
 
 /** The files of one run, all in one folder, all written through one durable-write helper. */
 export class RunFolder {
@@ -57,7 +73,7 @@ export class RunFolder {
     try {
       mkdirSync(this.dir, { recursive: true });
     } catch (err) {
-      throw new Error(`cannot create the run folder ${this.dir} (--out): ${(err as Error).message}`);
+      throw new Error(`cannot create the run folder ${this.dir} (--out): ${trueMkdirError(this.dir, err as Error).message}`);
     }
     if (!statSync(this.dir).isDirectory()) throw new Error(`the run folder ${this.dir} (--out) is a file, not a folder`);
   }

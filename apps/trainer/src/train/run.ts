@@ -258,7 +258,7 @@ async function finish(
   };
   if (outcome.status === "interrupted" || outcome.status === "diverged") {
     const divergence = outcome.status === "diverged" ? outcome.divergence : null;
-    if (divergence) deps.progress.log(describeDivergence(divergence, folder));
+    if (divergence) deps.progress.log(describeDivergence(divergence, folder, config.lr));
     else deps.progress.log(`interrupted: checkpoint saved in ${folder.checkpointPath}; continue with --resume ${folder.dir}`);
     return { ...base, testLoss: null, testAccuracy: null, confusionMatrix: null, regression: null, divergence, timings };
   }
@@ -285,7 +285,7 @@ async function finish(
   return { ...base, status, testLoss: test.loss, testAccuracy: test.accuracy, confusionMatrix: test.confusion?.counts ?? null, regression, divergence: null, timings };
 }
 
-export function describeDivergence(d: Divergence, folder: RunFolder): string {
+export function describeDivergence(d: Divergence, folder: RunFolder, lr: number): string {
   const norms = d.lastGoodGradNorms
     ? Object.entries(d.lastGoodGradNorms)
         .map(([k, v]) => `${k}=${v.toPrecision(4)}`)
@@ -294,6 +294,8 @@ export function describeDivergence(d: Divergence, folder: RunFolder): string {
   return (
     `diverged at step ${d.step} (epoch ${d.epoch + 1}, batch ${d.batch + 1}): non-finite ${d.tensors.join(", ")} (loss ${d.loss}).\n` +
     `  last finite gradient norms: ${norms}\n` +
-    `  ${folder.hasCheckpoint() ? `the last good checkpoint is kept in ${folder.checkpointPath}` : "no checkpoint had been saved yet"}; try a smaller --lr or --clip-norm`
+    (folder.hasCheckpoint()
+      ? `  the last good checkpoint is kept in ${folder.checkpointPath}; continue from it with a smaller rate or clipping: --resume ${folder.dir} --lr ${lr / 10} --clip-norm 1`
+      : `  no checkpoint had been saved yet; start again with a smaller --lr (now ${lr}) or --clip-norm`)
   );
 }
