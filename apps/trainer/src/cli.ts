@@ -72,37 +72,52 @@ function readFolderConfig(folder: RunFolder): TrainConfig | null {
   }
 }
 
+interface OpenedRun {
+  readonly config: TrainConfig;
+  readonly folder: RunFolder;
+  readonly lock: RunLock;
+  /** What a resume changed (empty for a new run). */
+  readonly changes: ConfigChanges;
+}
+
+/** --resume: the folder's lock, then the checkpoint's config with the allowed overrides. */
+function openResumedRun(o: TrainCommandOptions, command: Command, folder: RunFolder, progress: Progress): OpenedRun {
+  if (o.out !== undefined && fromUser(o.out) !== folder.dir) throw new Error("--resume continues the run in its own folder; leave out --out");
+  if (!existsSync(folder.dir)) throw new Error(`--resume ${folder.dir}: no such folder`);
+  const lock = RunLock.acquire(folder.dir);
+  try {
+    const ckpt = loadCheckpoint<CheckpointMeta>(folder.checkpointPath);
+    const { config, changes } = resumeConfig(ckpt.meta.config, ckpt.meta.state, readFolderConfig(folder), explicitOptions(o, command), folder.checkpointPath);
+    for (const [key, c] of Object.entries(changes)) progress.log(`resume: ${flagOf(key)} ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`);
+    return { config, folder, lock, changes };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+/** A new run: its config from the options, and a folder that holds no other run (unless --force), locked. */
+function openNewRun(o: TrainCommandOptions, folder: RunFolder): OpenedRun {
+  let config = configFromOptions(o, { checkpointEvery: o.checkpointEvery });
+  if (config.data.source === "csv") config = { ...config, data: { ...config.data, path: fromUser(config.data.path) } };
+  if (config.data.source === "mnist" && config.data.dir) config = { ...config, data: { ...config.data, dir: fromUser(config.data.dir) } };
+  const earlier = folder.existingRunFiles();
+  if (earlier.length > 0 && !o.force) {
+    throw new Error(`--out ${folder.dir} holds another run (${earlier.join(", ")}); continue it with --resume ${folder.dir}, replace it with --force, or choose another --out`);
+  }
+  folder.create();
+  return { config, folder, lock: RunLock.acquire(folder.dir), changes: {} };
+}
+
 async function trainCommand(o: TrainCommandOptions, command: Command): Promise<number> {
   // Listen for Ctrl-C before the slow part (loading data, compiling) so it never kills a run mid-setup.
   const progress = chooseProgress(o.progress);
   const stopRequested = interruptFlag(progress);
   const files = o.debugSlowWrites ? slowFiles(o.debugSlowWrites) : nodeFiles;
-  let config: TrainConfig;
-  let folder: RunFolder;
-  let changes: ConfigChanges = {};
-  let lock: RunLock;
-  if (o.resume !== undefined) {
-    folder = new RunFolder(fromUser(o.resume), files);
-    if (o.out !== undefined && fromUser(o.out) !== folder.dir) throw new Error("--resume continues the run in its own folder; leave out --out");
-    if (!existsSync(folder.dir)) throw new Error(`--resume ${folder.dir}: no such folder`);
-    lock = RunLock.acquire(folder.dir);
-    const ckpt = loadCheckpoint<CheckpointMeta>(folder.checkpointPath);
-    ({ config, changes } = resumeConfig(ckpt.meta.config, ckpt.meta.state, readFolderConfig(folder), explicitOptions(o, command), folder.checkpointPath));
-    for (const [key, c] of Object.entries(changes)) progress.log(`resume: ${flagOf(key)} ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`);
-  } else {
-    config = configFromOptions(o, { checkpointEvery: o.checkpointEvery });
-    if (config.data.source === "csv") config = { ...config, data: { ...config.data, path: fromUser(config.data.path) } };
-    if (config.data.source === "mnist" && config.data.dir) config = { ...config, data: { ...config.data, dir: fromUser(config.data.dir) } };
-    folder = new RunFolder(fromUser(o.out ?? `runs/${timestamp()}`), files);
-    const earlier = folder.existingRunFiles();
-    if (earlier.length > 0 && !o.force) {
-      throw new Error(
-        `--out ${folder.dir} holds another run (${earlier.join(", ")}); continue it with --resume ${folder.dir}, replace it with --force, or choose another --out`,
-      );
-    }
-    folder.create();
-    lock = RunLock.acquire(folder.dir);
-  }
+  const { config, folder, lock, changes } =
+    o.resume !== undefined
+      ? openResumedRun(o, command, new RunFolder(fromUser(o.resume), files), progress)
+      : openNewRun(o, new RunFolder(fromUser(o.out ?? `runs/${timestamp()}`), files));
   if (lock.replaced) progress.log(`replaced a stale lock of pid ${lock.replaced.pid} (started ${lock.replaced.startedAt}), which is no longer running`);
   try {
     // Loaded on use: --help and option errors stay fast without codegen and the plotting library.
@@ -113,13 +128,8 @@ async function trainCommand(o: TrainCommandOptions, command: Command): Promise<n
     ]);
     const backend = chooseBackend(config.backend);
     progress.log(`gradfold-train: ${describeRun(config)}; backend ${backend.name}; run folder ${folder.dir}`);
-    const report = await runTraining(
-      config,
-      folder,
-      o.resume !== undefined,
-      { makeStep: backend.makeStep, backend: backend.name, makeOptimizer, progress, stopRequested },
-      changes,
-    );
+    const deps = { makeStep: backend.makeStep, backend: backend.name, makeOptimizer, progress, stopRequested };
+    const report = await runTraining(config, folder, o.resume !== undefined, deps, changes);
     if (report.status === "interrupted") return exitCodes.interrupted;
     if (report.status === "diverged") return exitCodes.diverged;
     return exitCodes.ok;
