@@ -1,0 +1,2 @@
+import type { View } from "./view.ts";
+export const backpropView: View = { id: "backprop", title: "backprop", mount: () => () => {} };
