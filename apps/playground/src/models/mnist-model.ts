@@ -15,7 +15,7 @@ export interface MnistSettings {
   readonly steps: number;
 }
 
-export const defaultMnistSettings: MnistSettings = { model: "784-128-10", optimizer: "adam", lr: 0.002, schedule: "cosine", batch: 64, steps: 400 };
+export const defaultMnistSettings: MnistSettings = { model: "784-128-10", optimizer: "adam", lr: 0.002, schedule: "cosine", batch: 64, steps: 1500 };
 
 export const mnistEvalBatch = 500;
 

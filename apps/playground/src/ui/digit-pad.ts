@@ -31,7 +31,7 @@ export function digitPad(onStroke: () => void): { root: HTMLCanvasElement; clear
     if (!drawing) return;
     const [x, y] = at(e);
     ctx.strokeStyle = "#fff";
-    ctx.lineWidth = 22;
+    ctx.lineWidth = 26;
     ctx.lineCap = "round";
     ctx.lineJoin = "round";
     ctx.lineTo(x, y);
@@ -60,17 +60,28 @@ export function digitPad(onStroke: () => void): { root: HTMLCanvasElement; clear
       }
     }
     if (x1 < 0) return undefined;
-    const small = new OffscreenCanvas(28, 28);
-    const sctx = small.getContext("2d", { willReadFrequently: true })!;
-    sctx.fillStyle = "#000";
-    sctx.fillRect(0, 0, 28, 28);
+    // MNIST: the digit's box scaled to fit 20×20, then shifted so its centre of mass is the image centre.
     const w = x1 - x0 + 1;
     const h = y1 - y0 + 1;
     const scale = 20 / Math.max(w, h);
-    sctx.imageSmoothingQuality = "high";
-    sctx.drawImage(canvas, x0, y0, w, h, 14 - (w * scale) / 2, 14 - (h * scale) / 2, w * scale, h * scale);
-    const pixels = sctx.getImageData(0, 0, 28, 28).data;
-    return Float32Array.from({ length: 784 }, (_, i) => pixels[i * 4] / 255);
+    const render = (dx: number, dy: number) => {
+      const small = new OffscreenCanvas(28, 28);
+      const sctx = small.getContext("2d", { willReadFrequently: true })!;
+      sctx.fillStyle = "#000";
+      sctx.fillRect(0, 0, 28, 28);
+      sctx.imageSmoothingQuality = "high";
+      sctx.drawImage(canvas, x0, y0, w, h, 14 - (w * scale) / 2 + dx, 14 - (h * scale) / 2 + dy, w * scale, h * scale);
+      const pixels = sctx.getImageData(0, 0, 28, 28).data;
+      return Float32Array.from({ length: 784 }, (_, i) => pixels[i * 4] / 255);
+    };
+    const boxed = render(0, 0);
+    let [mass, mx, my] = [0, 0, 0];
+    boxed.forEach((v, i) => {
+      mass += v;
+      mx += v * (i % 28);
+      my += v * Math.floor(i / 28);
+    });
+    return render(Math.round(13.5 - mx / mass), Math.round(13.5 - my / mass));
   }
   return { root: canvas, clear, image };
 }

@@ -37,7 +37,7 @@ export const gradientsView: View = {
       lossChart.draw([{ name: "loss", color: palette[0], points: history.map((h) => [h.step, h.loss] as [number, number]) }]);
     };
 
-    const worker = wire<DepthReply>(
+    const worker = wire<DepthRequest, DepthReply>(
       new Worker(new URL("../workers/gradients.worker.ts", import.meta.url), { type: "module" }),
       (reply) => {
         if (reply.step === 1) initial = reply.norms;
@@ -53,7 +53,7 @@ export const gradientsView: View = {
       },
       (message) => status.fail(message),
     );
-    const send = (request: DepthRequest) => worker.postMessage(request);
+    const send = (request: DepthRequest) => worker.send(request);
     const start = () => {
       try {
         const settings: DepthSettings = { depth: depth.get(), width: Number(width.get()), activation: activation.get(), residual: residual.get(), init: init.get(), lr: lr.get(), steps: steps.get() };
@@ -61,7 +61,7 @@ export const gradientsView: View = {
         history.length = 0;
         delete status.root.dataset.state;
         status.set("compiling…");
-        send({ type: "train", settings });
+        worker.start({ type: "train", settings });
       } catch (e) {
         status.fail(e);
       }

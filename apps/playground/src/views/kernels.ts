@@ -20,7 +20,7 @@ export const kernelsView: View = {
     };
     kernelList.addEventListener("change", showKernel);
 
-    const worker = wire<KernelsReply>(
+    const worker = wire<KernelsRequest, KernelsReply>(
       new Worker(new URL("../workers/kernels.worker.ts", import.meta.url), { type: "module" }),
       (reply) => {
         summary.textContent = reply.text;
@@ -33,7 +33,7 @@ export const kernelsView: View = {
         kernelList.replaceChildren(...kernels.map((k, i) => el("option", { value: i, selected: i === 0 }, [`${k.name} (${k.fuses.length} nodes)`])));
         showKernel();
         const s = reply.stats;
-        status.set(`${s.kernels} kernels (${s.wasmKernels} Wasm SIMD) from ${s.groups} groups; arena ${(s.arenaBytes / 1024).toFixed(0)} KiB vs ${(s.workBytesNaive / 1024).toFixed(0)} KiB unplanned`);
+        status.set(`${s.kernels} kernels (${s.wasmKernels} Wasm SIMD) from ${s.groups} fused groups; one arena of ${(s.arenaBytes / 1024).toFixed(0)} KiB holds params, optimizer state and work buffers`);
         status.root.dataset.state = "done";
       },
       (message) => status.fail(message),
@@ -41,7 +41,7 @@ export const kernelsView: View = {
     const inspect = (which: "train" | "predict") => {
       delete status.root.dataset.state;
       status.set("optimizing and compiling…");
-      worker.postMessage({ type: "inspect", settings: shared.mnist, which } satisfies KernelsRequest);
+      worker.start({ type: "inspect", settings: shared.mnist, which });
     };
     const which = choice<"train" | "predict">("step", ["train", "predict"], "train", inspect, "which-step");
 

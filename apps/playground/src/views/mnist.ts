@@ -51,7 +51,7 @@ export const mnistView: View = {
       predicted.dataset.digit = String(best);
     };
 
-    const worker = wire<MnistReply>(
+    const worker = wire<MnistRequest, MnistReply>(
       new Worker(new URL("../workers/mnist.worker.ts", import.meta.url), { type: "module" }),
       (reply) => {
         if (reply.type === "status") status.set(reply.text);
@@ -74,7 +74,7 @@ export const mnistView: View = {
       },
       (message) => status.fail(message),
     );
-    const send = (request: MnistRequest) => worker.postMessage(request);
+    const send = (request: MnistRequest) => worker.send(request);
 
     const start = () => {
       try {
@@ -85,7 +85,7 @@ export const mnistView: View = {
         delete status.root.dataset.state;
         valAccuracy.textContent = "–";
         redraw();
-        send({ type: "train", settings, dataUrl: dataUrl() });
+        worker.start({ type: "train", settings, dataUrl: dataUrl() });
       } catch (e) {
         status.fail(e);
       }

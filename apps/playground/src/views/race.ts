@@ -37,7 +37,7 @@ export const raceView: View = {
       start();
     });
 
-    const worker = wire<RaceReply>(
+    const worker = wire<RaceRequest, RaceReply>(
       new Worker(new URL("../workers/race.worker.ts", import.meta.url), { type: "module" }),
       (reply) => {
         const s = surfaces[surfaceName];
@@ -60,7 +60,7 @@ export const raceView: View = {
       },
       (message) => status.fail(message),
     );
-    const send = (request: RaceRequest) => worker.postMessage(request);
+    const send = (request: RaceRequest) => worker.send(request);
 
     function start() {
       try {
@@ -69,7 +69,7 @@ export const raceView: View = {
         for (const r of rows) r.final.textContent = r.distance.textContent = "";
         const settings = { momentum: momentum.get(), beta1: beta1.get(), beta2: beta2.get(), alpha: alpha.get() };
         const entries = rows.filter((r) => r.on.get()).map((r) => ({ optimizer: r.name, settings: { ...settings, lr: r.lr.get() } }));
-        send({ type: "race", surface: surfaceName, entries, steps: steps.get(), grid: 120 });
+        worker.start({ type: "race", surface: surfaceName, entries, steps: steps.get(), grid: 120 });
       } catch (e) {
         status.fail(e);
       }

@@ -65,7 +65,7 @@ export const regionsView: View = {
       }
     };
 
-    const worker = wire<RegionReply>(
+    const worker = wire<RegionRequest, RegionReply>(
       new Worker(new URL("../workers/regions.worker.ts", import.meta.url), { type: "module" }),
       (reply) => {
         if (reply.type === "data") data = reply;
@@ -86,7 +86,7 @@ export const regionsView: View = {
       },
       (message) => status.fail(message),
     );
-    const send = (request: RegionRequest) => worker.postMessage(request);
+    const send = (request: RegionRequest) => worker.send(request);
     const start = () => {
       try {
         const settings: RegionSettings = {
@@ -104,7 +104,7 @@ export const regionsView: View = {
         curves.train.length = curves.test.length = 0;
         delete status.root.dataset.state;
         status.set("compiling…");
-        send({ type: "train", settings });
+        worker.start({ type: "train", settings });
       } catch (e) {
         status.fail(e);
       }

@@ -5,7 +5,7 @@ import { classifierSteps } from "../models/classifier.ts";
 import { makePoints, sampleBatch } from "../models/datasets.ts";
 import type { ActivationChoice, InitChoice } from "../models/network.ts";
 import { optimizerFactories } from "../models/optimizers.ts";
-import { errorMessage, runs, yieldToMessages } from "./protocol.ts";
+import { errorMessage, runs, stamp, yieldToMessages } from "./protocol.ts";
 
 export interface DepthSettings {
   readonly depth: number;
@@ -17,17 +17,17 @@ export interface DepthSettings {
   readonly steps: number;
 }
 
-export type DepthRequest = { type: "train"; settings: DepthSettings } | { type: "stop" };
+export type DepthRequest = { type: "train"; settings: DepthSettings; run?: number } | { type: "stop" };
 export type DepthReply =
   /** ‖∂J/∂W‖ of each layer's weights, first layer first (the last entry is the output layer). */
   | { type: "norms"; step: number; loss: number; norms: Float64Array; done: boolean }
   | { type: "error"; message: string };
 
-const post = (reply: DepthReply) => postMessage(reply);
+const post = (reply: DepthReply, run?: number) => postMessage(stamp(run, reply));
 const training = runs();
 const batch = 64;
 
-async function train(s: DepthSettings) {
+async function train(s: DepthSettings, run?: number) {
   const token = training.begin();
   if (!Number.isInteger(s.depth) || s.depth < 1 || s.depth > 64) throw new Error(`depth must be an integer from 1 to 64, got ${s.depth}`);
   const steps = classifierSteps(
@@ -51,15 +51,15 @@ async function train(s: DepthSettings) {
     const out = step.run({ x, y });
     if (i === 1 || i % 5 === 0 || i === s.steps) {
       const norms = Float64Array.from({ length: layers }, (_, l) => out[`gradNorm${l}`][0]);
-      post({ type: "norms", step: i, loss: out.loss[0], norms, done: i === s.steps });
+      post({ type: "norms", step: i, loss: out.loss[0], norms, done: i === s.steps }, run);
       await yieldToMessages();
       if (!token.live) return;
     }
   }
 }
 
-onmessage = (event: MessageEvent<DepthRequest>) => {
+addEventListener("message", (event: MessageEvent<DepthRequest>) => {
   const request = event.data;
   if (request.type === "stop") training.stop();
-  else train(request.settings).catch((e) => post(errorMessage(e)));
-};
+  else train(request.settings, request.run).catch((e) => post(errorMessage(e), request.run));
+});

@@ -4,9 +4,9 @@ import { optimize } from "@gradfold/optimize";
 import { classifierSteps } from "../models/classifier.ts";
 import { mnistClassifier, type MnistSettings } from "../models/mnist-model.ts";
 import { learningRate, optimizerFactories } from "../models/optimizers.ts";
-import { errorMessage } from "./protocol.ts";
+import { errorMessage, stamp } from "./protocol.ts";
 
-export type KernelsRequest = { type: "inspect"; settings: MnistSettings; which: "train" | "predict" };
+export type KernelsRequest = { type: "inspect"; settings: MnistSettings; which: "train" | "predict"; run?: number };
 export type KernelsReply =
   | {
       type: "report";
@@ -24,7 +24,7 @@ function specOf(settings: MnistSettings, which: "train" | "predict"): StepSpec {
   return which === "train" ? steps.train : steps.predict(1);
 }
 
-onmessage = (event: MessageEvent<KernelsRequest>) => {
+addEventListener("message", (event: MessageEvent<KernelsRequest>) => {
   try {
     const spec = specOf(event.data.settings, event.data.which);
     const explanation = optimize({ outputs: spec.outputs, updates: spec.updates ?? [] }, { sizes: spec.sizes }).explain();
@@ -36,8 +36,8 @@ onmessage = (event: MessageEvent<KernelsRequest>) => {
       kernels: step.kernels.map((k) => ({ name: k.name, fuses: k.fuses, source: k.source })),
       stats: { ...step.stats },
     };
-    postMessage(reply);
+    postMessage(stamp(event.data.run, reply));
   } catch (e) {
-    postMessage(errorMessage(e));
+    postMessage(stamp(event.data.run, errorMessage(e)));
   }
-};
+});

@@ -5,10 +5,10 @@ import { classifierSteps } from "../models/classifier.ts";
 import { loadMnist, pixels, type MnistSplit } from "../models/mnist-data.ts";
 import { mnistClassifier, mnistEvalBatch, type MnistSettings } from "../models/mnist-model.ts";
 import { learningRate, optimizerFactories } from "../models/optimizers.ts";
-import { copyParams, errorMessage, runs, yieldToMessages } from "./protocol.ts";
+import { copyParams, errorMessage, runs, stamp, yieldToMessages } from "./protocol.ts";
 
 export type MnistRequest =
-  | { type: "train"; settings: MnistSettings; dataUrl: string }
+  | { type: "train"; settings: MnistSettings; dataUrl: string; run?: number }
   | { type: "stop" }
   | { type: "predict"; image: Float32Array };
 
@@ -20,7 +20,7 @@ export type MnistReply =
   | { type: "prediction"; probabilities: Float32Array }
   | { type: "error"; message: string };
 
-const post = (reply: MnistReply) => postMessage(reply);
+const post = (reply: MnistReply, run?: number) => postMessage(stamp(run, reply));
 const training = runs();
 let data: Promise<{ train: MnistSplit; test: MnistSplit }> | undefined;
 let predictor: { run: (x: Float32Array) => Float32Array } | undefined;
@@ -39,13 +39,13 @@ function validate(step: { run(f: { x: Float32Array; y: Int32Array }): Record<str
   return { loss, accuracy };
 }
 
-async function train(settings: MnistSettings, dataUrl: string) {
+async function train(settings: MnistSettings, dataUrl: string, run?: number) {
   const token = training.begin();
-  post({ type: "status", text: "loading MNIST subset…" });
+  post({ type: "status", text: "loading MNIST subset…" }, run);
   data ??= loadMnist(dataUrl);
   const { train: set, test } = await data;
   if (!token.live) return;
-  post({ type: "status", text: `compiling (${set.count} training, ${test.count} validation images)…` });
+  post({ type: "status", text: `compiling (${set.count} training, ${test.count} validation images)…` }, run);
   const optimizer = optimizerFactories[settings.optimizer]({ lr: learningRate(settings.schedule, settings.lr, settings.steps) });
   const steps = classifierSteps(mnistClassifier(settings), optimizer);
   const trainStep = compile(steps.train);
@@ -72,10 +72,10 @@ async function train(settings: MnistSettings, dataUrl: string) {
     chunkSteps++;
     if (step % 10 === 0 || step === settings.steps) {
       const seconds = (performance.now() - chunkStart) / 1000;
-      post({ type: "progress", step, loss: chunkLoss / chunkSteps, accuracy: chunkAccuracy / chunkSteps, examplesPerSecond: (chunkSteps * batch) / Math.max(seconds, 1e-6) });
+      post({ type: "progress", step, loss: chunkLoss / chunkSteps, accuracy: chunkAccuracy / chunkSteps, examplesPerSecond: (chunkSteps * batch) / Math.max(seconds, 1e-6) }, run);
       if (step % evalEvery === 0 || step === settings.steps) {
         copyParams(trainStep, evalStep, steps.paramNames);
-        post({ type: "validation", step, ...validate(evalStep, test) });
+        post({ type: "validation", step, ...validate(evalStep, test) }, run);
       }
       await yieldToMessages();
       if (!token.live) return;
@@ -85,14 +85,14 @@ async function train(settings: MnistSettings, dataUrl: string) {
   }
   copyParams(trainStep, predictStep, steps.paramNames);
   predictor = { run: (image) => predictStep.run({ x: image }).scores as Float32Array };
-  post({ type: "done", step: settings.steps });
+  post({ type: "done", step: settings.steps }, run);
 }
 
-onmessage = (event: MessageEvent<MnistRequest>) => {
+addEventListener("message", (event: MessageEvent<MnistRequest>) => {
   const request = event.data;
   try {
     if (request.type === "stop") training.stop();
-    else if (request.type === "train") train(request.settings, request.dataUrl).catch((e) => post(errorMessage(e)));
+    else if (request.type === "train") train(request.settings, request.dataUrl, request.run).catch((e) => post(errorMessage(e), request.run));
     else if (request.type === "predict") {
       if (!predictor) throw new Error("predict: train a model first");
       if (request.image.length !== pixels) throw new Error(`predict: expected ${pixels} pixels (28×28), got ${request.image.length}`);
@@ -101,4 +101,4 @@ onmessage = (event: MessageEvent<MnistRequest>) => {
   } catch (e) {
     post(errorMessage(e));
   }
-};
+});

@@ -1,6 +1,12 @@
 /** What every worker posts back besides its own progress messages. */
 export type WorkerError = { readonly type: "error"; readonly message: string };
 
+/**
+ * Requests that start a run carry a `run` number, and every reply of that run echoes
+ * it, so a view can drop replies of a run it has already replaced.
+ */
+export const stamp = <T extends object>(run: number | undefined, reply: T): T & { run?: number } => (run === undefined ? reply : { ...reply, run });
+
 export const errorMessage = (error: unknown): WorkerError => ({ type: "error", message: error instanceof Error ? error.message : String(error) });
 
 /** Lets queued messages (stop, new settings) in between chunks of training. */

@@ -3,14 +3,14 @@ import { compile } from "@gradfold/codegen";
 import { evaluate, input, param } from "@gradfold/graph";
 import { optimizerFactories, type OptimizerName, type OptimizerSettings } from "../models/optimizers.ts";
 import { surfaces, type SurfaceName } from "../models/surfaces.ts";
-import { errorMessage, runs, yieldToMessages } from "./protocol.ts";
+import { errorMessage, runs, stamp, yieldToMessages } from "./protocol.ts";
 
 export interface RaceEntry {
   readonly optimizer: OptimizerName;
   readonly settings: OptimizerSettings;
 }
 
-export type RaceRequest = { type: "race"; surface: SurfaceName; entries: readonly RaceEntry[]; steps: number; grid: number } | { type: "stop" };
+export type RaceRequest = { type: "race"; surface: SurfaceName; entries: readonly RaceEntry[]; steps: number; grid: number; run?: number } | { type: "stop" };
 
 export type RaceReply =
   | { type: "surface"; surface: SurfaceName; grid: number; values: Float64Array }
@@ -18,7 +18,7 @@ export type RaceReply =
   | { type: "paths"; step: number; paths: Record<string, { xy: Float32Array; loss: number }>; done: boolean }
   | { type: "error"; message: string };
 
-const post = (reply: RaceReply) => postMessage(reply);
+const post = (reply: RaceReply, run?: number) => postMessage(stamp(run, reply));
 const racing = runs();
 
 /** f on a grid×grid lattice over the plot window, by the reference interpreter (row-major, y down). */
@@ -38,10 +38,10 @@ function surfaceValues(name: SurfaceName, grid: number): Float64Array {
   return evaluate(s.f(X, Y), { X: xs, Y: ys });
 }
 
-async function race(name: SurfaceName, entries: readonly RaceEntry[], steps: number, grid: number) {
+async function race(name: SurfaceName, entries: readonly RaceEntry[], steps: number, grid: number, run?: number) {
   const token = racing.begin();
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`race: steps must be a positive integer, got ${steps}`);
-  post({ type: "surface", surface: name, grid, values: surfaceValues(name, grid) });
+  post({ type: "surface", surface: name, grid, values: surfaceValues(name, grid) }, run);
   const s = surfaces[name];
   const runners = entries.map(({ optimizer, settings }) => {
     const x = param("x", [], { init: s.start[0] });
@@ -62,15 +62,15 @@ async function race(name: SurfaceName, entries: readonly RaceEntry[], steps: num
     }
     if (i % chunk === 0 || i === steps) {
       const paths = Object.fromEntries(runners.map((r) => [r.optimizer, { xy: r.xy.slice(0, 2 * (i + 1)), loss: r.loss }]));
-      post({ type: "paths", step: i, paths, done: i === steps });
+      post({ type: "paths", step: i, paths, done: i === steps }, run);
       await yieldToMessages();
       if (!token.live) return;
     }
   }
 }
 
-onmessage = (event: MessageEvent<RaceRequest>) => {
+addEventListener("message", (event: MessageEvent<RaceRequest>) => {
   const request = event.data;
   if (request.type === "stop") racing.stop();
-  else race(request.surface, request.entries, request.steps, request.grid).catch((e) => post(errorMessage(e)));
-};
+  else race(request.surface, request.entries, request.steps, request.grid, request.run).catch((e) => post(errorMessage(e), request.run));
+});

@@ -5,7 +5,7 @@ import { classifierSteps, type LossChoice } from "../models/classifier.ts";
 import { makePoints, sampleBatch, type DatasetName } from "../models/datasets.ts";
 import type { ActivationChoice } from "../models/network.ts";
 import { optimizerFactories } from "../models/optimizers.ts";
-import { copyParams, errorMessage, runs, yieldToMessages } from "./protocol.ts";
+import { copyParams, errorMessage, runs, stamp, yieldToMessages } from "./protocol.ts";
 
 export interface RegionSettings {
   readonly dataset: DatasetName;
@@ -25,14 +25,14 @@ export interface RegionSettings {
 export const extent = 1.5;
 export const grid = 60;
 
-export type RegionRequest = { type: "train"; settings: RegionSettings } | { type: "stop" };
+export type RegionRequest = { type: "train"; settings: RegionSettings; run?: number } | { type: "stop" };
 export type RegionReply =
   | { type: "data"; train: { x: Float32Array; y: Int32Array }; test: { x: Float32Array; y: Int32Array } }
   /** `classOne`: per grid cell (row-major, top row first) how strongly the model says class 1, in [0, 1]. */
   | { type: "progress"; step: number; trainLoss: number; testLoss: number; trainAccuracy: number; testAccuracy: number; classOne: Float32Array; done: boolean }
   | { type: "error"; message: string };
 
-const post = (reply: RegionReply) => postMessage(reply);
+const post = (reply: RegionReply, run?: number) => postMessage(stamp(run, reply));
 const training = runs();
 const batch = 32;
 
@@ -47,7 +47,7 @@ const lattice = (() => {
   return x;
 })();
 
-async function train(s: RegionSettings) {
+async function train(s: RegionSettings, run?: number) {
   const token = training.begin();
   const binary = s.loss !== "cross-entropy";
   const steps = classifierSteps(
@@ -59,7 +59,7 @@ async function train(s: RegionSettings) {
   const predictStep = compile(steps.predict(grid * grid));
   const trainSet = makePoints(s.dataset, s.points, s.noise, 1);
   const testSet = makePoints(s.dataset, s.points, s.noise, 2);
-  post({ type: "data", train: { x: trainSet.x, y: trainSet.y }, test: { x: testSet.x, y: testSet.y } });
+  post({ type: "data", train: { x: trainSet.x, y: trainSet.y }, test: { x: testSet.x, y: testSet.y } }, run);
   const random = mulberry32(9);
   const x = new Float32Array(batch * 2);
   const y = new Int32Array(batch);
@@ -75,15 +75,15 @@ async function train(s: RegionSettings) {
       const scores = predictStep.run({ x: lattice }).scores as Float32Array;
       // Cross-entropy gives p(class 1) in column 1; a ±1 score maps to [0, 1] by clamping.
       const classOne = Float32Array.from({ length: grid * grid }, (_, k) => (binary ? (Math.max(-1, Math.min(1, scores[k])) + 1) / 2 : scores[2 * k + 1]));
-      post({ type: "progress", step: i, trainLoss, trainAccuracy, testLoss: onTest.loss[0], testAccuracy: onTest.accuracy[0], classOne, done: i === s.steps });
+      post({ type: "progress", step: i, trainLoss, trainAccuracy, testLoss: onTest.loss[0], testAccuracy: onTest.accuracy[0], classOne, done: i === s.steps }, run);
       await yieldToMessages();
       if (!token.live) return;
     }
   }
 }
 
-onmessage = (event: MessageEvent<RegionRequest>) => {
+addEventListener("message", (event: MessageEvent<RegionRequest>) => {
   const request = event.data;
   if (request.type === "stop") training.stop();
-  else train(request.settings).catch((e) => post(errorMessage(e)));
-};
+  else train(request.settings, request.run).catch((e) => post(errorMessage(e), request.run));
+});
