@@ -61,14 +61,19 @@ export function lineChart(options: ChartOptions, id: string): { root: HTMLElemen
     ctx.font = "bold 12px system-ui, sans-serif";
     ctx.fillText(options.title, pad.left, 15);
 
+    // The legend goes right of the title, or inside the plot's top edge when they would overlap.
+    ctx.font = "11px system-ui, sans-serif";
+    const legendWidth = series.reduce((w, s) => w + ctx.measureText(s.name).width + 22, 0);
+    ctx.font = "bold 12px system-ui, sans-serif";
+    const legendY = pad.left + ctx.measureText(options.title).width + 12 > width - pad.right - legendWidth ? pad.top + 8 : 8;
     let legendX = width - pad.right;
+    ctx.font = "11px system-ui, sans-serif";
     for (const s of [...series].reverse()) {
-      ctx.font = "11px system-ui, sans-serif";
       legendX -= ctx.measureText(s.name).width + 22;
       ctx.fillStyle = s.color;
-      ctx.fillRect(legendX, 8, 12, 4);
+      ctx.fillRect(legendX, legendY, 12, 4);
       ctx.fillStyle = "#333";
-      ctx.fillText(s.name, legendX + 16, 14);
+      ctx.fillText(s.name, legendX + 16, legendY + 6);
     }
 
     ctx.save();

@@ -17,10 +17,13 @@ export const gradientsView: View = {
     const steps = numberField("steps", 300, { min: 1, max: 10_000, step: 1, id: "depth-steps" });
     const status = statusLine("gradients-status");
     const firstLayer = el("output", { "data-testid": "first-layer-norm" }, ["–"]);
-    const byLayer = lineChart({ title: "‖∂J/∂W‖ per layer (dashed: step 1)", xLabel: "layer", logY: true, width: 460 }, "norms-by-layer");
+    const byLayer = lineChart({ title: "‖∂J/∂W‖ per layer", xLabel: "layer", logY: true, width: 460 }, "norms-by-layer");
     const overTime = lineChart({ title: "‖∂J/∂W‖ while training", xLabel: "step", logY: true, width: 460 }, "norms-over-time");
     const lossChart = lineChart({ title: "training loss", xLabel: "step", width: 460 }, "depth-loss");
     let initial: Float64Array | undefined;
+    // The last finished run's step-1 norms, drawn beside the current run's for comparison.
+    let previous: { label: string; norms: Float64Array } | undefined;
+    let label = "";
     const history: { step: number; loss: number; norms: Float64Array }[] = [];
 
     const draw = () => {
@@ -28,8 +31,9 @@ export const gradientsView: View = {
       if (!last || !initial) return;
       const layers = (norms: Float64Array) => Array.from(norms, (v, i) => [i + 1, v] as [number, number]);
       byLayer.draw([
-        { name: "step 1", color: palette[1], points: layers(initial), dashed: true },
+        { name: `step 1${label ? `, ${label}` : ""}`, color: palette[1], points: layers(initial), dashed: true },
         { name: `step ${last.step}`, color: palette[0], points: layers(last.norms) },
+        ...(previous ? [{ name: `step 1, ${previous.label}`, color: "#999", points: layers(previous.norms), dashed: true }] : []),
       ]);
       const n = last.norms.length;
       const picks = [...new Set([0, Math.floor((n - 1) / 2), n - 1])];
@@ -57,6 +61,8 @@ export const gradientsView: View = {
     const start = () => {
       try {
         const settings: DepthSettings = { depth: depth.get(), width: Number(width.get()), activation: activation.get(), residual: residual.get(), init: init.get(), lr: lr.get(), steps: steps.get() };
+        if (initial) previous = { label, norms: initial };
+        label = `${settings.activation}${settings.residual ? " + residual" : ""}`;
         initial = undefined;
         history.length = 0;
         delete status.root.dataset.state;
