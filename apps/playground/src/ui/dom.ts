@@ -49,14 +49,27 @@ export function button(text: string, onClick: () => void, id?: string): HTMLButt
 /** The explanation paragraph at the top of every view. */
 export const explain = (text: string) => el("p", { class: "explain" }, [text]);
 
-/** A status line: `set` shows progress, `fail` shows an error in red. */
-export function statusLine(id: string): { root: HTMLElement; set(text: string): void; fail(error: unknown): void } {
+/**
+ * A status line: `begin` starts a run (clearing `data-state`), `set` shows progress,
+ * `done` marks the run finished (`data-state="done"`, what tests wait for), `fail`
+ * shows an error in red.
+ */
+export function statusLine(id: string): { root: HTMLElement; begin(text: string): void; set(text: string): void; done(text: string): void; fail(error: unknown): void } {
   const root = el("p", { class: "status", "data-testid": id });
+  const set = (text: string) => {
+    root.classList.remove("error");
+    root.textContent = text;
+  };
   return {
     root,
-    set(text) {
-      root.classList.remove("error");
-      root.textContent = text;
+    set,
+    begin(text) {
+      delete root.dataset.state;
+      set(text);
+    },
+    done(text) {
+      set(text);
+      root.dataset.state = "done";
     },
     fail(error) {
       root.classList.add("error");

@@ -51,8 +51,9 @@ export const gradientsView: View = {
         firstLayer.textContent = `first layer ${fmt(initial![0])} at step 1, ${fmt(first)} now; output layer ${fmt(last)} now`;
         firstLayer.dataset.initial = String(initial![0]);
         firstLayer.dataset.current = String(first);
-        status.set(`step ${reply.step}: loss ${fmt(reply.loss)}${reply.done ? " — finished" : ""}`);
-        if (reply.done) status.root.dataset.state = "done";
+        const text = `step ${reply.step}: loss ${fmt(reply.loss)}`;
+        if (reply.done) status.done(`${text} — finished`);
+        else status.set(text);
         draw();
       },
       (message) => status.fail(message),
@@ -65,8 +66,7 @@ export const gradientsView: View = {
         label = `${settings.activation}${settings.residual ? " + residual" : ""}`;
         initial = undefined;
         history.length = 0;
-        delete status.root.dataset.state;
-        status.set("compiling…");
+        status.begin("compiling…");
         worker.start({ type: "train", settings });
       } catch (e) {
         status.fail(e);

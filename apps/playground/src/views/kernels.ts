@@ -33,14 +33,12 @@ export const kernelsView: View = {
         kernelList.replaceChildren(...kernels.map((k, i) => el("option", { value: i, selected: i === 0 }, [`${k.name} (${k.fuses.length} nodes)`])));
         showKernel();
         const s = reply.stats;
-        status.set(`${s.kernels} kernels (${s.wasmKernels} Wasm SIMD) from ${s.groups} fused groups; one arena of ${(s.arenaBytes / 1024).toFixed(0)} KiB holds params, optimizer state and work buffers`);
-        status.root.dataset.state = "done";
+        status.done(`${s.kernels} kernels (${s.wasmKernels} Wasm SIMD) from ${s.groups} fused groups; one arena of ${(s.arenaBytes / 1024).toFixed(0)} KiB holds params, optimizer state and work buffers`);
       },
       (message) => status.fail(message),
     );
     const inspect = (which: "train" | "predict") => {
-      delete status.root.dataset.state;
-      status.set("optimizing and compiling…");
+      status.begin("optimizing and compiling…");
       worker.start({ type: "inspect", settings: shared.mnist, which });
     };
     const which = choice<"train" | "predict">("step", ["train", "predict"], "train", inspect, "which-step");

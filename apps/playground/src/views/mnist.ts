@@ -68,8 +68,7 @@ export const mnistView: View = {
           redraw();
         } else if (reply.type === "done") {
           trained = true;
-          status.set(`done: ${reply.step} steps, validation accuracy ${valAccuracy.textContent}. Draw a digit below.`);
-          status.root.dataset.state = "done";
+          status.done(`done: ${reply.step} steps, validation accuracy ${valAccuracy.textContent}. Draw a digit below.`);
         } else if (reply.type === "prediction") showProbabilities(reply.probabilities);
       },
       (message) => status.fail(message),
@@ -82,7 +81,7 @@ export const mnistView: View = {
         shared.mnist = settings;
         for (const c of Object.values(curves)) c.length = 0;
         trained = false;
-        delete status.root.dataset.state;
+        status.begin("starting…");
         valAccuracy.textContent = "–";
         redraw();
         worker.start({ type: "train", settings, dataUrl: dataUrl() });

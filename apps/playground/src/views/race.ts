@@ -54,8 +54,8 @@ export const raceView: View = {
             r.distance.textContent = fmt(d);
             r.distance.dataset.distance = String(d);
           }
-          status.set(`step ${reply.step}${reply.done ? " — finished" : ""}`);
-          if (reply.done) status.root.dataset.state = "done";
+          if (reply.done) status.done(`step ${reply.step} — finished`);
+          else status.set(`step ${reply.step}`);
         }
       },
       (message) => status.fail(message),
@@ -65,7 +65,7 @@ export const raceView: View = {
     function start() {
       try {
         note.textContent = surfaces[surfaceName].note;
-        delete status.root.dataset.state;
+        status.begin("compiling…");
         for (const r of rows) r.final.textContent = r.distance.textContent = "";
         const settings = { momentum: momentum.get(), beta1: beta1.get(), beta2: beta2.get(), alpha: alpha.get() };
         const entries = rows.filter((r) => r.on.get()).map((r) => ({ optimizer: r.name, settings: { ...settings, lr: r.lr.get() } }));

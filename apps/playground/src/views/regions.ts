@@ -77,11 +77,10 @@ export const regionsView: View = {
             { name: "train", color: palette[0], points: curves.train },
             { name: "test", color: palette[1], points: curves.test },
           ]);
-          status.set(
-            `step ${reply.step}: train loss ${fmt(reply.trainLoss)} (accuracy ${fmt(reply.trainAccuracy)}), test loss ${fmt(reply.testLoss)} (accuracy ${fmt(reply.testAccuracy)})${reply.done ? " — finished" : ""}`,
-          );
+          const text = `step ${reply.step}: train loss ${fmt(reply.trainLoss)} (accuracy ${fmt(reply.trainAccuracy)}), test loss ${fmt(reply.testLoss)} (accuracy ${fmt(reply.testAccuracy)})`;
           status.root.dataset.testAccuracy = String(reply.testAccuracy);
-          if (reply.done) status.root.dataset.state = "done";
+          if (reply.done) status.done(`${text} — finished`);
+          else status.set(text);
         }
       },
       (message) => status.fail(message),
@@ -102,8 +101,7 @@ export const regionsView: View = {
           steps: steps.get(),
         };
         curves.train.length = curves.test.length = 0;
-        delete status.root.dataset.state;
-        status.set("compiling…");
+        status.begin("compiling…");
         worker.start({ type: "train", settings });
       } catch (e) {
         status.fail(e);
