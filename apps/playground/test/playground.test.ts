@@ -51,6 +51,20 @@ describe("playground in Chromium", () => {
     await page.close();
   });
 
+  it("says when it is not cross-origin isolated, and still trains", async () => {
+    const plain = await serveStatic(`${app}dist`, false);
+    try {
+      const { page, errors } = await openPage(browser, `${plain.url}#race`);
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+      expect(await page.textContent("[data-testid=isolation]")).toMatch(/^Not cross-origin isolated .* SharedArrayBuffer is off/);
+      await page.waitForSelector("[data-testid=race-status][data-state=done]", { timeout: 60_000 });
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await plain.close();
+    }
+  });
+
   it("trains MNIST in a worker past 85% validation accuracy, then classifies a drawn digit", async () => {
     await onView("mnist", async (page) => {
       await page.fill("[data-testid=steps]", "300");
@@ -118,6 +132,12 @@ describe("playground in Chromium", () => {
     await onView("regions", async (page) => {
       await page.waitForSelector("[data-testid=regions-status][data-state=done]", { timeout: 90_000 });
       expect(await number(page, "[data-testid=regions-status]", "data-test-accuracy")).toBeGreaterThan(0.8);
+      // A malformed layer list is refused with what was expected, and nothing starts.
+      await page.fill("[data-testid=layers]", "8, x");
+      await page.click("[data-testid=train-regions]");
+      expect(await page.textContent("[data-testid=regions-status].error")).toBe('hidden layers: expected widths from 1 to 256 separated by commas, got "x"');
+      expect(await page.getAttribute("[data-testid=regions-status]", "data-state")).toBe("done");
+      await page.fill("[data-testid=layers]", "16, 16");
       // The hinge loss (one ±1 score) with an L2 penalty learns the circles too.
       await page.selectOption("[data-testid=dataset]", "circles");
       await page.selectOption("[data-testid=loss]", "hinge");

@@ -15,9 +15,10 @@ const types: Record<string, string> = {
 
 /**
  * Serves a built site on 127.0.0.1 (a free port) with the COOP/COEP headers that
- * make the page cross-origin isolated, as `vite preview` does. Paths cannot leave `root`.
+ * make the page cross-origin isolated, as `vite preview` does (unless `isolate` is
+ * false, as on a plain static host). Paths cannot leave `root`.
  */
-export async function serveStatic(root: string): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveStatic(root: string, isolate = true): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? "/", "http://localhost").pathname);
     const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
@@ -25,11 +26,8 @@ export async function serveStatic(root: string): Promise<{ url: string; close():
       response.writeHead(404).end("not found");
       return;
     }
-    response.writeHead(200, {
-      "Content-Type": types[extname(file)] ?? "application/octet-stream",
-      "Cross-Origin-Opener-Policy": "same-origin",
-      "Cross-Origin-Embedder-Policy": "require-corp",
-    });
+    const isolation = isolate ? { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" } : {};
+    response.writeHead(200, { "Content-Type": types[extname(file)] ?? "application/octet-stream", ...isolation });
     createReadStream(file).pipe(response);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
