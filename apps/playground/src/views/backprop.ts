@@ -105,7 +105,7 @@ export const backpropView: View = {
 
     root.append(
       explain(
-        "Backpropagation is the chain rule applied from the loss back to the weights: each node's gradient ∂L/∂node is the sum, over the nodes that use it, of their gradient pushed back through their local derivative. Here a 2-2-1 network (sigmoid hidden layer, squared error) is a gradfold graph: blue numbers are forward values from evaluate(), red ones the gradients grad() builds, revealed in the order the backward pass computes them. A gradient is computed once and reused by every input below it, which is why one backward pass costs about as much as one forward pass.",
+        "Backpropagation is the chain rule applied from the loss back to the weights: each node's gradient ∂L/∂node is the sum, over the nodes that use it, of their gradient pushed back through their local derivative. Here a 2-2-1 network's loss (sigmoid hidden layer, squared error) is a gradfold graph, with forward values from evaluate() in blue and the gradients grad() builds in red, revealed in the order the backward pass computes them. Each gradient is computed once and reused by every input below it, which is why a backward pass costs about as much as a forward pass.",
       ),
       el("div", { class: "controls" }, [
         x1.root,
