@@ -85,6 +85,14 @@ describe("playground in Chromium", () => {
       expect(probabilities).toHaveLength(10);
       expect(probabilities.reduce((a, b) => a + b)).toBeCloseTo(1, 2);
       expect(Math.max(...probabilities)).toBe(probabilities[Number(await page.getAttribute("[data-testid=predicted-digit]", "data-digit"))]);
+
+      // A long run stops on request, after the steps done so far, with its model kept for drawing.
+      await page.fill("[data-testid=steps]", "100000");
+      await page.click("[data-testid=train]");
+      await page.waitForFunction(() => /^step \d+/.test(document.querySelector("[data-testid=mnist-status]")?.textContent ?? ""), undefined, { timeout: 60_000 });
+      await page.click("[data-testid=stop]");
+      await page.waitForSelector("[data-testid=mnist-status][data-state=done]", { timeout: 30_000 });
+      expect(await page.textContent("[data-testid=mnist-status]")).toMatch(/^stopped after \d+ steps/);
     });
   });
 

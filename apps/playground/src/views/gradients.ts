@@ -58,7 +58,6 @@ export const gradientsView: View = {
       },
       (message) => status.fail(message),
     );
-    const send = (request: DepthRequest) => worker.send(request);
     const start = () => {
       try {
         const settings: DepthSettings = { depth: depth.get(), width: Number(width.get()), activation: activation.get(), residual: residual.get(), init: init.get(), lr: lr.get(), steps: steps.get() };
@@ -77,7 +76,14 @@ export const gradientsView: View = {
       explain(
         "Backpropagation multiplies one Jacobian per layer, so the gradient reaching the first layer of a deep stack is a long product: sigmoid units (σ′ ≤ ¼) shrink it layer after layer and large initial weights can blow it up. ReLU units, a variance-preserving initialisation (He for ReLU, Glorot for tanh) and residual connections h + f(h), whose identity path carries the gradient past every layer, keep it alive. The plots show each layer's weight-gradient norm, on a log scale, as gradfold computes it inside the training step of a network classifying two circles.",
       ),
-      el("div", { class: "controls" }, [depth.root, width.root, activation.root, residual.root, init.root, lr.root, steps.root, button("Train", start, "train-depth"), button("Stop", () => send({ type: "stop" }), "stop-depth")]),
+      el("div", { class: "controls" }, [depth.root, width.root, activation.root, residual.root, init.root, lr.root, steps.root, button("Train", start, "train-depth"), button(
+          "Stop",
+          () => {
+            worker.stop({ type: "stop" });
+            status.done(`${status.root.textContent} — stopped`);
+          },
+          "stop-depth",
+        )]),
       status.root,
       el("p", {}, [firstLayer]),
       el("div", { class: "row" }, [byLayer.root, overTime.root, lossChart.root]),

@@ -68,7 +68,7 @@ export const mnistView: View = {
           redraw();
         } else if (reply.type === "done") {
           trained = true;
-          status.done(`done: ${reply.step} steps, validation accuracy ${valAccuracy.textContent}. Draw a digit below.`);
+          status.done(`${reply.stopped ? "stopped after" : "done:"} ${reply.step} steps, validation accuracy ${valAccuracy.textContent}. Draw a digit below.`);
         } else if (reply.type === "prediction") showProbabilities(reply.probabilities);
       },
       (message) => status.fail(message),

@@ -60,7 +60,6 @@ export const raceView: View = {
       },
       (message) => status.fail(message),
     );
-    const send = (request: RaceRequest) => worker.send(request);
 
     function start() {
       try {

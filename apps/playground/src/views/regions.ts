@@ -85,7 +85,6 @@ export const regionsView: View = {
       },
       (message) => status.fail(message),
     );
-    const send = (request: RegionRequest) => worker.send(request);
     const start = () => {
       try {
         const settings: RegionSettings = {
@@ -124,7 +123,14 @@ export const regionsView: View = {
         lr.root,
         steps.root,
         button("Train", start, "train-regions"),
-        button("Stop", () => send({ type: "stop" }), "stop-regions"),
+        button(
+          "Stop",
+          () => {
+            worker.stop({ type: "stop" });
+            status.done(`${status.root.textContent} — stopped`);
+          },
+          "stop-regions",
+        ),
       ]),
       status.root,
       el("div", { class: "row" }, [canvas, losses.root]),

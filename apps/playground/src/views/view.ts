@@ -5,9 +5,13 @@ export interface View {
   mount(root: HTMLElement): () => void;
 }
 
-/** Talking to a view's worker: `start` begins a new run (replies of older runs are dropped), `send` anything else. */
+/**
+ * Talking to a view's worker: `start` begins a new run (replies of older runs are
+ * dropped), `stop` ends it and drops its replies still on the way, `send` anything else.
+ */
 export interface Channel<Request> {
   start(request: Request): void;
+  stop(request: Request): void;
   send(request: Request): void;
   terminate(): void;
 }
@@ -32,6 +36,10 @@ export function wire<Request extends object, Reply extends { type: string }>(
   worker.onerror = (event) => onError(`worker failed: ${event.message || "could not load"}`);
   return {
     start: (request) => worker.postMessage({ ...request, run: ++current }),
+    stop: (request) => {
+      current++;
+      worker.postMessage(request);
+    },
     send: (request) => worker.postMessage(request),
     terminate: () => worker.terminate(),
   };

@@ -16,7 +16,8 @@ export type MnistReply =
   | { type: "status"; text: string }
   | { type: "progress"; step: number; loss: number; accuracy: number; examplesPerSecond: number }
   | { type: "validation"; step: number; loss: number; accuracy: number }
-  | { type: "done"; step: number }
+  /** Training ended after `step` steps, all of them or (`stopped`) fewer; the model now answers "predict". */
+  | { type: "done"; step: number; stopped: boolean }
   | { type: "prediction"; probabilities: Float32Array }
   | { type: "error"; message: string };
 
@@ -55,11 +56,17 @@ async function train(settings: MnistSettings, dataUrl: string, run?: number) {
   const x = new Float32Array(batch * pixels);
   const y = new Int32Array(batch);
   const random = mulberry32(7);
-  const evalEvery = Math.max(25, Math.round(settings.steps / 16));
+  // About 16 validations a run, but at least every 200 steps so long runs show the curve early.
+  const evalEvery = Math.min(200, Math.max(25, Math.round(settings.steps / 16)));
   let chunkLoss = 0;
   let chunkAccuracy = 0;
   let chunkSteps = 0;
   let chunkStart = performance.now();
+  const finish = (step: number) => {
+    copyParams(trainStep, predictStep, steps.paramNames);
+    predictor = { run: (image) => predictStep.run({ x: image }).scores as Float32Array };
+    post({ type: "done", step, stopped: step < settings.steps }, run);
+  };
   for (let step = 1; step <= settings.steps; step++) {
     for (let i = 0; i < batch; i++) {
       const k = Math.floor(random() * set.count);
@@ -78,14 +85,13 @@ async function train(settings: MnistSettings, dataUrl: string, run?: number) {
         post({ type: "validation", step, ...validate(evalStep, test) }, run);
       }
       await yieldToMessages();
-      if (!token.live) return;
+      // Stopped (or replaced: then the view drops this run's replies).
+      if (!token.live) return finish(step);
       chunkLoss = chunkAccuracy = chunkSteps = 0;
       chunkStart = performance.now();
     }
   }
-  copyParams(trainStep, predictStep, steps.paramNames);
-  predictor = { run: (image) => predictStep.run({ x: image }).scores as Float32Array };
-  post({ type: "done", step: settings.steps }, run);
+  finish(settings.steps);
 }
 
 addEventListener("message", (event: MessageEvent<MnistRequest>) => {
