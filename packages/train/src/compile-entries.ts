@@ -80,7 +80,7 @@ export function compileEntries(spec: EntriesSpec, options: EntriesOptions = {}):
   const store = new Map<string, Float32Array>();
   for (const step of pinned.values()) for (const n of step.names()) if (!store.has(n)) store.set(n, step.read(n));
   let holder: CompiledStep | null = null;
-  const holds = (step: CompiledStep | null, name: string) => step !== null && step.names().includes(name);
+  const holds = (step: CompiledStep | null, name: string) => step?.names().includes(name) === true;
 
   const release = () => {
     if (holder) for (const n of holder.names()) store.set(n, holder.read(n));
@@ -135,7 +135,10 @@ export function compileEntries(spec: EntriesSpec, options: EntriesOptions = {}):
       return value.slice();
     },
     write(name: string, data: Float32Array | Float64Array | readonly number[]): void {
-      if (holds(holder, name)) return holder!.write(name, data);
+      if (holds(holder, name)) {
+        holder!.write(name, data);
+        return;
+      }
       const current = store.get(name);
       if (!current) throw unknown("write", name);
       if (data?.length !== current.length) throw new GraphError(`write ${JSON.stringify(name)}: expected ${current.length} values, got ${data?.length}`);

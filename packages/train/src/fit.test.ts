@@ -75,7 +75,7 @@ describe("fit", () => {
       }
       curve.push(sum / 37);
     }
-    history.epochs.forEach((e, i) => expect(Math.abs(e.loss - curve[i])).toBeLessThan(1e-5 * Math.max(1, curve[i])));
+    for (const [i, e] of history.epochs.entries()) expect(Math.abs(e.loss - curve[i])).toBeLessThan(1e-5 * Math.max(1, curve[i]));
     expect(curve[3]).toBeLessThan(curve[0]);
   });
 

@@ -22,7 +22,7 @@ export interface Monitor {
   best(): { epoch: number; value: number; params?: Snapshot };
 }
 
-function valueOf(log: EpochLog, name: string): number {
+function monitoredValue(log: EpochLog, name: string): number {
   if (name === "loss") return log.loss;
   if (name === "val_loss") return log.validation?.loss ?? Number.NaN;
   return log.validation?.metrics[name.slice("val_".length)] ?? Number.NaN;
@@ -45,7 +45,7 @@ export function monitorOf(options: EarlyStopping, hasValidation: boolean, metric
     name,
     patience,
     observe(log, save) {
-      const value = valueOf(log, name);
+      const value = monitoredValue(log, name);
       // NaN never improves; the first finite value always does.
       const improved = Number.isFinite(value) && (best.epoch < 0 || Number.isNaN(best.value) || sign * (best.value - value) > minDelta);
       if (improved) {
