@@ -54,4 +54,4 @@ export function main(log: (...args: unknown[]) => void = console.log) {
   return { history, result, one, copied: predict(copy, test.x.subarray(0, 4)).output, bytes: bytes.length };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (typeof process !== "undefined" && import.meta.url === `file://${process.argv[1]}`) main();
