@@ -2,7 +2,7 @@ import { compile } from "@gradfold/codegen";
 import { evaluate, type AnyTensor } from "@gradfold/graph";
 import { crossEntropy, type FloatTensor } from "@gradfold/nn";
 import { describe, expect, test } from "vitest";
-import { adam, blobs, classifier, network, x, y } from "../test/fixtures.ts";
+import { adam, blobs, classifier, network, x, y, maxAbsDiff } from "../test/fixtures.ts";
 import { compileEntries } from "./compile-entries.ts";
 
 /** The inference graph of the fixture network evaluated in float64 with the model's current params. */
@@ -12,7 +12,6 @@ function reference(model: ReturnType<typeof classifier>, xs: Float32Array, rows:
   return evaluate(infer.output, { x: xs, ...params }, { batch: rows });
 }
 
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
 
 describe("compileEntries (interim multi-entry Model)", () => {
   test("predict sees what train just updated, with no syncing by the user", () => {

@@ -1,13 +1,12 @@
 import { evaluate as interpret, type AnyTensor } from "@gradfold/graph";
 import { accuracy, batchNorm, crossEntropy, defineModel, dense, dropout, type FloatTensor } from "@gradfold/nn";
 import { describe, expect, test } from "vitest";
-import { adam, blobs, classifier, network, x, y } from "../test/fixtures.ts";
+import { adam, blobs, classifier, network, x, y, maxAbsDiff } from "../test/fixtures.ts";
 import { compileModel } from "./compile-model.ts";
 import { evaluate, predict } from "./evaluate.ts";
 import { fit } from "./fit.ts";
 import type { Model } from "./model.ts";
 
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
 const paramsOf = (model: Model) => Object.fromEntries(model.entries.predict.params.map((p) => [p.name, model.read(p.name)]));
 
 describe("evaluate and predict", () => {

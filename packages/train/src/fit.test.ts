@@ -2,12 +2,11 @@ import { compile } from "@gradfold/codegen";
 import { evaluate as interpret, type AnyTensor } from "@gradfold/graph";
 import { accuracy, crossEntropy, nameOf, type FloatTensor } from "@gradfold/nn";
 import { describe, expect, test } from "vitest";
-import { adam, blobs, classifier, network, sgd, x, y } from "../test/fixtures.ts";
+import { adam, blobs, classifier, network, sgd, x, y, stateOf } from "../test/fixtures.ts";
 import { shuffledOrder } from "./data.ts";
 import { fit, type BatchLog, type EpochLog } from "./fit.ts";
-import type { Model } from "./model.ts";
 
-const state = (model: Model) => model.names().map((n) => [n, Array.from(model.read(n))] as const);
+const state = stateOf;
 
 /** Rows `order[start..start+count)` of a column with `width` values per row. */
 function gather<T extends Float32Array | Int32Array>(column: T, width: number, order: Int32Array, start: number, count: number): T {

@@ -3,14 +3,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { blobs, classifier } from "../test/fixtures.ts";
+import { blobs, classifier, stateOf } from "../test/fixtures.ts";
 import { predict } from "./evaluate.ts";
 import { fit } from "./fit.ts";
 import type { Model } from "./model.ts";
 import { decodeSafetensors, encodeSafetensors, float32Of } from "./safetensors.ts";
 import { loadWeights, saveWeights } from "./weights.ts";
 
-const state = (model: Model) => model.names().map((n) => [n, Array.from(model.read(n))] as const);
+const state = stateOf;
 const WEIGHTS = ["dense/W", "dense/b", "dense_1/W", "dense_1/b"];
 
 function trained(): Model {
