@@ -13,7 +13,7 @@ function reference(model: ReturnType<typeof classifier>, xs: Float32Array, rows:
 }
 
 
-describe("compileEntries (interim multi-entry Model)", () => {
+describe("compileEntries (interim multi-entry CompiledModel)", () => {
   test("predict sees what train just updated, with no syncing by the user", () => {
     const model = classifier();
     const data = blobs(16);

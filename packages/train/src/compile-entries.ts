@@ -1,8 +1,8 @@
 /**
- * INTERIM: a multi-entry Model built from single-spec `compile()` steps.
+ * INTERIM: a multi-entry CompiledModel built from single-spec `compile()` steps.
  *
  * DESIGN.md plans `compile({ entries, sizes })` in @gradfold/codegen: several entries over
- * one arena. Until it lands, this file gives the same `Model` from one compiled step
+ * one arena. Until it lands, this file gives the same `CompiledModel` from one compiled step
  * per (entry, sizes), each with its own copy of the params, kept in sync by name here
  * so the user never syncs: the step that ran last holds the newest values, and
  * before another step runs it receives them. When codegen has entries, `compileEntries`
@@ -11,7 +11,7 @@
 import { compile, type CompileOptions, type CompiledStep, type StepSpec } from "@gradfold/codegen";
 import { GraphError, leavesOf, type AnyTensor, type Sizes } from "@gradfold/graph";
 import type { RandomInput } from "@gradfold/nn";
-import { entryOf, type EntryInfo, type Feeds, type Model, type Results, type TensorInfo } from "./model.ts";
+import { entryOf, type EntryInfo, type Feeds, type CompiledModel, type Results, type TensorInfo } from "./compiled-model.ts";
 
 /** One entry: a step spec without sizes, plus the random inputs fed by `randomFeeds`. */
 export interface EntrySpec {
@@ -32,8 +32,8 @@ export interface EntriesOptions extends CompileOptions {
   readonly cacheLimit?: number;
 }
 
-/** The Model plus what the interim adapter can report about its specialised steps. */
-export interface EntriesModel extends Model {
+/** The CompiledModel plus what the interim adapter can report about its specialised steps. */
+export interface EntriesModel extends CompiledModel {
   /** Specialised steps held now, and the most it keeps. */
   cache(): { size: number; limit: number };
 }

@@ -30,7 +30,7 @@ function featuresOf(inputs: unknown): AnyTensor[] {
 }
 
 /**
- * A Model with three entries over one set of params, from one model function:
+ * A CompiledModel with three entries over one set of params, from one model function:
  * - `train` (training build): inputs + targets → `{ loss }`, applying the optimizer's
  *   updates and the network's own (batch-norm statistics); dropout masks come from
  *   `randomFeeds`, which `fit` calls;

@@ -1,6 +1,6 @@
 import type { Sizes } from "@gradfold/graph";
 import { combineSeeds, createRng } from "@gradfold/nn";
-import type { EntryInfo, Feeds, TensorInfo } from "./model.ts";
+import type { EntryInfo, Feeds, TensorInfo } from "./compiled-model.ts";
 
 /** One column of a data set: rows laid end to end, row-major, as the input's shape says. */
 export type Column = Float32Array | Int32Array | Uint8Array | Float64Array | readonly number[];

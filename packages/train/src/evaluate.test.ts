@@ -5,9 +5,9 @@ import { adam, blobs, classifier, network, x, y, maxAbsDiff } from "../test/fixt
 import { compileModel } from "./compile-model.ts";
 import { evaluate, predict } from "./evaluate.ts";
 import { fit } from "./fit.ts";
-import type { Model } from "./model.ts";
+import type { CompiledModel } from "./compiled-model.ts";
 
-const paramsOf = (model: Model) => Object.fromEntries(model.entries.predict.params.map((p) => [p.name, model.read(p.name)]));
+const paramsOf = (model: CompiledModel) => Object.fromEntries(model.entries.predict.params.map((p) => [p.name, model.read(p.name)]));
 
 describe("evaluate and predict", () => {
   test("every row counted once, no padding: 37 rows in batches of 16 equal the interpreter on all 37", () => {

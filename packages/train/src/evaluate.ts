@@ -1,5 +1,5 @@
 import { batchesOf, type Column, type Dataset } from "./data.ts";
-import { entryOf, type Model } from "./model.ts";
+import { entryOf, type CompiledModel } from "./compiled-model.ts";
 
 /** A metric over a whole data set: every batched output, concatenated, and the data it came from. */
 export type Metric = (outputs: Readonly<Record<string, Float32Array | Int32Array>>, data: Dataset) => number;
@@ -32,7 +32,7 @@ export function checkBatchSize(what: string, batchSize: number): void {
 }
 
 /** Runs `entry` over all rows in order, in batches of `batchSize` (the last one smaller). */
-function runAll(what: string, model: Model, entry: string, data: Dataset, batchSize: number | undefined): Collected {
+function runAll(what: string, model: CompiledModel, entry: string, data: Dataset, batchSize: number | undefined): Collected {
   const info = entryOf(model, entry, what);
   const batches = batchesOf(what, info, data);
   const size = batchSize ?? info.sizes[batches.batchDim] ?? batches.rows;
@@ -65,7 +65,7 @@ function runAll(what: string, model: Model, entry: string, data: Dataset, batchS
  * the last one run at its own size (no padding, no dropped rows). Runs the inference
  * entry, so nothing is updated.
  */
-export function evaluate(model: Model, data: Dataset, options: EvaluateOptions = {}): Evaluation {
+export function evaluate(model: CompiledModel, data: Dataset, options: EvaluateOptions = {}): Evaluation {
   const { entry = "evaluate", metrics = {} } = options;
   const { rows, means, columns } = runAll("evaluate", model, entry, data, options.batchSize);
   const scores: Record<string, number> = {};
@@ -84,7 +84,7 @@ export interface PredictOptions {
  * The entry's outputs for every row of `x`, concatenated by rows: a Dataset by input
  * name, or one column when the entry has a single input. Any number of rows, one included.
  */
-export function predict(model: Model, x: Dataset | Column, options: PredictOptions = {}): Record<string, Float32Array | Int32Array> {
+export function predict(model: CompiledModel, x: Dataset | Column, options: PredictOptions = {}): Record<string, Float32Array | Int32Array> {
   const entry = options.entry ?? "predict";
   const info = entryOf(model, entry, "predict");
   const fed = info.inputs.filter((i) => !info.random.includes(i.name));

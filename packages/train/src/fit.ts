@@ -1,6 +1,6 @@
 import { batchesOf, shuffledOrder, type Dataset } from "./data.ts";
 import { checkBatchSize, evaluate, type Evaluation, type Metric } from "./evaluate.ts";
-import { entryOf, type Model } from "./model.ts";
+import { entryOf, type CompiledModel } from "./compiled-model.ts";
 import { monitorOf, type EarlyStopping } from "./monitor.ts";
 import { restore, snapshot } from "./snapshot.ts";
 
@@ -76,7 +76,7 @@ function checkInteger(name: string, value: number, min: number): void {
  * checked before the first step, so bad options or data change nothing. Deterministic:
  * the same model, data and options give the same numbers on every platform.
  */
-export function fit(model: Model, data: Dataset, options: FitOptions): History {
+export function fit(model: CompiledModel, data: Dataset, options: FitOptions): History {
   const { epochs, shuffle = true, seed = 0, initialEpoch = 0, callbacks = {}, nonFinite = "stop" } = options ?? ({} as FitOptions);
   const trainEntry = options?.entries?.train ?? "train";
   const evaluateEntry = options?.entries?.evaluate ?? "evaluate";

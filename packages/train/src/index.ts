@@ -1,6 +1,6 @@
-// The Model these functions consume (DESIGN.md's multi-entry compile)
-export type { Model, EntryInfo, TensorInfo, Feeds, Results } from "./model.ts";
-// Interim: a Model from single-spec compile() steps, until compile({ entries }) lands in @gradfold/codegen
+// The CompiledModel these functions consume (DESIGN.md's multi-entry compile)
+export type { CompiledModel, EntryInfo, TensorInfo, Feeds, Results } from "./compiled-model.ts";
+// Interim: a CompiledModel from single-spec compile() steps, until compile({ entries }) lands in @gradfold/codegen
 export { compileEntries, type EntriesSpec, type EntrySpec, type EntriesOptions, type EntriesModel } from "./compile-entries.ts";
 export { compileModel, type ModelSpec, type UpdateRule } from "./compile-model.ts";
 

@@ -6,21 +6,21 @@ import { describe, expect, test } from "vitest";
 import { blobs, classifier, stateOf } from "../test/fixtures.ts";
 import { predict } from "./evaluate.ts";
 import { fit } from "./fit.ts";
-import type { Model } from "./model.ts";
+import type { CompiledModel } from "./compiled-model.ts";
 import { decodeSafetensors, encodeSafetensors, float32Of } from "./safetensors.ts";
 import { loadWeights, saveWeights } from "./weights.ts";
 
 const state = stateOf;
 const WEIGHTS = ["dense/W", "dense/b", "dense_1/W", "dense_1/b"];
 
-function trained(): Model {
+function trained(): CompiledModel {
   const model = classifier();
   fit(model, blobs(64), { epochs: 2 });
   return model;
 }
 
 /** A copy of `bytes` with one tensor's header entry changed (the data keeps its length). */
-function withTensors(model: Model, change: (tensors: Map<string, { shape: number[]; data: Float32Array }>) => void): Uint8Array {
+function withTensors(model: CompiledModel, change: (tensors: Map<string, { shape: number[]; data: Float32Array }>) => void): Uint8Array {
   const tensors = new Map(WEIGHTS.map((n) => [n, { shape: model.entries.predict.params.find((p) => p.name === n)!.shape as number[], data: model.read(n) }]));
   change(tensors);
   return encodeSafetensors(tensors);

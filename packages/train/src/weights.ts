@@ -1,5 +1,5 @@
 import { formatShape } from "@gradfold/graph";
-import type { Model, TensorInfo } from "./model.ts";
+import type { CompiledModel, TensorInfo } from "./compiled-model.ts";
 import { decodeSafetensors, encodeSafetensors, float32Of } from "./safetensors.ts";
 
 export interface SaveWeightsOptions {
@@ -12,14 +12,14 @@ export interface SaveWeightsOptions {
 }
 
 /** Every param and state slot of the model, by name, with its shape. */
-function shapesOf(model: Model): Map<string, TensorInfo> {
+function shapesOf(model: CompiledModel): Map<string, TensorInfo> {
   const shapes = new Map<string, TensorInfo>();
   for (const entry of Object.values(model.entries)) for (const p of entry.params) if (!shapes.has(p.name)) shapes.set(p.name, p);
   return shapes;
 }
 
 /** The names that are weights (read by the inference entry), as opposed to optimizer state. */
-function weightNames(model: Model, entry: string): string[] {
+function weightNames(model: CompiledModel, entry: string): string[] {
   const info = Object.hasOwn(model.entries, entry) ? model.entries[entry] : undefined;
   if (!info) {
     throw new Error(`weights: the model has no entry ${JSON.stringify(entry)} to tell weights from optimizer state; pass { entry } or { optimizerState: true }`);
@@ -31,7 +31,7 @@ function weightNames(model: Model, entry: string): string[] {
  * The model's weights as a safetensors file (float32, names as in the model, shapes
  * as the params'), readable by Python's `safetensors.numpy.load` / `safetensors.torch.load_file`.
  */
-export function saveWeights(model: Model, options: SaveWeightsOptions = {}): Uint8Array {
+export function saveWeights(model: CompiledModel, options: SaveWeightsOptions = {}): Uint8Array {
   const { optimizerState = false, entry = "predict", metadata = {} } = options;
   const shapes = shapesOf(model);
   const names = optimizerState ? model.names() : weightNames(model, entry);
@@ -57,7 +57,7 @@ export interface LoadWeightsOptions {
  * anything is written, so on any mismatch the model is unchanged.
  * Returns the names loaded and the file's metadata.
  */
-export function loadWeights(model: Model, bytes: Uint8Array, options: LoadWeightsOptions = {}): { names: string[]; metadata: Record<string, string> } {
+export function loadWeights(model: CompiledModel, bytes: Uint8Array, options: LoadWeightsOptions = {}): { names: string[]; metadata: Record<string, string> } {
   const file = decodeSafetensors(bytes);
   const shapes = shapesOf(model);
   const known = new Set(model.names());

@@ -2,7 +2,7 @@
 import { input, mulberry32, type AnyTensor } from "@gradfold/graph";
 import { crossEntropy, defineModel, dense, dropout, type FloatTensor } from "@gradfold/nn";
 import { adam, sgd } from "@gradfold/optimizers";
-import { compileModel, type Model, type UpdateRule } from "../src/index.ts";
+import { compileModel, type CompiledModel, type UpdateRule } from "../src/index.ts";
 
 export const x = input("x", ["batch", 4]);
 export const y = input("y", ["batch"], "int32");
@@ -40,6 +40,6 @@ export function classifier(options: { rate?: number; batch?: number; optimizer?:
 export { adam, sgd };
 
 /** Every param and state slot, as plain arrays: for comparing a model's whole state. */
-export const stateOf = (model: Model) => model.names().map((n) => [n, Array.from(model.read(n))] as const);
+export const stateOf = (model: CompiledModel) => model.names().map((n) => [n, Array.from(model.read(n))] as const);
 
 export const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));

@@ -32,7 +32,7 @@ export interface EntryInfo {
  * as DESIGN.md's multi-entry `compile({ entries, sizes })` returns it: `fit`,
  * `evaluate`, `predict` and the weights functions consume only this.
  */
-export interface Model {
+export interface CompiledModel {
   readonly entries: Readonly<Record<string, EntryInfo>>;
   /**
    * Runs one entry: checks feeds (nothing changes on error), computes its outputs and
@@ -51,7 +51,7 @@ export interface Model {
 }
 
 /** The entry's info, or an error listing the entries there are. */
-export function entryOf(model: Model, entry: string, what: string): EntryInfo {
+export function entryOf(model: CompiledModel, entry: string, what: string): EntryInfo {
   const info = Object.hasOwn(model.entries, entry) ? model.entries[entry] : undefined;
   if (!info) throw new Error(`${what}: the model has no entry ${JSON.stringify(entry)}; it has ${JSON.stringify(Object.keys(model.entries))}`);
   return info;
