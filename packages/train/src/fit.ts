@@ -44,8 +44,8 @@ export interface FitOptions {
   metrics?: Readonly<Record<string, Metric>>;
   earlyStopping?: EarlyStopping;
   callbacks?: FitCallbacks;
-  /** Aborting stops after the current batch (status "aborted"). */
-  signal?: AbortSignal;
+  /** An AbortSignal (or anything with `aborted`): aborting stops after the current batch (status "aborted"). */
+  signal?: { readonly aborted: boolean };
   /** On a NaN or infinite loss: "stop" (default) keeps the params the bad step produced; "restore" copies them before every step and puts back the last finite ones. */
   nonFinite?: "stop" | "restore";
   /** Entry names; defaults "train" and "evaluate". */

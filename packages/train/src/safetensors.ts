@@ -25,6 +25,12 @@ export interface SafetensorsFile {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
+// TextEncoder and TextDecoder exist in browsers and Node alike; the ES lib we compile against does not declare them.
+const web = globalThis as unknown as {
+  TextEncoder: new () => { encode(text: string): Uint8Array };
+  TextDecoder: new (label: string, options: { fatal: boolean }) => { decode(bytes: Uint8Array): string };
+};
+
 const MAX_HEADER = 100_000_000; // the reference implementation's limit
 
 const numel = (shape: readonly number[]) => shape.reduce((a, d) => a * d, 1);
@@ -42,10 +48,10 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, { shape: readonly
     header[name] = { dtype: "F32", shape: [...shape], data_offsets: [offset, offset + data.length * 4] };
     offset += data.length * 4;
   }
-  let json = new TextEncoder().encode(JSON.stringify(header));
+  let json = new web.TextEncoder().encode(JSON.stringify(header));
   // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
   const padded = Math.ceil(json.length / 8) * 8;
-  if (padded !== json.length) json = new TextEncoder().encode(JSON.stringify(header) + " ".repeat(padded - json.length));
+  if (padded !== json.length) json = new web.TextEncoder().encode(JSON.stringify(header) + " ".repeat(padded - json.length));
   const out = new Uint8Array(8 + json.length + offset);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(json.length), true);
@@ -74,7 +80,7 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
   const start = 8 + Number(headerLength);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, start)));
+    header = JSON.parse(new web.TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, start)));
   } catch (error) {
     fail(`header is not valid UTF-8 JSON (${(error as Error).message})`);
   }
