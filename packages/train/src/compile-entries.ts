@@ -51,7 +51,8 @@ export function compileEntries(spec: EntriesSpec, options: EntriesOptions = {}):
   if (entryNames.length === 0) throw new GraphError("compileEntries: expected at least one entry in spec.entries");
   const baseSizes: Sizes = { ...spec.sizes };
   const stepSpecs = new Map<string, StepSpec>();
-  const entries: Record<string, Omit<EntryInfo, "params">> = {};
+  // Null-prototype records: entry names are data ("__proto__" is just a name).
+  const entries: Record<string, Omit<EntryInfo, "params">> = Object.create(null);
   for (const name of entryNames) {
     const e = spec.entries[name];
     const random = [...(e.random ?? [])];
@@ -68,7 +69,7 @@ export function compileEntries(spec: EntriesSpec, options: EntriesOptions = {}):
 
   const build = (entry: string, sizes: Sizes): CompiledStep => compile({ ...stepSpecs.get(entry)!, sizes }, compileOptions);
   const pinned = new Map(entryNames.map((n) => [n, build(n, baseSizes)]));
-  const infos: Record<string, EntryInfo> = {};
+  const infos: Record<string, EntryInfo> = Object.create(null);
   for (const [name, step] of pinned) {
     const { outputs, updates = [] } = stepSpecs.get(name)!;
     const shapes = new Map(leavesOf([...Object.values(outputs), ...updates.flat()]).params.flatMap((p) => (p.is("param") ? [[p.params.name, p.shape] as const] : [])));
