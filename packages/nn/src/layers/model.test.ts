@@ -6,7 +6,8 @@ import { dropout } from "./dropout.ts";
 import { nameOf, randomFeeds, type FloatTensor } from "./layer.ts";
 import { mlp } from "./mlp.ts";
 import { defineModel } from "./model.ts";
-import { batchNorm } from "./normalization.ts";
+import { denseBlock, residual } from "./connections.ts";
+import { batchNorm, layerNorm } from "./normalization.ts";
 import { trainingMode } from "./scope.ts";
 
 const x = input("x", ["batch", 3]);
@@ -91,6 +92,27 @@ describe("defineModel", () => {
     const net = defineModel((h: FloatTensor) => mlp(mlp(h, [3, 4]).output, [4, 2], { dropout: 0.1 }));
     const model = net.build(x, { training: true });
     expect(model.params.map(nameOf)).toEqual(["mlp/0/W", "mlp/0/b", "mlp_1/0/W", "mlp_1/0/b"]);
+  });
+
+  test("every layer kind takes a numbered default name in a build", () => {
+    const net = defineModel((h: FloatTensor) => {
+      const a = layerNorm(residual(h, (z) => dense(z, 5), { projection: true }).output).output;
+      const b = layerNorm(denseBlock(a, { growth: 2, layers: 1 }).output).output;
+      return residual(b, (z) => dense(z, 7).output);
+    });
+    expect(net.build(x, { training: false }).params.map(nameOf)).toEqual([
+      "dense/W",
+      "dense/b",
+      "residual/projection/W",
+      "layerNorm/gamma",
+      "layerNorm/beta",
+      "denseBlock/0/W",
+      "denseBlock/0/b",
+      "layerNorm_1/gamma",
+      "layerNorm_1/beta",
+      "dense_1/W",
+      "dense_1/b",
+    ]);
   });
 
   test("bad arguments say what was expected", () => {
