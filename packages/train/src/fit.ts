@@ -75,8 +75,22 @@ function checkInteger(name: string, value: number, min: number): void {
  * evaluates the validation set, calls back, and checks early stopping. Everything is
  * checked before the first step, so bad options or data change nothing. Deterministic:
  * the same model, data and options give the same numbers on every platform.
+ * Synchronous; `fitAsync` is the same loop giving the event loop a turn between batches.
  */
 export function fit(model: CompiledModel, data: Dataset, options: FitOptions): History {
+  const loop = fitLoop(model, data, options);
+  for (;;) {
+    const next = loop.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * The training loop as a generator that pauses (yields) after every batch, before the
+ * stop checks: `fit` runs it straight through, `fitAsync` awaits between batches. The
+ * checks run when it is created, so a bad call throws before any step.
+ */
+export function fitLoop(model: CompiledModel, data: Dataset, options: FitOptions): Generator<void, History, void> {
   const { epochs, shuffle = true, seed = 0, initialEpoch = 0, callbacks = {}, nonFinite = "stop" } = options ?? ({} as FitOptions);
   const trainEntry = options?.entries?.train ?? "train";
   const evaluateEntry = options?.entries?.evaluate ?? "evaluate";
@@ -95,47 +109,50 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions): H
   if (options.validation !== undefined) batchesOf("fit (validation)", entryOf(model, evaluateEntry, "fit"), options.validation);
   const monitor = options.earlyStopping ? monitorOf(options.earlyStopping, options.validation !== undefined, Object.keys(options.metrics ?? {})) : undefined;
 
-  const stepsPerEpoch = Math.ceil(batches.rows / batchSize);
-  let step = initialEpoch * stepsPerEpoch;
-  const history: EpochLog[] = [];
-  const end = (status: FitStatus, message: string, restoredEpoch?: number): History => ({ epochs: history, status, message, steps: step, restoredEpoch });
+  return (function* (): Generator<void, History, void> {
+    const stepsPerEpoch = Math.ceil(batches.rows / batchSize);
+    let step = initialEpoch * stepsPerEpoch;
+    const history: EpochLog[] = [];
+    const end = (status: FitStatus, message: string, restoredEpoch?: number): History => ({ epochs: history, status, message, steps: step, restoredEpoch });
 
-  for (let epoch = initialEpoch; epoch < epochs; epoch++) {
-    const order = shuffle ? shuffledOrder(batches.rows, seed, epoch) : undefined;
-    let lossSum = 0;
-    for (let batch = 0; batch < stepsPerEpoch; batch++) {
-      const start = batch * batchSize;
-      const rows = Math.min(batchSize, batches.rows - start);
-      const { feeds, sizes } = batches.slice(start, rows, order);
-      const random = model.randomFeeds?.(trainEntry, step, sizes) ?? {};
-      const before = nonFinite === "restore" ? snapshot(model) : undefined;
-      const loss = model.run(trainEntry, { ...feeds, ...random }, sizes).loss[0];
-      step += 1;
-      if (!Number.isFinite(loss)) {
-        if (before) restore(model, before);
-        const kept = before ? "the params are those before this step" : "the params are those this step produced";
-        return end("non-finite-loss", `loss was ${loss} at epoch ${epoch}, batch ${batch} (step ${step}); training stopped and ${kept}`);
+    for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+      const order = shuffle ? shuffledOrder(batches.rows, seed, epoch) : undefined;
+      let lossSum = 0;
+      for (let batch = 0; batch < stepsPerEpoch; batch++) {
+        const start = batch * batchSize;
+        const rows = Math.min(batchSize, batches.rows - start);
+        const { feeds, sizes } = batches.slice(start, rows, order);
+        const random = model.randomFeeds?.(trainEntry, step, sizes) ?? {};
+        const before = nonFinite === "restore" ? snapshot(model) : undefined;
+        const loss = model.run(trainEntry, { ...feeds, ...random }, sizes).loss[0];
+        step += 1;
+        if (!Number.isFinite(loss)) {
+          if (before) restore(model, before);
+          const kept = before ? "the params are those before this step" : "the params are those this step produced";
+          return end("non-finite-loss", `loss was ${loss} at epoch ${epoch}, batch ${batch} (step ${step}); training stopped and ${kept}`);
+        }
+        lossSum += loss * rows;
+        callbacks.onBatchEnd?.({ epoch, batch, step, rows, loss });
+        yield;
+        if (options.signal?.aborted) return end("aborted", `aborted at epoch ${epoch}, batch ${batch} (step ${step})`);
+        if (batch < stepsPerEpoch - 1 && callbacks.shouldStop?.()) return end("stopped", `shouldStop() at epoch ${epoch}, batch ${batch} (step ${step})`);
       }
-      lossSum += loss * rows;
-      callbacks.onBatchEnd?.({ epoch, batch, step, rows, loss });
-      if (options.signal?.aborted) return end("aborted", `aborted at epoch ${epoch}, batch ${batch} (step ${step})`);
-      if (batch < stepsPerEpoch - 1 && callbacks.shouldStop?.()) return end("stopped", `shouldStop() at epoch ${epoch}, batch ${batch} (step ${step})`);
+      const validation = options.validation ? evaluate(model, options.validation, { metrics: options.metrics, entry: evaluateEntry, batchSize }) : undefined;
+      const log: EpochLog = validation ? { epoch, loss: lossSum / batches.rows, validation } : { epoch, loss: lossSum / batches.rows };
+      history.push(log);
+      callbacks.onEpochEnd?.(log);
+      if (monitor?.observe(log, () => snapshot(model))) {
+        const best = monitor.best();
+        if (best.params) restore(model, best.params);
+        return end("early-stopped", `${monitor.name} did not improve for ${Math.max(1, monitor.patience)} epoch(s) after epoch ${best.epoch}`, best.params ? best.epoch : undefined);
+      }
+      if (callbacks.shouldStop?.()) return end("stopped", `shouldStop() after epoch ${epoch} (step ${step})`);
     }
-    const validation = options.validation ? evaluate(model, options.validation, { metrics: options.metrics, entry: evaluateEntry, batchSize }) : undefined;
-    const log: EpochLog = validation ? { epoch, loss: lossSum / batches.rows, validation } : { epoch, loss: lossSum / batches.rows };
-    history.push(log);
-    callbacks.onEpochEnd?.(log);
-    if (monitor?.observe(log, () => snapshot(model))) {
-      const best = monitor.best();
-      if (best.params) restore(model, best.params);
-      return end("early-stopped", `${monitor.name} did not improve for ${Math.max(1, monitor.patience)} epoch(s) after epoch ${best.epoch}`, best.params ? best.epoch : undefined);
+    const best = monitor?.best();
+    if (best?.params && best.epoch !== history[history.length - 1]?.epoch) {
+      restore(model, best.params);
+      return end("completed", `${epochs} epochs; restored the best epoch ${best.epoch} by ${monitor!.name}`, best.epoch);
     }
-    if (callbacks.shouldStop?.()) return end("stopped", `shouldStop() after epoch ${epoch} (step ${step})`);
-  }
-  const best = monitor?.best();
-  if (best?.params && best.epoch !== history[history.length - 1]?.epoch) {
-    restore(model, best.params);
-    return end("completed", `${epochs} epochs; restored the best epoch ${best.epoch} by ${monitor!.name}`, best.epoch);
-  }
-  return end("completed", `${epochs} epochs`);
+    return end("completed", `${epochs} epochs`);
+  })();
 }

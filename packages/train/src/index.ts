@@ -5,7 +5,8 @@ export { compileEntries, type EntriesSpec, type EntrySpec, type EntriesOptions, 
 export { compileModel, type ModelSpec, type UpdateRule } from "./compile-model.ts";
 
 // The loop
-export { fit, type FitOptions, type FitCallbacks, type FitStatus, type History, type BatchLog, type EpochLog } from "./fit.ts";
+export { fit, fitLoop, type FitOptions, type FitCallbacks, type FitStatus, type History, type BatchLog, type EpochLog } from "./fit.ts";
+export { fitAsync, type FitAsyncOptions } from "./fit-async.ts";
 export { evaluate, predict, type Metric, type EvaluateOptions, type Evaluation, type PredictOptions } from "./evaluate.ts";
 export type { EarlyStopping } from "./monitor.ts";
 export { shuffledOrder, type Dataset, type Column } from "./data.ts";
