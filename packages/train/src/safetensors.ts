@@ -48,10 +48,10 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, { shape: readonly
     header[name] = { dtype: "F32", shape: [...shape], data_offsets: [offset, offset + data.length * 4] };
     offset += data.length * 4;
   }
-  let json = new web.TextEncoder().encode(JSON.stringify(header));
+  const utf8 = new web.TextEncoder();
+  const text = JSON.stringify(header);
   // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
-  const padded = Math.ceil(json.length / 8) * 8;
-  if (padded !== json.length) json = new web.TextEncoder().encode(JSON.stringify(header) + " ".repeat(padded - json.length));
+  const json = utf8.encode(text + " ".repeat((8 - (utf8.encode(text).length % 8)) % 8));
   const out = new Uint8Array(8 + json.length + offset);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(json.length), true);
