@@ -53,6 +53,34 @@ describe("compileEntries (interim multi-entry CompiledModel)", () => {
     for (const name of direct.names()) expect(model.read(name)).toEqual(direct.read(name));
   });
 
+  test("interleaved sizes, entries and writes keep one set of params: as two hand-synced steps", () => {
+    const model = classifier();
+    const net = network().build(x, { training: true });
+    const loss = crossEntropy(net.output, y) as FloatTensor;
+    const spec = { inputs: [x, y], outputs: { loss }, updates: adam({ lr: 0.05 }).updates(loss, net.params) };
+    const steps = { 16: compile({ ...spec, sizes: { batch: 16 } }), 5: compile({ ...spec, sizes: { batch: 5 } }) };
+    const byHand = (rows: 16 | 5, data: { x: Float32Array; y: Int32Array }) => {
+      const loss = steps[rows].run(data).loss[0];
+      const other = steps[rows === 16 ? 5 : 16];
+      for (const n of other.names()) other.write(n, steps[rows].read(n));
+      return loss;
+    };
+    const w = Float32Array.from({ length: 32 }, (_, i) => Math.sin(i));
+    const plan: (16 | 5 | "write" | "predict")[] = [16, 5, "predict", 5, "write", 16, "predict", 5, 16];
+    plan.forEach((what, i) => {
+      const data = blobs(typeof what === "number" ? what : 5, 10 + i);
+      if (what === "write") {
+        model.write("dense/W", w);
+        for (const step of Object.values(steps)) step.write("dense/W", w);
+      } else if (what === "predict") {
+        expect(maxAbsDiff(model.run("predict", { x: data.x }, { batch: 5 }).output, reference(model, data.x, 5))).toBeLessThan(1e-5);
+      } else {
+        expect(model.run("train", data, { batch: what }).loss[0]).toBe(byHand(what, data));
+      }
+    });
+    for (const n of steps[16].names()) expect(model.read(n)).toEqual(steps[16].read(n));
+  });
+
   test("the cache of specialised steps is bounded, and evicting the step holding the newest params loses nothing", () => {
     const model = classifier();
     const limited = compileEntries(

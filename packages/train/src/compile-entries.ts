@@ -4,8 +4,8 @@
  * DESIGN.md plans `compile({ entries, sizes })` in @gradfold/codegen: several entries over
  * one arena. Until it lands, this file gives the same `CompiledModel` from one compiled step
  * per (entry, sizes), each with its own copy of the params, kept in sync by name here
- * so the user never syncs: the step that ran last holds the newest values, and
- * before another step runs it receives them. When codegen has entries, `compileEntries`
+ * so the user never syncs: a step that updates a name holds its newest value, and a
+ * step about to run first receives the names it is behind on. When codegen has entries, `compileEntries`
  * becomes a call to it and this file is deleted; nothing else in the package changes.
  */
 import { compile, type CompileOptions, type CompiledStep, type StepSpec } from "@gradfold/codegen";
@@ -77,21 +77,47 @@ export function compileEntries(spec: EntriesSpec, options: EntriesOptions = {}):
   }
   const specialised = new Map<string, CompiledStep>();
 
-  // Values of names the holder does not have (or all names, before any step ran) live in `store`.
+  // Where each name's newest value lives: a step that updated or was written it last, or
+  // `store` (null). A step's copy of a name is "up to date" while nothing changed it
+  // elsewhere; before a step runs it receives only the names it is behind on, so
+  // train → predict copies the weights once and predict → train copies nothing.
   const store = new Map<string, Float32Array>();
   for (const step of pinned.values()) for (const n of step.names()) if (!store.has(n)) store.set(n, step.read(n));
-  let holder: CompiledStep | null = null;
-  const holds = (step: CompiledStep | null, name: string) => step?.names().includes(name) === true;
+  const owner = new Map<string, CompiledStep | null>([...store.keys()].map((n) => [n, null]));
+  const upToDate = new Map<CompiledStep, Set<string>>();
+  const updatedBy = new Map(entryNames.map((e) => [e, (stepSpecs.get(e)!.updates ?? []).map(([t]) => (t.is("param") ? t.params.name : ""))]));
 
-  const release = () => {
-    if (holder) for (const n of holder.names()) store.set(n, holder.read(n));
-    holder = null;
+  const freshIn = (step: CompiledStep): Set<string> => {
+    const fresh = upToDate.get(step) ?? new Set<string>();
+    upToDate.set(step, fresh);
+    return fresh;
   };
-  const takeOver = (step: CompiledStep) => {
-    if (step === holder) return;
-    release();
-    for (const n of step.names()) step.write(n, store.get(n)!);
-    holder = step;
+  const newest = (name: string): Float32Array => {
+    const from = owner.get(name);
+    return from ? from.read(name) : store.get(name)!;
+  };
+  const bringUp = (step: CompiledStep) => {
+    const fresh = freshIn(step);
+    for (const n of step.names()) {
+      if (fresh.has(n)) continue;
+      step.write(n, newest(n));
+      fresh.add(n);
+    }
+  };
+  const changed = (step: CompiledStep, names: readonly string[]) => {
+    for (const n of names) {
+      owner.set(n, step);
+      for (const [other, fresh] of upToDate) if (other !== step) fresh.delete(n);
+      freshIn(step).add(n);
+    }
+  };
+  const forget = (step: CompiledStep) => {
+    for (const [n, from] of owner) {
+      if (from !== step) continue;
+      store.set(n, step.read(n));
+      owner.set(n, null);
+    }
+    upToDate.delete(step);
   };
 
   const stepFor = (entry: string, sizes: Sizes | undefined): CompiledStep => {
@@ -111,13 +137,13 @@ export function compileEntries(spec: EntriesSpec, options: EntriesOptions = {}):
     specialised.set(key, made);
     while (specialised.size > cacheLimit) {
       const [oldest, step] = specialised.entries().next().value!;
-      if (step === holder) release();
+      forget(step);
       specialised.delete(oldest);
     }
     return made;
   };
 
-  const known = () => [...store.keys()];
+  const known = () => [...owner.keys()];
   const unknown = (what: string, name: string) =>
     new GraphError(`${what}: no param or state slot named ${JSON.stringify(name)}; the model has ${JSON.stringify(known())}`);
 
@@ -126,24 +152,22 @@ export function compileEntries(spec: EntriesSpec, options: EntriesOptions = {}):
     run(entry: string, feeds: Feeds, sizes?: Sizes): Results {
       entryOf(this, entry, "run");
       const step = stepFor(entry, sizes);
-      takeOver(step);
-      return step.run(feeds);
+      bringUp(step);
+      const results = step.run(feeds); // checks feeds first: on error nothing has changed
+      changed(step, updatedBy.get(entry)!);
+      return results;
     },
     read(name: string): Float32Array {
-      if (holds(holder, name)) return holder!.read(name);
-      const value = store.get(name);
-      if (!value) throw unknown("read", name);
-      return value.slice();
+      if (!owner.has(name)) throw unknown("read", name);
+      const from = owner.get(name);
+      return from ? from.read(name) : store.get(name)!.slice();
     },
     write(name: string, data: Float32Array | Float64Array | readonly number[]): void {
-      if (holds(holder, name)) {
-        holder!.write(name, data);
-        return;
-      }
-      const current = store.get(name);
-      if (!current) throw unknown("write", name);
-      if (data?.length !== current.length) throw new GraphError(`write ${JSON.stringify(name)}: expected ${current.length} values, got ${data?.length}`);
-      store.set(name, Float32Array.from(data));
+      if (!owner.has(name)) throw unknown("write", name);
+      // Written through a step that has the name, so codegen's own checks apply (a bad call changes nothing).
+      const into = owner.get(name) ?? [...pinned.values()].find((s) => s.names().includes(name))!;
+      into.write(name, data);
+      changed(into, [name]);
     },
     names: known,
     randomFeeds(entry: string, step: number, sizes: Sizes): Record<string, Float32Array> {
