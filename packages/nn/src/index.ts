@@ -40,6 +40,8 @@ export { createRng, splitmix32, hashString, combineSeeds, type Rng } from "./ini
 // Layers
 export { layerOf, asLayer, sequential, randomFeeds, nameOf, kernels, type Layer, type Model, type LayerFn, type WithFeatures, type Update, type RandomInput, type FloatTensor } from "./layers/layer.ts";
 export { activations, resolveActivation, silu, type Activation, type ActivationName } from "./layers/activations.ts";
+export { defineModel, type ModelDefinition, type BuildOptions } from "./layers/model.ts";
+export { trainingMode } from "./layers/scope.ts";
 export { dense, type DenseOptions } from "./layers/dense.ts";
 export { mlp, type MlpOptions } from "./layers/mlp.ts";
 export { residual, concatSkip, denseBlock, type ResidualOptions, type DenseBlockOptions } from "./layers/connections.ts";

@@ -1,5 +1,6 @@
 import { add, concat, GraphError, sameShape } from "@gradfold/graph";
 import { dense } from "./dense.ts";
+import { layerName } from "./scope.ts";
 import { asLayer, featuresOf, layerOf, type FloatTensor, type Layer, type LayerFn } from "./layer.ts";
 import type { Activation, ActivationName } from "./activations.ts";
 
@@ -19,7 +20,7 @@ export interface ResidualOptions {
  * suffer vanishing gradients the way plain ones do.
  */
 export function residual(x: FloatTensor, f: LayerFn, options: ResidualOptions = {}): Layer {
-  const name = options.name ?? "residual";
+  const name = layerName("residual", options.name);
   const inner = asLayer(f(x));
   if (sameShape(inner.output.shape, x.shape)) return layerOf(add(x, inner.output) as FloatTensor, [inner]);
   if (!options.projection) {
@@ -55,7 +56,8 @@ export interface DenseBlockOptions {
  * loss, so gradients reach early layers directly.
  */
 export function denseBlock(x: FloatTensor, options: DenseBlockOptions): Layer {
-  const { name = "denseBlock", layers = 3, growth, activation = "relu" } = options;
+  const { layers = 3, growth, activation = "relu" } = options;
+  const name = layerName("denseBlock", options.name);
   featuresOf(`denseBlock ${JSON.stringify(name)}`, x);
   const parts: Layer[] = [];
   const features: FloatTensor[] = [x];

@@ -1,5 +1,6 @@
 import { GraphError, input, mul, type Sizes } from "@gradfold/graph";
 import { combineSeeds, createRng, hashString } from "../init/prng.ts";
+import { layerName, trainingMode } from "./scope.ts";
 import { layerOf, type FloatTensor, type Layer, type RandomInput } from "./layer.ts";
 
 export interface DropoutOptions {
@@ -7,7 +8,7 @@ export interface DropoutOptions {
   rate: number;
   /** Name of the mask input, `${name}/mask`; default "dropout". Unique per dropout layer. */
   name?: string;
-  /** Training mode drops; evaluation mode is the identity. Default true. */
+  /** Training mode drops; evaluation mode is the identity. Default: the build's mode (see `defineModel`), else true. */
   training?: boolean;
   /** Base seed of the mask stream; default 0. */
   seed?: number;
@@ -37,7 +38,9 @@ export function dropoutMask(n: number, rate: number, seed: number, step: number)
  * distinct masks per layer, and a resumed run continues the same stream.
  */
 export function dropout(x: FloatTensor, options: DropoutOptions): Layer {
-  const { rate, name = "dropout", training = true, seed = 0 } = options;
+  const { rate, seed = 0 } = options;
+  const name = layerName("dropout", options.name);
+  const training = options.training ?? trainingMode() ?? true;
   if (!(rate >= 0 && rate < 1)) throw new GraphError(`dropout ${JSON.stringify(name)}: rate must be in [0, 1), got ${rate}`);
   if (!training || rate === 0) return layerOf(x);
   const mask = input(`${name}/mask`, x.shape) as FloatTensor;

@@ -1,4 +1,5 @@
 import { GraphError, Tensor, type Dim, type Shape, type Sizes } from "@gradfold/graph";
+import { currentScope } from "./scope.ts";
 
 export type FloatTensor = Tensor<Shape, "float32">;
 
@@ -46,13 +47,23 @@ const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
 /** A layer with `output`, collecting the params, state, updates and random inputs of `parts`. */
 export function layerOf<S extends Shape>(output: Tensor<S, "float32">, parts: ReadonlyArray<Partial<Omit<Layer, "output">>> = []): Layer<S> {
   if (!(output instanceof Tensor)) throw new GraphError(`layerOf: output must be a Tensor, got ${typeof output}`);
-  return {
+  const layer = {
     output,
     params: unique(parts.flatMap((p) => p.params ?? [])),
     state: unique(parts.flatMap((p) => p.state ?? [])),
     updates: unique(parts.flatMap((p) => p.updates ?? [])),
     randomInputs: unique(parts.flatMap((p) => p.randomInputs ?? [])),
   };
+  // Inside a model build, the model collects every layer's pieces, even from layers
+  // whose record the user's function drops (it may return a bare tensor).
+  const scope = currentScope();
+  if (scope) {
+    for (const p of layer.params) scope.params.add(p);
+    for (const s of layer.state) scope.state.add(s);
+    for (const u of layer.updates) scope.updates.add(u);
+    for (const r of layer.randomInputs) scope.randomInputs.add(r);
+  }
+  return layer;
 }
 
 /** Lifts a bare tensor to a parameterless layer. */

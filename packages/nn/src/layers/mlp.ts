@@ -5,6 +5,7 @@ import type { Activation, ActivationName } from "./activations.ts";
 import { dense } from "./dense.ts";
 import { dropout } from "./dropout.ts";
 import type { Shape, Tensor } from "@gradfold/graph";
+import { layerName } from "./scope.ts";
 import { featuresOf, layerOf, type FloatTensor, type Layer, type WithFeatures } from "./layer.ts";
 
 export interface MlpOptions {
@@ -24,7 +25,7 @@ export interface MlpOptions {
   bias?: boolean;
   /** Dropout rate after each hidden activation (0 = none). */
   dropout?: number;
-  /** Training mode for dropout; default true. */
+  /** Training mode for dropout; default: the build's mode (see `defineModel`), else true. */
   training?: boolean;
 }
 
@@ -40,7 +41,7 @@ export function mlp<S extends Shape, const Z extends readonly number[]>(
   sizes: Z,
   options: MlpOptions = {},
 ): Layer<WithFeatures<S, Last<Z>>> {
-  const name = options.name ?? "mlp";
+  const name = layerName("mlp", options.name);
   if (!Array.isArray(sizes) || sizes.length < 2) throw new Error(`mlp ${JSON.stringify(name)}: sizes must list the input width and at least one layer, got ${JSON.stringify(sizes)}`);
   const features = featuresOf(`mlp ${JSON.stringify(name)}`, x);
   if (sizes[0] !== features) throw new Error(`mlp ${JSON.stringify(name)}: sizes[0] is ${sizes[0]} but the input has ${features} features`);

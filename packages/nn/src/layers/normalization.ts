@@ -1,4 +1,5 @@
 import { add, div, GraphError, mean, mul, param, rsqrt, size, square, stopGradient, sub, type Dim } from "@gradfold/graph";
+import { layerName, trainingMode } from "./scope.ts";
 import { featuresOf, layerOf, type FloatTensor, type Layer, type Update } from "./layer.ts";
 
 export interface LayerNormOptions {
@@ -16,7 +17,8 @@ export interface LayerNormOptions {
  * (x − μ)/√(σ² + ε)·γ + β with the biased variance, as PyTorch's LayerNorm.
  */
 export function layerNorm(x: FloatTensor, options: LayerNormOptions = {}): Layer {
-  const { name = "layerNorm", eps = 1e-5, affine = true, normalizedAxes = 1 } = options;
+  const { eps = 1e-5, affine = true, normalizedAxes = 1 } = options;
+  const name = layerName("layerNorm", options.name);
   const what = `layerNorm ${JSON.stringify(name)}`;
   featuresOf(what, x);
   if (!Number.isInteger(normalizedAxes) || normalizedAxes < 1 || normalizedAxes > x.shape.length) {
@@ -40,7 +42,7 @@ export function layerNorm(x: FloatTensor, options: LayerNormOptions = {}): Layer
 export interface BatchNormOptions {
   /** Prefix of `${name}/gamma`, `${name}/beta`, `${name}/runningMean`, `${name}/runningVar`. Default "batchNorm". */
   name?: string;
-  /** Training mode normalises by the batch's statistics and updates the running ones; default true. */
+  /** Training mode normalises by the batch's statistics and updates the running ones. Default: the build's mode (see `defineModel`), else true. */
   training?: boolean;
   /** Weight of the new batch in the running averages (PyTorch's convention); default 0.1. */
   momentum?: number;
@@ -58,7 +60,9 @@ export interface BatchNormOptions {
  * never differentiated. γ (init 1) and β (init 0) are trainable.
  */
 export function batchNorm(x: FloatTensor, options: BatchNormOptions = {}): Layer {
-  const { name = "batchNorm", training = true, momentum = 0.1, eps = 1e-5 } = options;
+  const { momentum = 0.1, eps = 1e-5 } = options;
+  const name = layerName("batchNorm", options.name);
+  const training = options.training ?? trainingMode() ?? true;
   const features = featuresOf(`batchNorm ${JSON.stringify(name)}`, x);
   if (!(momentum >= 0 && momentum <= 1)) throw new GraphError(`batchNorm ${JSON.stringify(name)}: momentum must be in [0, 1], got ${momentum}`);
   const gamma = param(`${name}/gamma`, [features], { init: 1 });
