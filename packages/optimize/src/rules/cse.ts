@@ -1,4 +1,5 @@
-import { apply, isConcrete, registry, type AnyTensor } from "@gradfold/graph";
+import { type AnyTensor } from "@gradfold/graph";
+import { apply, isConcrete, registry } from "@gradfold/graph/internal";
 import { when } from "../pattern.ts";
 import { rule, type Rule } from "../rule.ts";
 import { isCommutativeBinary } from "./helpers.ts";

@@ -1,9 +1,7 @@
 import {
   abs,
   add,
-  apply,
   grad,
-  registry,
   broadcastTo,
   cast,
   constant,
@@ -36,6 +34,7 @@ import {
   type AnyTensor,
   type Sizes,
 } from "@gradfold/graph";
+import { apply, registry } from "@gradfold/graph/internal";
 import { describe, expect, it } from "vitest";
 import { expectSameValues, opsOf } from "../../test/helpers.ts";
 import { rng } from "../../test/random-graph.ts";
