@@ -7,6 +7,7 @@ export type { DType } from "./dtype.ts";
 export { GraphError } from "./errors.ts";
 export type { OpKind, ParamInit } from "./op.ts";
 export { Tensor, type AnyTensor } from "./tensor.ts";
+export type { FloatTensor, Scalar, Update } from "./update.ts";
 export type * from "./shape-types.ts";
 export * from "./ops/index.ts";
 export { grad } from "./grad.ts";

@@ -1,10 +1,10 @@
-import { GraphError, mean, sum, type Shape, type Tensor } from "@gradfold/graph";
+import { GraphError, mean, sum, type FloatTensor, type Scalar, type Shape, type Tensor } from "@gradfold/graph";
+
+export type { FloatTensor, Scalar };
 
 /** How per-element (or per-example) losses become the returned value, as PyTorch's `reduction`. */
 export type Reduction = "mean" | "sum" | "none";
 
-export type FloatTensor = Tensor<Shape, "float32">;
-export type Scalar = Tensor<[], "float32">;
 /** A scalar for "mean"/"sum"; the unreduced losses for "none". */
 export type Reduced<R extends Reduction> = R extends "none" ? FloatTensor : Scalar;
 
