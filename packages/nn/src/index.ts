@@ -35,7 +35,7 @@ export {
 } from "./init/initializers.ts";
 export { orthogonal } from "./init/orthogonal.ts";
 export { fans, type FanMode } from "./init/fans.ts";
-export { createRng, splitmix32, hashString, combineSeeds, type Rng } from "./init/prng.ts";
+export { createRng, splitmix32, hashString, combineSeeds, type RandomStream } from "./init/prng.ts";
 
 // Layers
 export { layerOf, asLayer, sequential, randomFeeds, nameOf, kernels, type Layer, type Model, type LayerFn, type WithFeatures, type Update, type RandomInput, type FloatTensor } from "./layers/layer.ts";

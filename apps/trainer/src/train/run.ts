@@ -8,7 +8,7 @@ import { CheckpointError, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts
 import { evaluateSet, syncParams } from "./evaluate-set.ts";
 import { lossTask, type LossName } from "./losses.ts";
 import { initialRunState, trainLoop, type Divergence, type LoopOutcome, type RunState } from "./loop.ts";
-import { writeCurves } from "./plots.ts";
+import { writeCurves } from "./curves.ts";
 import { buildPrograms, type TrainingPrograms, type UpdateRule } from "./program.ts";
 import type { RunFolder, StepLoss } from "./run-folder.ts";
 import { stateNames, type Step, type StepFactory } from "./step.ts";

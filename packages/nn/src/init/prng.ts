@@ -12,7 +12,7 @@
  * Only 32-bit integer arithmetic (Math.imul, >>>) is used, so every platform
  * produces the same stream bit for bit.
  */
-export interface Rng {
+export interface RandomStream {
   /** The next 32-bit unsigned integer. */
   uint32(): number;
   /** Uniform in [0, 1). */
@@ -43,7 +43,7 @@ export function combineSeeds(...seeds: number[]): number {
   return h;
 }
 
-export function createRng(seed: number): Rng {
+export function createRng(seed: number): RandomStream {
   if (!Number.isFinite(seed)) throw new Error(`createRng: seed must be a finite number, got ${seed}`);
   let state = splitmix32(Math.trunc(seed) >>> 0);
   let spare: number | null = null;
