@@ -14,3 +14,4 @@ export { sigmoidScalar, softplusScalar } from "./ops/activations.ts";
 export { erfScalar } from "./ops/unary-math.ts";
 export { unbroadcast } from "./ops/unbroadcast.ts";
 export { customOpSpec } from "./ops/custom.ts";
+export { mulberry32Bits, fnv1a } from "./random.ts";
