@@ -1,4 +1,4 @@
-import { GraphError, mean, sum, type FloatTensor, type Scalar, type Shape, type Tensor } from "@gradfold/graph";
+import { GraphError, mean, sum, type FloatTensor, type Scalar, type Tensor } from "@gradfold/graph";
 
 export type { FloatTensor, Scalar };
 
