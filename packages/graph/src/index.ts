@@ -1,3 +1,8 @@
+/**
+ * Typed expression graph: build a model as graph, differentiate it (`grad`, `jvp`), evaluate it in float64, check gradients.
+ *
+ * @module @gradfold/graph
+ */
 // The user's API: build graphs, differentiate, evaluate, check. Compiler internals (node
 // construction, the op registry, traversal, shape helpers) are in `./internal.ts`, the
 // `@gradfold/graph/internal` entry that optimize, codegen, nn, optimizers and onnx use.

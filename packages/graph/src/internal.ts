@@ -1,7 +1,11 @@
-// `@gradfold/graph/internal`: what a compiler needs beyond the user's API — making nodes
-// (`apply`, `lift`), the op registry and its traits, traversal and rewriting, shape
-// arithmetic, and the scalar kernels the ops evaluate with. Not for model code; may change
-// without a major version.
+/**
+ * What a compiler needs beyond the user's API: making nodes (`apply`, `lift`), the op
+ * registry and its traits, traversal and rewriting, shape arithmetic, the scalar kernels
+ * the ops evaluate with, the seeded generator and string hash. Not for model code; may
+ * change without a major version.
+ *
+ * @module @gradfold/graph/internal
+ */
 export { broadcastShapes, bindShape, sameShape, isConcrete, stridesOf } from "./shape.ts";
 export type { OpParams, OpDef, Trait, Value, VjpContext } from "./op.ts";
 export { defineOp, hasTrait } from "./op.ts";

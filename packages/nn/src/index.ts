@@ -1,3 +1,8 @@
+/**
+ * Losses, metrics, initializers, layers and regularizers built from graph ops.
+ *
+ * @module @gradfold/nn
+ */
 // Losses
 export type { Reduction, Reduced, ReductionOptions } from "./losses/reduction.ts";
 export { squaredError, absoluteError, huber } from "./losses/regression.ts";
