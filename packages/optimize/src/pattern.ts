@@ -1,4 +1,4 @@
-import { type AnyTensor, type OpKind } from "@gradfold/graph";
+import type { AnyTensor, OpKind } from "@gradfold/graph";
 import { constantValue, registry, hasTrait } from "@gradfold/graph/internal";
 
 /** What a pattern binds: variable names to the nodes they matched. */

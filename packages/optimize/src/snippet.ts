@@ -1,5 +1,5 @@
 import { format, formatShape, type AnyTensor } from "@gradfold/graph";
-import { type OpParams } from "@gradfold/graph/internal";
+import type { OpParams } from "@gradfold/graph/internal";
 
 /**
  * A one-line expression for a node, nested `depth` levels deep: the before/after

@@ -1,4 +1,4 @@
-import { type AnyTensor, type KernelArray } from "@gradfold/graph";
+import type { AnyTensor, KernelArray } from "@gradfold/graph";
 import { customOpSpec, registry, type Value } from "@gradfold/graph/internal";
 import type { BoundShapes } from "../lower/shapes.ts";
 import type { KernelContext, NodeOf } from "./context.ts";

@@ -1,4 +1,4 @@
-import { type AnyTensor } from "@gradfold/graph";
+import type { AnyTensor } from "@gradfold/graph";
 import { apply, fnv1a as hashString, isConcrete, registry } from "@gradfold/graph/internal";
 import { when } from "../pattern.ts";
 import { rule, type Rule } from "../rule.ts";
