@@ -3,7 +3,6 @@ import {
   add,
   broadcastTo,
   cast,
-  constant,
   div,
   exp,
   input,
@@ -32,21 +31,13 @@ import {
   type Sizes,
 } from "@gradfold/graph";
 import { describe, expect, it } from "vitest";
-import { ruleTables, type RewritePhase } from "../pipeline.ts";
+import { ruleTables } from "../pipeline.ts";
 import { rewrite, type Firing } from "../rewrite.ts";
+import { big, bigIn, labels, m, p, row, rulePhases as phases, u, x, y } from "../../test/rule-inputs.ts";
 
-const x = input("x", [2, 3]);
-const y = input("y", [2, 3]);
-const p = input("p", [2, 3]); // positive
-const u = input("u", [2, 3]); // in (0, 1)
-const m = input("m", [2, 3], "bool");
 const a = input("a", [3, 2]);
 const b = input("b", [3, 4]);
 const g = input("g", [2, 1]);
-const labels = input("labels", [2], "int32");
-const row = input("row", [3]);
-const big = (v: number) => constant(Array.from({ length: 70 }, (_, i) => v + i), [70]);
-const bigIn = input("bigIn", [70]);
 
 interface NearMiss {
   /** A graph one step away from the rule's pattern (an operand, a constant, a sign or a condition off). */
@@ -137,7 +128,6 @@ const nearMisses: Record<string, NearMiss> = {
   "size(dims) -> constant at the given sizes": { graph: () => div(sum(input("z", ["n"])), size(["n"])), sizes: { batch: 4 } },
 };
 
-const phases: RewritePhase[] = ["cse", "fold", "simplify", "canonicalize", "stabilize", "specialize"];
 
 describe("every rule: does not fire on a near miss", () => {
   const tables = ruleTables();

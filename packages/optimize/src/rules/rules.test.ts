@@ -38,19 +38,10 @@ import { apply, registry } from "@gradfold/graph/internal";
 import { describe, expect, it } from "vitest";
 import { expectSameValues, opsOf } from "../../test/helpers.ts";
 import { rng } from "../../test/random-graph.ts";
-import { ruleTables, type RewritePhase } from "../pipeline.ts";
+import { big, bigIn, k, labels, m, p, row, rulePhases as phases, u, x, y } from "../../test/rule-inputs.ts";
+import { ruleTables } from "../pipeline.ts";
 import { rewrite, type Firing } from "../rewrite.ts";
 
-const x = input("x", [2, 3]);
-const y = input("y", [2, 3]);
-const p = input("p", [2, 3]); // positive
-const u = input("u", [2, 3]); // in (0, 1)
-const m = input("m", [2, 3], "bool");
-const k = input("k", [2, 3], "int32");
-const labels = input("labels", [2], "int32");
-const row = input("row", [3]);
-const big = (v: number) => constant(Array.from({ length: 70 }, (_, i) => v + i), [70]);
-const bigIn = input("bigIn", [70]);
 
 const rand = rng(99);
 const feeds = {
@@ -214,7 +205,6 @@ const cases: Record<string, Case> = {
 };
 
 const zFeed = { z: [1, 2, 3, 4.5], s: [1.25], w: [1, -2, 0.5, 3, 0.25, -1, 2, 2, -0.5] };
-const phases: RewritePhase[] = ["cse", "fold", "simplify", "canonicalize", "stabilize", "specialize"];
 
 describe("every rule: fires, keeps the value, rewrites the structure", () => {
   const tables = ruleTables();
