@@ -1,5 +1,7 @@
 import { constant, input } from "@gradfold/graph";
-import type { RewritePhase } from "../src/pipeline.ts";
+import { it } from "vitest";
+import { ruleTables, type RewritePhase } from "../src/pipeline.ts";
+import type { Rule } from "../src/rule.ts";
 
 // The leaves the rule tests (rules.test.ts: each rule fires; near-miss.test.ts: each
 // rule leaves a near miss alone) build their graphs from.
@@ -16,3 +18,9 @@ export const bigIn = input("bigIn", [70]);
 
 /** The rule phases in pipeline order (fuse has no rule table). */
 export const rulePhases: RewritePhase[] = ["cse", "fold", "simplify", "canonicalize", "stabilize", "specialize"];
+
+/** One test per rule of every table, in pipeline order, named `[phase] rule`; `tables` is one ruleTables() for all. */
+export function itEachRule(body: (phase: RewritePhase, rule: Rule, tables: Record<RewritePhase, Rule[]>) => void): void {
+  const tables = ruleTables() as Record<RewritePhase, Rule[]>;
+  for (const phase of rulePhases) for (const r of tables[phase]) it(`[${phase}] ${r.name}`, () => body(phase, r, tables));
+}
