@@ -1,14 +1,11 @@
 import { describe, expect, it } from "vitest";
 import * as ort from "onnxruntime-node";
-import { concat, defineCustomOp, evaluate, grad, input, param, softmaxCrossEntropy, type AnyTensor } from "@gradfold/graph";
+import { concat, defineCustomOp, evaluate, grad, input, mulberry32, param, softmaxCrossEntropy, type AnyTensor } from "@gradfold/graph";
 import { toOnnx } from "./index.ts";
 
 function seeded(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 - 0.5) * 2 * scale;
-  });
+  const uniform = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => (uniform() - 0.5) * 2 * scale);
 }
 
 async function runOnnx(model: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Record<string, Float32Array>> {
