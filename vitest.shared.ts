@@ -17,7 +17,8 @@ export function packageConfig(options: { typecheck?: boolean; timeout?: number }
       reporters: ["default", "json"],
       outputFile: { json: ".vitest-report.json" },
       typecheck: {
-        enabled: options.typecheck ?? false,
+        // On everywhere so that a package's first `*.test-d.ts` runs in CI without a config edit.
+        enabled: options.typecheck ?? true,
         include: ["src/**/*.test-d.ts", "test/**/*.test-d.ts"],
         tsconfig: "./tsconfig.json",
       },

@@ -1,3 +1,5 @@
+import { mulberry32 } from "@gradfold/graph";
+
 /**
  * One benchmark problem: an MLP training step at a fixed batch, with its initial
  * params and one batch of data drawn from a seeded generator. Every contender
@@ -45,17 +47,8 @@ export interface Problem {
 export const hyperFor = (optimizer: OptimizerKind): Hyper =>
   optimizer === "sgd" ? { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 } : { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 
-/** mulberry32: a tiny, fast, seedable 32-bit generator; quality is ample for benchmark data. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (graph's generator): a tiny, fast, seedable 32-bit generator; quality is ample for benchmark data. */
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /**
  * Builds the problem for `config`: He-uniform weights (suited to ReLU), zero biases,

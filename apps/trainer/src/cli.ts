@@ -149,12 +149,15 @@ export function buildProgram(): Command {
     .description("Train neural networks with gradfold: MNIST by default, or your own CSV; run the lecture's experiments; emit standalone trainers.")
     .version("0.1.0")
     .showHelpAfterError("(run with --help for every option)")
-    .addHelpText(
-      "after",
+    .addHelpText("after", (): string =>
       [
         "",
-        "Training options: gradfold-train train --help (train is the default command, so `gradfold-train --epochs 3` works).",
-        "",
+        // The training options, which most runs need, on the first help page rather than one level down.
+        `Training options (train is the default command, so \`gradfold-train --epochs 3\` works):`,
+        ...(() => {
+          const lines = train.helpInformation().split("\n");
+          return lines.slice(lines.indexOf("Options:") + 1);
+        })(),
         "Examples:",
         "  gradfold-train                                   MNIST, MLP 784-256-128-10 ReLU, Adam, batch 128, 10 epochs",
         "  gradfold-train --epochs 1 --out runs/quick       one epoch into runs/quick",
@@ -167,7 +170,7 @@ export function buildProgram(): Command {
       ].join("\n"),
     );
 
-  addTrainOptions(
+  const train: Command = addTrainOptions(
     program
       .command("train", { isDefault: true })
       .description("train a model (the default command): MNIST, MLP 784-256-128-10 ReLU, Adam, batch 128 unless told otherwise"),

@@ -19,6 +19,8 @@ describe("gradfold-train CLI", () => {
     expect(top.stdout).toMatch(/train \[options\]/);
     expect(top.stdout).toMatch(/experiment \[options\] <name>/);
     expect(top.stdout).toMatch(/emit \[options\]/);
+    // The training options are on the first help page, not only one level down.
+    for (const option of ["--epochs", "--optimizer", "--lr", "--batch-size", "--out", "--resume"]) expect(top.stdout).toMatch(new RegExp(`\\n  ${option}[ <]`));
     const experiment = await cli(["experiment", "--help"]);
     expect(experiment.stdout).toMatch(/gradients.*optimizers.*init/s);
   });

@@ -1,4 +1,5 @@
-import { evaluate, input, leavesOf, type AnyTensor } from "@gradfold/graph";
+import { evaluate, input, type AnyTensor } from "@gradfold/graph";
+import { leavesOf } from "@gradfold/graph/internal";
 import { describe, it } from "vitest";
 import { compile } from "./compile.ts";
 import { expectClose } from "./testing/compare.ts";

@@ -2,10 +2,8 @@ import {
   concat,
   constant,
   defineCustomOp,
-  leavesOf,
   evaluate,
   input,
-  opKinds,
   pad,
   param,
   scatterAdd,
@@ -16,6 +14,7 @@ import {
   type AnyTensor,
   type OpKind,
 } from "@gradfold/graph";
+import { leavesOf, opKinds } from "@gradfold/graph/internal";
 import { describe, expect, it } from "vitest";
 import { compile } from "./compile.ts";
 import { expectClose } from "./testing/compare.ts";

@@ -1,4 +1,5 @@
-import { GraphError, stopGradient, topoSort, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { GraphError, stopGradient, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { topoSort } from "@gradfold/graph/internal";
 import { optimize, unfusedSchedule, type Program, type Schedule } from "@gradfold/optimize";
 import { externalInputs, type Kernel } from "./lower/kernel.ts";
 import { lowerGroups, materialized } from "./lower/lower.ts";

@@ -8,10 +8,10 @@ import { defOf } from "./registry.ts";
 import { Tensor, type AnyTensor } from "./tensor.ts";
 import { topoSort } from "./traverse.ts";
 
-/** Data fed for inputs (required) and params (optional overrides), by name. */
 /** Fed data: flat row-major numbers (a typed array or number[]), booleans, or nested arrays. */
 export type FeedValue = ArrayLike<number> | readonly NestedValues[];
 type NestedValues = number | boolean | readonly NestedValues[];
+/** Data fed for inputs (required) and params (optional overrides), by name. */
 export type Feeds = Readonly<Record<string, FeedValue>>;
 
 const integerArrays = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array];

@@ -293,6 +293,11 @@ describe("composites' gradients match central finite differences", () => {
 });
 
 test("the table covers the registry exactly", () => {
+  // `cases` is exhaustive over OpKind by its type; this checks the registry has no other key.
   expect(Object.keys(cases).sort()).toEqual([...opKinds].sort());
-  expect(opKinds.sort()).toEqual(Object.keys(registry).sort());
+});
+
+test("each registry entry is filed under its own kind", () => {
+  // A table typo such as `sqrt: rsqrtOp` type-checks whenever the params agree; this catches it.
+  for (const kind of opKinds) expect(registry[kind].kind, `registry.${kind}`).toBe(kind);
 });

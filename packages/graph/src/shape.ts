@@ -53,16 +53,6 @@ export function bindShape(shape: Shape, sizes: Sizes, what: string): number[] {
   });
 }
 
-/** The product of dims as a number, or null when a dim is symbolic. */
-export function staticSize(dims: Shape): number | null {
-  let n = 1;
-  for (const d of dims) {
-    if (typeof d !== "number") return null;
-    n *= d;
-  }
-  return n;
-}
-
 /** Numpy broadcasting, right-aligned; a symbolic dim only matches itself or 1. */
 export function broadcastShapes(shapes: readonly Shape[]): Dim[] | string {
   const rank = Math.max(0, ...shapes.map((s) => s.length));

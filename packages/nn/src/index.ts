@@ -1,3 +1,8 @@
+/**
+ * Losses, metrics, initializers, layers and regularizers built from graph ops.
+ *
+ * @module @gradfold/nn
+ */
 // Losses
 export type { Reduction, Reduced, ReductionOptions } from "./losses/reduction.ts";
 export { squaredError, absoluteError, huber } from "./losses/regression.ts";
@@ -35,7 +40,7 @@ export {
 } from "./init/initializers.ts";
 export { orthogonal } from "./init/orthogonal.ts";
 export { fans, type FanMode } from "./init/fans.ts";
-export { createRng, splitmix32, hashString, combineSeeds, type Rng } from "./init/prng.ts";
+export { createRng, splitmix32, hashString, combineSeeds, type RandomStream } from "./init/prng.ts";
 
 // Layers
 export { layerOf, asLayer, sequential, randomFeeds, nameOf, kernels, type Layer, type Model, type LayerFn, type WithFeatures, type Update, type RandomInput, type FloatTensor } from "./layers/layer.ts";

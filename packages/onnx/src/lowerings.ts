@@ -1,4 +1,5 @@
-import { bindShape, GraphError, initialValue, type AnyTensor, type DType, type OpKind, type OpParams, type Sizes } from "@gradfold/graph";
+import { GraphError, initialValue, type AnyTensor, type DType, type OpKind, type Sizes } from "@gradfold/graph";
+import { bindShape, type OpParams } from "@gradfold/graph/internal";
 import { ElemType, type Attribute, type ElemTypeCode } from "./onnx-proto.ts";
 
 /** What a lowering may do: name values, add nodes and constant initializers. */

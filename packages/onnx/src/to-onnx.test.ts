@@ -1,14 +1,11 @@
 import { describe, expect, it } from "vitest";
 import * as ort from "onnxruntime-node";
-import { concat, defineCustomOp, evaluate, grad, input, param, softmaxCrossEntropy, type AnyTensor } from "@gradfold/graph";
+import { concat, defineCustomOp, evaluate, grad, input, mulberry32, param, softmaxCrossEntropy, type AnyTensor } from "@gradfold/graph";
 import { toOnnx } from "./index.ts";
 
 function seeded(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 - 0.5) * 2 * scale;
-  });
+  const uniform = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => (uniform() - 0.5) * 2 * scale);
 }
 
 async function runOnnx(model: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Record<string, Float32Array>> {
@@ -72,7 +69,9 @@ describe("toOnnx", () => {
     const free = await runOnnx(toOnnx({ out }), { x: new ort.Tensor("float32", Float32Array.of(1, 2, 3, 4, 5, 6), [3, 2]) });
     expectClose(free.out, [6, 14, 22]);
     const session = await ort.InferenceSession.create(toOnnx({ out }, { sizes: { batch: 1 } }));
-    await expect(session.run({ x: new ort.Tensor("float32", Float32Array.of(1, 2, 3, 4), [2, 2]) })).rejects.toThrow();
+    const one = await session.run({ x: new ort.Tensor("float32", Float32Array.of(1, 2), [1, 2]) });
+    expectClose(one.out.data as Float32Array, [6]);
+    await expect(session.run({ x: new ort.Tensor("float32", Float32Array.of(1, 2, 3, 4), [2, 2]) })).rejects.toThrow(/invalid dimensions for input: x[\s\S]*index: 0 Got: 2 Expected: 1/);
   });
 
   it("rejects training-only ops and non-tensor outputs with a clear error", () => {

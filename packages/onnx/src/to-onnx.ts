@@ -1,4 +1,5 @@
-import { GraphError, Tensor, topoSort, type AnyTensor, type DType, type Sizes } from "@gradfold/graph";
+import { GraphError, Tensor, type AnyTensor, type DType, type Sizes } from "@gradfold/graph";
+import { topoSort } from "@gradfold/graph/internal";
 import { lowerings, elemTypeOf, type LowerContext } from "./lowerings.ts";
 import { encodeModel, ElemType, type Attribute, type NodeValue, type TensorValue, type ValueInfo } from "./onnx-proto.ts";
 

@@ -1,4 +1,5 @@
-import { add, constant, defineCustomOp, evaluate, grad, input, mul, sum, topoSort } from "@gradfold/graph";
+import { add, constant, defineCustomOp, evaluate, grad, input, mul, sum } from "@gradfold/graph";
+import { topoSort } from "@gradfold/graph/internal";
 import { describe, expect, it } from "vitest";
 import { expectClose } from "../test/helpers.ts";
 import { optimize } from "./optimize.ts";

@@ -1,4 +1,5 @@
-import { defOf, hasTrait, sameShape, topoSort, type AnyTensor, type Shape } from "@gradfold/graph";
+import type { AnyTensor, Shape } from "@gradfold/graph";
+import { defOf, hasTrait, sameShape, topoSort } from "@gradfold/graph/internal";
 import type { KernelGroup } from "./program.ts";
 import { groupKind } from "./schedule.ts";
 

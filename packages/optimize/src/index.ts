@@ -1,3 +1,8 @@
+/**
+ * The graph optimizer: rewrite phases, fusion into kernel groups and the memory plan, with `explain()`. (The training optimizers are `@gradfold/optimizers`.)
+ *
+ * @module @gradfold/optimize
+ */
 export type { Program, KernelGroup, BufferPlan, Schedule } from "./program.ts";
 export { unfusedSchedule, programRoots, groupKind } from "./schedule.ts";
 export { optimize, type OptimizeOptions, type OptimizeResult, type OptimizedOutputs } from "./optimize.ts";

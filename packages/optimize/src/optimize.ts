@@ -1,4 +1,5 @@
-import { GraphError, Tensor, format, formatShape, sameShape, topoSort, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { GraphError, Tensor, format, formatShape, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { sameShape, topoSort } from "@gradfold/graph/internal";
 import { explanation, type Explanation, type PhaseReport } from "./explain.ts";
 import { fuse } from "./fuse.ts";
 import { pipeline, ruleTables, type Phase } from "./pipeline.ts";

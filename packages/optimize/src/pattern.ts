@@ -1,4 +1,5 @@
-import { constantValue, registry, hasTrait, type AnyTensor, type OpKind } from "@gradfold/graph";
+import type { AnyTensor, OpKind } from "@gradfold/graph";
+import { constantValue, registry, hasTrait } from "@gradfold/graph/internal";
 
 /** What a pattern binds: variable names to the nodes they matched. */
 export type Bindings = Readonly<Record<string, AnyTensor>>;

@@ -1,4 +1,5 @@
-import { bindShape, defOf, hasTrait, numel, sameShape, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { numel, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { bindShape, defOf, hasTrait, sameShape } from "@gradfold/graph/internal";
 import type { BufferPlan, KernelGroup, Program } from "./program.ts";
 
 const bytesPerElement = 4;

@@ -1,4 +1,5 @@
-import { GraphError, broadcastShapes, broadcastTo, rebuild, sameShape, topoSort, type AnyTensor, type OpKind } from "@gradfold/graph";
+import { GraphError, broadcastTo, type AnyTensor, type OpKind } from "@gradfold/graph";
+import { broadcastShapes, rebuild, sameShape, topoSort } from "@gradfold/graph/internal";
 import { matchAll, rootKind, type Bindings } from "./pattern.ts";
 import type { Rule, RuleContext } from "./rule.ts";
 import { smallFormat, snippet } from "./snippet.ts";

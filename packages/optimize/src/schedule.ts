@@ -1,4 +1,5 @@
-import { bindShape, defOf, hasTrait, numel, topoSort, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { numel, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { bindShape, defOf, hasTrait, topoSort } from "@gradfold/graph/internal";
 import type { BufferPlan, KernelGroup, Program, Schedule } from "./program.ts";
 
 /** Every node a program needs: its outputs and its update values. */

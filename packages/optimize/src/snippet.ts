@@ -1,4 +1,5 @@
-import { format, formatShape, type AnyTensor, type OpParams } from "@gradfold/graph";
+import { format, formatShape, type AnyTensor } from "@gradfold/graph";
+import type { OpParams } from "@gradfold/graph/internal";
 
 /**
  * A one-line expression for a node, nested `depth` levels deep: the before/after

@@ -1,4 +1,5 @@
-import { evaluate, topoSort, type AnyTensor, type Feeds, type Sizes } from "@gradfold/graph";
+import { evaluate, type AnyTensor, type Feeds, type Sizes } from "@gradfold/graph";
+import { topoSort } from "@gradfold/graph/internal";
 import { expect } from "vitest";
 
 /** Every value finite and within `tol` (relative, absolute near 0) of `expected`. */

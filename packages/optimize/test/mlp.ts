@@ -1,15 +1,12 @@
-import { grad, input, mean, mul, neg, oneHot, param, relu, softmax, sub, sum, log, type AnyTensor } from "@gradfold/graph";
+import { grad, input, log, mean, mul, mulberry32, neg, oneHot, param, relu, softmax, sub, sum, type AnyTensor } from "@gradfold/graph";
 import type { Program } from "../src/program.ts";
 
-/** Seeded uniform init in [-s, s]. */
+/** Seeded uniform init in [-s, s] (graph's mulberry32). */
 function init(seed: number, scale: number) {
   return (shape: readonly number[]) => {
-    let a = seed >>> 0;
+    const uniform = mulberry32(seed);
     const n = shape.reduce((x, y) => x * y, 1);
-    return Float64Array.from({ length: n }, () => {
-      a = (a * 1664525 + 1013904223) >>> 0;
-      return (a / 4294967296 - 0.5) * 2 * scale;
-    });
+    return Float64Array.from({ length: n }, () => (uniform() - 0.5) * 2 * scale);
   };
 }
 

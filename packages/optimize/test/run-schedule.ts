@@ -1,4 +1,5 @@
-import { bindShape, evaluate, initialValue, input, numel, sameShape, substitute, defOf, hasTrait, type AnyTensor, type Feeds } from "@gradfold/graph";
+import { evaluate, initialValue, input, numel, type AnyTensor, type Feeds } from "@gradfold/graph";
+import { bindShape, sameShape, substitute, defOf, hasTrait } from "@gradfold/graph/internal";
 import type { KernelGroup, Schedule } from "../src/program.ts";
 
 /**

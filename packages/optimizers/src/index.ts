@@ -1,3 +1,8 @@
+/**
+ * The training optimizers (SGD … Adam(W), Lion), schedules, clipping and `chain()`, as graph. (The graph optimizer is `@gradfold/optimize`.)
+ *
+ * @module @gradfold/optimizers
+ */
 export type { FloatTensor, Scalar, Schedule, Hyper, Update, TransformContext, TransformResult, GradientTransformation, Optimizer } from "./types.ts";
 export { resolveHyper } from "./hyper.ts";
 export { slotName, paramName, paramSlot, sharedSlot, targetNamed } from "./slots.ts";

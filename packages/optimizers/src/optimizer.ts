@@ -1,4 +1,5 @@
-import { add, grad, GraphError, leavesOf, param, Tensor, formatShape, sameShape } from "@gradfold/graph";
+import { add, grad, GraphError, param, Tensor, formatShape } from "@gradfold/graph";
+import { leavesOf, sameShape } from "@gradfold/graph/internal";
 import { paramName } from "./slots.ts";
 import type { FloatTensor, GradientTransformation, Optimizer, Scalar, TransformContext, Update } from "./types.ts";
 

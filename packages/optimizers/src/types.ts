@@ -1,9 +1,7 @@
-import type { Shape, Tensor } from "@gradfold/graph";
+import type { FloatTensor, Scalar, Tensor, Update } from "@gradfold/graph";
 
-/** A float32 tensor of any shape: a param, a gradient, an update or a state slot. */
-export type FloatTensor = Tensor<Shape, "float32">;
-/** A float32 scalar node, such as the step counter or a scheduled learning rate. */
-export type Scalar = Tensor<[], "float32">;
+// The tensor and update types are graph's, re-exported for this package's users.
+export type { FloatTensor, Scalar, Update };
 
 /**
  * A learning-rate (or any hyperparameter) schedule: a graph function of the step
@@ -14,9 +12,6 @@ export type Schedule = (step: Scalar) => Scalar;
 
 /** A hyperparameter: a plain number, a schedule of the step, or a scalar tensor (e.g. an input fed each step). */
 export type Hyper = number | Schedule | Scalar;
-
-/** One symbolic assignment: `target` (a param or state slot) takes `value` after the step. */
-export type Update = [target: FloatTensor, value: FloatTensor];
 
 /** What a transform sees besides the incoming updates; read-only, shared by every transform of one optimizer. */
 export interface TransformContext {

@@ -9,7 +9,8 @@
  * becomes a call to it and this file is deleted; nothing else in the package changes.
  */
 import { compile, type CompileOptions, type CompiledStep, type StepSpec } from "@gradfold/codegen";
-import { GraphError, leavesOf, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { GraphError, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { leavesOf } from "@gradfold/graph/internal";
 import type { RandomInput } from "@gradfold/nn";
 import { entryOf, type EntryInfo, type Feeds, type CompiledModel, type Results, type TensorInfo } from "./compiled-model.ts";
 

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,6 +33,15 @@ describe("packed packages installed into a fresh project", () => {
       expect(Number(out.trim())).toBeGreaterThan(0);
     });
   }
+
+  it("ships no source maps, examples or bench helpers; graph's internal entry resolves", () => {
+    for (const pkg of packages) {
+      const files = readdirSync(join(project, "node_modules", pkg.name), { recursive: true, encoding: "utf8" });
+      expect(files.filter((f) => /\.map$|(^|\/)(examples|bench|testing)\/|test-harness|roofline/.test(f)), pkg.name).toEqual([]);
+    }
+    const out = run("node", ["--input-type=module", "-e", 'const m = await import("@gradfold/graph/internal"); console.log(typeof m.topoSort);']);
+    expect(out.trim()).toBe("function");
+  });
 
   it("type-checks static shapes through the published .d.ts", () => {
     writeFileSync(

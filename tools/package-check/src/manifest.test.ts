@@ -10,7 +10,9 @@ describe("package manifests", () => {
       expect(m.license).toBe("MIT");
       expect(m.version).toMatch(/^0\.\d+\.\d+/);
       expect(m.engines?.node).toBeTruthy();
-      expect(Object.keys(m.exports["."]).filter((k) => k !== "source")[0]).toBe("types");
+      for (const entry of Object.values(m.exports as Record<string, Record<string, string>>)) {
+        expect(Object.keys(entry).filter((k) => k !== "source")[0]).toBe("types");
+      }
       expect(m.files).toContain("dist");
       expect(m.publishConfig?.access).toBe("public");
     });

@@ -1,4 +1,5 @@
-import { evaluate, evaluateValues, grad, input, param, topoSort, type AnyTensor } from "@gradfold/graph";
+import { evaluate, grad, input, param, type AnyTensor } from "@gradfold/graph";
+import { evaluateValues, topoSort } from "@gradfold/graph/internal";
 
 /** One node of the small network's loss graph, with what the view shows about it. */
 export interface GraphNode {

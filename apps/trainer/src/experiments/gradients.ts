@@ -1,5 +1,5 @@
 import type { TrainConfig } from "../config.ts";
-import { lineChartSvg } from "../report/plots.ts";
+import { lineChartSvg } from "../report/line-chart.ts";
 import { experimentConfig, experimentData, markdownTable, sci, trainCurve, writeOutputs, type CurveResult, type ExperimentOptions } from "./common.ts";
 
 /** The deep networks compared: same depth and width, different units. */

@@ -1,5 +1,5 @@
 import type { TrainConfig } from "../config.ts";
-import { lineChartSvg, type SeriesPoint } from "../report/plots.ts";
+import { lineChartSvg, type SeriesPoint } from "../report/line-chart.ts";
 import { experimentConfig, experimentData, markdownTable, trainCurve, writeOutputs, type CurveResult, type ExperimentOptions } from "./common.ts";
 
 /** Each optimizer with the learning rate it is usually run with (PyTorch-style defaults for the adaptive ones). */

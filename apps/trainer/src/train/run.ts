@@ -9,7 +9,7 @@ import { evaluateSet, syncParams } from "./evaluate-set.ts";
 import { cleanStaleTemps } from "../io/durable-write.ts";
 import { lossTask, lossUnitScale, type LossName } from "./losses.ts";
 import { initialRunState, trainLoop, type Divergence, type LoopOutcome, type RunState } from "./loop.ts";
-import { writeCurves } from "./plots.ts";
+import { writeCurves } from "./curves.ts";
 import { buildPrograms, type TrainingPrograms, type UpdateRule } from "./program.ts";
 import { type RunFolder, runFileNames, type StepLoss } from "./run-folder.ts";
 import { stateNames, type Step, type StepFactory } from "./step.ts";

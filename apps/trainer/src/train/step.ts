@@ -1,4 +1,5 @@
-import { evaluate, initialValue, topoSort, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { evaluate, initialValue, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { topoSort } from "@gradfold/graph/internal";
 
 /**
  * What the trainer needs from a training (or evaluation) step: the contract of

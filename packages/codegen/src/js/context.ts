@@ -1,4 +1,5 @@
-import type { AnyTensor, OpParams, OpKind } from "@gradfold/graph";
+import type { AnyTensor, OpKind } from "@gradfold/graph";
+import type { OpParams } from "@gradfold/graph/internal";
 import type { BoundShapes } from "../lower/shapes.ts";
 import type { Kernel, MatmulKernel } from "../lower/kernel.ts";
 import type { SourceBuilder } from "./builder.ts";

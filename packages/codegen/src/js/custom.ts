@@ -1,4 +1,5 @@
-import { customOpSpec, registry, type AnyTensor, type KernelArray, type Value } from "@gradfold/graph";
+import type { AnyTensor, KernelArray } from "@gradfold/graph";
+import { customOpSpec, registry, type Value } from "@gradfold/graph/internal";
 import type { BoundShapes } from "../lower/shapes.ts";
 import type { KernelContext, NodeOf } from "./context.ts";
 

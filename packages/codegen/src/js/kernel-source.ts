@@ -1,4 +1,5 @@
-import { bindShape, numel, type AnyTensor } from "@gradfold/graph";
+import { numel, type AnyTensor } from "@gradfold/graph";
+import { bindShape } from "@gradfold/graph/internal";
 import type { Kernel } from "../lower/kernel.ts";
 import type { BoundShapes } from "../lower/shapes.ts";
 import { literal, numberLiteral, SourceBuilder } from "./builder.ts";

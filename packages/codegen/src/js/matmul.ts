@@ -1,4 +1,5 @@
-import { numel, type AnyTensor, type OpParams } from "@gradfold/graph";
+import { numel, type AnyTensor } from "@gradfold/graph";
+import type { OpParams } from "@gradfold/graph/internal";
 import type { MatmulKernel } from "../lower/kernel.ts";
 import { broadcastStrides, contiguousStrides } from "../lower/shapes.ts";
 import { mergeNest, offsetExpr, openLoops, type NestDim } from "./loops.ts";

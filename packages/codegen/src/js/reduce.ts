@@ -1,4 +1,5 @@
-import type { AnyTensor, OpParams } from "@gradfold/graph";
+import type { AnyTensor } from "@gradfold/graph";
+import type { OpParams } from "@gradfold/graph/internal";
 import { externalInputs, type ReductionKernel } from "../lower/kernel.ts";
 import { broadcastStrides } from "../lower/shapes.ts";
 import { emitChain, hoistScalars } from "./chain.ts";

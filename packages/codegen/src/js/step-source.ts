@@ -1,4 +1,5 @@
-import { initialValue, numel, bindShape, type AnyTensor } from "@gradfold/graph";
+import { initialValue, numel, type AnyTensor } from "@gradfold/graph";
+import { bindShape } from "@gradfold/graph/internal";
 import { ALIGN, type Slot } from "../lower/plan.ts";
 import type { Backend } from "../spec.ts";
 import { noWasm, planWasm, type WasmPlan } from "./wasm-plan.ts";

@@ -1,4 +1,5 @@
-import { bindShape, numel, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { numel, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { bindShape } from "@gradfold/graph/internal";
 
 /** Concrete shapes of nodes at one binding of the symbolic sizes, computed once per node. */
 export class BoundShapes {

@@ -1,18 +1,13 @@
+import { mulberry32 } from "@gradfold/graph";
 import type { MatmulKernel } from "./matmul-kernels.ts";
 import { storedShapes, type ResolvedMatmul } from "./matmul-spec.ts";
 import { referenceMatmul } from "./reference-matmul.ts";
 import type { WasmMemory } from "./wasm-api.ts";
 
-/** A deterministic uniform [-1, 1) generator (mulberry32) so failures reproduce. */
+/** A deterministic uniform [-1, 1) generator (graph's mulberry32) so failures reproduce. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const uniform = mulberry32(seed);
+  return () => uniform() * 2 - 1;
 }
 
 /** Byte offsets of one call's operands, laid out one after another from `base`. */

@@ -1,5 +1,5 @@
 import { fanOf, type FanMode } from "./fans.ts";
-import { createRng, type Rng } from "./prng.ts";
+import { createRng, type RandomStream } from "./prng.ts";
 
 /**
  * An initializer makes a param's first value from its shape. It is a plain
@@ -54,7 +54,7 @@ export function uniform(options: SeedOptions & { min?: number; max?: number } = 
 }
 
 /** A normal draw rejected and redrawn until it falls within `bound` standard deviations. */
-function truncatedDraw(rng: Rng, bound: number): number {
+function truncatedDraw(rng: RandomStream, bound: number): number {
   for (;;) {
     const z = rng.normal();
     if (Math.abs(z) <= bound) return z;

@@ -1,3 +1,5 @@
+import { fnv1a, mulberry32Bits } from "@gradfold/graph/internal";
+
 /**
  * The seeded pseudo-random generator behind every initializer and dropout mask.
  *
@@ -12,7 +14,7 @@
  * Only 32-bit integer arithmetic (Math.imul, >>>) is used, so every platform
  * produces the same stream bit for bit.
  */
-export interface Rng {
+export interface RandomStream {
   /** The next 32-bit unsigned integer. */
   uint32(): number;
   /** Uniform in [0, 1). */
@@ -31,9 +33,7 @@ export function splitmix32(x: number): number {
 
 /** FNV-1a over a string's UTF-16 units: turns a layer name into a seed. */
 export function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h >>> 0;
+  return fnv1a(text);
 }
 
 /** Combines seeds (e.g. a base seed and a step counter) into one, order-sensitively. */
@@ -43,17 +43,10 @@ export function combineSeeds(...seeds: number[]): number {
   return h;
 }
 
-export function createRng(seed: number): Rng {
+export function createRng(seed: number): RandomStream {
   if (!Number.isFinite(seed)) throw new Error(`createRng: seed must be a finite number, got ${seed}`);
-  let state = splitmix32(Math.trunc(seed) >>> 0);
+  const uint32 = mulberry32Bits(splitmix32(Math.trunc(seed) >>> 0));
   let spare: number | null = null;
-  const uint32 = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
   const uniform = (): number => uint32() / 4294967296;
   const normal = (): number => {
     if (spare !== null) {

@@ -1,4 +1,5 @@
-import { add, concat, GraphError, sameShape } from "@gradfold/graph";
+import { add, concat, GraphError } from "@gradfold/graph";
+import { sameShape } from "@gradfold/graph/internal";
 import { dense } from "./dense.ts";
 import { layerName } from "./scope.ts";
 import { asLayer, featuresOf, layerOf, type FloatTensor, type Layer, type LayerFn } from "./layer.ts";

@@ -1,10 +1,8 @@
-import { GraphError, Tensor, type Dim, type Shape, type Sizes } from "@gradfold/graph";
+import { GraphError, Tensor, type Dim, type FloatTensor, type Shape, type Sizes, type Update } from "@gradfold/graph";
 import { currentScope } from "./scope.ts";
 
-export type FloatTensor = Tensor<Shape, "float32">;
-
-/** A symbolic state update, the optimizers' shape: `target` (a param) takes `value` after the step. */
-export type Update = readonly [target: FloatTensor, value: FloatTensor];
+// Re-exported so that a layer's imports stay in one place; the types live in graph.
+export type { FloatTensor, Update };
 
 /**
  * An input whose values are random and must change every step (a dropout mask).

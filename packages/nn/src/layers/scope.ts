@@ -1,4 +1,5 @@
-import { GraphError, userCallSite } from "@gradfold/graph";
+import { GraphError } from "@gradfold/graph";
+import { userCallSite } from "@gradfold/graph/internal";
 import type { FloatTensor, RandomInput, Update } from "./layer.ts";
 
 /**

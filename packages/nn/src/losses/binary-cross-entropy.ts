@@ -1,5 +1,5 @@
 import { add, greater, log, mul, softplus, sub, where } from "@gradfold/graph";
-import { checkFloat, checkSameShape, reduce, type FloatTensor, type Reduced, type Reduction, type ReductionOptions } from "./reduction.ts";
+import { checkFloatPair, reduce, type FloatTensor, type Reduced, type Reduction, type ReductionOptions } from "./reduction.ts";
 
 /** Below e^-100 PyTorch's BCELoss clamps log p at −100. */
 const LOG_FLOOR = -100;
@@ -29,9 +29,7 @@ export function binaryCrossEntropy<R extends Reduction = "mean">(
   targets: FloatTensor,
   options: ReductionOptions<R> = {},
 ): Reduced<R> {
-  checkFloat("binaryCrossEntropy", probabilities, "probabilities");
-  checkFloat("binaryCrossEntropy", targets, "targets");
-  checkSameShape("binaryCrossEntropy", probabilities, targets, ["probabilities", "targets"]);
+  checkFloatPair("binaryCrossEntropy", probabilities, targets, ["probabilities", "targets"]);
   const positive = mul(targets, clampedLog(probabilities));
   const negative = mul(sub(1, targets), clampedLog(sub(1, probabilities) as FloatTensor));
   return reduce(mul(add(positive, negative), -1) as FloatTensor, options.reduction, "binaryCrossEntropy");
@@ -48,8 +46,6 @@ export function binaryCrossEntropyWithLogits<R extends Reduction = "mean">(
   targets: FloatTensor,
   options: ReductionOptions<R> = {},
 ): Reduced<R> {
-  checkFloat("binaryCrossEntropyWithLogits", logits, "logits");
-  checkFloat("binaryCrossEntropyWithLogits", targets, "targets");
-  checkSameShape("binaryCrossEntropyWithLogits", logits, targets, ["logits", "targets"]);
+  checkFloatPair("binaryCrossEntropyWithLogits", logits, targets, ["logits", "targets"]);
   return reduce(sub(softplus(logits), mul(logits, targets)) as FloatTensor, options.reduction, "binaryCrossEntropyWithLogits");
 }

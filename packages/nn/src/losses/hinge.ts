@@ -1,5 +1,5 @@
 import { add, equal, GraphError, max, mul, oneHot, relu, square, sub, sum, where, type Shape, type Tensor } from "@gradfold/graph";
-import { checkFloat, checkSameShape, reduce, type FloatTensor, type Reduced, type Reduction, type ReductionOptions } from "./reduction.ts";
+import { checkFloat, checkFloatPair, reduce, type FloatTensor, type Reduced, type Reduction, type ReductionOptions } from "./reduction.ts";
 
 export interface HingeOptions<R extends Reduction = "mean"> extends ReductionOptions<R> {
   /** The margin m; default 1. */
@@ -13,9 +13,7 @@ function marginOf(what: string, margin: number | undefined): number {
 }
 
 function binaryViolation(what: string, scores: FloatTensor, targets: FloatTensor, margin: number | undefined): FloatTensor {
-  checkFloat(what, scores, "scores");
-  checkFloat(what, targets, "targets");
-  checkSameShape(what, scores, targets, ["scores", "targets"]);
+  checkFloatPair(what, scores, targets, ["scores", "targets"]);
   return relu(sub(marginOf(what, margin), mul(scores, targets))) as FloatTensor;
 }
 

@@ -1,5 +1,5 @@
 import { div, GraphError, greater, log, maximum, mul, size, sub, sum, where } from "@gradfold/graph";
-import { checkFloat, checkSameShape, reduce, type FloatTensor, type Reduced, type Reduction } from "./reduction.ts";
+import { checkFloatPair, reduce, type FloatTensor, type Reduced, type Reduction } from "./reduction.ts";
 
 /** 2⁻¹²⁶: exact in float32 and float64; for p below it, p·log p is below 1e-36 either way. */
 const SMALLEST_NORMAL_FLOAT32 = 2 ** -126;
@@ -20,9 +20,7 @@ export function klDivergence<R extends KlReduction = "mean">(
   options: { reduction?: R } = {},
 ): Reduced<R extends "batchmean" ? "mean" : Exclude<R, "batchmean">> {
   const what = "klDivergence";
-  checkFloat(what, logQ, "logQ");
-  checkFloat(what, p, "p");
-  checkSameShape(what, logQ, p, ["logQ", "p"]);
+  checkFloatPair(what, logQ, p, ["logQ", "p"]);
   // log(max(p, tiny)) keeps log(0) out of the graph, so no 0·∞ appears in the gradient either;
   // the where keeps 0·(−log q) = 0 even when q = 0.
   const terms = mul(p, sub(log(maximum(p, SMALLEST_NORMAL_FLOAT32)), logQ));

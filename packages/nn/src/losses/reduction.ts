@@ -1,10 +1,11 @@
-import { GraphError, mean, sum, type Shape, type Tensor } from "@gradfold/graph";
+import { GraphError, mean, sum, type FloatTensor, type Scalar, type Tensor } from "@gradfold/graph";
+import { sameShape } from "@gradfold/graph/internal";
+
+export type { FloatTensor, Scalar };
 
 /** How per-element (or per-example) losses become the returned value, as PyTorch's `reduction`. */
 export type Reduction = "mean" | "sum" | "none";
 
-export type FloatTensor = Tensor<Shape, "float32">;
-export type Scalar = Tensor<[], "float32">;
 /** A scalar for "mean"/"sum"; the unreduced losses for "none". */
 export type Reduced<R extends Reduction> = R extends "none" ? FloatTensor : Scalar;
 
@@ -22,10 +23,14 @@ export function reduce<R extends Reduction>(losses: FloatTensor, reduction: R | 
   throw new GraphError(`${what}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(r)}`);
 }
 
-/** Rejects operands whose shapes differ: a loss silently broadcasting [n] against [n, 1] is a classic bug. */
-export function checkSameShape(what: string, a: FloatTensor, b: FloatTensor, names: [string, string]): void {
-  const same = a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
-  if (!same) {
+/**
+ * Both operands float32 and of one shape. Differing shapes are rejected, not broadcast:
+ * a loss silently broadcasting [n] against [n, 1] is a classic bug.
+ */
+export function checkFloatPair(what: string, a: FloatTensor, b: FloatTensor, names: [string, string]): void {
+  checkFloat(what, a, names[0]);
+  checkFloat(what, b, names[1]);
+  if (!sameShape(a.shape, b.shape)) {
     throw new GraphError(
       `${what}: ${names[0]} and ${names[1]} must have the same shape, got ${JSON.stringify(a.shape)} and ${JSON.stringify(b.shape)}`,
     );

@@ -1,10 +1,8 @@
 import { abs, add, GraphError, minimum, mul, square, sub } from "@gradfold/graph";
-import { checkFloat, checkSameShape, reduce, type FloatTensor, type Reduced, type Reduction, type ReductionOptions } from "./reduction.ts";
+import { checkFloatPair, reduce, type FloatTensor, type Reduced, type Reduction, type ReductionOptions } from "./reduction.ts";
 
 function residual(what: string, prediction: FloatTensor, target: FloatTensor): FloatTensor {
-  checkFloat(what, prediction, "prediction");
-  checkFloat(what, target, "target");
-  checkSameShape(what, prediction, target, ["prediction", "target"]);
+  checkFloatPair(what, prediction, target, ["prediction", "target"]);
   return sub(prediction, target) as FloatTensor;
 }
 

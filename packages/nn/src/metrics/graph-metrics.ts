@@ -1,8 +1,7 @@
-import { add, cast, constant, equal, GraphError, greater, less, lessEqual, mean, mul, oneHot, sum, type Shape, type Tensor } from "@gradfold/graph";
+import { add, cast, constant, equal, GraphError, greater, less, lessEqual, mean, mul, oneHot, sum, type Scalar, type Shape, type Tensor } from "@gradfold/graph";
 
 type Scores = Tensor<Shape, "float32">;
 type Labels = Tensor<Shape, "int32">;
-type Scalar = Tensor<[], "float32">;
 
 function checkOperands(what: string, scores: Scores, labels: Labels): number {
   const classes = scores.shape[scores.shape.length - 1];

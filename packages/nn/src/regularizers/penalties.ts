@@ -1,7 +1,4 @@
-import { abs, add, GraphError, mul, scalar, square, sum, type Shape, type Tensor } from "@gradfold/graph";
-
-type FloatTensor = Tensor<Shape, "float32">;
-type Scalar = Tensor<[], "float32">;
+import { abs, add, GraphError, mul, scalar, square, sum, type FloatTensor, type Scalar } from "@gradfold/graph";
 
 /** One regularization term of a cost: λ times a penalty of some params. */
 export interface Penalty {

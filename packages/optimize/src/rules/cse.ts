@@ -1,13 +1,9 @@
-import { apply, isConcrete, registry, type AnyTensor } from "@gradfold/graph";
+import type { AnyTensor } from "@gradfold/graph";
+import { apply, fnv1a as hashString, isConcrete, registry } from "@gradfold/graph/internal";
 import { when } from "../pattern.ts";
 import { rule, type Rule } from "../rule.ts";
 import { isCommutativeBinary } from "./helpers.ts";
 
-/** FNV-1a over a string, continuing from `h`. */
-function hashString(s: string, h = 0x811c9dc5): number {
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
 
 const hashes = new WeakMap<AnyTensor, number>();
 

@@ -1,4 +1,5 @@
-import { bindShape, constant, evaluate, isConcrete, numel, scalar, type AnyTensor } from "@gradfold/graph";
+import { constant, evaluate, numel, scalar, type AnyTensor } from "@gradfold/graph";
+import { bindShape, isConcrete } from "@gradfold/graph/internal";
 import { when } from "../pattern.ts";
 import { rule, type Rule } from "../rule.ts";
 import { isLeaf } from "./helpers.ts";

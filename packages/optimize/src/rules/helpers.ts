@@ -1,5 +1,6 @@
 import { uniformValue } from "../pattern.ts";
-import { GraphError, constant, hasTrait, registry, scalar, type AnyTensor, type DType } from "@gradfold/graph";
+import { GraphError, constant, scalar, type AnyTensor, type DType } from "@gradfold/graph";
+import { hasTrait, registry } from "@gradfold/graph/internal";
 
 /** A constant with `f` applied to each element, same shape and dtype. */
 export function mapConstant(node: AnyTensor, f: (x: number) => number): AnyTensor {

@@ -1,9 +1,7 @@
 import {
   abs,
   add,
-  apply,
   grad,
-  registry,
   broadcastTo,
   cast,
   constant,
@@ -36,22 +34,14 @@ import {
   type AnyTensor,
   type Sizes,
 } from "@gradfold/graph";
+import { apply, registry } from "@gradfold/graph/internal";
 import { describe, expect, it } from "vitest";
 import { expectSameValues, opsOf } from "../../test/helpers.ts";
 import { rng } from "../../test/random-graph.ts";
-import { ruleTables, type RewritePhase } from "../pipeline.ts";
+import { big, bigIn, k, labels, m, p, row, itEachRule, u, x, y } from "../../test/rule-inputs.ts";
+import { ruleTables } from "../pipeline.ts";
 import { rewrite, type Firing } from "../rewrite.ts";
 
-const x = input("x", [2, 3]);
-const y = input("y", [2, 3]);
-const p = input("p", [2, 3]); // positive
-const u = input("u", [2, 3]); // in (0, 1)
-const m = input("m", [2, 3], "bool");
-const k = input("k", [2, 3], "int32");
-const labels = input("labels", [2], "int32");
-const row = input("row", [3]);
-const big = (v: number) => constant(Array.from({ length: 70 }, (_, i) => v + i), [70]);
-const bigIn = input("bigIn", [70]);
 
 const rand = rng(99);
 const feeds = {
@@ -215,32 +205,26 @@ const cases: Record<string, Case> = {
 };
 
 const zFeed = { z: [1, 2, 3, 4.5], s: [1.25], w: [1, -2, 0.5, 3, 0.25, -1, 2, 2, -0.5] };
-const phases: RewritePhase[] = ["cse", "fold", "simplify", "canonicalize", "stabilize", "specialize"];
 
 describe("every rule: fires, keeps the value, rewrites the structure", () => {
-  const tables = ruleTables();
-  for (const phase of phases) {
-    for (const r of tables[phase]) {
-      it(`[${phase}] ${r.name}`, () => {
-        const c = cases[r.name];
-        expect(c, `no test case for rule "${r.name}"`).toBeDefined();
-        const before = c.graph();
-        const firings: Firing[] = [];
-        // The whole table runs (as in optimize), so a rule that needs its table-mates is tested in context.
-        const [after] = rewrite([before], tables[phase], { unsafe: c.unsafe ?? false, sizes: c.sizes }, phase, (f) => firings.push(f));
-        expect(firings.map((f) => f.rule)).toContain(r.name);
-        const ops = opsOf(after);
-        for (const o of c.has ?? []) expect(ops, `expected ${o} after ${r.name}`).toContain(o);
-        for (const o of c.lacks ?? []) if (!o.includes(":")) expect(ops, `expected no ${o} after ${r.name}`).not.toContain(o);
-        c.check?.(after, before);
-        const sizes = c.sizes ?? {};
-        const all = { ...feeds, ...zFeed };
-        expectSameValues(evaluate(after, all, sizes), evaluate(before, all, sizes), c.tol ?? 1e-12);
-        expect(after.shape).toEqual(before.shape);
-        expect(after.dtype).toBe(before.dtype);
-      });
-    }
-  }
+  itEachRule((phase, r, tables) => {
+    const c = cases[r.name];
+    expect(c, `no test case for rule "${r.name}"`).toBeDefined();
+    const before = c.graph();
+    const firings: Firing[] = [];
+    // The whole table runs (as in optimize), so a rule that needs its table-mates is tested in context.
+    const [after] = rewrite([before], tables[phase], { unsafe: c.unsafe ?? false, sizes: c.sizes }, phase, (f) => firings.push(f));
+    expect(firings.map((f) => f.rule)).toContain(r.name);
+    const ops = opsOf(after);
+    for (const o of c.has ?? []) expect(ops, `expected ${o} after ${r.name}`).toContain(o);
+    for (const o of c.lacks ?? []) if (!o.includes(":")) expect(ops, `expected no ${o} after ${r.name}`).not.toContain(o);
+    c.check?.(after, before);
+    const sizes = c.sizes ?? {};
+    const all = { ...feeds, ...zFeed };
+    expectSameValues(evaluate(after, all, sizes), evaluate(before, all, sizes), c.tol ?? 1e-12);
+    expect(after.shape).toEqual(before.shape);
+    expect(after.dtype).toBe(before.dtype);
+  });
   it("constant patterns see through broadcasts: x + broadcastTo(0) and x·broadcastTo(1) vanish", () => {
     const tables2 = ruleTables();
     const g = mul(add(x, broadcastTo(scalar(0), [2, 3])), broadcastTo(scalar(1), [2, 3]));

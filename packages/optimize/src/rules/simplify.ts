@@ -7,7 +7,6 @@ import {
   neg,
   reciprocal,
   reshape,
-  sameShape,
   scalar,
   size,
   sqrt,
@@ -15,6 +14,7 @@ import {
   type AnyTensor,
   type Dim,
 } from "@gradfold/graph";
+import { sameShape } from "@gradfold/graph/internal";
 import { c, op, opAs, v, type Bindings } from "../pattern.ts";
 import { rule, type Rule, type RuleContext } from "../rule.ts";
 import { isPowerOfTwo, uniformValue, zero } from "./helpers.ts";

@@ -1,4 +1,5 @@
-import { bindShape, numel, scalar } from "@gradfold/graph";
+import { numel, scalar } from "@gradfold/graph";
+import { bindShape } from "@gradfold/graph/internal";
 import { when } from "../pattern.ts";
 import { rule, type Rule } from "../rule.ts";
 

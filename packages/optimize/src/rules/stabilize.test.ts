@@ -12,13 +12,12 @@ import {
   neg,
   oneHot,
   sigmoid,
-  sigmoidScalar,
   softmax,
-  softplusScalar,
   sub,
   sum,
   type AnyTensor,
 } from "@gradfold/graph";
+import { sigmoidScalar, softplusScalar } from "@gradfold/graph/internal";
 import { describe, expect, it } from "vitest";
 import { evalOne, expectClose, hasNonFinite, opsOf } from "../../test/helpers.ts";
 import { optimize } from "../optimize.ts";

@@ -2,7 +2,6 @@ import {
   abs,
   add,
   broadcastTo,
-  constantValue,
   exp,
   expm1,
   log1p,
@@ -12,7 +11,6 @@ import {
   mul,
   neg,
   reshape,
-  sameShape,
   sigmoid,
   softmax,
   softmaxCrossEntropy,
@@ -20,6 +18,7 @@ import {
   sum,
   type AnyTensor,
 } from "@gradfold/graph";
+import { constantValue, sameShape } from "@gradfold/graph/internal";
 import { c, op, opAs, v, when, type Bindings } from "../pattern.ts";
 import { rule, type Rule } from "../rule.ts";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { evaluate, input, topoSort } from "@gradfold/graph";
+import { evaluate, input } from "@gradfold/graph";
+import { topoSort } from "@gradfold/graph/internal";
 import type { Scalar } from "../types.ts";
 import { cosPi, floorDiv, MAX_STEP } from "./scalar-math.ts";
 

@@ -1,4 +1,4 @@
-import { lineChartSvg, type SeriesPoint } from "../report/plots.ts";
+import { lineChartSvg, type SeriesPoint } from "../report/line-chart.ts";
 import type { EpochMetrics } from "./metrics.ts";
 import type { RunFolder, StepLoss } from "./run-folder.ts";
 
