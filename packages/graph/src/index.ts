@@ -7,6 +7,8 @@ export { defineOp, hasTrait } from "./op.ts";
 export { Tensor, apply, lift, type AnyTensor } from "./tensor.ts";
 export { registry, opKinds, opDef, defOf } from "./registry.ts";
 export type * from "./shape-types.ts";
+export type * from "./window-types.ts";
+export type { Conv2dParams, Pool2dParams } from "./op.ts";
 export * from "./ops/index.ts";
 export { grad } from "./grad.ts";
 export { jvp, type Tangent } from "./jvp.ts";
