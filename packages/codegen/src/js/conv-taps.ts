@@ -17,20 +17,24 @@ export function affine(terms: readonly (readonly [string, number] | number)[]): 
 
 /**
  * Opens the loops over a window's taps for output position (oh, ow), with `ih`, `iw`
- * bound to the input row and column; taps in the padding are skipped (`continue`),
- * and the checks are only emitted on the sides that have padding. Returns how many
- * blocks to close.
+ * bound to the input row and column. Taps in the padding are skipped (`continue`),
+ * or with `zeros` kept, a boolean `inside` (when there is padding) telling whether the tap reads the
+ * input (conv padding is literal zeros that still multiply). Checks are only
+ * emitted on the sides that have padding. Returns how many blocks to close.
  */
-export function openTaps(b: SourceBuilder, win: Conv2dParams | Pool2dParams, kernel: readonly [number, number], size: readonly [number, number]): number {
+export function openTaps(b: SourceBuilder, win: Conv2dParams | Pool2dParams, kernel: readonly [number, number], size: readonly [number, number], zeros = false): number {
   const [top, bottom, left, right] = win.pads;
+  const outside: string[] = [];
   const axis = (k: string, i: string, o: string, n: number, stride: number, before: number, dilation: number, after: number, extent: number) => {
     b.open(`for (let ${k} = 0; ${k} < ${n}; ${k}++)`);
     b.line(`const ${i} = ${affine([[o, stride], -before, [k, dilation]])};`);
     const checks = [before > 0 ? `${i} < 0` : "", after > 0 ? `${i} >= ${extent}` : ""].filter((c) => c !== "");
-    if (checks.length > 0) b.line(`if (${checks.join(" || ")}) continue;`);
+    if (checks.length > 0 && !zeros) b.line(`if (${checks.join(" || ")}) continue;`);
+    outside.push(...checks);
   };
   axis("kh", "ih", "oh", kernel[0], win.strides[0], top, win.dilations[0], bottom, size[0]);
   axis("kw", "iw", "ow", kernel[1], win.strides[1], left, win.dilations[1], right, size[1]);
+  if (zeros && outside.length > 0) b.line(`const inside = !(${outside.join(" || ")});`);
   return 2;
 }
 

@@ -4,8 +4,8 @@ import { affine, openRange, openTaps } from "./conv-taps.ts";
 /**
  * Direct convolutions, NHWC input and [kh, kw, c/groups, out] filter, every size a
  * literal. Sums run in float64 (a scratch row or a local) and are rounded once when
- * stored, as the reference's are; taps in the padding are skipped, as the reference
- * skips them. The innermost loop always walks the contiguous output-channel axis.
+ * stored, as the reference's are; padding is zeros that still multiply (0·NaN is
+ * NaN), as in the reference. The innermost loop walks the contiguous output channels.
  */
 
 interface Dims {
@@ -38,6 +38,9 @@ const xAt = (d: Dims) => `((n * ${d.h} + ih) * ${d.w} + iw) * ${d.c}`;
 const wAt = (d: Dims) => `(kh * ${d.kw} + kw) * ${d.cg * d.o}`;
 const yAt = (d: Dims) => `((n * ${d.oh} + oh) * ${d.ow} + ow) * ${d.o}`;
 
+/** x at the open tap and channel: 0 in the padding (no check when there is none). */
+const readX = (X: string, p: NodeOf<"conv2d">["params"]) => (p.pads.some((v) => v > 0) ? `inside ? ${X}[xt + xc] : 0` : `${X}[xt + xc]`);
+
 /** Loops over groups and the group's input channels, with the channel offsets xc and wc. */
 function openChannels(ctx: KernelContext, d: Dims): number {
   const b = ctx.b;
@@ -57,11 +60,11 @@ export function emitConv2d(ctx: KernelContext, node: NodeOf<"conv2d">): void {
   b.line(`const acc = new Float64Array(${d.o});`);
   const outer = openRange(b, [["n", d.n], ["oh", d.oh], ["ow", d.ow]]);
   b.line("acc.fill(0);");
-  const taps = openTaps(b, node.params, [d.kh, d.kw], [d.h, d.w]);
+  const taps = openTaps(b, node.params, [d.kh, d.kw], [d.h, d.w], true);
   b.line(`const xt = ${xAt(d)};`);
   b.line(`const wt = ${wAt(d)};`);
   const channels = openChannels(ctx, d);
-  b.line(`const xv = ${X}[xt + xc];`);
+  b.line(`const xv = ${readX(X, node.params)};`);
   const oBase = d.groups > 1 ? `g * ${d.og} + ` : "";
   b.line(`for (let o = 0; o < ${d.og}; o++) acc[${oBase}o] += xv * ${W}[wt + wc + o];`);
   b.close(channels + taps);
@@ -121,11 +124,11 @@ export function emitConv2dFilterGrad(ctx: KernelContext, node: NodeOf<"conv2dFil
   b.line(`const acc = new Float64Array(${size});`);
   const outer = openRange(b, [["n", d.n], ["oh", d.oh], ["ow", d.ow]]);
   b.line(`const yt = ${yAt(d)};`);
-  const taps = openTaps(b, node.params, [d.kh, d.kw], [d.h, d.w]);
+  const taps = openTaps(b, node.params, [d.kh, d.kw], [d.h, d.w], true);
   b.line(`const xt = ${xAt(d)};`);
   b.line(`const wt = ${wAt(d)};`);
   const channels = openChannels(ctx, d);
-  b.line(`const xv = ${X}[xt + xc];`);
+  b.line(`const xv = ${readX(X, node.params)};`);
   const gBase = d.groups > 1 ? ` + g * ${d.og}` : "";
   b.line(`const at = wt + wc;`);
   b.line(`for (let o = 0; o < ${d.og}; o++) acc[at + o] += xv * ${G}[yt${gBase} + o];`);

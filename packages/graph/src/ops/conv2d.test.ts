@@ -95,14 +95,17 @@ describe("conv2d against an NCHW loop written from PyTorch's definition", () => 
     expect(y.shape).toEqual([1, 4, 3, 1]);
   });
 
-  test("NaN and ±Inf propagate; padding contributes nothing (not 0·w)", () => {
+  test("NaN and ±Inf propagate; padding is literal zeros (0·NaN = NaN, as in PyTorch)", () => {
     const x = input("x", [1, 1, 3, 1]);
     const w = input("w", [1, 3, 1, 1]);
     const y = conv2d(x, w, { padding: [0, 0, 1, 1] });
-    // Only the taps over real input multiply: w's end taps meet padding at the edges,
-    // so a NaN tap there leaves y[0] alone (zero padding would make it 0·NaN = NaN).
-    expect(Array.from(evaluate(y, { x: [1, 2, 3], w: [Number.NaN, 1, 0] }))).toEqual([1, Number.NaN, Number.NaN]);
-    expect(Array.from(evaluate(y, { x: [1, 2, 3], w: [10, 1, Number.POSITIVE_INFINITY] }))).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 23]);
+    // w's end taps meet the padding at the edges: 0·NaN and 0·∞ are NaN there too.
+    expect(Array.from(evaluate(y, { x: [1, 2, 3], w: [Number.NaN, 1, 0] }))).toEqual([Number.NaN, Number.NaN, Number.NaN]);
+    expect(Array.from(evaluate(y, { x: [1, 2, 3], w: [10, 1, Number.POSITIVE_INFINITY] }))).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.NaN]);
+    expect(Array.from(evaluate(y, { x: [1, 2, 3], w: [10, 1, 2] }))).toEqual([5, 18, 23]);
+    // The same as the valid conv of the zero-padded input.
+    const viaPad = conv2d(x.pad([0, 0, 1, 0], [0, 0, 1, 0]), w);
+    expect(Array.from(evaluate(viaPad, { x: [1, 2, 3], w: [10, 1, Number.POSITIVE_INFINITY] }))).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.NaN]);
   });
 });
 

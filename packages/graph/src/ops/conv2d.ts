@@ -59,7 +59,8 @@ function checkGrad(g: Shape, d: ConvDims, n: Dim): string | null {
 
 /**
  * The reference loop of all three ops: calls `visit(xi, wi, yi)` with the flat offsets
- * of every (input, filter, output) triple that one tap multiplies together.
+ * of every (input, filter, output) triple that one tap multiplies together; xi is −1
+ * where the tap falls in the padding, whose value is 0.
  */
 function forEachProduct(d: ConvDims, batch: number, visit: (xi: number, wi: number, yi: number) => void): void {
   const [h, w] = d.size;
@@ -69,18 +70,19 @@ function forEachProduct(d: ConvDims, batch: number, visit: (xi: number, wi: numb
   const og = d.o / groups;
   for (let b = 0; b < batch; b++) {
     forEachTap(d.win, d.size, d.kernel, d.out, (y, x, ky, kx, iy, ix) => {
-      const xBase = ((b * h + iy) * w + ix) * d.c;
+      const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+      const xBase = inside ? ((b * h + iy) * w + ix) * d.c : -1;
       const wBase = (ky * kw + kx) * d.cg * d.o;
       const yBase = ((b * oh + y) * ow + x) * d.o;
       for (let g = 0; g < groups; g++) {
         for (let ci = 0; ci < d.cg; ci++) {
           for (let oo = 0; oo < og; oo++) {
             const o = g * og + oo;
-            visit(xBase + g * d.cg + ci, wBase + ci * d.o + o, yBase + o);
+            visit(inside ? xBase + g * d.cg + ci : -1, wBase + ci * d.o + o, yBase + o);
           }
         }
       }
-    });
+    }, true);
   }
 }
 
@@ -107,7 +109,7 @@ export const conv2dOp: OpDef<"conv2d"> = defineOp("conv2d", {
     const d = convDims({ n: x.shape[0], size: [x.shape[1], x.shape[2]], c: x.shape[3] }, w.shape, p) as ConvDims;
     const y = new Float64Array(numel(outShape));
     forEachProduct(d, batchOf(x), (xi, wi, yi) => {
-      y[yi] += x.data[xi] * w.data[wi];
+      y[yi] += (xi < 0 ? 0 : x.data[xi]) * w.data[wi];
     });
     return y;
   },
@@ -133,7 +135,7 @@ export const conv2dTransposeOp: OpDef<"conv2dTranspose"> = defineOp("conv2dTrans
     const d = convDims({ n: g.shape[0], size: [p.inputSize[0], p.inputSize[1]], c: outShape[3] }, w.shape, p) as ConvDims;
     const dx = new Float64Array(numel(outShape));
     forEachProduct(d, batchOf(g), (xi, wi, yi) => {
-      dx[xi] += g.data[yi] * w.data[wi];
+      if (xi >= 0) dx[xi] += g.data[yi] * w.data[wi];
     });
     return dx;
   },
@@ -164,7 +166,7 @@ export const conv2dFilterGradOp: OpDef<"conv2dFilterGrad"> = defineOp("conv2dFil
     const d = convDims({ n: x.shape[0], size: [x.shape[1], x.shape[2]], c: x.shape[3] }, outShape, p) as ConvDims;
     const dw = new Float64Array(numel(outShape));
     forEachProduct(d, batchOf(x), (xi, wi, yi) => {
-      dw[wi] += x.data[xi] * g.data[yi];
+      dw[wi] += (xi < 0 ? 0 : x.data[xi]) * g.data[yi];
     });
     return dw;
   },
@@ -210,8 +212,9 @@ function resolveConv(op: string, operands: readonly AnyTensor[], size: readonly 
 /**
  * 2-D convolution (cross-correlation, as in every framework) of NHWC `x` with filter
  * `w` [kh, kw, c/groups, out]: y[n, i, j, o] = Σ x[n, i·sh − top + a·dh, j·sw − left + b·dw, g·cg + k]·w[a, b, k, o]
- * over taps inside x, where g is o's group. Taps in the padding are skipped rather than
- * multiplied by zero, so a non-finite weight there does not reach the output.
+ * where g is o's group and x is 0 in the padding. Padding is literal zeros, as in
+ * PyTorch: conv2d with padding is the valid conv2d of the zero-padded x, IEEE
+ * included (a NaN or ±∞ weight over the padding gives NaN, since 0·NaN is NaN).
  */
 export function conv2d<X extends Shape, W extends Shape, D extends DType, const O extends Conv2dOptions = {}>(
   x: Tensor<X, D>,

@@ -76,8 +76,9 @@ export function windowOutput(win: Window2d, size: readonly [number, number], ker
 }
 
 /**
- * Calls `visit(oh, ow, kh, kw, ih, iw)` for every tap that lands inside the input,
- * in the order a window is scanned (output row-major, then kernel row-major).
+ * Calls `visit(oh, ow, kh, kw, ih, iw)` for every tap that lands inside the input
+ * (every tap, padding included, when `padding` is true: then ih or iw may be out of
+ * range), in the order a window is scanned (output row-major, then kernel row-major).
  * The reference loops of every window op go through here.
  */
 export function forEachTap(
@@ -86,6 +87,7 @@ export function forEachTap(
   kernel: readonly [number, number],
   out: readonly [number, number],
   visit: (oh: number, ow: number, kh: number, kw: number, ih: number, iw: number) => void,
+  padding = false,
 ): void {
   const [sh, sw] = win.strides;
   const [dh, dw] = win.dilations;
@@ -93,10 +95,10 @@ export function forEachTap(
     for (let ow = 0; ow < out[1]; ow++) {
       for (let kh = 0; kh < kernel[0]; kh++) {
         const ih = oh * sh - win.pads[0] + kh * dh;
-        if (ih < 0 || ih >= size[0]) continue;
+        if (!padding && (ih < 0 || ih >= size[0])) continue;
         for (let kw = 0; kw < kernel[1]; kw++) {
           const iw = ow * sw - win.pads[2] + kw * dw;
-          if (iw >= 0 && iw < size[1]) visit(oh, ow, kh, kw, ih, iw);
+          if (padding || (iw >= 0 && iw < size[1])) visit(oh, ow, kh, kw, ih, iw);
         }
       }
     }
