@@ -1,0 +1,164 @@
+import type { Activation } from "./activation.ts";
+import { im2colFunction, type Im2colGeometry } from "./conv-im2col.ts";
+import type { FunctionBuilder } from "./function-builder.ts";
+import { matmulFunction, resolveTuningFor, type BuildMatmulOptions } from "./matmul-kernels.ts";
+import { resolveMatmul, type MatmulSpec } from "./matmul-spec.ts";
+import { buildModule } from "./module-builder.ts";
+import { isSharedMemory, wasm, type WasmMemory, type WasmModule } from "./wasm-api.ts";
+
+/**
+ * 2-D convolution in Wasm SIMD, NHWC input x [n, h, w, c], filter [kh, kw, c/groups, o]
+ * (row-major, so it already is the [kh·kw·cg, o] matrix a matmul wants), output
+ * [n, oh, ow, o]. Per image and group: im2col into a scratch matrix
+ * cols [oh·ow, kh·kw·cg], then the existing specialized matmul kernels:
+ *
+ *   forward       y  = act(cols · W + bias)     nn, bias and activation fused
+ *   input grad    dcols = g · Wᵀ, col2im → dx    nt
+ *   filter grad   dW += colsᵀ · g                tn, accumulating over images
+ *
+ * Padding is literal zeros in cols (0·NaN = NaN, the reference's semantics).
+ */
+export interface ConvSpec {
+  /** Prefix of the module's export names; unique within one build. */
+  readonly name: string;
+  readonly n: number;
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly o: number;
+  readonly strides?: readonly [number, number];
+  readonly dilations?: readonly [number, number];
+  /** [top, bottom, left, right]; default none. */
+  readonly pads?: readonly [number, number, number, number];
+  readonly groups?: number;
+  /** Fuse `+ bias` (a row of o floats) and an activation into the forward pass. */
+  readonly bias?: boolean;
+  readonly activation?: Activation;
+}
+
+/** The three passes, by byte offsets into the instance's memory. */
+export interface ConvKernel {
+  forward(x: number, w: number, y: number, bias?: number): void;
+  inputGrad(g: number, w: number, dx: number): void;
+  filterGrad(x: number, g: number, dw: number): void;
+}
+
+export interface ConvKernels {
+  readonly bytes: Uint8Array;
+  /** Bytes of scratch (one image's cols) the calls use, at `scratchOffset`. */
+  readonly scratchBytes: number;
+  module(shared: boolean): WasmModule;
+  instantiate(memory: WasmMemory): Record<string, ConvKernel>;
+}
+
+interface Resolved extends Im2colGeometry {
+  readonly name: string;
+  readonly n: number;
+  readonly o: number;
+  readonly groups: number;
+  readonly og: number;
+  readonly bias: boolean;
+  readonly activation: Activation;
+}
+
+function resolve(s: ConvSpec): Resolved {
+  const strides = s.strides ?? [1, 1];
+  const dilations = s.dilations ?? [1, 1];
+  const pads = s.pads ?? [0, 0, 0, 0];
+  const groups = s.groups ?? 1;
+  const what = `conv kernel ${JSON.stringify(s.name)}`;
+  for (const [key, v] of Object.entries({ n: s.n, h: s.h, w: s.w, c: s.c, kh: s.kh, kw: s.kw, o: s.o, groups })) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${what}: ${key} must be a positive integer, got ${v}`);
+  }
+  if (s.c % groups !== 0 || s.o % groups !== 0) throw new RangeError(`${what}: groups ${groups} must divide c ${s.c} and o ${s.o}`);
+  const oh = Math.floor((s.h + pads[0] + pads[1] - (s.kh - 1) * dilations[0] - 1) / strides[0]) + 1;
+  const ow = Math.floor((s.w + pads[2] + pads[3] - (s.kw - 1) * dilations[1] - 1) / strides[1]) + 1;
+  if (oh < 1 || ow < 1) throw new RangeError(`${what}: a ${s.kh}×${s.kw} kernel does not fit a ${s.h}×${s.w} input padded by ${JSON.stringify(pads)}`);
+  const cg = s.c / groups;
+  return { ...s, strides, dilations, pads, groups, cg, og: s.o / groups, oh, ow, bias: s.bias ?? false, activation: s.activation ?? "none" };
+}
+
+/** The matmuls of one spec, per image and group (leading dimensions step over the other groups). */
+function matmulsOf(r: Resolved): MatmulSpec[] {
+  const m = r.oh * r.ow;
+  const k = r.kh * r.kw * r.cg;
+  return [
+    { name: `${r.name}_fwd`, variant: "nn", m, k, n: r.og, ldb: r.o, ldc: r.o, bias: r.bias, activation: r.activation },
+    { name: `${r.name}_dcols`, variant: "nt", m, k: r.og, n: k, lda: r.o, ldb: r.o },
+    { name: `${r.name}_dw`, variant: "tn", m: k, k: m, n: r.og, ldb: r.o, ldc: r.o, accumulate: true },
+  ];
+}
+
+/** One module with every spec's im2col, col2im and matmul kernels. */
+export function buildConvKernels(specs: readonly ConvSpec[], options: BuildMatmulOptions & { readonly scratchOffset?: number } = {}): ConvKernels {
+  const resolved = specs.map(resolve);
+  const tuning = resolveTuningFor(options);
+  const functions: Array<{ name: string; fn: FunctionBuilder }> = [];
+  for (const r of resolved) {
+    functions.push({ name: `${r.name}_im2col`, fn: im2colFunction(r, "im2col") });
+    functions.push({ name: `${r.name}_col2im`, fn: im2colFunction(r, "col2im") });
+    // The matmuls read cols in place (no panel packing): scratch holds cols.
+    for (const m of matmulsOf(r)) functions.push({ name: m.name, fn: matmulFunction(resolveMatmul(m), tuning, false) });
+  }
+  const scratchBytes = Math.max(0, ...resolved.map((r) => 4 * r.oh * r.ow * r.kh * r.kw * r.cg));
+  const scratch = options.scratchOffset ?? 0;
+  const shared = options.shared ?? false;
+  const bytes = buildModule({ shared }, functions);
+  const modules = new Map<boolean, WasmModule>();
+  const module = (isShared: boolean) => {
+    let m = modules.get(isShared);
+    if (!m) {
+      m = new wasm.Module(isShared === shared ? bytes : buildModule({ shared: isShared }, functions));
+      modules.set(isShared, m);
+    }
+    return m;
+  };
+  return {
+    bytes,
+    scratchBytes,
+    module,
+    instantiate(memory) {
+      const exports = new wasm.Instance(module(isSharedMemory(memory)), { env: { memory } }).exports as Record<string, (...args: number[]) => void>;
+      return Object.fromEntries(resolved.map((r) => [r.name, driver(r, exports, memory, scratch)]));
+    },
+  };
+}
+
+/** Loops over images and groups in JS, calling the spec's Wasm functions on shifted offsets. */
+function driver(r: Resolved, exports: Record<string, (...args: number[]) => void>, memory: WasmMemory, scratch: number): ConvKernel {
+  const [im2col, col2im] = [exports[`${r.name}_im2col`], exports[`${r.name}_col2im`]];
+  const [fwd, dcols, dw] = [exports[`${r.name}_fwd`], exports[`${r.name}_dcols`], exports[`${r.name}_dw`]];
+  const xImage = 4 * r.h * r.w * r.c;
+  const yImage = 4 * r.oh * r.ow * r.o;
+  const zero = (offset: number, floats: number) => new Float32Array(memory.buffer, offset, floats).fill(0);
+  return {
+    forward(x, w, y, bias = 0) {
+      for (let i = 0; i < r.n; i++) {
+        for (let g = 0; g < r.groups; g++) {
+          im2col(x + i * xImage + 4 * g * r.cg, scratch);
+          fwd(scratch, w + 4 * g * r.og, y + i * yImage + 4 * g * r.og, bias + 4 * g * r.og, 0);
+        }
+      }
+    },
+    inputGrad(gy, w, dx) {
+      zero(dx, r.n * r.h * r.w * r.c);
+      for (let i = 0; i < r.n; i++) {
+        for (let g = 0; g < r.groups; g++) {
+          dcols(gy + i * yImage + 4 * g * r.og, w + 4 * g * r.og, scratch, 0, 0);
+          col2im(dx + i * xImage + 4 * g * r.cg, scratch);
+        }
+      }
+    },
+    filterGrad(x, gy, dwOut) {
+      zero(dwOut, r.kh * r.kw * r.cg * r.o);
+      for (let i = 0; i < r.n; i++) {
+        for (let g = 0; g < r.groups; g++) {
+          im2col(x + i * xImage + 4 * g * r.cg, scratch);
+          dw(scratch, gy + i * yImage + 4 * g * r.og, dwOut + 4 * g * r.og, 0, 0);
+        }
+      }
+    },
+  };
+}
