@@ -1,3 +1,4 @@
+import { forRange } from "./conv-module.ts";
 import { FunctionBuilder, type Local } from "./function-builder.ts";
 
 /**
@@ -71,15 +72,6 @@ function moveFloats(fn: FunctionBuilder, move: Move, dst: Local, src: Local, cou
   }
   for (let v = done; v < vectors; v++) vector(d, s, 16 * (v - done));
   for (let t = 0; t < count % 4; t++) scalar(d, s, 16 * (vectors - done) + 4 * t);
-}
-
-/** Counts `i` from 0 to n − 1 around `body` (n ≥ 1 known when generating). */
-function forRange(fn: FunctionBuilder, i: Local, n: number, body: () => void): void {
-  fn.i32(0).set(i);
-  fn.loop((start) => {
-    body();
-    fn.get(i).i32(1).core("i32.add").tee(i).i32(n).core("i32.lt_s").brIf(start);
-  });
 }
 
 /** im2col (cols ← image) or col2im (image += cols) for one image and group. */

@@ -3,8 +3,8 @@ import { im2colFunction, type Im2colGeometry } from "./conv-im2col.ts";
 import type { FunctionBuilder } from "./function-builder.ts";
 import { matmulFunction, resolveTuningFor, type BuildMatmulOptions } from "./matmul-kernels.ts";
 import { resolveMatmul, type MatmulSpec } from "./matmul-spec.ts";
-import { buildModule } from "./module-builder.ts";
-import { isSharedMemory, wasm, type WasmMemory, type WasmModule } from "./wasm-api.ts";
+import { convModule } from "./conv-module.ts";
+import type { WasmMemory, WasmModule } from "./wasm-api.ts";
 
 /**
  * 2-D convolution in Wasm SIMD, NHWC input x [n, h, w, c], filter [kh, kw, c/groups, o]
@@ -104,23 +104,13 @@ export function buildConvKernels(specs: readonly ConvSpec[], options: BuildMatmu
   }
   const scratchBytes = Math.max(0, ...resolved.map((r) => 4 * r.oh * r.ow * r.kh * r.kw * r.cg));
   const scratch = options.scratchOffset ?? 0;
-  const shared = options.shared ?? false;
-  const bytes = buildModule({ shared }, functions);
-  const modules = new Map<boolean, WasmModule>();
-  const module = (isShared: boolean) => {
-    let m = modules.get(isShared);
-    if (!m) {
-      m = new wasm.Module(isShared === shared ? bytes : buildModule({ shared: isShared }, functions));
-      modules.set(isShared, m);
-    }
-    return m;
-  };
+  const { bytes, module, exportsFor } = convModule(functions, options.shared ?? false);
   return {
     bytes,
     scratchBytes,
     module,
     instantiate(memory) {
-      const exports = new wasm.Instance(module(isSharedMemory(memory)), { env: { memory } }).exports as Record<string, (...args: number[]) => void>;
+      const exports = exportsFor(memory);
       return Object.fromEntries(resolved.map((r) => [r.name, driver(r, exports, memory, scratch)]));
     },
   };

@@ -1,6 +1,6 @@
+import { convModule, forRange } from "./conv-module.ts";
 import { FunctionBuilder, type Local } from "./function-builder.ts";
-import { buildModule } from "./module-builder.ts";
-import { isSharedMemory, wasm, type WasmMemory, type WasmModule } from "./wasm-api.ts";
+import type { WasmMemory, WasmModule } from "./wasm-api.ts";
 
 /**
  * Pooling in Wasm SIMD over NHWC x [n, h, w, c]: four channels per v128 (the
@@ -85,14 +85,6 @@ interface Frame {
   readonly out: Local; // byte offset of the window's output pixel within an image
   readonly ch: Local; // byte offset of the channel chunk
   readonly count: Local; // f32: taps inside the window
-}
-
-function forRange(fn: FunctionBuilder, i: Local, n: number, body: () => void): void {
-  fn.i32(0).set(i);
-  fn.loop((start) => {
-    body();
-    fn.get(i).i32(1).core("i32.add").tee(i).i32(n).core("i32.lt_s").brIf(start);
-  });
 }
 
 /** Runs `body` for each tap of the current window that lands inside x, with `pixel` set. */
@@ -294,22 +286,12 @@ export function buildPoolKernels(specs: readonly PoolSpec[], options: { readonly
     functions.push({ name: `${s.name}_forward`, fn: s.kind === "max" ? maxForward(s, g) : avgForward(s, g) });
     functions.push({ name: `${s.name}_backward`, fn: s.kind === "max" ? maxBackward(s, g) : avgBackward(s, g) });
   }
-  const shared = options.shared ?? false;
-  const bytes = buildModule({ shared }, functions);
-  const modules = new Map<boolean, WasmModule>();
-  const module = (isShared: boolean) => {
-    let m = modules.get(isShared);
-    if (!m) {
-      m = new wasm.Module(isShared === shared ? bytes : buildModule({ shared: isShared }, functions));
-      modules.set(isShared, m);
-    }
-    return m;
-  };
+  const { bytes, module, exportsFor } = convModule(functions, options.shared ?? false);
   return {
     bytes,
     module,
     instantiate(memory) {
-      const exports = new wasm.Instance(module(isSharedMemory(memory)), { env: { memory } }).exports as Record<string, (...args: number[]) => void>;
+      const exports = exportsFor(memory);
       return Object.fromEntries(
         specs.map((s) => {
           const [forward, backward] = [exports[`${s.name}_forward`], exports[`${s.name}_backward`]];
