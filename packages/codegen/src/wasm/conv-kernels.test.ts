@@ -1,7 +1,8 @@
 import { conv2d, conv2dFilterGrad, conv2dTranspose, evaluate, input } from "@gradfold/graph";
 import { describe, expect, it } from "vitest";
 import { expectClose } from "../testing/compare.ts";
-import { buildConvKernels, type ConvSpec } from "./conv-kernels.ts";
+import { buildConvKernels } from "./conv-build.ts";
+import type { ConvSpec } from "./conv-kernels.ts";
 import { seededRandom } from "./matmul-test-harness.ts";
 import { wasm } from "./wasm-api.ts";
 

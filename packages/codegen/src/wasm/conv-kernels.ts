@@ -1,10 +1,9 @@
 import type { Activation } from "./activation.ts";
 import { im2colFunction, type Im2colGeometry } from "./conv-im2col.ts";
 import type { FunctionBuilder } from "./function-builder.ts";
-import { matmulFunction, resolveTuningFor, type BuildMatmulOptions } from "./matmul-kernels.ts";
+import { matmulFunction } from "./matmul-kernels.ts";
 import { resolveMatmul, type MatmulSpec } from "./matmul-spec.ts";
-import { convModule } from "./conv-module.ts";
-import type { WasmMemory, WasmModule } from "./wasm-api.ts";
+import type { MatmulTuning } from "./matmul-tuning.ts";
 
 /**
  * 2-D convolution in Wasm SIMD, NHWC input x [n, h, w, c], filter [kh, kw, c/groups, o]
@@ -16,7 +15,8 @@ import type { WasmMemory, WasmModule } from "./wasm-api.ts";
  *   input grad    dcols = g · Wᵀ, col2im → dx    nt
  *   filter grad   dW += colsᵀ · g                tn, accumulating over images
  *
- * Padding is literal zeros in cols (0·NaN = NaN, the reference's semantics).
+ * Padding is literal zeros in cols (0·NaN = NaN, the reference's semantics). The
+ * loop over images and groups is JS (conv-plan.ts renders it; conv-build.ts runs it).
  */
 export interface ConvSpec {
   /** Prefix of the module's export names; unique within one build. */
@@ -38,22 +38,7 @@ export interface ConvSpec {
   readonly activation?: Activation;
 }
 
-/** The three passes, by byte offsets into the instance's memory. */
-export interface ConvKernel {
-  forward(x: number, w: number, y: number, bias?: number): void;
-  inputGrad(g: number, w: number, dx: number): void;
-  filterGrad(x: number, g: number, dw: number): void;
-}
-
-export interface ConvKernels {
-  readonly bytes: Uint8Array;
-  /** Bytes of scratch (one image's cols) the calls use, at `scratchOffset`. */
-  readonly scratchBytes: number;
-  module(shared: boolean): WasmModule;
-  instantiate(memory: WasmMemory): Record<string, ConvKernel>;
-}
-
-interface Resolved extends Im2colGeometry {
+export interface ResolvedConv extends Im2colGeometry {
   readonly name: string;
   readonly n: number;
   readonly o: number;
@@ -63,7 +48,7 @@ interface Resolved extends Im2colGeometry {
   readonly activation: Activation;
 }
 
-function resolve(s: ConvSpec): Resolved {
+export function resolveConv(s: ConvSpec): ResolvedConv {
   const strides = s.strides ?? [1, 1];
   const dilations = s.dilations ?? [1, 1];
   const pads = s.pads ?? [0, 0, 0, 0];
@@ -81,7 +66,7 @@ function resolve(s: ConvSpec): Resolved {
 }
 
 /** The matmuls of one spec, per image and group (leading dimensions step over the other groups). */
-function matmulsOf(r: Resolved): MatmulSpec[] {
+function matmulsOf(r: ResolvedConv): MatmulSpec[] {
   const m = r.oh * r.ow;
   const k = r.kh * r.kw * r.cg;
   return [
@@ -91,10 +76,9 @@ function matmulsOf(r: Resolved): MatmulSpec[] {
   ];
 }
 
-/** One module with every spec's im2col, col2im and matmul kernels. */
-export function buildConvKernels(specs: readonly ConvSpec[], options: BuildMatmulOptions & { readonly scratchOffset?: number } = {}): ConvKernels {
-  const resolved = specs.map(resolve);
-  const tuning = resolveTuningFor(options);
+/** Every spec's im2col, col2im and matmul functions, and the scratch (one image's cols) their calls share. */
+export function convFunctions(specs: readonly ConvSpec[], tuning: MatmulTuning): { functions: Array<{ name: string; fn: FunctionBuilder }>; scratchBytes: number } {
+  const resolved = specs.map(resolveConv);
   const functions: Array<{ name: string; fn: FunctionBuilder }> = [];
   for (const r of resolved) {
     functions.push({ name: `${r.name}_im2col`, fn: im2colFunction(r, "im2col") });
@@ -102,53 +86,5 @@ export function buildConvKernels(specs: readonly ConvSpec[], options: BuildMatmu
     // The matmuls read cols in place (no panel packing): scratch holds cols.
     for (const m of matmulsOf(r)) functions.push({ name: m.name, fn: matmulFunction(resolveMatmul(m), tuning, false) });
   }
-  const scratchBytes = Math.max(0, ...resolved.map((r) => 4 * r.oh * r.ow * r.kh * r.kw * r.cg));
-  const scratch = options.scratchOffset ?? 0;
-  const { bytes, module, exportsFor } = convModule(functions, options.shared ?? false);
-  return {
-    bytes,
-    scratchBytes,
-    module,
-    instantiate(memory) {
-      const exports = exportsFor(memory);
-      return Object.fromEntries(resolved.map((r) => [r.name, driver(r, exports, memory, scratch)]));
-    },
-  };
-}
-
-/** Loops over images and groups in JS, calling the spec's Wasm functions on shifted offsets. */
-function driver(r: Resolved, exports: Record<string, (...args: number[]) => void>, memory: WasmMemory, scratch: number): ConvKernel {
-  const [im2col, col2im] = [exports[`${r.name}_im2col`], exports[`${r.name}_col2im`]];
-  const [fwd, dcols, dw] = [exports[`${r.name}_fwd`], exports[`${r.name}_dcols`], exports[`${r.name}_dw`]];
-  const xImage = 4 * r.h * r.w * r.c;
-  const yImage = 4 * r.oh * r.ow * r.o;
-  const zero = (offset: number, floats: number) => new Float32Array(memory.buffer, offset, floats).fill(0);
-  return {
-    forward(x, w, y, bias = 0) {
-      for (let i = 0; i < r.n; i++) {
-        for (let g = 0; g < r.groups; g++) {
-          im2col(x + i * xImage + 4 * g * r.cg, scratch);
-          fwd(scratch, w + 4 * g * r.og, y + i * yImage + 4 * g * r.og, bias + 4 * g * r.og, 0);
-        }
-      }
-    },
-    inputGrad(gy, w, dx) {
-      zero(dx, r.n * r.h * r.w * r.c);
-      for (let i = 0; i < r.n; i++) {
-        for (let g = 0; g < r.groups; g++) {
-          dcols(gy + i * yImage + 4 * g * r.og, w + 4 * g * r.og, scratch, 0, 0);
-          col2im(dx + i * xImage + 4 * g * r.cg, scratch);
-        }
-      }
-    },
-    filterGrad(x, gy, dwOut) {
-      zero(dwOut, r.kh * r.kw * r.cg * r.o);
-      for (let i = 0; i < r.n; i++) {
-        for (let g = 0; g < r.groups; g++) {
-          im2col(x + i * xImage + 4 * g * r.cg, scratch);
-          dw(scratch, gy + i * yImage + 4 * g * r.og, dwOut + 4 * g * r.og, 0, 0);
-        }
-      }
-    },
-  };
+  return { functions, scratchBytes: Math.max(0, ...resolved.map((r) => 4 * r.oh * r.ow * r.kh * r.kw * r.cg)) };
 }

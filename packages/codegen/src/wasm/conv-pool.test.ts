@@ -1,7 +1,8 @@
 import { apply, avgPool2d, evaluate, input, maxPool2d, registry } from "@gradfold/graph";
 import { describe, expect, it } from "vitest";
 import { expectClose } from "../testing/compare.ts";
-import { buildPoolKernels, type PoolSpec } from "./conv-pool.ts";
+import { buildPoolKernels } from "./conv-build.ts";
+import type { PoolSpec } from "./conv-pool.ts";
 import { seededRandom } from "./matmul-test-harness.ts";
 import { wasm } from "./wasm-api.ts";
 

@@ -1,6 +1,5 @@
-import { convModule, forRange } from "./conv-module.ts";
+import { forRange } from "./conv-module.ts";
 import { FunctionBuilder, type Local } from "./function-builder.ts";
-import type { WasmMemory, WasmModule } from "./wasm-api.ts";
 
 /**
  * Pooling in Wasm SIMD over NHWC x [n, h, w, c]: four channels per v128 (the
@@ -13,7 +12,8 @@ import type { WasmMemory, WasmModule } from "./wasm-api.ts";
  * - avg: the mean over the taps inside the input (padding not counted).
  *
  * Calls are `(xOffset, yOffset)` forward and `(xOffset, gOffset, dxOffset)` backward
- * (the average's backward ignores x), byte offsets; backward zeroes dx first.
+ * (the average's backward ignores x), byte offsets; backward adds into dx, which the
+ * caller zeroes first (conv-plan.ts renders the calls; conv-build.ts runs them).
  */
 export interface PoolSpec {
   readonly name: string;
@@ -40,18 +40,7 @@ interface Geometry {
   readonly pads: readonly [number, number, number, number];
 }
 
-export interface PoolKernel {
-  forward(x: number, y: number): void;
-  backward(x: number, g: number, dx: number): void;
-}
-
-export interface PoolKernels {
-  readonly bytes: Uint8Array;
-  module(shared: boolean): WasmModule;
-  instantiate(memory: WasmMemory): Record<string, PoolKernel>;
-}
-
-function geometry(s: PoolSpec): Geometry {
+export function poolGeometry(s: PoolSpec): Geometry {
   const strides = s.strides ?? [s.window[0], s.window[1]];
   const dilations = s.dilations ?? [1, 1];
   const pads = s.pads ?? [0, 0, 0, 0];
@@ -278,34 +267,13 @@ function avgBackward(s: PoolSpec, g: Geometry): FunctionBuilder {
   return fn;
 }
 
-/** One module with a forward and a backward function per spec. */
-export function buildPoolKernels(specs: readonly PoolSpec[], options: { readonly shared?: boolean } = {}): PoolKernels {
-  const functions: Array<{ name: string; fn: FunctionBuilder }> = [];
-  for (const s of specs) {
-    const g = geometry(s);
-    functions.push({ name: `${s.name}_forward`, fn: s.kind === "max" ? maxForward(s, g) : avgForward(s, g) });
-    functions.push({ name: `${s.name}_backward`, fn: s.kind === "max" ? maxBackward(s, g) : avgBackward(s, g) });
-  }
-  const { bytes, module, exportsFor } = convModule(functions, options.shared ?? false);
-  return {
-    bytes,
-    module,
-    instantiate(memory) {
-      const exports = exportsFor(memory);
-      return Object.fromEntries(
-        specs.map((s) => {
-          const [forward, backward] = [exports[`${s.name}_forward`], exports[`${s.name}_backward`]];
-          const size = s.n * s.h * s.w * s.c;
-          const kernel: PoolKernel = {
-            forward: (x, y) => forward(x, y),
-            backward: (x, g, dx) => {
-              new Float32Array(memory.buffer, dx, size).fill(0);
-              backward(x, g, dx);
-            },
-          };
-          return [s.name, kernel];
-        }),
-      );
-    },
-  };
+/** A forward and a backward function per spec, `${name}_forward` and `${name}_backward`. */
+export function poolFunctions(specs: readonly PoolSpec[]): Array<{ name: string; fn: FunctionBuilder }> {
+  return specs.flatMap((s) => {
+    const g = poolGeometry(s);
+    return [
+      { name: `${s.name}_forward`, fn: s.kind === "max" ? maxForward(s, g) : avgForward(s, g) },
+      { name: `${s.name}_backward`, fn: s.kind === "max" ? maxBackward(s, g) : avgBackward(s, g) },
+    ];
+  });
 }

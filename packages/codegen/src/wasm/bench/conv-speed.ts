@@ -11,7 +11,8 @@
  */
 import { conv2d, conv2dFilterGrad, conv2dTranspose, input, type AnyTensor } from "@gradfold/graph";
 import { compile } from "../../compile.ts";
-import { buildConvKernels, type ConvSpec } from "../conv-kernels.ts";
+import { buildConvKernels } from "../conv-build.ts";
+import type { ConvSpec } from "../conv-kernels.ts";
 import { im2colFunction } from "../conv-im2col.ts";
 import { buildModule } from "../module-builder.ts";
 import { seededRandom } from "../matmul-test-harness.ts";
