@@ -24,11 +24,11 @@ import { randomF32, randomLabels, rng } from "../testing/mlp.ts";
 function expectMatchesReference(outs: Record<string, AnyTensor>, feeds: Record<string, Float32Array | Int32Array>, what: string, sizes: Record<string, number> = {}): void {
   const inputs = leavesOf(Object.values(outs)).inputs;
   const expected = evaluate(Object.values(outs), feeds, sizes);
-  for (const optimize of [false, true]) {
-    const step = compile({ inputs, outputs: outs, sizes }, { optimize, backend: "js" });
+  for (const [optimize, backend] of [[false, "js"], [true, "js"], [true, "auto"]] as const) {
+    const step = compile({ inputs, outputs: outs, sizes }, { optimize, backend });
     const got = step.run(feeds);
     Object.keys(outs).forEach((name, i) => {
-      expectClose(got[name], expected[i], `${what} ${name} (optimize ${optimize})`);
+      expectClose(got[name], expected[i], `${what} ${name} (optimize ${optimize}, ${backend})`);
     });
   }
 }
@@ -44,6 +44,7 @@ const geometries: [string, number[], number[], Conv2dOptions][] = [
   ["kernel as large as the input", [1, 4, 3, 2], [4, 3, 2, 2], {}],
 ];
 
+/** The JS kernels (optimized or not) and the Wasm backend ("auto": im2col + matmul, SIMD pooling) all match. */
 describe("conv2d and both gradients, compiled, against the reference", () => {
   for (const [name, xs, ws, options] of geometries) {
     it(name, () => {
@@ -133,8 +134,8 @@ describe("a small CNN training step, compiled, against the reference", () => {
     const grads = grad(loss, params);
     const updates = params.map((p, i) => [p, p.sub(grads[i].mul(0.1))] as [AnyTensor, AnyTensor]);
     const sizes = { batch: 5 };
-    for (const optimize of [false, true]) {
-      const step = compile({ inputs: [x, labels], outputs: { loss }, updates, sizes }, { optimize, backend: "js" });
+    for (const [optimize, backend] of [[false, "js"], [true, "js"], [true, "auto"]] as const) {
+      const step = compile({ inputs: [x, labels], outputs: { loss }, updates, sizes }, { optimize, backend });
       const data = rng(3);
       for (let s = 0; s < 3; s++) {
         const feeds = { x: randomF32(5 * 81, data), y: randomLabels(5, 3, data) };
@@ -146,5 +147,21 @@ describe("a small CNN training step, compiled, against the reference", () => {
         });
       }
     }
+  });
+});
+
+describe("the Wasm backend takes conv and pooling kernels", () => {
+  it("renders them as calls into Wasm (im2col + matmul, SIMD pooling); backend js keeps the JS loops", () => {
+    const x = input("x", [2, 8, 8, 3]);
+    const w = input("w", [3, 3, 3, 4]);
+    const y = maxPool2d(conv2d(x, w, { padding: "same" }), 2);
+    const [dx] = grad(sum(y), [x]);
+    const spec = { inputs: [x, w], outputs: { y, dx }, sizes: {} };
+    const wasmSource = compile(spec, { backend: "auto" }).source;
+    expect(wasmSource).toMatch(/conv2d in Wasm SIMD \(im2col \+ matmul, forward\)/);
+    expect(wasmSource).toMatch(/conv2dTranspose in Wasm SIMD \(im2col \+ matmul, inputGrad\)/);
+    expect(wasmSource).toMatch(/maxPool2d in Wasm SIMD \(max pooling, forward\)/);
+    expect(wasmSource).toMatch(/maxPool2dGrad in Wasm SIMD \(max pooling, backward\)/);
+    expect(compile(spec, { backend: "js" }).source).not.toMatch(/Wasm SIMD \(/);
   });
 });
