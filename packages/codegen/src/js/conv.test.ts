@@ -69,7 +69,18 @@ describe("conv2d and both gradients, compiled, against the reference", () => {
     expectMatchesReference({ y, dx }, { x: randomF32(5 * 72, random), w: randomF32(72, random) }, "batch 5", { batch: 5 });
   });
 
-  it("NaN and ±Inf propagate as in the reference; taps in the padding stay out", () => {
+  it("an empty batch and a batch of one", () => {
+    const x = input("x", ["batch", 6, 6, 2]);
+    const w = input("w", [3, 3, 2, 3]);
+    const y = maxPool2d(conv2d(x, w, { padding: "same" }), 2);
+    const [dw, dx] = grad(sum(y), [w, x]);
+    const random = rng(8);
+    const wv = randomF32(54, random);
+    expectMatchesReference({ y, dw, dx }, { x: new Float32Array(0), w: wv }, "batch 0", { batch: 0 });
+    expectMatchesReference({ y, dw, dx }, { x: randomF32(72, random), w: wv }, "batch 1", { batch: 1 });
+  });
+
+  it("NaN and ±Inf propagate as in the reference; padding is zeros that multiply", () => {
     const x = input("x", [1, 1, 4, 1]);
     const w = input("w", [1, 3, 1, 1]);
     const y = conv2d(x, w, { padding: [0, 0, 1, 1] });
@@ -106,6 +117,13 @@ describe("pooling and its gradients, compiled, against the reference", () => {
     const feeds = { x: Float32Array.of(1, 3, 3, 2, Number.NaN, 9, Number.NaN, 1, I, I, I, I), r: Float32Array.of(2, 3, 5) };
     expectMatchesReference({ y, dx }, feeds, "ties and NaN");
     expect(Array.from(compile({ inputs: leavesOf([dx]).inputs, outputs: { dx }, sizes: {} }, { backend: "js" }).run(feeds).dx)).toEqual([0, 2, 0, 0, 0, 0, 3, 0, 5, 0, 0, 0]);
+  });
+
+  it("max pooling of int32 data (JS in every backend)", () => {
+    const x = input("x", [1, 3, 4, 2], "int32");
+    const y = maxPool2d(x, 2, { strides: 1 });
+    const feeds = { x: Int32Array.from({ length: 24 }, (_, i) => (i * 7) % 11 - 5) };
+    expectMatchesReference({ y }, feeds, "int32");
   });
 
   it("max pooling of values at another tensor's argmax (the op's second operand)", () => {

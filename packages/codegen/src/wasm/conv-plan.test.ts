@@ -73,6 +73,11 @@ describe("planConvNode + convCallSource: a graph node run through the Wasm kerne
     expect(planConvNode(other, shapesOf, "k")).toBeNull();
     // A pad as wide as the (undilated) window: fine for the graph, not for the pool kernels.
     expect(planConvNode(maxPool2d(x, 2, { dilations: 3, strides: 1, padding: [2, 0, 0, 0] }), shapesOf, "k")).toBeNull();
+    expect(planConvNode(maxPool2d(input("i", [1, 4, 4, 2], "int32"), 2), shapesOf, "k")).toBeNull();
+    // An empty batch: the JS loops run zero times.
+    const empty = input("e", [0, 6, 6, 2]);
+    expect(planConvNode(conv2d(empty, input("w", [3, 3, 2, 2])), shapesOf, "k")).toBeNull();
+    expect(planConvNode(avgPool2d(empty, 2), shapesOf, "k")).toBeNull();
   });
 
   it("renders readable calls: one loop over images, a nested one over groups when grouped", () => {

@@ -16,28 +16,35 @@ export type WasmConvPlan =
 
 type Shapes = (node: AnyTensor) => readonly number[];
 
+/** Whether the kernels take a spec: they refuse empty tensors (batch 0) and pads as wide as a pooling window. */
+function fits(check: () => unknown): boolean {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const window = (p: Conv2dParams | Pool2dParams) => ({ strides: p.strides, dilations: p.dilations, pads: p.pads });
 
 /**
  * The plan for a node, or null when it stays in JS: any op but the seven window ops,
- * maxPool2d of values at another tensor's argmax, or a pooling window whose padding
- * reaches a whole window (the Wasm kernels need every pad smaller than the window).
+ * maxPool2d of values at another tensor's argmax, int32 pooling, an empty tensor (a batch of 0), or
+ * a pooling window whose padding reaches a whole window (the Wasm kernels need every
+ * pad smaller than the window).
  */
 export function planConvNode(node: AnyTensor, shapesOf: Shapes, name: string): WasmConvPlan | null {
-  const conv = (pass: "forward" | "inputGrad" | "filterGrad", x: readonly number[], w: readonly number[], p: Conv2dParams): WasmConvPlan => ({
-    kind: "conv",
-    pass,
-    spec: { name, n: x[0], h: x[1], w: x[2], c: x[3], kh: w[0], kw: w[1], o: w[3], groups: p.groups, ...window(p) },
-  });
+  const conv = (pass: "forward" | "inputGrad" | "filterGrad", x: readonly number[], w: readonly number[], p: Conv2dParams): WasmConvPlan | null => {
+    const spec: ConvSpec = { name, n: x[0], h: x[1], w: x[2], c: x[3], kh: w[0], kw: w[1], o: w[3], groups: p.groups, ...window(p) };
+    return fits(() => resolveConv(spec)) ? { kind: "conv", pass, spec } : null;
+  };
   const pool = (pass: "forward" | "backward", kind: "max" | "avg", x: readonly number[], p: Pool2dParams): WasmConvPlan | null => {
     const spec: PoolSpec = { name, kind, n: x[0], h: x[1], w: x[2], c: x[3], window: p.kernel, ...window(p) };
-    try {
-      poolGeometry(spec);
-    } catch {
-      return null;
-    }
-    return { kind: "pool", pass, spec };
+    return fits(() => poolGeometry(spec)) ? { kind: "pool", pass, spec } : null;
   };
+  // The kernels are f32 (max pooling also takes int32 tensors: those stay in JS).
+  if (node.dtype !== "float32") return null;
   const [a, b] = node.inputs.map(shapesOf);
   if (node.is("conv2d")) return conv("forward", a, b, node.params);
   if (node.is("conv2dTranspose")) {
