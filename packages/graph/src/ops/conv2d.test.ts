@@ -90,6 +90,12 @@ describe("conv2d against an NCHW loop written from PyTorch's definition", () => 
     });
   }
 
+  test("PyTorch's singular names stride and dilation mean strides and dilations", () => {
+    const x = input("x", [1, 9, 9, 2]);
+    const w = input("w", [3, 3, 2, 2]);
+    expect(conv2d(x, w, { stride: 2, dilation: [2, 1], padding: 1 })).toBe(conv2d(x, w, { strides: 2, dilations: [2, 1], padding: 1 }));
+  });
+
   test('"same" keeps ceil(size / stride) positions, like TensorFlow', () => {
     const y = conv2d(input("x", [1, 7, 8, 1]), input("w", [4, 3, 1, 1]), { strides: [2, 3], padding: "same" });
     expect(y.shape).toEqual([1, 4, 3, 1]);
@@ -152,6 +158,8 @@ describe("conv2d shape errors name the op, the operands and the call site", () =
     ["fractional groups", () => conv2d(x, input("w", [3, 3, 3, 1]), { groups: 1.5 }), /groups must be a positive integer, got 1.5/],
     ["symbolic spatial dims", () => conv2d(input("v", ["b", "h", 5, 3]), input("w", [3, 3, 3, 1])), /spatial dims must be static/],
     ["int32 input", () => conv2d(input("v", [1, 3, 3, 1], "int32"), input("w", [1, 1, 1, 1], "int32")), /expected float32, got int32/],
+    ["a misspelt option", () => conv2d(x, input("w", [3, 3, 3, 1]), { kernel_size: 3 } as never), /conv2d: unknown option "kernel_size"; expected strides, stride, padding, dilations, dilation, groups; operands/],
+    ["stride and strides disagreeing", () => conv2d(x, input("w", [3, 3, 3, 1]), { stride: 2, strides: 1 }), /strides 1 and stride 2 disagree/],
     ["transpose without inputSize", () => conv2dTranspose(x, input("w", [3, 3, 3, 3]), {} as never), /conv2dTranspose: expected a size \[h, w\]/],
     ["transpose to a size the gradient does not fit", () => conv2dTranspose(x, input("w", [3, 3, 3, 3]), { inputSize: [9, 9] }), /does not match the conv output/],
   ])("%s", (_name, build, message) => {

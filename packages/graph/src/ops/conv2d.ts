@@ -16,7 +16,7 @@ import { formatShape, numel, type Dim, type Shape } from "../shape.ts";
 import { apply, type AnyTensor, type Tensor } from "../tensor.ts";
 import type { CheckConv2d, Conv2dShape, GroupsOf } from "../window-types.ts";
 import { floatOnly } from "./rules.ts";
-import { asOpError, checkWindow, forEachTap, pair, resolvePadding, spatialDims, windowOutput, type Padding } from "./window.ts";
+import { asOpError, checkWindow, forEachTap, pair, resolvePadding, spatialDims, windowOptions, windowOutput, type WindowOptions } from "./window.ts";
 
 /** Every size a conv loop needs, in NHWC and [kh, kw, cg, o]. */
 interface ConvDims {
@@ -184,23 +184,18 @@ function applyConv<K extends ConvKind>(kind: K, a: AnyTensor, b: AnyTensor, para
   return apply(convOps[kind] as never, [a, b], params as never);
 }
 
-export interface Conv2dOptions {
-  /** [sh, sw] or one stride for both; 1 by default. */
-  readonly strides?: number | readonly [number, number];
-  /** "valid" (default), "same" (TensorFlow's), n, [ph, pw] or [top, bottom, left, right]. */
-  readonly padding?: Padding;
-  /** Spacing of the filter taps; 1 by default. */
-  readonly dilations?: number | readonly [number, number];
+/** Strides and dilations default to 1; `stride` and `dilation` (PyTorch's names) work too. */
+export interface Conv2dOptions extends WindowOptions {
   /** Channel groups; groups = input channels with a [kh, kw, 1, c·m] filter is depthwise. */
   readonly groups?: number;
 }
 
 /** Resolves options into params, turning any complaint into the op's usual error. */
-function resolveConv(op: string, operands: readonly AnyTensor[], size: readonly [Dim, Dim], kernel: readonly [Dim, Dim], options: Conv2dOptions): Conv2dParams {
+function resolveConv(op: string, operands: readonly AnyTensor[], size: readonly [Dim, Dim], kernel: readonly [Dim, Dim], options: Conv2dOptions, known: readonly string[] = []): Conv2dParams {
   return asOpError(op, operands, () => {
-    if (options === null || typeof options !== "object") throw new GraphError(`options must be an object, got ${JSON.stringify(options)}`);
-    const strides = pair(options.strides, 1, "strides");
-    const dilations = pair(options.dilations, 1, "dilations");
+    const given = windowOptions(options, ["groups", ...known]);
+    const strides = pair(given.strides, 1, "strides");
+    const dilations = pair(given.dilations, 1, "dilations");
     const groups = options.groups ?? 1;
     if (!Number.isInteger(groups) || groups < 1) throw new GraphError(`groups must be a positive integer, got ${JSON.stringify(groups)}`);
     if (typeof kernel[0] !== "number" || typeof kernel[1] !== "number") throw new GraphError(`filter spatial dims must be static, got ${JSON.stringify(kernel)}`);
@@ -235,7 +230,7 @@ export function conv2dTranspose<G extends Shape, W extends Shape, D extends DTyp
   options: Conv2dOptions & { readonly inputSize: readonly [number, number] },
 ): Tensor<Dim[], D> {
   const inputSize = pairOrThrow("conv2dTranspose", [g, w], options?.inputSize);
-  const params = resolveConv("conv2dTranspose", [g, w], inputSize, [w.shape[0], w.shape[1]], options);
+  const params = resolveConv("conv2dTranspose", [g, w], inputSize, [w.shape[0], w.shape[1]], options, ["inputSize"]);
   return apply(conv2dTransposeOp, [g, w], { ...params, inputSize }) as never;
 }
 
@@ -246,7 +241,7 @@ export function conv2dFilterGrad<X extends Shape, G extends Shape, D extends DTy
   options: Conv2dOptions & { readonly kernelSize: readonly [number, number] },
 ): Tensor<Dim[], D> {
   const kernelSize = pairOrThrow("conv2dFilterGrad", [x, g], options?.kernelSize);
-  const params = resolveConv("conv2dFilterGrad", [x, g], [x.shape[1], x.shape[2]], kernelSize, options);
+  const params = resolveConv("conv2dFilterGrad", [x, g], [x.shape[1], x.shape[2]], kernelSize, options, ["kernelSize"]);
   return apply(conv2dFilterGradOp, [x, g], { ...params, kernelSize }) as never;
 }
 

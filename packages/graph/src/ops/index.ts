@@ -14,6 +14,6 @@ export { conv2d, conv2dTranspose, conv2dFilterGrad, type Conv2dOptions } from ".
 export { maxPool2d } from "./max-pool2d.ts";
 export { avgPool2d, globalAvgPool2d } from "./avg-pool2d.ts";
 export type { Pool2dOptions } from "./pool2d.ts";
-export type { Padding } from "./window.ts";
+export type { Padding, WindowOptions } from "./window.ts";
 export { unbroadcast } from "./unbroadcast.ts";
 export { defineCustomOp, customOpSpec, type CustomOp, type CustomOpSpec, type ElementwiseCustomOpSpec, type GeneralCustomOpSpec, type CustomVjpContext, type KernelArray, type KernelShapes } from "./custom.ts";

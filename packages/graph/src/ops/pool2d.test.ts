@@ -48,6 +48,11 @@ describe("pooling against a naive loop (one channel planes)", () => {
     });
   });
 
+  test("stride (PyTorch's name) is strides; strides default to the window", () => {
+    expect(maxPool2d(x, 3, { stride: 1 })).toBe(maxPool2d(x, 3, { strides: 1 }));
+    expect(avgPool2d(x, [3, 2])).toBe(avgPool2d(x, [3, 2], { strides: [3, 2] }));
+  });
+
   test("globalAvgPool2d is the mean over height and width", () => {
     const y = globalAvgPool2d(input("z", [2, 3, 2, 2]));
     expect(y.shape).toEqual([2, 2]);
@@ -92,6 +97,7 @@ describe("pooling errors name the op, the operand and the call site", () => {
     ["window larger than the input", () => maxPool2d(x, 6), /maxPool2d: a 6×6 kernel .* does not fit a 5×5 input padded by \[0,0,0,0\]; operands float32\[2, 5, 5, 3\], float32\[2, 5, 5, 3\] \(at .*pool2d\.test\.ts/],
     ["padding as large as the window", () => avgPool2d(x, 2, { padding: 2 }), /leaves window row 0 with no input element/],
     ["zero window", () => avgPool2d(x, 0), /avgPool2d: window: expected positive integers, got 0/],
+    ["a misspelt option", () => maxPool2d(x, 2, { stides: 1 } as never), /maxPool2d: unknown option "stides"/],
     ["rank 3", () => avgPool2d(input("v", [5, 5, 3]) as never, 2), /must be rank 4/],
     ["global pooling of rank 2", () => globalAvgPool2d(input("v", [5, 3]) as never), /globalAvgPool2d: expected a rank-4 NHWC tensor/],
   ])("%s", (_name, build, message) => {

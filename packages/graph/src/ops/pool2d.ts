@@ -2,24 +2,21 @@
 import type { Pool2dParams, Value } from "../op.ts";
 import { formatShape, sameShape, type Dim, type Shape } from "../shape.ts";
 import type { AnyTensor } from "../tensor.ts";
-import { asOpError, checkWindow, forEachTap, pair, resolvePadding, spatialDims, windowOutput, type Padding } from "./window.ts";
+import { asOpError, checkWindow, forEachTap, pair, resolvePadding, spatialDims, windowOptions, windowOutput, type WindowOptions } from "./window.ts";
 
-export interface Pool2dOptions {
-  /** [sh, sw] or one stride for both; the window size by default (non-overlapping windows). */
-  readonly strides?: number | readonly [number, number];
-  /** "valid" (default), "same" (TensorFlow's), n, [ph, pw] or [top, bottom, left, right]; each side smaller than the window. */
-  readonly padding?: Padding;
-  /** Spacing of the window taps; 1 by default. */
-  readonly dilations?: number | readonly [number, number];
-}
+/**
+ * Strides default to the window (non-overlapping windows), dilations to 1; `stride`
+ * and `dilation` (PyTorch's names) work too. Padding must leave every window some input.
+ */
+export type Pool2dOptions = WindowOptions;
 
 /** Resolves a pooling call's window and options into params (the usual error on bad ones). */
 export function resolvePool(op: string, x: AnyTensor, window: number | readonly [number, number], options: Pool2dOptions = {}): Pool2dParams {
   return asOpError(op, [x], () => {
     const kernel = pair(window, 1, "window");
-    const strides = pair(options.strides, 1, "strides");
-    const dilations = pair(options.dilations, 1, "dilations");
-    const actualStrides: [number, number] = options.strides === undefined ? kernel : strides;
+    const given = windowOptions(options, []);
+    const dilations = pair(given.dilations, 1, "dilations");
+    const actualStrides: [number, number] = given.strides === undefined ? kernel : pair(given.strides, 1, "strides");
     const pads = resolvePadding(options.padding ?? "valid", [x.shape[1], x.shape[2]], kernel, actualStrides, dilations, "padding");
     return { kernel, strides: actualStrides, dilations, pads };
   });

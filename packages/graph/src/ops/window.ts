@@ -123,3 +123,36 @@ export function asOpError<T>(op: string, operands: readonly AnyTensor[], f: () =
     throw opError(op, e.message, operands.map((t) => `${t.dtype}${formatShape(t.shape)}`).join(", "));
   }
 }
+
+type Pair = number | readonly [number, number];
+
+/** The window options every op shares; PyTorch's singular names are accepted too. */
+export interface WindowOptions {
+  /** [sh, sw] or one stride for both. */
+  readonly strides?: Pair;
+  /** The same as `strides` (PyTorch's name); give one of the two. */
+  readonly stride?: Pair;
+  /** "valid" (default), "same" (TensorFlow's), n, [ph, pw] or [top, bottom, left, right]. */
+  readonly padding?: Padding;
+  /** Spacing of the taps; 1 by default. */
+  readonly dilations?: Pair;
+  /** The same as `dilations` (PyTorch's name). */
+  readonly dilation?: Pair;
+}
+
+/**
+ * Reads `strides`/`stride` and `dilations`/`dilation` from options, refusing option
+ * names the op does not know (a misspelt option is an error, not a default).
+ */
+export function windowOptions(options: object, known: readonly string[]): { strides: Pair | undefined; dilations: Pair | undefined } {
+  if (options === null || typeof options !== "object") throw new GraphError(`options must be an object, got ${JSON.stringify(options)}`);
+  const names = ["strides", "stride", "padding", "dilations", "dilation", ...known];
+  const unknown = Object.keys(options).filter((k) => !names.includes(k));
+  if (unknown.length > 0) throw new GraphError(`unknown option ${JSON.stringify(unknown[0])}; expected ${names.join(", ")}`);
+  const o = options as WindowOptions;
+  const either = (a: Pair | undefined, b: Pair | undefined, what: string) => {
+    if (a !== undefined && b !== undefined && JSON.stringify(a) !== JSON.stringify(b)) throw new GraphError(`${what}s ${JSON.stringify(a)} and ${what} ${JSON.stringify(b)} disagree; give one`);
+    return a ?? b;
+  };
+  return { strides: either(o.strides, o.stride, "stride"), dilations: either(o.dilations, o.dilation, "dilation") };
+}

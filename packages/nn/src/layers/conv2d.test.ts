@@ -39,6 +39,12 @@ describe("conv2d layer", () => {
     expect(Array.from(evaluate(layer.output, { x: xv, "c1/b": bv }, { batch: 2 }))).toEqual(Array.from(want));
   });
 
+  test("passes stride and dilation (PyTorch's names) to the op", () => {
+    const x = input("x", [1, 9, 9, 2]);
+    const layer = conv2d(x, 3, { name: "s", kernelSize: 3, stride: 2, dilation: 2, padding: 1 });
+    expect(layer.output.shape).toEqual([1, 4, 4, 3]);
+  });
+
   test("He normal init (fan-in = kh·kw·in) under ReLU, Glorot uniform otherwise", () => {
     const x = input("x", ["batch", 8, 8, 16]);
     const he = moments(initialValue(conv2d(x, 64, { name: "he", kernelSize: 5, activation: "relu" }).params[0]));
@@ -65,6 +71,7 @@ describe("conv2d layer", () => {
     ["zero filters", () => conv2d(input("v", [1, 4, 4, 2]), 0, { kernelSize: 3 }), /filters must be a positive integer, got 0/],
     ["a bad kernel size", () => conv2d(input("v", [1, 4, 4, 2]), 2, { kernelSize: [3] as never }), /kernelSize must be a positive integer or \[kh, kw\]/],
     ["groups not dividing the channels", () => conv2d(input("v", [1, 4, 4, 6]), 2, { kernelSize: 1, groups: 4 }), /groups must divide the 6 input channels, got 4/],
+    ["a misspelt conv option", () => conv2d(input("v", [1, 4, 4, 2]), 2, { kernelSize: 3, stides: 2 } as never), /conv2d: unknown option "stides"/],
     ["a kernel larger than the input", () => conv2d(input("v", [1, 4, 4, 2]), 2, { kernelSize: 5 }), /conv2d: a 5×5 kernel/],
   ])("refuses %s", (_name, build, message) => {
     expect(build).toThrow(message);

@@ -45,12 +45,13 @@ export function conv2d<S extends Shape, const F extends number>(x: Tensor<S, "fl
   const init = options.init ?? (isRelu ? heNormal({ seed: hashString(name) }) : glorotUniform({ seed: hashString(name) }));
   const W = param(`${name}/W`, [kernel[0], kernel[1], channels / groups, filters], { init });
   const params: FloatTensor[] = [W];
-  const { strides, padding, dilations } = options;
-  let h = conv2dOp(x as FloatTensor, W, { strides, padding, dilations, groups }) as FloatTensor;
-  if (options.bias ?? true) {
-    const b = param(`${name}/b`, [filters], { init: options.biasInit ?? zeros() });
+  // The conv's own options pass through (a misspelt one is the graph's error).
+  const { name: _name, kernelSize: _kernel, activation, init: _init, bias, biasInit, ...convOptions } = options;
+  let h = conv2dOp(x as FloatTensor, W, convOptions) as FloatTensor;
+  if (bias ?? true) {
+    const b = param(`${name}/b`, [filters], { init: biasInit ?? zeros() });
     params.push(b);
     h = add(h, b) as FloatTensor;
   }
-  return layerOf(resolveActivation(options.activation)(h), [{ params }]) as Layer<WithChannels<S, F>>;
+  return layerOf(resolveActivation(activation)(h), [{ params }]) as Layer<WithChannels<S, F>>;
 }
