@@ -17,6 +17,7 @@ import {
 } from "@gradfold/graph";
 import { describe, expect, it } from "vitest";
 import { compile } from "../compile.ts";
+import { compileThreaded } from "../compile-threaded.ts";
 import { expectClose } from "../testing/compare.ts";
 import { randomF32, randomLabels, rng } from "../testing/mlp.ts";
 
@@ -181,5 +182,30 @@ describe("the Wasm backend takes conv and pooling kernels", () => {
     expect(wasmSource).toMatch(/maxPool2d in Wasm SIMD \(max pooling, forward\)/);
     expect(wasmSource).toMatch(/maxPool2dGrad in Wasm SIMD \(max pooling, backward\)/);
     expect(compile(spec, { backend: "js" }).source).not.toMatch(/Wasm SIMD \(/);
+  });
+});
+
+describe("conv kernels in a two-thread step", () => {
+  it("compileThreaded (shared memory; conv calls stay on the calling thread) is bit-identical to compile()", async () => {
+    const random = rng(12);
+    const x = input("x", ["batch", 8, 8, 2]);
+    const labels = input("y", ["batch"], "int32");
+    const w = param("w", [3, 3, 2, 4], { init: randomF32(72, random, 0.5) });
+    const wd = param("wd", [64, 3], { init: randomF32(192, random, 0.3) });
+    const h = maxPool2d(conv2d(x, w, { padding: "same" }).relu(), 2).reshape(["batch", 64]);
+    const loss = mean(softmaxCrossEntropy(h.matmul(wd), labels));
+    const [gw, gwd] = grad(loss, [w, wd]);
+    const spec = { inputs: [x, labels], outputs: { loss }, updates: [[w, w.sub(gw.mul(0.1))], [wd, wd.sub(gwd.mul(0.1))]] as [AnyTensor, AnyTensor][], sizes: { batch: 6 } };
+    const single = compile(spec);
+    const threaded = await compileThreaded(spec, { threads: 2, minFlops: 1e3 });
+    try {
+      for (let s = 0; s < 2; s++) {
+        const feeds = { x: randomF32(6 * 128, random), y: randomLabels(6, 3, random) };
+        expect(threaded.run(feeds).loss[0]).toBe(single.run(feeds).loss[0]);
+        expect(Array.from(threaded.read("w"))).toEqual(Array.from(single.read("w")));
+      }
+    } finally {
+      await threaded.close();
+    }
   });
 });
