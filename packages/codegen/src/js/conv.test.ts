@@ -18,6 +18,8 @@ import {
 import { describe, expect, it } from "vitest";
 import { compile } from "../compile.ts";
 import { compileThreaded } from "../compile-threaded.ts";
+import { emit } from "../emit.ts";
+import { runInTempFolder } from "../testing/child.ts";
 import { expectClose } from "../testing/compare.ts";
 import { randomF32, randomLabels, rng } from "../testing/mlp.ts";
 
@@ -207,5 +209,30 @@ describe("conv kernels in a two-thread step", () => {
     } finally {
       await threaded.close();
     }
+  });
+});
+
+describe("emit(): a standalone CNN trainer", () => {
+  it("runs with plain node and matches compile() bit for bit (Wasm conv and pooling embedded)", () => {
+    const random = rng(13);
+    const x = input("x", ["batch", 6, 6, 1]);
+    const labels = input("y", ["batch"], "int32");
+    const w = param("w", [3, 3, 1, 4], { init: randomF32(36, random, 0.5) });
+    const wd = param("wd", [36, 2], { init: randomF32(72, random, 0.3) });
+    const h = avgPool2d(conv2d(x, w, { padding: "same" }).relu(), 2).reshape(["batch", 36]);
+    const loss = mean(softmaxCrossEntropy(h.matmul(wd), labels));
+    const [gw, gwd] = grad(loss, [w, wd]);
+    const spec = { inputs: [x, labels], outputs: { loss }, updates: [[w, w.sub(gw.mul(0.1))], [wd, wd.sub(gwd.mul(0.1))]] as [AnyTensor, AnyTensor][], sizes: { batch: 3 } };
+    const source = emit(spec);
+    expect(source).toMatch(/conv2d in Wasm SIMD/);
+    const xs = Array.from(randomF32(108, random));
+    const main = `import createStep from "./step.mjs";
+const step = createStep();
+const loss = step.run({ x: Float32Array.from(${JSON.stringify(xs)}), y: Int32Array.of(0, 1, 1) }).loss[0];
+console.log(JSON.stringify({ loss, w: Array.from(step.read("w")) }));`;
+    const result = JSON.parse(runInTempFolder({ "step.mjs": source, "main.mjs": main }, "main.mjs"));
+    const step = compile(spec);
+    const expected = step.run({ x: Float32Array.from(xs), y: Int32Array.of(0, 1, 1) }).loss[0];
+    expect(result).toEqual({ loss: expected, w: Array.from(step.read("w")) });
   });
 });
