@@ -49,7 +49,7 @@ function convDims(x: { n: Dim; size: [number, number]; c: Dim }, w: Shape, p: Co
 }
 
 /** The gradient's spatial dims and channels must be what the forward conv would give. */
-function checkGrad(g: Shape, d: ConvDims, n: Dim): string | null {
+function gradientMismatch(g: Shape, d: ConvDims, n: Dim): string | null {
   const size = spatialDims(g, "gradient");
   if (typeof size === "string") return size;
   if (g[0] !== n) return `batch dims differ: ${JSON.stringify(n)} vs ${JSON.stringify(g[0])}`;
@@ -86,7 +86,7 @@ function forEachProduct(d: ConvDims, batch: number, visit: (xi: number, wi: numb
   }
 }
 
-/** Sizes of the data an evaluate call got: the batch is bound by now. */
+/** The batch size of an evaluated operand (bound by now). */
 const batchOf = (v: Value) => v.shape[0];
 
 /** NHWC operand as the three facts a conv reads from it. */
@@ -128,7 +128,7 @@ export const conv2dTransposeOp: OpDef<"conv2dTranspose"> = defineOp("conv2dTrans
     const c = typeof cg === "number" ? cg * p.groups : cg;
     const d = convDims({ n: g[0], size: [p.inputSize[0], p.inputSize[1]], c }, w, p);
     if (typeof d === "string") return d;
-    return checkGrad(g, d, g[0]) ?? [d.n, d.size[0], d.size[1], d.c];
+    return gradientMismatch(g, d, g[0]) ?? [d.n, d.size[0], d.size[1], d.c];
   },
   dtype: floatOnly,
   evaluate: ([g, w], p, outShape) => {
@@ -159,7 +159,7 @@ export const conv2dFilterGradOp: OpDef<"conv2dFilterGrad"> = defineOp("conv2dFil
     if (!Number.isInteger(p.groups) || p.groups < 1 || c % p.groups !== 0) return `input channels ${c} must be a multiple of groups ${p.groups}`;
     const d = convDims(xs, [kh, kw, c / p.groups, g[3]], p);
     if (typeof d === "string") return d;
-    return checkGrad(g, d, xs.n) ?? [kh, kw, d.cg, d.o];
+    return gradientMismatch(g, d, xs.n) ?? [kh, kw, d.cg, d.o];
   },
   dtype: floatOnly,
   evaluate: ([x, g], p, outShape) => {
