@@ -82,29 +82,52 @@ export function im2colFunction(g: Im2colGeometry, direction: "im2col" | "col2im"
   const [pixel, col] = [fn.local("i32"), fn.local("i32")];
   const temps = { p: fn.local("i32"), q: fn.local("i32"), counter: fn.local("i32") };
   const padded = g.pads.some((p) => p > 0);
+  /** The row tap by tap: padding possible on either side. */
+  const taps = (): void => {
+    forRange(fn, kw, g.kw, () => {
+      fn.get(ow).i32(g.strides[1]).core("i32.mul").i32(g.pads[2]).core("i32.sub").get(kw).i32(g.dilations[1]).core("i32.mul").core("i32.add").set(iw);
+      fn.block((done) => {
+        fn.block((outside) => {
+          if (padded) {
+            // Unsigned compares also reject negative rows and columns.
+            fn.get(ih).i32(g.h).core("i32.lt_u").get(iw).i32(g.w).core("i32.lt_u").core("i32.and").core("i32.eqz").brIf(outside);
+          }
+          fn.get(ih).i32(g.w).core("i32.mul").get(iw).core("i32.add").i32(4 * g.c).core("i32.mul").get(image).core("i32.add").set(pixel);
+          if (direction === "im2col") moveFloats(fn, "copy", col, pixel, g.cg, temps);
+          else moveFloats(fn, "add", pixel, col, g.cg, temps);
+          fn.br(done);
+        });
+        // A tap in the padding: zeros into cols; nothing back into the image.
+        if (direction === "im2col") moveFloats(fn, "zero", col, col, g.cg, temps);
+      });
+      fn.addTo(col, 4 * g.cg);
+    });
+  };
   fn.get(cols).set(col);
   forRange(fn, oh, g.oh, () => {
     forRange(fn, ow, g.ow, () => {
       forRange(fn, kh, g.kh, () => {
         // ih = oh·sh − top + kh·dh
         fn.get(oh).i32(g.strides[0]).core("i32.mul").i32(g.pads[0]).core("i32.sub").get(kh).i32(g.dilations[0]).core("i32.mul").core("i32.add").set(ih);
-        forRange(fn, kw, g.kw, () => {
-          fn.get(ow).i32(g.strides[1]).core("i32.mul").i32(g.pads[2]).core("i32.sub").get(kw).i32(g.dilations[1]).core("i32.mul").core("i32.add").set(iw);
-          fn.block((done) => {
-            fn.block((outside) => {
+        fn.block((rowDone) => {
+          if (g.dilations[1] === 1 && g.cg === g.c) {
+            // Dense taps over all channels: a kernel row inside the image is one run of
+            // kw·c floats on both sides (what makes a one-channel first layer cheap).
+            fn.block((perTap) => {
+              fn.get(ow).i32(g.strides[1]).core("i32.mul").i32(g.pads[2]).core("i32.sub").set(iw);
               if (padded) {
-                // Unsigned compares also reject negative rows and columns.
-                fn.get(ih).i32(g.h).core("i32.lt_u").get(iw).i32(g.w).core("i32.lt_u").core("i32.and").core("i32.eqz").brIf(outside);
+                fn.get(ih).i32(g.h).core("i32.lt_u").core("i32.eqz").brIf(perTap);
+                fn.get(iw).i32(0).core("i32.lt_s").brIf(perTap);
+                fn.get(iw).i32(g.kw).core("i32.add").i32(g.w).core("i32.gt_s").brIf(perTap);
               }
               fn.get(ih).i32(g.w).core("i32.mul").get(iw).core("i32.add").i32(4 * g.c).core("i32.mul").get(image).core("i32.add").set(pixel);
-              if (direction === "im2col") moveFloats(fn, "copy", col, pixel, g.cg, temps);
-              else moveFloats(fn, "add", pixel, col, g.cg, temps);
-              fn.br(done);
+              if (direction === "im2col") moveFloats(fn, "copy", col, pixel, g.kw * g.c, temps);
+              else moveFloats(fn, "add", pixel, col, g.kw * g.c, temps);
+              fn.addTo(col, 4 * g.kw * g.c);
+              fn.br(rowDone);
             });
-            // A tap in the padding: zeros into cols; nothing back into the image.
-            if (direction === "im2col") moveFloats(fn, "zero", col, col, g.cg, temps);
-          });
-          fn.addTo(col, 4 * g.cg);
+          }
+          taps();
         });
       });
     });
