@@ -1,3 +1,4 @@
+import type { Im2colGeometry } from "./conv-im2col.ts";
 import { forRange } from "./conv-module.ts";
 import { FunctionBuilder, type Local } from "./function-builder.ts";
 
@@ -30,15 +31,8 @@ export interface PoolSpec {
   readonly pads?: readonly [number, number, number, number];
 }
 
-interface Geometry {
-  readonly kh: number;
-  readonly kw: number;
-  readonly oh: number;
-  readonly ow: number;
-  readonly strides: readonly [number, number];
-  readonly dilations: readonly [number, number];
-  readonly pads: readonly [number, number, number, number];
-}
+/** A pooling window's resolved geometry: the same fields as a conv's im2col. */
+type Geometry = Pick<Im2colGeometry, "kh" | "kw" | "oh" | "ow" | "strides" | "dilations" | "pads">;
 
 export function poolGeometry(s: PoolSpec): Geometry {
   const strides = s.strides ?? [s.window[0], s.window[1]];
