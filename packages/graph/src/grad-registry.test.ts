@@ -246,6 +246,7 @@ const windowVariants: Record<string, OpCase> = {
   }),
   "maxPool2d dilated, overlapping, same": poolCase((x) => g.maxPool2d(x, 2, { strides: 1, dilations: 2, padding: "same" })),
   "avgPool2d 3×3 stride 1 padded": poolCase((x) => g.avgPool2d(x, 3, { strides: 1, padding: 1 })),
+  "avgPool2d countIncludePad": poolCase((x) => g.avgPool2d(x, [3, 2], { strides: [2, 1], padding: [1, 1, 1, 0], countIncludePad: true })),
   globalAvgPool2d: poolCase((x) => g.globalAvgPool2d(x)),
 };
 

@@ -81,8 +81,9 @@ export interface OpParams {
   conv2dFilterGrad: Conv2dParams & { readonly kernelSize: readonly [number, number] };
   maxPool2d: Pool2dParams;
   maxPool2dGrad: Pool2dParams;
-  avgPool2d: Pool2dParams;
-  avgPool2dGrad: Pool2dParams & { readonly inputSize: readonly [number, number] };
+  /** `countIncludePad`: divide by the whole window (PyTorch's default) instead of the taps inside x. */
+  avgPool2d: Pool2dParams & { readonly countIncludePad: boolean };
+  avgPool2dGrad: Pool2dParams & { readonly countIncludePad: boolean; readonly inputSize: readonly [number, number] };
   // user-defined ops (ops/custom.ts): the rules live in a side table by id
   custom: { id: number; name: string };
 }

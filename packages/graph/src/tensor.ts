@@ -225,7 +225,7 @@ export class Tensor<S extends Shape = Shape, D extends DType = DType> {
   maxPool2d(this: Tensor<S, D> & CheckNhwc<S>, window: number | readonly [number, number], options?: ops.Pool2dOptions): Tensor<Pool2dShape<S>, D> {
     return ops.maxPool2d(this as AnyTensor, window, options) as never;
   }
-  avgPool2d(this: Tensor<S, D> & CheckNhwc<S>, window: number | readonly [number, number], options?: ops.Pool2dOptions): Tensor<Pool2dShape<S>, D> {
+  avgPool2d(this: Tensor<S, D> & CheckNhwc<S>, window: number | readonly [number, number], options?: ops.AvgPool2dOptions): Tensor<Pool2dShape<S>, D> {
     return ops.avgPool2d(this as AnyTensor, window, options) as never;
   }
   globalAvgPool2d(this: Tensor<S, D> & CheckNhwc<S>): Tensor<GlobalPoolShape<S>, D> {

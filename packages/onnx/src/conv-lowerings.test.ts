@@ -36,6 +36,7 @@ describe("toOnnx: conv and pooling (NHWC wrapped in layout transposes)", () => {
       maxPool: maxPool2d(x, 3, { strides: 2, padding: 1 }),
       maxPoolDilated: maxPool2d(x, 2, { strides: 1, dilations: 2 }),
       avgPool: avgPool2d(x, [3, 2], { strides: [2, 1], padding: "same" }),
+      avgPoolCountingPad: avgPool2d(x, 3, { strides: 2, padding: 1, countIncludePad: true }),
       globalAvg: globalAvgPool2d(x),
       transposed: conv2dTranspose(x, w("w5", [3, 3, 2, 4], 5), { inputSize: [18, 16], strides: 2, padding: "same" }),
       transposedGrouped: conv2dTranspose(x, w("w6", [2, 2, 3, 4], 6), { inputSize: [10, 9], groups: 2 }),

@@ -5,7 +5,8 @@ import { openRange, openTaps } from "./conv-taps.ts";
 /**
  * Pooling over NHWC windows, sizes inlined. Max pooling scans each window row-major
  * and moves on when a value is strictly greater or NaN (PyTorch's rule, the
- * reference's poolArgmax); average pooling divides by the taps inside the input.
+ * reference's poolArgmax); average pooling divides by the taps inside the input, or
+ * by kh·kw with countIncludePad.
  */
 
 /** Opens the loops over windows (n, oh, ow) and channels; `k` is the flat output index. */
@@ -63,39 +64,45 @@ export function emitMaxPool2dGrad(ctx: KernelContext, node: NodeOf<"maxPool2dGra
   ctx.b.close(windows);
 }
 
-/** y = the window's sum over the taps inside x, over their count. */
+/** The divisor of a window: a literal kh·kw with countIncludePad, else counted over the taps inside x. */
+function countOf(ctx: KernelContext, p: NodeOf<"avgPool2d">["params"], shape: readonly number[]): string {
+  if (p.countIncludePad) return String(p.kernel[0] * p.kernel[1]);
+  ctx.b.line("let count = 0;");
+  const taps = openTaps(ctx.b, p, p.kernel, [shape[1], shape[2]]);
+  ctx.b.line("count++;");
+  ctx.b.close(taps);
+  return "count";
+}
+
+/** y = the window's sum over the taps inside x, over the window's divisor. */
 export function emitAvgPool2d(ctx: KernelContext, node: NodeOf<"avgPool2d">): void {
   const [x] = node.inputs;
   const shape = ctx.shapes.of(x);
   const b = ctx.b;
-  describe(ctx, "avgPool2d", shape, node.params);
+  describe(ctx, `avgPool2d (${node.params.countIncludePad ? "padding counted" : "padding not counted"})`, shape, node.params);
   const windows = openWindows(ctx, ctx.shapes.of(node));
+  const count = countOf(ctx, node.params, shape);
   b.line("let s = 0;");
-  b.line("let count = 0;");
   const taps = openTaps(b, node.params, node.params.kernel, [shape[1], shape[2]]);
   tapOffset(ctx, shape);
   b.line(`s += ${ctx.ref(x)}[i];`);
-  b.line("count++;");
   b.close(taps);
-  b.line(`${ctx.ref(node)}[k] = s / count;`);
+  b.line(`${ctx.ref(node)}[k] = s / ${count};`);
   b.close(windows);
 }
 
-/** dx = each window's g over its count, added at every tap inside x. */
+/** dx = each window's g over its divisor, added at every tap inside x. */
 export function emitAvgPool2dGrad(ctx: KernelContext, node: NodeOf<"avgPool2dGrad">): void {
   const [g] = node.inputs;
   const shape = ctx.shapes.of(node);
   const p = node.params;
   const b = ctx.b;
-  describe(ctx, "avgPool2dGrad", shape, p);
+  describe(ctx, `avgPool2dGrad (${p.countIncludePad ? "padding counted" : "padding not counted"})`, shape, p);
   b.line(`${ctx.ref(node)}.fill(0);`);
   const windows = openWindows(ctx, ctx.shapes.of(g));
-  b.line("let count = 0;");
-  let taps = openTaps(b, p, p.kernel, [shape[1], shape[2]]);
-  b.line("count++;");
-  b.close(taps);
-  b.line(`const share = ${ctx.ref(g)}[k] / count;`);
-  taps = openTaps(b, p, p.kernel, [shape[1], shape[2]]);
+  const count = countOf(ctx, p, shape);
+  b.line(`const share = ${ctx.ref(g)}[k] / ${count};`);
+  const taps = openTaps(b, p, p.kernel, [shape[1], shape[2]]);
   tapOffset(ctx, shape);
   b.line(`${ctx.ref(node)}[i] += share;`);
   b.close(taps + windows);

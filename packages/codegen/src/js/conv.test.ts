@@ -99,6 +99,7 @@ describe("pooling and its gradients, compiled, against the reference", () => {
     ["max 2 dilated 2, stride 1, same", (x) => maxPool2d(x, 2, { strides: 1, dilations: 2, padding: "same" })],
     ["avg 2×2", (x) => avgPool2d(x, 2)],
     ["avg 3×2 stride [1, 2] same (padding not counted)", (x) => avgPool2d(x, [3, 2], { strides: [1, 2], padding: "same" })],
+    ["avg 3 stride 2 padded 1, countIncludePad", (x) => avgPool2d(x, 3, { strides: 2, padding: 1, countIncludePad: true })],
   ];
   for (const [name, f] of cases) {
     it(name, () => {

@@ -17,7 +17,7 @@ function nodes(): Record<string, AnyTensor> {
   const y = conv2d(x, w, conv);
   const gy = input("gy", y.shape);
   const pooled = maxPool2d(x, 3, { strides: 2, padding: 1 });
-  const averaged = avgPool2d(x, [2, 3], { strides: [2, 1], padding: "same" });
+  const averaged = avgPool2d(x, [2, 3], { strides: [2, 1], padding: "same", countIncludePad: true });
   return {
     conv2d: y,
     conv2dTranspose: conv2dTranspose(gy, w, { ...conv, inputSize: [7, 6] }),

@@ -39,8 +39,8 @@ export function planConvNode(node: AnyTensor, shapesOf: Shapes, name: string): W
     const spec: ConvSpec = { name, n: x[0], h: x[1], w: x[2], c: x[3], kh: w[0], kw: w[1], o: w[3], groups: p.groups, ...window(p) };
     return fits(() => resolveConv(spec)) ? { kind: "conv", pass, spec } : null;
   };
-  const pool = (pass: "forward" | "backward", kind: "max" | "avg", x: readonly number[], p: Pool2dParams): WasmConvPlan | null => {
-    const spec: PoolSpec = { name, kind, n: x[0], h: x[1], w: x[2], c: x[3], window: p.kernel, ...window(p) };
+  const pool = (pass: "forward" | "backward", kind: "max" | "avg", x: readonly number[], p: Pool2dParams & { countIncludePad?: boolean }): WasmConvPlan | null => {
+    const spec: PoolSpec = { name, kind, n: x[0], h: x[1], w: x[2], c: x[3], window: p.kernel, ...window(p), countIncludePad: p.countIncludePad ?? false };
     return fits(() => poolGeometry(spec)) ? { kind: "pool", pass, spec } : null;
   };
   // The kernels are f32 (max pooling also takes int32 tensors: those stay in JS).

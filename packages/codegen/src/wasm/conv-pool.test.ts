@@ -16,13 +16,14 @@ const geometries: Omit<PoolSpec, "name" | "kind">[] = [
 const specs: PoolSpec[] = geometries.flatMap((g, i) => [
   { ...g, name: `max${i}`, kind: "max" as const },
   { ...g, name: `avg${i}`, kind: "avg" as const },
+  { ...g, name: `avgIncl${i}`, kind: "avg" as const, countIncludePad: true },
 ]);
 
 /** The graph op and its gradient op for a spec, with the same geometry. */
 function reference(s: PoolSpec) {
   const x = input("x", [s.n, s.h, s.w, s.c]);
   const options = { strides: s.strides ?? s.window, dilations: s.dilations, padding: s.pads ?? 0 };
-  const y = s.kind === "max" ? maxPool2d(x, s.window, options) : avgPool2d(x, s.window, options);
+  const y = s.kind === "max" ? maxPool2d(x, s.window, options) : avgPool2d(x, s.window, { ...options, countIncludePad: s.countIncludePad ?? false });
   const g = input("g", y.shape);
   const dx =
     s.kind === "max"

@@ -10,7 +10,8 @@ import { FunctionBuilder, type Local } from "./function-builder.ts";
  *   tap when it is the first one inside, strictly greater, or NaN. Each lane keeps
  *   the index of the tap it took; the backward pass adds g where a tap's index is
  *   the kept one (so exactly one tap per window and channel gets it).
- * - avg: the mean over the taps inside the input (padding not counted).
+ * - avg: the mean over the taps inside the input (padding not counted), or the sum
+ *   over kh·kw with `countIncludePad` (PyTorch's default).
  *
  * Calls are `(xOffset, yOffset)` forward and `(xOffset, gOffset, dxOffset)` backward
  * (the average's backward ignores x), byte offsets; backward adds into dx, which the
@@ -29,6 +30,8 @@ export interface PoolSpec {
   readonly dilations?: readonly [number, number];
   /** [top, bottom, left, right] */
   readonly pads?: readonly [number, number, number, number];
+  /** avg: divide by kh·kw (padding counted, PyTorch's default) instead of the taps inside x. */
+  readonly countIncludePad?: boolean;
 }
 
 /** A pooling window's resolved geometry: the same fields as a conv's im2col. */
@@ -216,8 +219,12 @@ function maxBackward(s: PoolSpec, g: Geometry): FunctionBuilder {
   return fn;
 }
 
-/** Counts the window's taps inside x into `count` (f32). */
+/** The window's divisor into `count` (f32): kh·kw with countIncludePad, else the taps inside x. */
 function countTaps(f: Frame): void {
+  if (f.s.countIncludePad) {
+    f.fn.f32(f.g.kh * f.g.kw).set(f.count);
+    return;
+  }
   f.fn.f32(0).set(f.count);
   taps(f, () => f.fn.get(f.count).f32(1).core("f32.add").set(f.count));
 }

@@ -1,7 +1,8 @@
 /**
  * Average pooling, NHWC, and its adjoint: each window's mean over the input elements
  * it covers (padding is not counted: ONNX's count_include_pad = 0, TensorFlow's
- * "SAME"). Both ops are linear, so each one's VJP is the other.
+ * "SAME"), or with `countIncludePad` its sum over kh·kw (PyTorch's default,
+ * count_include_pad=True). Both ops are linear, so each one's VJP is the other.
  */
 import type { DType } from "../dtype.ts";
 import { opError } from "../errors.ts";
@@ -48,16 +49,26 @@ export const avgPool2dGradOp: OpDef<"avgPool2dGrad"> = defineOp("avgPool2dGrad",
     });
     return dx;
   },
-  vjp: ({ grad, params }) => [apply(avgPool2dOp, [grad], { kernel: params.kernel, strides: params.strides, dilations: params.dilations, pads: params.pads })],
+  vjp: ({ grad, params }) => [
+    apply(avgPool2dOp, [grad], { kernel: params.kernel, strides: params.strides, dilations: params.dilations, pads: params.pads, countIncludePad: params.countIncludePad }),
+  ],
 });
 
-/** The mean over each `window` of NHWC x (strides default to the window; padding is not counted). */
+export interface AvgPool2dOptions extends Pool2dOptions {
+  /** Divide by the whole window, padding included (PyTorch's default); default false: by the taps inside x. */
+  readonly countIncludePad?: boolean;
+}
+
+/** The mean over each `window` of NHWC x (strides default to the window; padding is not counted unless `countIncludePad`). */
 export function avgPool2d<S extends Shape, D extends DType>(
   x: Tensor<S, D> & CheckNhwc<S>,
   window: number | readonly [number, number],
-  options?: Pool2dOptions,
+  options: AvgPool2dOptions = {},
 ): Tensor<Pool2dShape<S>, D> {
-  return apply(avgPool2dOp, [x], resolvePool("avgPool2d", x, window, options)) as never;
+  const params = resolvePool("avgPool2d", x, window, options, ["countIncludePad"]);
+  const include = options?.countIncludePad ?? false;
+  if (typeof include !== "boolean") throw opError("avgPool2d", `countIncludePad must be a boolean, got ${JSON.stringify(include)}`, `${x.dtype}${formatShape(x.shape)}`);
+  return apply(avgPool2dOp, [x], { ...params, countIncludePad: include }) as never;
 }
 
 /** Global average pooling: the mean over height and width of NHWC x, [n, c]. A composite of `mean`. */

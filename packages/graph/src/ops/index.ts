@@ -12,7 +12,7 @@ export { logsumexp, softmax, logSoftmax, softmaxCrossEntropy } from "./softmax.t
 export { neg, abs, sign, reciprocal, sqrt, rsqrt, exp, log, log1p, expm1, erf, erfScalar, square, clip } from "./unary-math.ts";
 export { conv2d, conv2dTranspose, conv2dFilterGrad, type Conv2dOptions } from "./conv2d.ts";
 export { maxPool2d } from "./max-pool2d.ts";
-export { avgPool2d, globalAvgPool2d } from "./avg-pool2d.ts";
+export { avgPool2d, globalAvgPool2d, type AvgPool2dOptions } from "./avg-pool2d.ts";
 export type { Pool2dOptions } from "./pool2d.ts";
 export type { Padding, WindowOptions } from "./window.ts";
 export { unbroadcast } from "./unbroadcast.ts";

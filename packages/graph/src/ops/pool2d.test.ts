@@ -38,6 +38,7 @@ describe("pooling against a naive loop (one channel planes)", () => {
     ["max 3×2 stride 2 padded 1", maxPool2d(x, [3, 2], { strides: 2, padding: 1 }), [3, 2], [2, 2], [1, 1, 1, 1], (vs: number[]) => Math.max(...vs)],
     ["max 2 default stride", maxPool2d(x, 2), [2, 2], [2, 2], [0, 0, 0, 0], (vs: number[]) => Math.max(...vs)],
     ["avg 3 stride 1 same (padding not counted)", avgPool2d(x, 3, { strides: 1, padding: "same" }), [3, 3], [1, 1], [1, 1, 1, 1], (vs: number[]) => vs.reduce((a, b) => a + b) / vs.length],
+    ["avg 3 stride 2 padded, countIncludePad (PyTorch's default: divide by 9)", avgPool2d(x, 3, { strides: 2, padding: 1, countIncludePad: true }), [3, 3], [2, 2], [1, 1, 1, 1], (vs: number[]) => vs.reduce((a, b) => a + b) / 9],
     ["avg 2×3 stride [2, 1] explicit", avgPool2d(x, [2, 3], { strides: [2, 1], padding: [0, 1, 2, 0] }), [2, 3], [2, 1], [0, 1, 2, 0], (vs: number[]) => vs.reduce((a, b) => a + b) / vs.length],
   ] as const)("%s", (_name, y, k, s, pads, pick) => {
     const expected = planes.flatMap((p) => naivePlane(p, k as [number, number], s as [number, number], pads as [number, number, number, number], pick).flat());
@@ -98,6 +99,8 @@ describe("pooling errors name the op, the operand and the call site", () => {
     ["padding as large as the window", () => avgPool2d(x, 2, { padding: 2 }), /leaves window row 0 with no input element/],
     ["zero window", () => avgPool2d(x, 0), /avgPool2d: window: expected positive integers, got 0/],
     ["a misspelt option", () => maxPool2d(x, 2, { stides: 1 } as never), /maxPool2d: unknown option "stides"/],
+    ["countIncludePad on max pooling", () => maxPool2d(x, 2, { countIncludePad: true } as never), /maxPool2d: unknown option "countIncludePad"/],
+    ["a non-boolean countIncludePad", () => avgPool2d(x, 2, { countIncludePad: 1 } as never), /avgPool2d: countIncludePad must be a boolean, got 1/],
     ["rank 3", () => avgPool2d(input("v", [5, 5, 3]) as never, 2), /must be rank 4/],
     ["global pooling of rank 2", () => globalAvgPool2d(input("v", [5, 3]) as never), /globalAvgPool2d: expected a rank-4 NHWC tensor/],
   ])("%s", (_name, build, message) => {

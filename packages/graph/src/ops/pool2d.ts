@@ -11,10 +11,10 @@ import { asOpError, checkWindow, forEachTap, pair, resolvePadding, spatialDims, 
 export type Pool2dOptions = WindowOptions;
 
 /** Resolves a pooling call's window and options into params (the usual error on bad ones). */
-export function resolvePool(op: string, x: AnyTensor, window: number | readonly [number, number], options: Pool2dOptions = {}): Pool2dParams {
+export function resolvePool(op: string, x: AnyTensor, window: number | readonly [number, number], options: Pool2dOptions = {}, known: readonly string[] = []): Pool2dParams {
   return asOpError(op, [x], () => {
     const kernel = pair(window, 1, "window");
-    const given = windowOptions(options, []);
+    const given = windowOptions(options, known);
     const dilations = pair(given.dilations, 1, "dilations");
     const actualStrides: [number, number] = given.strides === undefined ? kernel : pair(given.strides, 1, "strides");
     const pads = resolvePadding(options.padding ?? "valid", [x.shape[1], x.shape[2]], kernel, actualStrides, dilations, "padding");
@@ -92,9 +92,13 @@ export function poolArgmax(x: Value, outShape: readonly number[], p: Pool2dParam
   return at;
 }
 
-/** How many input elements each window covers (padding excluded), per output position oh·ow + ow. */
-export function windowCounts(x: { shape: readonly number[] }, outShape: readonly number[], p: Pool2dParams): Float64Array {
+/**
+ * What each window's sum is divided by, per output position oh·ow + ow: the input
+ * elements it covers, or with `countIncludePad` its whole kh·kw (padding counted).
+ */
+export function windowCounts(x: { shape: readonly number[] }, outShape: readonly number[], p: Pool2dParams & { countIncludePad: boolean }): Float64Array {
   const counts = new Float64Array(outShape[1] * outShape[2]);
+  if (p.countIncludePad) return counts.fill(p.kernel[0] * p.kernel[1]);
   forEachPooled({ shape: [1, x.shape[1], x.shape[2], 1] }, [1, outShape[1], outShape[2], 1], p, (_yi, _xi, window) => {
     counts[window]++;
   });

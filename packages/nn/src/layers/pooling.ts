@@ -1,4 +1,4 @@
-import { avgPool2d, globalAvgPool2d, maxPool2d, type Pool2dOptions } from "@gradfold/graph";
+import { avgPool2d, globalAvgPool2d, maxPool2d, type AvgPool2dOptions, type Pool2dOptions } from "@gradfold/graph";
 import type { FloatTensor, LayerFn } from "./layer.ts";
 
 /**
@@ -12,9 +12,9 @@ export const maxPooling =
   (x) =>
     maxPool2d(x, window, options) as FloatTensor;
 
-/** Average pooling over `window`; padding is not counted in the mean. */
+/** Average pooling over `window`; padding is not counted in the mean unless `countIncludePad`. */
 export const avgPooling =
-  (window: number | readonly [number, number], options?: Pool2dOptions): LayerFn =>
+  (window: number | readonly [number, number], options?: AvgPool2dOptions): LayerFn =>
   (x) =>
     avgPool2d(x, window, options) as FloatTensor;
 
