@@ -1,5 +1,10 @@
 import {
+  avgPool2d,
   concat,
+  conv2d,
+  conv2dFilterGrad,
+  conv2dTranspose,
+  maxPool2d,
   constant,
   defineCustomOp,
   evaluate,
@@ -14,7 +19,7 @@ import {
   type AnyTensor,
   type OpKind,
 } from "@gradfold/graph";
-import { leavesOf, opKinds } from "@gradfold/graph/internal";
+import { apply, leavesOf, opKinds, registry } from "@gradfold/graph/internal";
 import { describe, expect, it } from "vitest";
 import { compile } from "./compile.ts";
 import { expectClose } from "./testing/compare.ts";
@@ -165,6 +170,39 @@ const cases: { readonly [K in OpKind]: (seed: number) => Case } = {
   oneHot: (s) => {
     const m = maker(s);
     return { out: m.ints([3, 5], 7).oneHot(7), feeds: m.feeds };
+  },
+  // Odd sizes, stride 2×1, asymmetric padding, dilation 1×2, two groups.
+  conv2d: (s) => {
+    const m = maker(s);
+    return { out: conv2d(m.f([2, 7, 6, 4]), m.f([3, 2, 2, 6]), { strides: [2, 1], padding: [1, 0, 2, 1], dilations: [1, 2], groups: 2 }), feeds: m.feeds };
+  },
+  conv2dTranspose: (s) => {
+    const m = maker(s);
+    return { out: conv2dTranspose(m.f([2, 3, 3, 3]), m.f([2, 3, 2, 3]), { inputSize: [5, 7], strides: 2, padding: [1, 0, 0, 1] }), feeds: m.feeds };
+  },
+  // Depthwise, "same".
+  conv2dFilterGrad: (s) => {
+    const m = maker(s);
+    return { out: conv2dFilterGrad(m.f([2, 5, 5, 3]), m.f([2, 5, 5, 6]), { kernelSize: [3, 3], groups: 3, padding: "same" }), feeds: m.feeds };
+  },
+  maxPool2d: (s) => {
+    const m = maker(s);
+    return { out: maxPool2d(m.f([2, 7, 6, 3]), 3, { strides: 2, padding: 1 }), feeds: m.feeds };
+  },
+  maxPool2dGrad: (s) => {
+    const m = maker(s);
+    const x = m.f([2, 7, 6, 3]);
+    const params = maxPool2d(x, [2, 3], { strides: [2, 1], dilations: [2, 1], padding: "same" }).params;
+    return { out: apply(registry.maxPool2dGrad, [x, m.f([2, 4, 6, 3])], params as never), feeds: m.feeds };
+  },
+  avgPool2d: (s) => {
+    const m = maker(s);
+    return { out: avgPool2d(m.f([2, 7, 6, 3]), 3, { strides: 2, padding: 1 }), feeds: m.feeds };
+  },
+  avgPool2dGrad: (s) => {
+    const m = maker(s);
+    const params = avgPool2d(input("shape", [2, 7, 6, 3]), [3, 2], { strides: [1, 2], padding: "same" }).params;
+    return { out: apply(registry.avgPool2dGrad, [m.f([2, 7, 3, 3])], { ...params, inputSize: [7, 6] } as never), feeds: m.feeds };
   },
   custom: (s) => {
     const m = maker(s);

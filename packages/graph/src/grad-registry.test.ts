@@ -12,6 +12,7 @@ import { jvp } from "./jvp.ts";
 import type { OpKind } from "./op.ts";
 import * as g from "./ops/index.ts";
 import { opKinds, registry } from "./registry.ts";
+import { apply } from "./tensor.ts";
 import { bindShape, numel, type Sizes } from "./shape.ts";
 import type { AnyTensor } from "./tensor.ts";
 
@@ -59,6 +60,19 @@ const comparison = (f: (a: AnyTensor, b: AnyTensor) => AnyTensor): OpCase => ({
     return { y: g.mul(g.cast(f(a, b), "float32"), w), xs: [a, b, w], feeds: { x: uniform(12), b: uniform(4), w: uniform(12) } };
   },
 });
+
+const convCase = (xShape: number[], wShape: number[], options: g.Conv2dOptions): OpCase =>
+  smooth(() => {
+    const x = g.input("x", xShape);
+    const w = g.input("w", wShape);
+    return { y: g.conv2d(x, w, options), xs: [x, w], feeds: { x: uniform(numel(xShape)), w: uniform(numel(wShape)) } };
+  });
+/** A pooling op on x [2, 5, 5, 3]; random values are tie-free, so max pooling is smooth there. */
+const poolCase = (f: (x: AnyTensor) => AnyTensor): OpCase =>
+  smooth(() => {
+    const x = g.input("x", [2, 5, 5, 3]);
+    return { y: f(x), xs: [x], feeds: { x: uniform(150) } };
+  });
 
 const cube = g.defineCustomOp({
   name: "cube",
@@ -188,6 +202,52 @@ const cases: { [K in OpKind]: OpCase } = {
   },
   // A user-defined op goes through the same registry entry; x³ with d(x³) = 3x² dx.
   custom: unary((x) => cube(x)),
+  // Two groups, stride 2×1, "same" padding, dilation 1×2 on odd spatial sizes.
+  conv2d: convCase([2, 5, 6, 4], [3, 2, 2, 6], { groups: 2, strides: [2, 1], padding: "same", dilations: [1, 2] }),
+  conv2dTranspose: smooth(() => {
+    const gy = g.input("gy", [2, 3, 3, 3]);
+    const w = g.input("w", [2, 3, 2, 3]);
+    const y = g.conv2dTranspose(gy, w, { inputSize: [5, 7], strides: 2, padding: [1, 0, 0, 1] });
+    return { y, xs: [gy, w], feeds: { gy: uniform(54), w: uniform(36) } };
+  }),
+  // Depthwise (groups = channels, two filters per channel).
+  conv2dFilterGrad: smooth(() => {
+    const x = g.input("x", [2, 5, 5, 3]);
+    const gy = g.input("gy", [2, 5, 5, 6]);
+    const y = g.conv2dFilterGrad(x, gy, { kernelSize: [3, 3], groups: 3, padding: 1 });
+    return { y, xs: [x, gy], feeds: { x: uniform(150), gy: uniform(300) } };
+  }),
+  maxPool2d: poolCase((x) => g.maxPool2d(x, 3, { strides: 2, padding: 1 })),
+  // The argmaxes come from x (held fixed); the gradient flows through g.
+  maxPool2dGrad: smooth(() => {
+    const x = g.input("x", [2, 5, 5, 3]);
+    const gy = g.input("gy", [2, 3, 3, 3]);
+    const params = g.maxPool2d(x, 3, { strides: 2, padding: 1 }).params;
+    return { y: apply(registry.maxPool2dGrad, [x, gy], params as never), xs: [gy], feeds: { x: uniform(150), gy: uniform(54) } };
+  }),
+  avgPool2d: poolCase((x) => g.avgPool2d(x, [2, 3], { strides: [2, 1], padding: "same" })),
+  avgPool2dGrad: smooth(() => {
+    const gy = g.input("gy", [2, 3, 5, 3]);
+    const params = g.avgPool2d(g.input("x", [2, 5, 5, 3]), [2, 3], { strides: [2, 1], padding: "same" }).params;
+    return { y: apply(registry.avgPool2dGrad, [gy], { ...params, inputSize: [5, 5] } as never), xs: [gy], feeds: { gy: uniform(90) } };
+  }),
+};
+
+/** More geometries for the window ops: odd sizes, strides, paddings, dilations, groups, a symbolic batch. */
+const windowVariants: Record<string, OpCase> = {
+  "conv2d 1×1 valid": convCase([1, 3, 3, 2], [1, 1, 2, 3], {}),
+  "conv2d explicit asymmetric pads, dilation 2": convCase([1, 7, 5, 2], [3, 2, 2, 3], { padding: [2, 0, 1, 3], dilations: 2 }),
+  "conv2d stride 3, kernel larger than stride": convCase([2, 8, 7, 1], [4, 5, 1, 2], { strides: 3, padding: "same" }),
+  "conv2d depthwise ×2": convCase([1, 5, 4, 3], [3, 3, 1, 6], { groups: 3, padding: "same" }),
+  "conv2d symbolic batch": smooth(() => {
+    const x = g.input("x", ["batch", 4, 4, 2]);
+    const w = g.input("w", [3, 3, 2, 2]);
+    return { y: g.conv2d(x, w, { padding: 1, strides: 2 }), xs: [x, w], feeds: { x: uniform(96), w: uniform(36) }, sizes: { batch: 3 } };
+  }),
+  "maxPool2d dilated, overlapping, same": poolCase((x) => g.maxPool2d(x, 2, { strides: 1, dilations: 2, padding: "same" })),
+  "avgPool2d 3×3 stride 1 padded": poolCase((x) => g.avgPool2d(x, 3, { strides: 1, padding: 1 })),
+  "avgPool2d countIncludePad": poolCase((x) => g.avgPool2d(x, [3, 2], { strides: [2, 1], padding: [1, 1, 1, 0], countIncludePad: true })),
+  globalAvgPool2d: poolCase((x) => g.globalAvgPool2d(x)),
 };
 
 /** Composites have no rule of their own; their gradient comes from the primitives they are built of. */
@@ -281,8 +341,8 @@ describe("every op's gradient matches central finite differences", () => {
   }
 });
 
-describe("composites' gradients match central finite differences", () => {
-  for (const [name, c] of Object.entries(composites)) {
+describe("composites' and window variants' gradients match central finite differences", () => {
+  for (const [name, c] of Object.entries({ ...composites, ...windowVariants })) {
     test(name, () => {
       const built = c.build();
       expectGradMatches(built);

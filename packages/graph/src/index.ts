@@ -14,6 +14,7 @@ export type { OpKind, ParamInit } from "./op.ts";
 export { Tensor, type AnyTensor } from "./tensor.ts";
 export type { FloatTensor, Scalar, Update } from "./update.ts";
 export type * from "./shape-types.ts";
+export type * from "./window-types.ts";
 export * from "./ops/index.ts";
 export { grad } from "./grad.ts";
 export { jvp, type Tangent } from "./jvp.ts";

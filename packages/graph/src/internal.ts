@@ -7,7 +7,7 @@
  * @module @gradfold/graph/internal
  */
 export { broadcastShapes, bindShape, sameShape, isConcrete, stridesOf } from "./shape.ts";
-export type { OpParams, OpDef, Trait, Value, VjpContext } from "./op.ts";
+export type { OpParams, OpDef, Trait, Value, VjpContext, Conv2dParams, Pool2dParams } from "./op.ts";
 export { defineOp, hasTrait } from "./op.ts";
 export { apply, lift } from "./tensor.ts";
 export { registry, opKinds, opDef, defOf } from "./registry.ts";

@@ -1,6 +1,18 @@
 import type { DType } from "./dtype.ts";
 import type { Dim, Shape } from "./shape.ts";
 import type { AnyTensor } from "./tensor.ts";
+import type { Window2d } from "./ops/window.ts";
+
+/** A convolution's geometry (NHWC input, [kh, kw, in/groups, out] filter). */
+export interface Conv2dParams extends Window2d {
+  readonly groups: number;
+}
+
+/** A pooling window's geometry (NHWC). */
+export interface Pool2dParams extends Window2d {
+  /** [kh, kw] */
+  readonly kernel: readonly [number, number];
+}
 
 /** A param's initial value: data, a constant fill, or a function of its shape. */
 export type ParamInit = Float32Array | Float64Array | readonly number[] | number | ((shape: readonly number[]) => ArrayLike<number>);
@@ -61,6 +73,17 @@ export interface OpParams {
   gather: { axis: number };
   scatterAdd: { axis: number; size: Dim };
   oneHot: { depth: number };
+  // convolution and pooling, NHWC (ops/conv2d.ts, ops/max-pool2d.ts, ops/avg-pool2d.ts)
+  conv2d: Conv2dParams;
+  /** The input-gradient of conv2d (a transposed convolution); `inputSize` is [h, w] of its result. */
+  conv2dTranspose: Conv2dParams & { readonly inputSize: readonly [number, number] };
+  /** The filter-gradient of conv2d; `kernelSize` is [kh, kw] of its result. */
+  conv2dFilterGrad: Conv2dParams & { readonly kernelSize: readonly [number, number] };
+  maxPool2d: Pool2dParams;
+  maxPool2dGrad: Pool2dParams;
+  /** `countIncludePad`: divide by the whole window (PyTorch's default) instead of the taps inside x. */
+  avgPool2d: Pool2dParams & { readonly countIncludePad: boolean };
+  avgPool2dGrad: Pool2dParams & { readonly countIncludePad: boolean; readonly inputSize: readonly [number, number] };
   // user-defined ops (ops/custom.ts): the rules live in a side table by id
   custom: { id: number; name: string };
 }

@@ -46,3 +46,24 @@ function byHand(x: readonly number[], labels: readonly number[]): { loss: number
   }
   return { loss, gW1, gW2 };
 }
+
+test("README CNN example: shapes, types and a gradient through conv and pooling", async () => {
+  const { conv2d, maxPool2d } = await import("./index.ts");
+  // A deterministic stand-in with He's scale: fan-in is every axis but the last.
+  const heNormal = (s: readonly number[]) => Array.from({ length: s.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i) * Math.sqrt(2 / s.slice(0, -1).reduce((a, b) => a * b, 1)));
+  const x = input("x", ["batch", 28, 28, 1]);
+  const w1 = param("w1", [5, 5, 1, 32], { init: heNormal });
+  const b1 = param("b1", [32]);
+  const w2 = param("w2", [5, 5, 32, 64], { init: heNormal });
+  const Wd = param("Wd", [7 * 7 * 64, 10], { init: heNormal });
+  const h1: Tensor<["batch", number, number, 32], "float32"> = maxPool2d(conv2d(x, w1, { padding: "same" }).add(b1).relu(), 2);
+  const h2 = maxPool2d(h1.conv2d(w2, { padding: "same" }).relu(), 2);
+  expect(h2.shape).toEqual(["batch", 7, 7, 64]);
+  const logits: Tensor<["batch", 10], "float32"> = h2.reshape(["batch", 7 * 7 * 64]).matmul(Wd);
+  const loss = logits.softmaxCrossEntropy(input("y", ["batch"], "int32")).mean();
+  const [gw1] = grad(loss, [w1]);
+  expect(gw1.shape).toEqual([5, 5, 1, 32]);
+  const image = Array.from({ length: 784 }, (_, i) => Math.cos(i / 7));
+  const [l] = evaluate([loss], { x: image, y: Int32Array.of(3) }, { batch: 1 });
+  expect(Number.isFinite(l[0])).toBe(true);
+});

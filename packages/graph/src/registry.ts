@@ -6,6 +6,9 @@ import { castOp, stopGradientOp } from "./ops/cast.ts";
 import { customOp } from "./ops/custom.ts";
 import { equalOp, greaterEqualOp, greaterOp, lessEqualOp, lessOp, notEqualOp, whereOp } from "./ops/compare.ts";
 import { gatherOp, oneHotOp, scatterAddOp } from "./ops/indexing.ts";
+import { avgPool2dGradOp, avgPool2dOp } from "./ops/avg-pool2d.ts";
+import { conv2dFilterGradOp, conv2dOp, conv2dTransposeOp } from "./ops/conv2d.ts";
+import { maxPool2dGradOp, maxPool2dOp } from "./ops/max-pool2d.ts";
 import { broadcastToOp, reshapeOp, transposeOp } from "./ops/layout.ts";
 import { constantOp, inputOp, paramOp, sizeOp } from "./ops/leaves.ts";
 import { matmulOp } from "./ops/matmul.ts";
@@ -69,6 +72,13 @@ export const registry: { readonly [K in OpKind]: OpDef<K> } = {
   gather: gatherOp,
   scatterAdd: scatterAddOp,
   oneHot: oneHotOp,
+  conv2d: conv2dOp,
+  conv2dTranspose: conv2dTransposeOp,
+  conv2dFilterGrad: conv2dFilterGradOp,
+  maxPool2d: maxPool2dOp,
+  maxPool2dGrad: maxPool2dGradOp,
+  avgPool2d: avgPool2dOp,
+  avgPool2dGrad: avgPool2dGradOp,
   custom: customOp,
 };
 

@@ -24,6 +24,7 @@ import type {
   SliceShape,
 } from "./shape-types.ts";
 import * as ops from "./ops/index.ts";
+import type { CheckConv2d, CheckNhwc, Conv2dShape, GlobalPoolShape, GroupsOf, Pool2dShape } from "./window-types.ts";
 
 export type AnyTensor = Tensor<any, any>;
 type Axis = number | readonly number[] | undefined;
@@ -214,6 +215,21 @@ export class Tensor<S extends Shape = Shape, D extends DType = DType> {
   }
   oneHot<const N extends number>(this: Tensor<S, "int32">, depth: N): Tensor<[...S, N], "float32"> {
     return ops.oneHot(this, depth) as never;
+  }
+
+  // ---- convolution and pooling (NHWC)
+  /** 2-D convolution of this NHWC tensor with filter [kh, kw, c/groups, out]. */
+  conv2d<W extends Shape, const O extends ops.Conv2dOptions = {}>(w: Tensor<W, D> & CheckConv2d<S, W, GroupsOf<O>>, options?: O): Tensor<Conv2dShape<S, W>, D> {
+    return ops.conv2d(this as AnyTensor, w as AnyTensor, options) as never;
+  }
+  maxPool2d(this: Tensor<S, D> & CheckNhwc<S>, window: number | readonly [number, number], options?: ops.Pool2dOptions): Tensor<Pool2dShape<S>, D> {
+    return ops.maxPool2d(this as AnyTensor, window, options) as never;
+  }
+  avgPool2d(this: Tensor<S, D> & CheckNhwc<S>, window: number | readonly [number, number], options?: ops.AvgPool2dOptions): Tensor<Pool2dShape<S>, D> {
+    return ops.avgPool2d(this as AnyTensor, window, options) as never;
+  }
+  globalAvgPool2d(this: Tensor<S, D> & CheckNhwc<S>): Tensor<GlobalPoolShape<S>, D> {
+    return ops.globalAvgPool2d(this as AnyTensor) as never;
   }
 }
 

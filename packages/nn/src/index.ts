@@ -52,3 +52,6 @@ export { mlp, type MlpOptions } from "./layers/mlp.ts";
 export { residual, concatSkip, denseBlock, type ResidualOptions, type DenseBlockOptions } from "./layers/connections.ts";
 export { dropout, dropoutMask, type DropoutOptions } from "./layers/dropout.ts";
 export { layerNorm, batchNorm, type LayerNormOptions, type BatchNormOptions } from "./layers/normalization.ts";
+export { conv2d, type Conv2dLayerOptions, type WithChannels } from "./layers/conv2d.ts";
+export { maxPooling, avgPooling, globalAvgPooling, flatten } from "./layers/pooling.ts";
+export { residualConvBlock, type ResidualConvOptions } from "./layers/residual-conv.ts";

@@ -1,6 +1,7 @@
 import { GraphError, initialValue, type AnyTensor, type DType, type OpKind, type Sizes } from "@gradfold/graph";
 import { bindShape, type OpParams } from "@gradfold/graph/internal";
 import { ElemType, type Attribute, type ElemTypeCode } from "./onnx-proto.ts";
+import { lowerAvgPool2d, lowerConv2d, lowerConv2dTranspose, lowerMaxPool2d } from "./conv-lowerings.ts";
 
 /** What a lowering may do: name values, add nodes and constant initializers. */
 export interface LowerContext {
@@ -135,6 +136,13 @@ export const lowerings: { [K in OpKind]: Lower<K> } = {
       [ctx.node("Cast", [indices], [{ name: "to", int: ElemType.int64 }]), ctx.int64s([n.params.depth]), ctx.constant([0, 1], [2], "float32")],
       [{ name: "axis", int: -1 }],
     ),
+  conv2d: lowerConv2d,
+  conv2dTranspose: lowerConv2dTranspose,
+  conv2dFilterGrad: unsupported("a training-only op: the filter-gradient of conv2d") as Lower<"conv2dFilterGrad">,
+  maxPool2d: lowerMaxPool2d,
+  maxPool2dGrad: unsupported("a training-only op: the gradient of maxPool2d") as Lower<"maxPool2dGrad">,
+  avgPool2d: lowerAvgPool2d,
+  avgPool2dGrad: unsupported("a training-only op: the gradient of avgPool2d") as Lower<"avgPool2dGrad">,
   // A user-defined op's semantics are JS functions in this process: ONNX has no operator to carry them.
   custom: (_ctx, n) => {
     throw new GraphError(

@@ -4,6 +4,7 @@ import type { Kernel } from "../lower/kernel.ts";
 import type { BoundShapes } from "../lower/shapes.ts";
 import { literal, numberLiteral, SourceBuilder } from "./builder.ts";
 import type { KernelContext } from "./context.ts";
+import { emitWasmConv } from "./conv-wasm-call.ts";
 import { emitElementwise } from "./elementwise.ts";
 import type { HelperName } from "./helpers.ts";
 import { emitMatmul } from "./matmul.ts";
@@ -93,7 +94,9 @@ export function kernelSource(
     return ctx;
   };
   const ctx = context();
-  (kernelEmitters[kernel.kind] as KernelEmitter<Kernel["kind"]>)(ctx, kernel as never);
+  const conv = kernel.kind === "op" ? wasm?.convs.get(kernel.id) : undefined;
+  if (conv && kernel.kind === "op") emitWasmConv(ctx, kernel.node, conv);
+  else (kernelEmitters[kernel.kind] as KernelEmitter<Kernel["kind"]>)(ctx, kernel as never);
   const params = ctx.paramNodes();
   const body = ctx.b;
   const fuses = kernel.nodes.map(describeNode);

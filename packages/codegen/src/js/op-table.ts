@@ -3,6 +3,8 @@ import type { KernelContext, NodeOf } from "./context.ts";
 import { emitBroadcastTo, emitConcat, emitPad, emitSlice, emitTranspose } from "./layout.ts";
 import { emitGather, emitOneHot, emitScatterAdd } from "./indexing.ts";
 import { emitCustom } from "./custom.ts";
+import { emitConv2d, emitConv2dFilterGrad, emitConv2dTranspose } from "./conv.ts";
+import { emitAvgPool2d, emitAvgPool2dGrad, emitMaxPool2d, emitMaxPool2dGrad } from "./conv-pool.ts";
 import { emitLogSoftmax, emitSoftmax, emitSoftmaxCrossEntropy } from "./softmax.ts";
 import type { SourceBuilder } from "./builder.ts";
 
@@ -120,5 +122,12 @@ export const jsOps: { readonly [K in OpKind]: JsOp<K> } = {
   gather: { kind: "kernel", emit: emitGather },
   scatterAdd: { kind: "kernel", emit: emitScatterAdd },
   oneHot: { kind: "kernel", emit: emitOneHot },
+  conv2d: { kind: "kernel", emit: emitConv2d },
+  conv2dTranspose: { kind: "kernel", emit: emitConv2dTranspose },
+  conv2dFilterGrad: { kind: "kernel", emit: emitConv2dFilterGrad },
+  maxPool2d: { kind: "kernel", emit: emitMaxPool2d },
+  maxPool2dGrad: { kind: "kernel", emit: emitMaxPool2dGrad },
+  avgPool2d: { kind: "kernel", emit: emitAvgPool2d },
+  avgPool2dGrad: { kind: "kernel", emit: emitAvgPool2dGrad },
   custom: { kind: "kernel", emit: emitCustom },
 };

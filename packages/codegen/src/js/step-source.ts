@@ -53,7 +53,8 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   const wasm: WasmPlan = backend === "js" ? noWasm : planWasm(step.kernels, shapes, step.stored, options.shared ?? false);
   const scratchOffset = Math.ceil(plan.totalBytes / ALIGN) * ALIGN;
   const packOffset = Math.ceil((scratchOffset + 4 * wasm.scratchLength) / ALIGN) * ALIGN;
-  const totalBytes = packOffset + threads * wasm.packBytes;
+  const convOffset = Math.ceil((packOffset + threads * wasm.packBytes) / ALIGN) * ALIGN;
+  const totalBytes = convOffset + wasm.convScratchBytes;
   const views = new Map<string, { name: string; slot: Slot; nodes: AnyTensor[] }>();
   const viewOf = (node: AnyTensor): string => {
     const slot = plan.slotOf.get(node);
@@ -109,6 +110,7 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
     b.line("const wasm = Object.assign(Object.create(null), ...instances, options.matmuls || {});");
     if (wasm.scratchLength > 0) b.line(`const scratch = new Float32Array(heap, ${scratchOffset}, ${wasm.scratchLength});`);
     b.line(`const pack = ${packOffset}; // ${wasm.packBytes} bytes where matmul kernels pack panels of B`);
+    if (wasm.convs.size > 0) b.line(`const convScratch = ${convOffset}; // ${wasm.convScratchBytes} bytes: the conv kernels' im2col matrix`);
     b.line("");
   }
   for (const h of helpers) b.append(helperSource[h]).line("");
@@ -125,7 +127,7 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
     matmulSpecs: [...wasm.byKernel.values()].map((p) => p.spec),
     packOffset,
     wasmBytes: wasm.modules,
-    customNodes, wasmKernels: wasm.byKernel.size + wasm.elementwise.size, kernels, image: initialImage(step), arenaBytes: pages * PAGE };
+    customNodes, wasmKernels: wasm.byKernel.size + wasm.elementwise.size + wasm.convs.size, kernels, image: initialImage(step), arenaBytes: pages * PAGE };
 }
 
 /** The static region's bytes: param initial values, constants and sizes, as float32/int32. */

@@ -2,6 +2,8 @@ import type { AnyTensor } from "@gradfold/graph";
 import type { Kernel } from "../lower/kernel.ts";
 import type { BoundShapes } from "../lower/shapes.ts";
 import { buildMatmulKernels, buildModule, wasmFeatures, type MatmulSpec, type MatmulVariant } from "../wasm/index.ts";
+import { planConvNode, planFunctions, type WasmConvPlan } from "../wasm/conv-plan.ts";
+import { resolveTuningFor } from "../wasm/matmul-kernels.ts";
 import { buildWasmElementwise, planWasmElementwise, type WasmElementwisePlan } from "./wasm-elementwise.ts";
 import { matmulDims } from "./matmul.ts";
 
@@ -23,10 +25,14 @@ export interface WasmPlan {
   readonly scratchLength: number;
   /** Bytes the matmul kernels may use to pack panels of B (their fifth argument), 0 when they read B in place. */
   readonly packBytes: number;
+  /** Conv and pooling kernels done in Wasm (im2col + matmul, SIMD pooling), by kernel id. */
+  readonly convs: ReadonlyMap<number, WasmConvPlan>;
+  /** Bytes of scratch the conv kernels share (one image's im2col matrix). */
+  readonly convScratchBytes: number;
 }
 
 /** The plan of a step whose kernels are all JS. */
-export const noWasm: WasmPlan = { byKernel: new Map(), elementwise: new Map(), modules: [], scratchLength: 0, packBytes: 0 };
+export const noWasm: WasmPlan = { byKernel: new Map(), elementwise: new Map(), modules: [], scratchLength: 0, packBytes: 0, convs: new Map(), convScratchBytes: 0 };
 
 /**
  * Chooses what runs as Wasm SIMD, where this engine validates SIMD at all: matmuls
@@ -39,7 +45,13 @@ export function planWasm(kernels: readonly Kernel[], shapes: BoundShapes, stored
   const elementwise = new Map<number, WasmElementwisePlan>();
   if (!wasmFeatures().simd) return noWasm;
   let scratchLength = 0;
+  const convs = new Map<number, WasmConvPlan>();
   for (const k of kernels) {
+    if (k.kind === "op") {
+      const conv = planConvNode(k.node, (t) => shapes.of(t), `c${k.id}`);
+      if (conv) convs.set(k.id, conv);
+      continue;
+    }
     if (k.kind === "elementwise") {
       const plan = planWasmElementwise(`e${k.id}`, k.nodes, null, k.shape, shapes, stored);
       if (plan) elementwise.set(k.id, plan);
@@ -74,5 +86,11 @@ export function planWasm(kernels: readonly Kernel[], shapes: BoundShapes, stored
     const functions = [...elementwise.values()].map((p) => ({ name: p.exportName, fn: buildWasmElementwise(p, shapes) }));
     modules.push(buildModule({ shared }, functions));
   }
-  return { byKernel, elementwise, modules, scratchLength, packBytes };
+  let convScratchBytes = 0;
+  if (convs.size > 0) {
+    const built = planFunctions([...convs.values()], resolveTuningFor({}));
+    convScratchBytes = built.scratchBytes;
+    modules.push(buildModule({ shared }, built.functions));
+  }
+  return { byKernel, elementwise, modules, scratchLength, packBytes, convs, convScratchBytes };
 }

@@ -65,6 +65,13 @@ export const opClass: { readonly [K in OpKind]: OpClass } = {
   gather: "single",
   scatterAdd: "single",
   oneHot: "single",
+  conv2d: "single",
+  conv2dTranspose: "single",
+  conv2dFilterGrad: "single",
+  maxPool2d: "single",
+  maxPool2dGrad: "single",
+  avgPool2d: "single",
+  avgPool2dGrad: "single",
   // User-defined ops are opaque: their own kernel calling the user's function (js/custom.ts).
   custom: "single",
 };
