@@ -126,9 +126,10 @@ async function trainCommand(o: TrainCommandOptions, command: Command): Promise<n
       import("./train/run.ts"),
       import("./train/optimizer-choice.ts"),
     ]);
-    const backend = chooseBackend(config.backend);
-    progress.log(`gradfold-train: ${describeRun(config)}; backend ${backend.name}; run folder ${folder.dir}`);
-    const deps = { makeStep: backend.makeStep, backend: backend.name, makeOptimizer, progress, stopRequested };
+    const backend = chooseBackend(config.backend, config.threads);
+    const threads = backend.name === "compiled" ? `, ${backend.threads} thread${backend.threads === 1 ? "" : "s"}` : "";
+    progress.log(`gradfold-train: ${describeRun(config)}; backend ${backend.name}${threads}; run folder ${folder.dir}`);
+    const deps = { backend, makeOptimizer, progress, stopRequested };
     const report = await runTraining(config, folder, o.resume !== undefined, deps, changes);
     if (report.status === "interrupted") return exitCodes.interrupted;
     if (report.status === "diverged") return exitCodes.diverged;

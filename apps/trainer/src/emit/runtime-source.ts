@@ -158,7 +158,7 @@ async function main() {
     const start = performance.now();
     for (let b = 0; b < batches; b++) {
       for (let i = 0; i < batchSize; i++) { const k = order[b * batchSize + i]; x.set(train.x.subarray(k * f, (k + 1) * f), i * f); y[i] = train.y[k]; }
-      for (const m of masks) for (let i = 0; i < m.data.length; i++) m.data[i] = dropoutRng.uniform() < keep ? 1 / keep : 0;
+      for (const m of masks) for (let i = 0; i < m.data.length; i++) m.data[i] = dropoutRng.uniform() < keep ? 1 : 0;
       const feeds = { x, y };
       for (const m of masks) feeds[m.name] = m.data;
       const out = trainStep.run(feeds);

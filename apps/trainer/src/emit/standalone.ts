@@ -3,7 +3,7 @@ import type { TrainConfig } from "../config.ts";
 import { mnistDataDir } from "../data/mnist.ts";
 import { buildPrograms } from "../train/program.ts";
 import { makeOptimizer, scheduleSpansRun } from "../train/optimizer-choice.ts";
-import { resolveLoss, runStreams, scheduledUpdateRule } from "../train/run.ts";
+import { resolveLoss, scheduledUpdateRule } from "../train/run.ts";
 import { runtimeSource } from "./runtime-source.ts";
 
 const mnist = { features: 784, outputs: 10, task: "classification" as const, train: 60_000 };
@@ -20,12 +20,10 @@ export function standaloneTrainerSource(config: TrainConfig, describe: string): 
   // The same rule as holdOut(): below 1, a fraction.
   const validationSize = config.validationSize > 0 && config.validationSize < 1 ? Math.max(1, Math.round(config.validationSize * available)) : config.validationSize;
   const trainCount = available - validationSize;
-  const streams = runStreams(config.seed);
   const programs = buildPrograms(
     { ...config, loss: resolveLoss(config, "classification") },
     mnist,
     scheduledUpdateRule(makeOptimizer, config, Math.floor(trainCount / config.batchSize)),
-    streams.init,
   );
   const toBase64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
   const settings = {

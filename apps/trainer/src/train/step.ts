@@ -20,6 +20,8 @@ export interface Step {
   /** A copy of a param or optimizer state slot, by name. */
   read(name: string): Float32Array;
   write(name: string, data: Float32Array): void;
+  /** Every param and state slot name. */
+  names(): string[];
 }
 
 export type StepFactory = (spec: StepSpec) => Step;
@@ -62,6 +64,7 @@ export function referenceStep(spec: StepSpec): Step {
       return result;
     },
     read: (name) => known(name).slice(),
+    names: () => [...state.keys()],
     write(name, data) {
       const current = known(name);
       if (data.length !== current.length) throw new Error(`step.write(${JSON.stringify(name)}): expected ${current.length} values, got ${data.length}`);
