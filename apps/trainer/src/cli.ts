@@ -154,7 +154,7 @@ export function buildProgram(): Command {
       "after",
       [
         "",
-        "Training options: gradfold-train train --help (train is the default command, so `gradfold-train --epochs 3` works).",
+        "train is the default command: `gradfold-train --epochs 3` trains (its options are listed above; `gradfold-train train --help` shows them alone).",
         "",
         "Examples:",
         "  gradfold-train                                   MNIST, MLP 784-256-128-10 ReLU, Adam, batch 128, 10 epochs",
@@ -168,7 +168,7 @@ export function buildProgram(): Command {
       ].join("\n"),
     );
 
-  addTrainOptions(
+  const train = addTrainOptions(
     program
       .command("train", { isDefault: true })
       .description("train a model (the default command): MNIST, MLP 784-256-128-10 ReLU, Adam, batch 128 unless told otherwise"),
@@ -183,6 +183,14 @@ export function buildProgram(): Command {
     .action(async (o: TrainCommandOptions, command: Command) => {
       process.exitCode = await trainCommand(o, command);
     });
+
+  // The top-level help leads with what most users want: train's options, then the other commands.
+  const rootHelp = program.helpInformation.bind(program);
+  program.helpInformation = (context) => {
+    const root = rootHelp(context);
+    const options = train.helpInformation(context).split("Options:\n")[1] ?? "";
+    return `${root.slice(0, root.indexOf("Options:"))}Training options (train, the default command):\n${options}\n${root.slice(root.indexOf("Commands:"))}`;
+  };
 
   program
     .command("experiment")

@@ -1,4 +1,5 @@
 import { emit } from "@gradfold/codegen";
+import { combineSeeds, hashString } from "@gradfold/nn";
 import type { TrainConfig } from "../config.ts";
 import { mnistDataDir } from "../data/mnist.ts";
 import { buildPrograms } from "../train/program.ts";
@@ -6,7 +7,7 @@ import { makeOptimizer, scheduleSpansRun } from "../train/optimizer-choice.ts";
 import { resolveLoss, scheduledUpdateRule } from "../train/run.ts";
 import { runtimeSource } from "./runtime-source.ts";
 
-const mnist = { features: 784, outputs: 10, task: "classification" as const, train: 60_000 };
+const mnist = { features: 784, outputs: 10, task: "classification" as const, train: 60_000, test: 10_000 };
 
 /**
  * The text of a standalone ES module that trains `config` on MNIST with plain
@@ -23,9 +24,14 @@ export function standaloneTrainerSource(config: TrainConfig, describe: string): 
   const programs = buildPrograms(
     { ...config, loss: resolveLoss(config, "classification") },
     mnist,
-    scheduledUpdateRule(makeOptimizer, config, Math.floor(trainCount / config.batchSize)),
+    scheduledUpdateRule(makeOptimizer, config, Math.ceil(trainCount / config.batchSize)),
   );
   const toBase64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
+  const testCount = Math.min(config.limitTest ?? mnist.test, mnist.test);
+  // One emitted step per batch size the run meets: full batches and the last, smaller one.
+  const sizesOf = (rows: number, batch: number) => [Math.min(batch, rows), rows % batch].filter((n) => n > 0);
+  const stepsFor = (spec: typeof programs.train, sizes: number[]) =>
+    Object.fromEntries([...new Set(sizes)].map((n) => [n, toBase64(emit({ ...spec, sizes: { batch: n } }))]));
   const settings = {
     description: describe,
     seed: config.seed,
@@ -40,7 +46,8 @@ export function standaloneTrainerSource(config: TrainConfig, describe: string): 
     limitTest: config.limitTest ?? null,
     classes: mnist.outputs,
     dropout: config.dropout,
-    dropoutMasks: programs.dropoutMasks,
+    // Each mask stream as nn's dropout seeds it: (run seed, layer name), then the step.
+    dropoutMasks: programs.dropoutMasks.map((m) => ({ ...m, rate: config.dropout, seed: combineSeeds(config.seed, hashString(m.name.replace(/\/mask$/, ""))) })),
     paramNames: programs.paramNames,
     mnistDir: config.data.dir ?? mnistDataDir(),
   };
@@ -53,8 +60,8 @@ export function standaloneTrainerSource(config: TrainConfig, describe: string): 
     'import { gunzipSync } from "node:zlib";',
     "",
     `const CONFIG = ${JSON.stringify(settings)};`,
-    `const TRAIN_STEP = ${JSON.stringify(toBase64(emit(programs.train)))};`,
-    `const EVAL_STEP = ${JSON.stringify(toBase64(emit(programs.eval)))};`,
+    `const TRAIN_STEPS = ${JSON.stringify(stepsFor(programs.train, sizesOf(trainCount, config.batchSize)))};`,
+    `const EVAL_STEPS = ${JSON.stringify(stepsFor(programs.eval, [...sizesOf(validationSize, config.evalBatchSize), ...sizesOf(testCount, config.evalBatchSize)]))};`,
     runtimeSource,
   ].join("\n");
 }

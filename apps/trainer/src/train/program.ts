@@ -70,19 +70,20 @@ export function modelSpec(config: ProgramConfig, shape: DataShape, optimizer: Up
 }
 
 export interface TrainingPrograms {
-  /** Forward, backward and update: outputs `loss` (mean data loss), `predictions`, and `gradNorm/<param>` per param. */
-  readonly train: StepSpec;
-  /** Forward only, no dropout: outputs per-example `losses` and `predictions`. */
-  readonly eval: StepSpec;
-  /** The dropout mask inputs of `train`, with their widths (values 0 or 1; the graph scales). */
+  /** The train entry of the run's model, as one step spec: outputs `loss`, `gradNorm/<param>`, `accuracy`; the optimizer's updates. */
+  readonly train: Omit<StepSpec, "sizes">;
+  /** The evaluate entry: outputs `loss` (the batch mean) and `output`, no updates. */
+  readonly eval: Omit<StepSpec, "sizes">;
+  /** The dropout layers of `train`: mask input name, width, rate and the seed of its mask stream (values 0 or 1; the graph scales). */
   readonly dropoutMasks: ReadonlyArray<{ name: string; width: number }>;
   /** Names of the trainable params, in layer order. */
   readonly paramNames: readonly string[];
 }
 
 /**
- * The two single steps of the emitted standalone trainer (its own loop): the same
- * network, loss and penalties as `modelSpec`, as a training step and an evaluation step.
+ * The emitted standalone trainer's steps (it runs its own loop over single steps):
+ * the train and evaluate entries `compileModel` builds from `modelSpec`, the same
+ * graphs output for output, so the same kernels and the same numbers.
  */
 export function buildPrograms(config: ProgramConfig, shape: DataShape, optimizer: UpdateRule): TrainingPrograms {
   const spec = modelSpec(config, shape, optimizer);
@@ -90,20 +91,19 @@ export function buildPrograms(config: ProgramConfig, shape: DataShape, optimizer
   const train = spec.network.build(x, { training: true });
   const loss = spec.loss(train.output, train);
   const penalty = spec.penalty?.(train);
-  const cost = penalty ? (add(loss, penalty) as FloatTensor) : loss;
+  const cost = penalty ? (loss.add(penalty) as FloatTensor) : loss;
   const masks = train.randomInputs.map((r) => r.input);
   const infer = spec.network.build(x, { training: false });
   return {
     train: {
       inputs: [x, y, ...masks],
-      outputs: { loss, predictions: train.output, ...gradNorms(cost, train) },
+      outputs: { loss, ...spec.trainOutputs!({ output: train.output, loss, cost, net: train }) },
       updates: [...optimizer.updates(cost, train.params), ...train.updates],
-      sizes: { batch: config.batchSize },
     },
-    eval: { inputs: [x, y], outputs: { losses: losses[config.loss](infer.output, y), predictions: infer.output }, updates: [], sizes: { batch: config.evalBatchSize } },
-    dropoutMasks: masks.map((m) => ({ name: paramOrInputName(m), width: m.shape[1] as number })),
+    eval: { inputs: [x, y], outputs: { loss: spec.loss(infer.output, infer), output: infer.output }, updates: [] },
+    dropoutMasks: masks.map((m) => ({ name: inputName(m), width: m.shape[1] as number })),
     paramNames: train.params.map(paramName),
   };
 }
 
-const paramOrInputName = (t: AnyTensor) => (t.is("input") ? t.params.name : paramName(t));
+const inputName = (t: AnyTensor) => (t.is("input") ? t.params.name : paramName(t));
