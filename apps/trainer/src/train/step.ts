@@ -24,7 +24,6 @@ export interface Step {
   names(): string[];
 }
 
-export type StepFactory = (spec: StepSpec) => Step;
 
 /** Names of every param (trainable or optimizer state) that a spec reads or updates, in graph order. */
 export function stateNames(spec: StepSpec): string[] {
