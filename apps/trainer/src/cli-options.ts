@@ -1,7 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { defaultConfig, type TrainConfig } from "./config.ts";
 import { losses } from "./train/losses.ts";
-import { activations, type InitName } from "./train/model.ts";
+import { availableParallelism } from "node:os";
+import { activations, type InitName } from "./train/network.ts";
 import { optimizerChoices, scheduleChoices } from "./train/optimizer-choice.ts";
 
 const d = defaultConfig;
@@ -69,7 +70,8 @@ export function addTrainOptions(cmd: Command): Command {
     .option("--epochs <n>", "passes over the training set (with --resume: the new total)", positiveInt)
     .option("--patience <n>", "early stopping: stop after n epochs without a better validation loss and keep the best params (0: off)", nonNegativeInt, d.patience)
     .option("--seed <n>", "seed of init, validation split, shuffling and dropout; same seed, same run", nonNegativeInt, d.seed)
-    .addOption(new Option("--backend <name>", "step backend: compiled (codegen JIT), reference (float64 interpreter, tiny data only), auto").choices(["auto", "compiled", "reference"]).default(d.backend));
+    .addOption(new Option("--backend <name>", "step backend: compiled (codegen JIT), reference (float64 interpreter, tiny data only), auto").choices(["auto", "compiled", "reference"]).default(d.backend))
+    .option("--threads <n>", "threads per compiled step (worker threads over shared memory; the same numbers at any count); 1: single-threaded", positiveInt, availableParallelism());
 }
 
 export interface TrainOptionValues {
@@ -110,6 +112,7 @@ export interface TrainOptionValues {
   patience: number;
   seed: number;
   backend: TrainConfig["backend"];
+  threads: number;
 }
 
 /** Turns parsed options into a run config, checking the combinations a parser cannot. */
@@ -154,6 +157,7 @@ export function configFromOptions(o: TrainOptionValues, extra: { checkpointEvery
     patience: o.patience,
     seed: o.seed,
     backend: o.backend,
+    threads: o.threads,
     ...extra,
   };
 }

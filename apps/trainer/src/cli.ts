@@ -126,9 +126,10 @@ async function trainCommand(o: TrainCommandOptions, command: Command): Promise<n
       import("./train/run.ts"),
       import("./train/optimizer-choice.ts"),
     ]);
-    const backend = chooseBackend(config.backend);
-    progress.log(`gradfold-train: ${describeRun(config)}; backend ${backend.name}; run folder ${folder.dir}`);
-    const deps = { makeStep: backend.makeStep, backend: backend.name, makeOptimizer, progress, stopRequested };
+    const backend = chooseBackend(config.backend, config.threads);
+    const threads = backend.name === "compiled" ? `, ${backend.threads} thread${backend.threads === 1 ? "" : "s"}` : "";
+    progress.log(`gradfold-train: ${describeRun(config)}; backend ${backend.name}${threads}; run folder ${folder.dir}`);
+    const deps = { backend, makeOptimizer, progress, stopRequested };
     const report = await runTraining(config, folder, o.resume !== undefined, deps, changes);
     if (report.status === "interrupted") return exitCodes.interrupted;
     if (report.status === "diverged") return exitCodes.diverged;
@@ -149,15 +150,12 @@ export function buildProgram(): Command {
     .description("Train neural networks with gradfold: MNIST by default, or your own CSV; run the lecture's experiments; emit standalone trainers.")
     .version("0.1.0")
     .showHelpAfterError("(run with --help for every option)")
-    .addHelpText("after", (): string =>
+    .addHelpText(
+      "after",
       [
         "",
-        // The training options, which most runs need, on the first help page rather than one level down.
-        `Training options (train is the default command, so \`gradfold-train --epochs 3\` works):`,
-        ...(() => {
-          const lines = train.helpInformation().split("\n");
-          return lines.slice(lines.indexOf("Options:") + 1);
-        })(),
+        "train is the default command: `gradfold-train --epochs 3` trains (its options are listed above; `gradfold-train train --help` shows them alone).",
+        "",
         "Examples:",
         "  gradfold-train                                   MNIST, MLP 784-256-128-10 ReLU, Adam, batch 128, 10 epochs",
         "  gradfold-train --epochs 1 --out runs/quick       one epoch into runs/quick",
@@ -170,7 +168,7 @@ export function buildProgram(): Command {
       ].join("\n"),
     );
 
-  const train: Command = addTrainOptions(
+  const train = addTrainOptions(
     program
       .command("train", { isDefault: true })
       .description("train a model (the default command): MNIST, MLP 784-256-128-10 ReLU, Adam, batch 128 unless told otherwise"),
@@ -185,6 +183,14 @@ export function buildProgram(): Command {
     .action(async (o: TrainCommandOptions, command: Command) => {
       process.exitCode = await trainCommand(o, command);
     });
+
+  // The top-level help leads with what most users want: train's options, then the other commands.
+  const rootHelp = program.helpInformation.bind(program);
+  program.helpInformation = (context) => {
+    const root = rootHelp(context);
+    const options = train.helpInformation(context).split("Options:\n")[1] ?? "";
+    return `${root.slice(0, root.indexOf("Options:"))}Training options (train, the default command):\n${options}\n${root.slice(root.indexOf("Commands:"))}`;
+  };
 
   program
     .command("experiment")

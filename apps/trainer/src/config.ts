@@ -1,5 +1,5 @@
 import type { LossName } from "./train/losses.ts";
-import type { ModelConfig } from "./train/model.ts";
+import type { ModelConfig } from "./train/network.ts";
 import type { OptimizerName, ScheduleName } from "./train/optimizer-choice.ts";
 
 /** Everything that defines a training run; saved as config.json and inside each checkpoint. */
@@ -35,6 +35,8 @@ export interface TrainConfig extends ModelConfig {
   readonly seed: number;
   readonly checkpointEvery: number;
   readonly backend: "auto" | "compiled" | "reference";
+  /** Threads per compiled step, the caller included (the CLI's default: every available core). Results do not depend on it. */
+  readonly threads: number;
 }
 
 export const defaultConfig: TrainConfig = {
@@ -71,4 +73,5 @@ export const defaultConfig: TrainConfig = {
   seed: 1,
   checkpointEvery: 200,
   backend: "auto",
+  threads: 1,
 };

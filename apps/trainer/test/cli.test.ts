@@ -16,6 +16,9 @@ describe("gradfold-train CLI", () => {
     }
     expect(train.stdout).toMatch(/adam.*adamw/s);
     const top = await cli(["--help"]);
+    // The training options come first, before the other commands.
+    expect(top.stdout.indexOf("--epochs <n>")).toBeGreaterThan(0);
+    expect(top.stdout.indexOf("--epochs <n>")).toBeLessThan(top.stdout.indexOf("Commands:"));
     expect(top.stdout).toMatch(/train \[options\]/);
     expect(top.stdout).toMatch(/experiment \[options\] <name>/);
     expect(top.stdout).toMatch(/emit \[options\]/);
@@ -67,9 +70,9 @@ describe("gradfold-train CLI", () => {
     expect(readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n")).toHaveLength(total);
   });
 
-  it("emit writes a trainer that runs with plain node and gives the same curve as the in-process run", async () => {
+  it("emit writes a trainer that runs with plain node and gives the same curve as the in-process run, the last partial batches included", async () => {
     const dir = tempDir();
-    const args = ["--limit-train", "700", "--limit-test", "200", "--validation-size", "100", "--layers", "16", "--batch-size", "50", "--eval-batch-size", "64", "--epochs", "2", "--dropout", "0.1", "--seed", "5"];
+    const args = ["--limit-train", "700", "--limit-test", "200", "--validation-size", "100", "--layers", "16", "--batch-size", "70", "--eval-batch-size", "64", "--epochs", "2", "--dropout", "0.1", "--seed", "5"];
     const emitted = await cli(["emit", ...args, "--out", join(dir, "trainer.mjs")]);
     expect(emitted.code).toBe(0);
     const inProcess = await cli([...args, "--out", join(dir, "run"), "--progress", "none"]);

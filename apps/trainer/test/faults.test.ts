@@ -5,7 +5,8 @@ import { type FileLayer, FileWriteError, nodeFiles } from "../src/io/durable-wri
 import { loadCheckpoint } from "../src/train/checkpoint.ts";
 import { type CheckpointMeta, runTraining } from "../src/train/run.ts";
 import { RunFolder } from "../src/train/run-folder.ts";
-import { referenceStep } from "../src/train/step.ts";
+import type { EntryStep } from "@gradfold/train";
+import { chooseBackend } from "../src/train/backends.ts";
 import { cli } from "./cli-process.ts";
 import { tempDir, testDeps, tinyConfig, writeBlobsCsv } from "./helpers.ts";
 import { tmpfsUnavailable, withTmpfs } from "./tmpfs.ts";
@@ -72,11 +73,15 @@ describe("report.json", () => {
     const dir = tempDir();
     const folder = new RunFolder(join(dir, "run"));
     // An evaluation step whose losses overflow (training itself stays finite).
+    const reference = chooseBackend("reference");
     const overflowingEval = testDeps({
-      makeStep: (spec) => {
-        const step = referenceStep(spec);
-        if (!("losses" in spec.outputs)) return step;
-        return { ...step, run: (feeds) => ({ ...step.run(feeds), losses: new Float32Array(8).fill(Number.POSITIVE_INFINITY) }) };
+      backend: {
+        ...reference,
+        compileStep: (spec, options) => {
+          const step = reference.compileStep(spec, options) as EntryStep;
+          if (!("output" in spec.outputs && "loss" in spec.outputs)) return step;
+          return { ...step, run: (feeds) => ({ ...step.run(feeds), loss: new Float32Array(1).fill(Number.POSITIVE_INFINITY) }) };
+        },
       },
     });
     const report = await runTraining(tinyConfig(writeBlobsCsv(dir), { epochs: 1 }), folder, false, overflowingEval);

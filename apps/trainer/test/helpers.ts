@@ -7,7 +7,7 @@ import { silentProgress } from "../src/report/progress.ts";
 import { Rng } from "../src/rng.ts";
 import type { UpdateRule } from "../src/train/program.ts";
 import type { RunDeps } from "../src/train/run.ts";
-import { referenceStep } from "../src/train/step.ts";
+import { chooseBackend } from "../src/train/backends.ts";
 
 export function tempDir(prefix = "gradfold-trainer-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -57,8 +57,7 @@ export function tinyConfig(csvPath: string, overrides: Partial<TrainConfig> = {}
 
 export function testDeps(overrides: Partial<RunDeps> = {}): RunDeps {
   return {
-    makeStep: referenceStep,
-    backend: "reference",
+    backend: chooseBackend("reference"),
     makeOptimizer: (config) => plainSgd(config.lr),
     progress: silentProgress(),
     stopRequested: () => false,

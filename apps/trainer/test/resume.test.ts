@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../src/train/checkpoint.ts";
 import { chooseBackend } from "../src/train/backends.ts";
-import { evaluateSet } from "../src/train/evaluate-set.ts";
+import { compileModel, evaluate } from "@gradfold/train";
+import { columnsOf } from "../src/train/loop.ts";
 import { buildRun, runTraining, type CheckpointMeta, type RunDeps } from "../src/train/run.ts";
-import { referenceStep } from "../src/train/step.ts";
 import { RunFolder } from "../src/train/run-folder.ts";
 import { tempDir, testDeps, tinyConfig, writeBlobsCsv } from "./helpers.ts";
 
@@ -15,13 +15,13 @@ function bits(tensors: ReadonlyMap<string, Float32Array>): Record<string, number
   return Object.fromEntries([...tensors].map(([k, v]) => [k, [...new Uint32Array(v.buffer, v.byteOffset, v.length)]]));
 }
 
-const backends = { reference: referenceStep, compiled: chooseBackend("compiled").makeStep };
+const backends = { reference: chooseBackend("reference"), compiled: chooseBackend("compiled") };
 
 describe("resume", () => {
   it.each(Object.keys(backends) as (keyof typeof backends)[])("an interrupted and resumed run ends bit-identical to an uninterrupted one (dropout included; %s step)", async (backend) => {
     const dir = tempDir();
     const config = tinyConfig(writeBlobsCsv(dir), { dropout: 0.2, epochs: 3 });
-    const deps = (overrides: Partial<RunDeps> = {}) => testDeps({ makeStep: backends[backend], ...overrides });
+    const deps = (overrides: Partial<RunDeps> = {}) => testDeps({ backend: backends[backend], ...overrides });
     const straight = new RunFolder(join(dir, "straight"));
     await runTraining(config, straight, false, deps());
 
@@ -32,7 +32,7 @@ describe("resume", () => {
     expect(first.status).toBe("interrupted");
     expect(first.testAccuracy).toBeNull();
     const mid = loadCheckpoint<CheckpointMeta>(stopped.checkpointPath).meta.state;
-    expect([mid.epoch, mid.batch, mid.step]).toEqual([1, 3, 9]);
+    expect([mid.epoch, mid.batch, mid.step]).toEqual([1, 4, 10]);
 
     const resumed = await runTraining(config, stopped, true, deps());
     expect(resumed.status).toBe("completed");
@@ -97,9 +97,9 @@ describe("early stopping", () => {
     const best = Math.min(...history.map((m) => m.valLoss));
     expect(history[report.bestEpoch! - 1].valLoss).toBe(best);
     // The test loss is that of the best epoch's params (best.bin), not the last ones.
-    const { data, programs } = buildRun(config, { makeOptimizer: testDeps().makeOptimizer });
-    const evalStep = referenceStep(programs.eval);
-    for (const [name, values] of loadCheckpoint(folder.bestPath).tensors) evalStep.write(name, values);
-    expect(report.testLoss).toBe(evaluateSet(evalStep, data.test, data.info, config.evalBatchSize).loss);
+    const { data, spec } = buildRun(config, { makeOptimizer: testDeps().makeOptimizer });
+    const model = compileModel(spec, { compileStep: chooseBackend("reference").compileStep });
+    for (const [name, values] of loadCheckpoint(folder.bestPath).tensors) model.write(name, values);
+    expect(report.testLoss).toBe(evaluate(model, columnsOf(data.test), { batchSize: config.evalBatchSize }).loss);
   });
 });

@@ -1,6 +1,6 @@
 import { GraphError, Tensor, type AnyTensor, type Sizes } from "@gradfold/graph";
 import type { FloatTensor, Model as Network, ModelDefinition } from "@gradfold/nn";
-import { compileEntries, type EntriesModel, type EntriesOptions } from "./compile-entries.ts";
+import { compileEntries, compileEntriesAsync, type EntriesModel, type EntriesOptions, type EntriesSpec } from "./compile-entries.ts";
 
 /** Anything with `updates(loss, params)`, as every @gradfold/optimizers optimizer. */
 export interface UpdateRule {
@@ -19,6 +19,10 @@ export interface ModelSpec<I> {
   readonly optimizer: UpdateRule;
   /** Sizes compiled up front, e.g. `{ batch: 128 }`; other sizes specialise on first use. */
   readonly sizes: Sizes;
+  /** Added to the loss for the optimizer only (e.g. an L2 penalty on the kernels); the `loss` output stays the data loss. */
+  penalty?(net: Network): FloatTensor;
+  /** More outputs of the train entry (gradient norms, predictions), from the training build; `cost` is what the optimizer minimises. */
+  trainOutputs?(context: { output: FloatTensor; loss: FloatTensor; cost: FloatTensor; net: Network }): Readonly<Record<string, AnyTensor>>;
 }
 
 /** The input tensors in `inputs` (a tensor, or an array or record of tensors). */
@@ -39,6 +43,15 @@ function featuresOf(inputs: unknown): AnyTensor[] {
  * So dropout, batch norm and the updates follow the entry with no wiring by the user.
  */
 export function compileModel<I>(spec: ModelSpec<I>, options: EntriesOptions = {}): EntriesModel {
+  return compileEntries(modelEntries(spec), options);
+}
+
+/** `compileModel` with an async step compiler (e.g. `@gradfold/train/node`'s threaded one). */
+export function compileModelAsync<I>(spec: ModelSpec<I>, options: EntriesOptions = {}): Promise<EntriesModel> {
+  return compileEntriesAsync(modelEntries(spec), options);
+}
+
+function modelEntries<I>(spec: ModelSpec<I>): EntriesSpec {
   const features = featuresOf(spec.inputs);
   const train = spec.network.build(spec.inputs, { training: true });
   const infer = spec.network.build(spec.inputs, { training: false });
@@ -49,16 +62,16 @@ export function compileModel<I>(spec: ModelSpec<I>, options: EntriesOptions = {}
       throw new GraphError(`compileModel: loss must return a scalar tensor, got ${loss instanceof Tensor ? `shape ${JSON.stringify(loss.shape)}` : typeof loss} (${what} build)`);
     }
   }
-  const updates = [...spec.optimizer.updates(trainLoss, train.params), ...train.updates];
-  return compileEntries(
-    {
-      entries: {
-        train: { inputs: [...features, ...spec.targets], outputs: { loss: trainLoss }, updates, random: train.randomInputs },
-        evaluate: { inputs: [...features, ...spec.targets], outputs: { loss: inferLoss, output: infer.output } },
-        predict: { inputs: features, outputs: { output: infer.output } },
-      },
-      sizes: spec.sizes,
+  const cost = spec.penalty ? (trainLoss.add(spec.penalty(train)) as FloatTensor) : trainLoss;
+  const extra = spec.trainOutputs?.({ output: train.output, loss: trainLoss, cost, net: train }) ?? {};
+  if (Object.hasOwn(extra, "loss")) throw new GraphError('compileModel: trainOutputs may not replace the output "loss"');
+  const updates = [...spec.optimizer.updates(cost, train.params), ...train.updates];
+  return {
+    entries: {
+      train: { inputs: [...features, ...spec.targets], outputs: { loss: trainLoss, ...extra }, updates, random: train.randomInputs },
+      evaluate: { inputs: [...features, ...spec.targets], outputs: { loss: inferLoss, output: infer.output } },
+      predict: { inputs: features, outputs: { output: infer.output } },
     },
-    options,
-  );
+    sizes: spec.sizes,
+  };
 }

@@ -10,6 +10,8 @@ export interface EvaluateOptions {
   metrics?: Readonly<Record<string, Metric>>;
   /** Entry to run; default "evaluate". */
   entry?: string;
+  /** Also return every batched output, concatenated over the rows (`outputs`). */
+  keepOutputs?: boolean;
 }
 
 export interface Evaluation {
@@ -17,6 +19,8 @@ export interface Evaluation {
   loss?: number;
   metrics: Record<string, number>;
   rows: number;
+  /** With `keepOutputs`: the outputs with the batch as first axis, concatenated over all rows. */
+  outputs?: Record<string, Float32Array | Int32Array>;
 }
 
 interface Collected {
@@ -70,7 +74,7 @@ export function evaluate(model: CompiledModel, data: Dataset, options: EvaluateO
   const { rows, means, columns } = runAll("evaluate", model, entry, data, options.batchSize);
   const scores: Record<string, number> = {};
   for (const [name, metric] of Object.entries(metrics)) scores[name] = metric(columns, data);
-  return { loss: means.loss, metrics: scores, rows };
+  return options.keepOutputs ? { loss: means.loss, metrics: scores, rows, outputs: columns } : { loss: means.loss, metrics: scores, rows };
 }
 
 export interface PredictOptions {

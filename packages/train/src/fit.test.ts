@@ -104,6 +104,29 @@ describe("fit", () => {
     expect(state(resumed)).toEqual(state(unbroken));
   });
 
+  test("resuming mid-epoch (initialBatch) continues exactly as an unbroken run", () => {
+    const unbroken = classifier({ rate: 0.3 });
+    const whole: BatchLog[] = [];
+    fit(unbroken, data, { epochs: 3, seed: 5, callbacks: { onBatchEnd: (b) => whole.push({ ...b, outputs: {} }) } });
+    const resumed = classifier({ rate: 0.3 });
+    const stopped = fit(resumed, data, { epochs: 3, seed: 5, callbacks: { shouldStop: () => true } });
+    expect(stopped.steps).toBe(1);
+    const rest: BatchLog[] = [];
+    const history = fit(resumed, data, { epochs: 3, seed: 5, initialBatch: 1, callbacks: { onBatchEnd: (b) => rest.push({ ...b, outputs: {} }) } });
+    expect(rest).toEqual(whole.slice(1));
+    expect(history.steps).toBe(whole.length);
+    expect(state(resumed)).toEqual(state(unbroken));
+    expect(() => fit(resumed, data, { epochs: 3, initialBatch: 7 })).toThrow(/initialBatch 7 is past the 7 batches/);
+  });
+
+  test("a non-finite loss hands back the failed batch with its outputs", () => {
+    const bad = { x: blobs(20).x.map((v, i) => (i === 5 ? Number.NaN : v)), y: blobs(20).y };
+    const history = fit(classifier(), bad, { epochs: 1, shuffle: false });
+    expect(history.status).toBe("non-finite-loss");
+    expect(history.failed?.batch).toBe(0);
+    expect(Number.isNaN(history.failed?.outputs.loss[0])).toBe(true);
+  });
+
   test("callbacks: one onBatchEnd per batch with its rows, onEpochEnd with the row-weighted mean loss and validation", () => {
     const batches: BatchLog[] = [];
     const epochs: EpochLog[] = [];

@@ -12,6 +12,8 @@ export interface BatchLog {
   readonly step: number;
   readonly rows: number;
   readonly loss: number;
+  /** Every output of the train entry for this batch (views the next step overwrites: copy what you keep). */
+  readonly outputs: Readonly<Record<string, Float32Array | Int32Array>>;
 }
 
 export interface EpochLog {
@@ -38,8 +40,12 @@ export interface FitOptions {
   seed?: number;
   /** Resume: run epochs initialEpoch … epochs − 1, with the shuffles and dropout masks an unbroken run would use. */
   initialEpoch?: number;
+  /** Resume mid-epoch: skip the first initialBatch batches of initialEpoch (its loss in the history then covers the batches run). */
+  initialBatch?: number;
   /** Evaluated after every epoch by the "evaluate" entry. */
   validation?: Dataset;
+  /** Rows per validation run; default batchSize. */
+  validationBatchSize?: number;
   /** Metrics of the validation set, e.g. `{ accuracy: ({ output }, { y }) => accuracy(output, y) }`. */
   metrics?: Readonly<Record<string, Metric>>;
   earlyStopping?: EarlyStopping;
@@ -63,6 +69,8 @@ export interface History {
   readonly steps: number;
   /** The epoch whose params the model holds at the end, when early stopping restored the best. */
   readonly restoredEpoch?: number;
+  /** Status "non-finite-loss": the batch whose loss was not finite, with its outputs. */
+  readonly failed?: BatchLog;
 }
 
 function checkInteger(name: string, value: number, min: number): void {
@@ -91,11 +99,12 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions): H
  * checks run when it is created, so a bad call throws before any step.
  */
 export function fitLoop(model: CompiledModel, data: Dataset, options: FitOptions): Generator<void, History, void> {
-  const { epochs, shuffle = true, seed = 0, initialEpoch = 0, callbacks = {}, nonFinite = "stop" } = options ?? ({} as FitOptions);
+  const { epochs, shuffle = true, seed = 0, initialEpoch = 0, initialBatch = 0, callbacks = {}, nonFinite = "stop" } = options ?? ({} as FitOptions);
   const trainEntry = options?.entries?.train ?? "train";
   const evaluateEntry = options?.entries?.evaluate ?? "evaluate";
   checkInteger("epochs", epochs, 0);
   checkInteger("initialEpoch", initialEpoch, 0);
+  checkInteger("initialBatch", initialBatch, 0);
   if (initialEpoch > epochs) throw new RangeError(`fit: initialEpoch ${initialEpoch} is past epochs ${epochs}`);
   if (!Number.isFinite(seed)) throw new RangeError(`fit: seed must be a finite number, got ${seed}`);
   if (nonFinite !== "stop" && nonFinite !== "restore") throw new Error(`fit: nonFinite must be "stop" or "restore", got ${JSON.stringify(nonFinite)}`);
@@ -106,39 +115,49 @@ export function fitLoop(model: CompiledModel, data: Dataset, options: FitOptions
   const batches = batchesOf("fit", info, data);
   const batchSize = options.batchSize ?? info.sizes[batches.batchDim] ?? batches.rows;
   checkBatchSize("fit", batchSize);
+  const stepsPerEpoch = Math.ceil(batches.rows / batchSize);
+  if (initialBatch > 0 && (initialBatch >= stepsPerEpoch || initialEpoch >= epochs)) {
+    throw new RangeError(`fit: initialBatch ${initialBatch} is past the ${stepsPerEpoch} batches of an epoch (or initialEpoch is the end)`);
+  }
+  if (options.validationBatchSize !== undefined) checkBatchSize("fit (validationBatchSize)", options.validationBatchSize);
   if (options.validation !== undefined) batchesOf("fit (validation)", entryOf(model, evaluateEntry, "fit"), options.validation);
   const monitor = options.earlyStopping ? monitorOf(options.earlyStopping, options.validation !== undefined, Object.keys(options.metrics ?? {})) : undefined;
 
   return (function* (): Generator<void, History, void> {
-    const stepsPerEpoch = Math.ceil(batches.rows / batchSize);
-    let step = initialEpoch * stepsPerEpoch;
+    let step = initialEpoch * stepsPerEpoch + initialBatch;
     const history: EpochLog[] = [];
-    const end = (status: FitStatus, message: string, restoredEpoch?: number): History => ({ epochs: history, status, message, steps: step, restoredEpoch });
+    const end = (status: FitStatus, message: string, restoredEpoch?: number, failed?: BatchLog): History => ({ epochs: history, status, message, steps: step, restoredEpoch, failed });
 
     for (let epoch = initialEpoch; epoch < epochs; epoch++) {
       const order = shuffle ? shuffledOrder(batches.rows, seed, epoch) : undefined;
       let lossSum = 0;
-      for (let batch = 0; batch < stepsPerEpoch; batch++) {
+      let rowsRun = 0;
+      for (let batch = epoch === initialEpoch ? initialBatch : 0; batch < stepsPerEpoch; batch++) {
         const start = batch * batchSize;
         const rows = Math.min(batchSize, batches.rows - start);
         const { feeds, sizes } = batches.slice(start, rows, order);
         const random = model.randomFeeds?.(trainEntry, step, sizes) ?? {};
         const before = nonFinite === "restore" ? snapshot(model) : undefined;
-        const loss = model.run(trainEntry, { ...feeds, ...random }, sizes).loss[0];
+        const outputs = model.run(trainEntry, { ...feeds, ...random }, sizes);
+        const loss = outputs.loss[0];
         step += 1;
+        const log: BatchLog = { epoch, batch, step, rows, loss, outputs };
         if (!Number.isFinite(loss)) {
           if (before) restore(model, before);
           const kept = before ? "the params are those before this step" : "the params are those this step produced";
-          return end("non-finite-loss", `loss was ${loss} at epoch ${epoch}, batch ${batch} (step ${step}); training stopped and ${kept}`);
+          return end("non-finite-loss", `loss was ${loss} at epoch ${epoch}, batch ${batch} (step ${step}); training stopped and ${kept}`, undefined, log);
         }
         lossSum += loss * rows;
-        callbacks.onBatchEnd?.({ epoch, batch, step, rows, loss });
+        rowsRun += rows;
+        callbacks.onBatchEnd?.(log);
         yield;
         if (options.signal?.aborted) return end("aborted", `aborted at epoch ${epoch}, batch ${batch} (step ${step})`);
         if (batch < stepsPerEpoch - 1 && callbacks.shouldStop?.()) return end("stopped", `shouldStop() at epoch ${epoch}, batch ${batch} (step ${step})`);
       }
-      const validation = options.validation ? evaluate(model, options.validation, { metrics: options.metrics, entry: evaluateEntry, batchSize }) : undefined;
-      const log: EpochLog = validation ? { epoch, loss: lossSum / batches.rows, validation } : { epoch, loss: lossSum / batches.rows };
+      const validation = options.validation
+        ? evaluate(model, options.validation, { metrics: options.metrics, entry: evaluateEntry, batchSize: options.validationBatchSize ?? batchSize })
+        : undefined;
+      const log: EpochLog = validation ? { epoch, loss: lossSum / rowsRun, validation } : { epoch, loss: lossSum / rowsRun };
       history.push(log);
       callbacks.onEpochEnd?.(log);
       if (monitor?.observe(log, () => snapshot(model))) {

@@ -1,8 +1,8 @@
 // The CompiledModel these functions consume (DESIGN.md's multi-entry compile)
 export type { CompiledModel, EntryInfo, TensorInfo, Feeds, Results } from "./compiled-model.ts";
 // Interim: a CompiledModel from single-spec compile() steps, until compile({ entries }) lands in @gradfold/codegen
-export { compileEntries, type EntriesSpec, type EntrySpec, type EntriesOptions, type EntriesModel } from "./compile-entries.ts";
-export { compileModel, type ModelSpec, type UpdateRule } from "./compile-model.ts";
+export { compileEntries, compileEntriesAsync, type EntriesSpec, type EntrySpec, type EntriesOptions, type EntriesModel, type EntryStep, type StepCompiler } from "./compile-entries.ts";
+export { compileModel, compileModelAsync, type ModelSpec, type UpdateRule } from "./compile-model.ts";
 
 // The loop
 export { fit, fitLoop, type FitOptions, type FitCallbacks, type FitStatus, type History, type BatchLog, type EpochLog } from "./fit.ts";

@@ -1,10 +1,12 @@
 /**
- * The plain-JavaScript body of a standalone trainer: the same RNG (sfc32 with the
- * seeding and forks of src/rng.ts), IDX parsing, MNIST split, batch order, dropout
- * masks and loss bookkeeping as the in-process trainer, so that with the same seed
- * the curve is the same. It only uses node: built-ins. A test runs both and compares.
- * Keep in step with rng.ts, data/mnist.ts, data/dataset.ts, train/loop.ts and
- * train/evaluate-set.ts.
+ * The plain-JavaScript body of a standalone trainer: the same RNGs (sfc32 with the
+ * seeding and forks of src/rng.ts for the split; @gradfold/nn's splitmix32/mulberry32
+ * for the batch order and dropout masks), IDX parsing, MNIST split, and the loop and
+ * bookkeeping of @gradfold/train's fit()/evaluate() as the trainer runs them (every
+ * batch trained, the last at its own size, evaluation unpadded), so that with the same
+ * seed the curve is the same. It only uses node: built-ins. A test runs both and
+ * compares. Keep in step with rng.ts, data/mnist.ts, nn's init/prng.ts and
+ * layers/dropout.ts, train's data.ts, fit.ts and evaluate.ts, and train/loop.ts.
  */
 export const runtimeSource = String.raw`
 class Rng {
@@ -32,6 +34,61 @@ class Rng {
     return p;
   }
   fork() { return new Rng(this.nextUint32() ^ 0x5bd1e995); }
+}
+
+function splitmix32(x) {
+  let z = (x + 0x9e3779b9) >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+function combineSeeds(...seeds) {
+  let h = 0x2545f491;
+  for (const s of seeds) h = splitmix32((h ^ (s >>> 0)) >>> 0);
+  return h;
+}
+
+function createRng(seed) {
+  let state = splitmix32(Math.trunc(seed) >>> 0);
+  const uint32 = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+  return { uint32, uniform: () => uint32() / 4294967296 };
+}
+
+function shuffledOrder(rows, seed, epoch) {
+  const order = Int32Array.from({ length: rows }, (_, i) => i);
+  const rng = createRng(combineSeeds(seed, epoch));
+  for (let i = rows - 1; i > 0; i--) { const j = rng.uint32() % (i + 1); const t = order[i]; order[i] = order[j]; order[j] = t; }
+  return order;
+}
+
+function dropoutMask(n, rate, seed, step) {
+  const rng = createRng(combineSeeds(seed, step));
+  const mask = new Float32Array(n);
+  for (let i = 0; i < n; i++) mask[i] = rng.uniform() >= rate ? 1 : 0;
+  return mask;
+}
+
+/** Steps by batch size over one set of params: the one about to run gets the names it is behind on. */
+function stepsBySize(steps) {
+  let current = null;
+  return {
+    use(size, from) {
+      const step = steps[size];
+      if (!step) throw new Error("no step for a batch of " + size);
+      const source = from ?? current;
+      if (source && source !== step) for (const name of step.names()) step.write(name, source.read(name));
+      if (!from) current = step;
+      return step;
+    },
+    get current() { return current; },
+  };
 }
 
 function parseIdx(bytes, source) {
@@ -82,18 +139,15 @@ function argmax(v, offset, classes) {
   return best;
 }
 
-function evaluateSet(step, data, batch, classes) {
+function evaluateSet(evalSteps, trained, data, batch, classes) {
   const f = data.features;
-  const x = new Float32Array(batch * f);
-  const y = new Int32Array(batch);
   let lossSum = 0, correct = 0;
   for (let start = 0; start < data.count; start += batch) {
     const size = Math.min(batch, data.count - start);
-    x.fill(0); y.fill(0);
-    x.set(data.x.subarray(start * f, (start + size) * f));
-    y.set(data.y.subarray(start, start + size));
-    const out = step.run({ x, y });
-    for (let i = 0; i < size; i++) { lossSum += out.losses[i]; if (argmax(out.predictions, i * classes, classes) === y[i]) correct++; }
+    const step = evalSteps.use(size, trained);
+    const out = step.run({ x: data.x.subarray(start * f, (start + size) * f), y: data.y.subarray(start, start + size) });
+    lossSum += out.loss[0] * size;
+    for (let i = 0; i < size; i++) if (argmax(out.output, i * classes, classes) === data.y[start + i]) correct++;
   }
   return { loss: lossSum / data.count, accuracy: correct / data.count };
 }
@@ -132,54 +186,50 @@ async function main() {
   const root = new Rng(CONFIG.seed);
   root.fork(); // init: the weights are embedded in the step module
   const splitRng = root.fork();
-  const shuffleRng = root.fork();
-  const dropoutRng = root.fork();
   const all = loadPair(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", CONFIG.limitTrain);
   const test = loadPair(dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", CONFIG.limitTest);
   const perm = splitRng.permutation(all.count);
   const train = subset(all, perm.subarray(CONFIG.validationSize));
   const validation = subset(all, perm.subarray(0, CONFIG.validationSize));
-  const trainStep = (await import("data:text/javascript;base64," + TRAIN_STEP)).default();
-  const evalStep = (await import("data:text/javascript;base64," + EVAL_STEP)).default();
-  const { batchSize, classes, dropout } = CONFIG;
-  const keep = 1 - dropout;
-  const batches = Math.floor(train.count / batchSize);
+  const load = async (modules) => Object.fromEntries(await Promise.all(Object.entries(modules).map(async ([size, code]) => [size, (await import("data:text/javascript;base64," + code)).default()])));
+  const trainSteps = stepsBySize(await load(TRAIN_STEPS));
+  const evalSteps = stepsBySize(await load(EVAL_STEPS));
+  const { batchSize, classes } = CONFIG;
+  const batches = Math.ceil(train.count / batchSize);
   const f = train.features;
-  const x = new Float32Array(batchSize * f);
-  const y = new Int32Array(batchSize);
-  const masks = CONFIG.dropoutMasks.map(({ name, width }) => ({ name, data: new Float32Array(batchSize * width) }));
   const lines = [];
   const stepLines = [];
   process.stdout.write("standalone gradfold trainer: " + CONFIG.description + (options.epochs === CONFIG.epochs ? "" : " (now " + options.epochs + " epochs)") + "\n");
   let step = 0;
   for (let epoch = 0; epoch < options.epochs; epoch++) {
-    const order = shuffleRng.permutation(train.count);
+    const order = shuffledOrder(train.count, CONFIG.seed, epoch);
     let lossSum = 0, correct = 0, seen = 0;
     const start = performance.now();
     for (let b = 0; b < batches; b++) {
-      for (let i = 0; i < batchSize; i++) { const k = order[b * batchSize + i]; x.set(train.x.subarray(k * f, (k + 1) * f), i * f); y[i] = train.y[k]; }
-      for (const m of masks) for (let i = 0; i < m.data.length; i++) m.data[i] = dropoutRng.uniform() < keep ? 1 / keep : 0;
+      const rows = Math.min(batchSize, train.count - b * batchSize);
+      const x = new Float32Array(rows * f);
+      const y = new Int32Array(rows);
+      for (let i = 0; i < rows; i++) { const k = order[b * batchSize + i]; x.set(train.x.subarray(k * f, (k + 1) * f), i * f); y[i] = train.y[k]; }
       const feeds = { x, y };
-      for (const m of masks) feeds[m.name] = m.data;
-      const out = trainStep.run(feeds);
+      for (const m of CONFIG.dropoutMasks) feeds[m.name] = dropoutMask(rows * m.width, m.rate, m.seed, step);
+      const out = trainSteps.use(rows).run(feeds);
       const loss = out.loss[0];
       if (!Number.isFinite(loss)) throw new Error("diverged at step " + (step + 1) + ": loss is " + loss);
       step++;
       stepLines.push(JSON.stringify({ step, loss }));
-      lossSum += loss * batchSize;
-      seen += batchSize;
-      for (let i = 0; i < batchSize; i++) if (argmax(out.predictions, i * classes, classes) === y[i]) correct++;
+      lossSum += loss * rows;
+      seen += rows;
+      correct += Math.round(out.accuracy[0] * rows);
     }
     const seconds = (performance.now() - start) / 1000;
-    for (const name of CONFIG.paramNames) evalStep.write(name, trainStep.read(name));
-    const val = evaluateSet(evalStep, validation, CONFIG.evalBatchSize, classes);
+    const val = evaluateSet(evalSteps, trainSteps.current, validation, CONFIG.evalBatchSize, classes);
     const row = { epoch: epoch + 1, step, trainLoss: lossSum / seen, trainAccuracy: correct / seen, valLoss: val.loss, valAccuracy: val.accuracy, seconds, examplesPerSecond: seen / seconds };
     lines.push(JSON.stringify(row));
     process.stdout.write("epoch " + row.epoch + "/" + options.epochs + "  loss " + row.trainLoss.toFixed(4) + "  acc " + (100 * row.trainAccuracy).toFixed(2) + "%  val_loss " + row.valLoss.toFixed(4) + "  val_acc " + (100 * row.valAccuracy).toFixed(2) + "%  " + seconds.toFixed(1) + "s  " + Math.round(row.examplesPerSecond) + " ex/s\n");
     if (options.metrics) writeFileSync(options.metrics, lines.join("\n") + "\n");
     if (options.steps) writeFileSync(options.steps, stepLines.join("\n") + "\n");
   }
-  const result = evaluateSet(evalStep, test, CONFIG.evalBatchSize, classes);
+  const result = evaluateSet(evalSteps, trainSteps.current, test, CONFIG.evalBatchSize, classes);
   process.stdout.write("test: loss " + result.loss.toFixed(4) + ", accuracy " + (100 * result.accuracy).toFixed(2) + "% on " + test.count + " examples\n");
 }
 

@@ -1,12 +1,13 @@
 import { emit } from "@gradfold/codegen";
+import { combineSeeds, hashString } from "@gradfold/nn";
 import type { TrainConfig } from "../config.ts";
 import { mnistDataDir } from "../data/mnist.ts";
 import { buildPrograms } from "../train/program.ts";
 import { makeOptimizer, scheduleSpansRun } from "../train/optimizer-choice.ts";
-import { resolveLoss, runStreams, scheduledUpdateRule } from "../train/run.ts";
+import { resolveLoss, scheduledUpdateRule } from "../train/run.ts";
 import { runtimeSource } from "./runtime-source.ts";
 
-const mnist = { features: 784, outputs: 10, task: "classification" as const, train: 60_000 };
+const mnist = { features: 784, outputs: 10, task: "classification" as const, train: 60_000, test: 10_000 };
 
 /**
  * The text of a standalone ES module that trains `config` on MNIST with plain
@@ -20,14 +21,17 @@ export function standaloneTrainerSource(config: TrainConfig, describe: string): 
   // The same rule as holdOut(): below 1, a fraction.
   const validationSize = config.validationSize > 0 && config.validationSize < 1 ? Math.max(1, Math.round(config.validationSize * available)) : config.validationSize;
   const trainCount = available - validationSize;
-  const streams = runStreams(config.seed);
   const programs = buildPrograms(
     { ...config, loss: resolveLoss(config, "classification") },
     mnist,
-    scheduledUpdateRule(makeOptimizer, config, Math.floor(trainCount / config.batchSize)),
-    streams.init,
+    scheduledUpdateRule(makeOptimizer, config, Math.ceil(trainCount / config.batchSize)),
   );
   const toBase64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
+  const testCount = Math.min(config.limitTest ?? mnist.test, mnist.test);
+  // One emitted step per batch size the run meets: full batches and the last, smaller one.
+  const sizesOf = (rows: number, batch: number) => [Math.min(batch, rows), rows % batch].filter((n) => n > 0);
+  const stepsFor = (spec: typeof programs.train, sizes: number[]) =>
+    Object.fromEntries([...new Set(sizes)].map((n) => [n, toBase64(emit({ ...spec, sizes: { batch: n } }))]));
   const settings = {
     description: describe,
     seed: config.seed,
@@ -42,7 +46,8 @@ export function standaloneTrainerSource(config: TrainConfig, describe: string): 
     limitTest: config.limitTest ?? null,
     classes: mnist.outputs,
     dropout: config.dropout,
-    dropoutMasks: programs.dropoutMasks,
+    // Each mask stream as nn's dropout seeds it: (run seed, layer name), then the step.
+    dropoutMasks: programs.dropoutMasks.map((m) => ({ ...m, rate: config.dropout, seed: combineSeeds(config.seed, hashString(m.name.replace(/\/mask$/, ""))) })),
     paramNames: programs.paramNames,
     mnistDir: config.data.dir ?? mnistDataDir(),
   };
@@ -55,8 +60,8 @@ export function standaloneTrainerSource(config: TrainConfig, describe: string): 
     'import { gunzipSync } from "node:zlib";',
     "",
     `const CONFIG = ${JSON.stringify(settings)};`,
-    `const TRAIN_STEP = ${JSON.stringify(toBase64(emit(programs.train)))};`,
-    `const EVAL_STEP = ${JSON.stringify(toBase64(emit(programs.eval)))};`,
+    `const TRAIN_STEPS = ${JSON.stringify(stepsFor(programs.train, sizesOf(trainCount, config.batchSize)))};`,
+    `const EVAL_STEPS = ${JSON.stringify(stepsFor(programs.eval, [...sizesOf(validationSize, config.evalBatchSize), ...sizesOf(testCount, config.evalBatchSize)]))};`,
     runtimeSource,
   ].join("\n");
 }

@@ -4,12 +4,13 @@ import { defaultConfig, type TrainConfig } from "../config.ts";
 import { fillBatch, type DataSplits } from "../data/dataset.ts";
 import { loadMnist } from "../data/mnist.ts";
 import { Rng } from "../rng.ts";
+import { accuracy } from "@gradfold/nn";
+import { compileModel, evaluate } from "@gradfold/train";
 import type { Backend } from "../train/backends.ts";
-import { evaluateSet, syncParams } from "../train/evaluate-set.ts";
 import { resolveLoss } from "../train/run.ts";
 import { makeOptimizer } from "../train/optimizer-choice.ts";
-import { weightName } from "../train/model.ts";
-import { buildPrograms, gradNormPrefix, type UpdateRule } from "../train/program.ts";
+import { layerNames } from "../train/network.ts";
+import { gradNormPrefix, modelSpec, type UpdateRule } from "../train/program.ts";
 import { writeFileDurable } from "../io/durable-write.ts";
 
 /** What every experiment takes from the command line. */
@@ -63,15 +64,14 @@ export function trainCurve(
   recordAt: (step: number) => boolean = () => true,
   optimizer?: UpdateRule,
 ): CurveResult {
-  const init = new Rng(config.seed);
-  const programs = buildPrograms(
+  const spec = modelSpec(
     { ...config, loss: resolveLoss(config, data.info.task) },
     { features: data.train.features, outputs: data.info.outputs, task: data.info.task },
     optimizer ?? makeOptimizer(config, Math.floor(data.train.count / config.batchSize)),
-    init,
   );
-  const step = o.backend.makeStep(programs.train);
-  const weightNames = programs.model.layers.map(weightName);
+  // Experiments run single-threaded: their step times are compared with each other.
+  const model = compileModel(spec, { compileStep: o.backend.compileStep });
+  const weightNames = layerNames(config).map((n) => `${n}/W`);
   const x = new Float32Array(config.batchSize * data.train.features);
   const y = new Int32Array(config.batchSize);
   const shuffle = new Rng(config.seed + 1);
@@ -89,7 +89,7 @@ export function trainCurve(
     fillBatch(data.train, order, cursor, x, y);
     cursor += config.batchSize;
     const before = performance.now();
-    const out = step.run({ x, y });
+    const out = model.run("train", { x, y, ...model.randomFeeds?.("train", s, { batch: config.batchSize }) });
     stepMs.push(performance.now() - before);
     const loss = out.loss[0];
     const norms = weightNames.map((n) => out[`${gradNormPrefix}${n}`][0]);
@@ -103,9 +103,8 @@ export function trainCurve(
   const seconds = (performance.now() - start) / 1000;
   let validationAccuracy: number | null = null;
   if (divergedAt === null) {
-    const evalStep = o.backend.makeStep(programs.eval);
-    syncParams(step, evalStep, programs.paramNames);
-    validationAccuracy = evaluateSet(evalStep, data.validation, data.info, config.evalBatchSize).accuracy;
+    const { x: vx, y: vy } = data.validation;
+    validationAccuracy = evaluate(model, { x: vx, y: vy }, { batchSize: config.evalBatchSize, metrics: { accuracy: ({ output }) => accuracy(output as Float32Array, vy as Int32Array) } }).metrics.accuracy;
   }
   const sorted = stepMs.sort((a, b) => a - b);
   const medianStepMs = sorted.length === 0 ? Number.NaN : sorted[Math.floor(sorted.length / 2)];

@@ -1,6 +1,6 @@
 import type { TrainConfig } from "../config.ts";
 import { lineChartSvg } from "../report/line-chart.ts";
-import type { InitName } from "../train/model.ts";
+import type { InitName } from "../train/network.ts";
 import { experimentConfig, experimentData, markdownTable, sci, trainCurve, writeOutputs, type CurveResult, type ExperimentOptions } from "./common.ts";
 
 export const initScales: readonly InitName[] = [0.01, 0.03, "glorot", "he", 0.3, 1];

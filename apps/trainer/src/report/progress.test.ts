@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { EpochMetrics } from "../train/metrics.ts";
+import type { EpochMetrics } from "../train/run-state.ts";
 import { barProgress, epochLine, lineProgress } from "./progress.ts";
 
 const metrics: EpochMetrics = { epoch: 2, step: 20, trainLoss: 0.5, trainAccuracy: 0.875, valLoss: 0.25, valAccuracy: 0.9, seconds: 1.5, examplesPerSecond: 1234.4 };

@@ -1,5 +1,5 @@
 import cliProgress from "cli-progress";
-import type { EpochMetrics } from "../train/metrics.ts";
+import type { EpochMetrics } from "../train/run-state.ts";
 
 /** What the training loop tells the person watching. */
 export interface Progress {

@@ -1,26 +1,27 @@
 import { compile } from "@gradfold/codegen";
-import { referenceStep, type StepFactory } from "./step.ts";
+import type { EntryStep, StepCompiler } from "@gradfold/train";
+import { threadedCompiler } from "@gradfold/train/node";
+import { referenceStep } from "./step.ts";
 
 export type BackendName = "auto" | "compiled" | "reference";
 
 export interface Backend {
   readonly name: "compiled" | "reference";
-  readonly makeStep: StepFactory;
+  /** Threads per compiled step, the caller included (the reference backend: 1). */
+  readonly threads: number;
+  /** Compiles one step: async when threaded (use compileModelAsync). */
+  readonly compileStep: StepCompiler;
 }
 
 /**
- * The step backend: "compiled" (@gradfold/codegen's compile(): optimized graph,
- * generated kernels; the default) or "reference" (@gradfold/graph's float64
+ * The step backend: "compiled" (@gradfold/codegen: optimized graph, generated kernels;
+ * the default), over `threads` threads (@gradfold/codegen/node's compileThreaded, whose
+ * results are bit-identical to one thread's), or "reference" (@gradfold/graph's float64
  * interpreter: far too slow for MNIST, the oracle in tests). "auto" is compiled.
  */
-export function chooseBackend(name: BackendName): Backend {
-  if (name === "reference") return { name, makeStep: referenceStep };
-  return {
-    name: "compiled",
-    makeStep(spec) {
-      const step = compile(spec);
-      // Every output of the trainer's programs is float32 (losses, predictions, norms).
-      return { run: (feeds) => step.run(feeds) as Record<string, Float32Array>, read: step.read, write: step.write };
-    },
-  };
+export function chooseBackend(name: BackendName, threads = 1): Backend {
+  if (name === "reference") {
+    return { name, threads: 1, compileStep: (spec) => referenceStep({ ...spec, updates: spec.updates ?? [], sizes: spec.sizes ?? {} }) as unknown as EntryStep };
+  }
+  return { name: "compiled", threads, compileStep: threads === 1 ? compile : threadedCompiler(threads) };
 }

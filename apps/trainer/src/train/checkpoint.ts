@@ -11,7 +11,12 @@ import { type FileLayer, nodeFiles, writeFileDurable } from "../io/durable-write
  * The header holds the tensor table (name, length) and the run state (`meta`).
  */
 export const checkpointMagic = "GFCKPT\r\n";
-export const checkpointVersion = 1;
+/**
+ * 2: the run state of a trainer that trains through @gradfold/train's fit() (no RNG
+ * states: batch order and dropout masks come from the seed and the step), with the
+ * model's own param and optimizer slot names. Version 1 (the trainer's own loop) is refused.
+ */
+export const checkpointVersion = 2;
 
 export class CheckpointError extends Error {
   override name = "CheckpointError";
@@ -48,6 +53,12 @@ export function decodeCheckpoint<Meta>(bytes: Uint8Array, source = "checkpoint")
   if (bytes.length < 20) throw new CheckpointError(`${source}: truncated: ${bytes.length} bytes, a checkpoint has at least 20`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
+  if (version === 1) {
+    throw new CheckpointError(
+      `${source}: checkpoint format version 1, written by an older gradfold-train (its own training loop); this trainer reads version ${checkpointVersion} ` +
+        "(training through @gradfold/train's fit(), another batch order and dropout stream), so it cannot continue that run exactly; start a new run with --out",
+    );
+  }
   if (version !== checkpointVersion) {
     throw new CheckpointError(`${source}: checkpoint format version ${version}, this trainer reads version ${checkpointVersion}`);
   }

@@ -1,5 +1,5 @@
 import { lineChartSvg, type SeriesPoint } from "../report/line-chart.ts";
-import type { EpochMetrics } from "./metrics.ts";
+import type { EpochMetrics } from "./run-state.ts";
 import type { RunFolder, StepLoss } from "./run-folder.ts";
 
 /** Means of consecutive windows, about `points` of them: a readable curve from noisy minibatch losses. */

@@ -1,8 +1,8 @@
-import { grad, input, type AnyTensor, type Tensor } from "@gradfold/graph";
-import { cost as costOf, l1, l2, type FloatTensor } from "@gradfold/nn";
-import type { Rng } from "../rng.ts";
+import { add, grad, input, mul, scalar, type AnyTensor } from "@gradfold/graph";
+import { accuracyOf, kernels, l1, l2, nameOf as paramName, type FloatTensor, type Model } from "@gradfold/nn";
+import type { ModelSpec } from "@gradfold/train";
 import { losses, type LossName } from "./losses.ts";
-import { buildModel, type Model, type ModelConfig } from "./model.ts";
+import { networkOf, type ModelConfig } from "./network.ts";
 import type { StepSpec } from "./step.ts";
 
 /** Anything with @gradfold/optimizers' `updates(loss, params)`. */
@@ -16,73 +16,94 @@ export interface ProgramConfig extends ModelConfig {
   readonly l1: number;
   readonly batchSize: number;
   readonly evalBatchSize: number;
+  readonly seed: number;
+}
+
+export interface DataShape {
+  readonly features: number;
+  readonly outputs: number;
+  readonly task: "classification" | "regression";
+}
+
+export const gradNormPrefix = "gradNorm/";
+
+/** The train entry's `correct` output: the batch's accuracy (classification only). */
+export const batchAccuracy = "accuracy";
+
+/** L2·Σ‖W‖² + L1·Σ|W| over the kernels (not the biases), or nothing. */
+function penaltyOf(config: ProgramConfig, net: Model): FloatTensor | undefined {
+  const weights = kernels(net);
+  const terms = [...(config.l2 > 0 ? [l2(config.l2, weights)] : []), ...(config.l1 > 0 ? [l1(config.l1, weights)] : [])];
+  if (terms.length === 0) return undefined;
+  return terms.map((t) => mul(t.value, scalar(t.lambda)) as FloatTensor).reduce((a, b) => add(a, b) as FloatTensor);
+}
+
+/** Each param's gradient norm (divergence reports, the gradients experiment); CSE shares the gradient graph with the updates. */
+function gradNorms(cost: FloatTensor, net: Model): Record<string, AnyTensor> {
+  const grads = grad(cost, net.params);
+  return Object.fromEntries(net.params.map((p, i) => [`${gradNormPrefix}${paramName(p)}`, grads[i].square().sum().sqrt()]));
+}
+
+/**
+ * What @gradfold/train's `compileModel` builds the run's model from: the network of
+ * nn layers, the mean per-example loss, the penalties (for the optimizer only; the
+ * reported loss is the data loss), and the train entry's extra outputs: each param's
+ * gradient norm and, for classification, the batch accuracy.
+ */
+export function modelSpec(config: ProgramConfig, shape: DataShape, optimizer: UpdateRule): ModelSpec<FloatTensor> {
+  const x = input("x", ["batch", shape.features]);
+  const y = input("y", ["batch"], shape.task === "classification" ? "int32" : "float32");
+  const lossOf = losses[config.loss];
+  return {
+    network: networkOf(config, shape.outputs, config.seed),
+    inputs: x,
+    targets: [y],
+    loss: (output) => lossOf(output, y).mean() as FloatTensor,
+    penalty: config.l1 > 0 || config.l2 > 0 ? (net: Model) => penaltyOf(config, net)! : undefined,
+    optimizer: optimizer as ModelSpec<FloatTensor>["optimizer"],
+    sizes: { batch: config.batchSize },
+    trainOutputs: ({ output, cost, net }) => ({
+      ...gradNorms(cost, net),
+      ...(shape.task === "classification" ? { [batchAccuracy]: accuracyOf(output, y as never) } : {}),
+    }),
+  };
 }
 
 export interface TrainingPrograms {
-  readonly model: Model;
-  /** Forward, backward and update: outputs `loss` (mean data loss), `predictions`, and `gradNorm/<param>` per param. */
-  readonly train: StepSpec;
-  /** Forward only, no dropout: outputs per-example `losses` and `predictions`. */
-  readonly eval: StepSpec;
-  /** Names of the dropout mask inputs of `train`, with their widths. */
+  /** The train entry of the run's model, as one step spec: outputs `loss`, `gradNorm/<param>`, `accuracy`; the optimizer's updates. */
+  readonly train: Omit<StepSpec, "sizes">;
+  /** The evaluate entry: outputs `loss` (the batch mean) and `output`, no updates. */
+  readonly eval: Omit<StepSpec, "sizes">;
+  /** The dropout layers of `train`: mask input name, width, rate and the seed of its mask stream (values 0 or 1; the graph scales). */
   readonly dropoutMasks: ReadonlyArray<{ name: string; width: number }>;
   /** Names of the trainable params, in layer order. */
   readonly paramNames: readonly string[];
 }
 
-type Scalar = Tensor<[], "float32">;
-
-export const gradNormPrefix = "gradNorm/";
-
 /**
- * Builds the training and evaluation programs: the model, the per-example loss,
- * the cost (mean loss + L2·Σ‖W‖² + L1·Σ|W| over weights, not biases), the
- * optimizer's updates, and each param's gradient norm (for divergence reports and
- * the gradients experiment; CSE shares the gradient graph with the updates).
+ * The emitted standalone trainer's steps (it runs its own loop over single steps):
+ * the train and evaluate entries `compileModel` builds from `modelSpec`, the same
+ * graphs output for output, so the same kernels and the same numbers.
  */
-export function buildPrograms(
-  config: ProgramConfig,
-  shape: { features: number; outputs: number; task: "classification" | "regression" },
-  optimizer: UpdateRule,
-  rng: Rng,
-): TrainingPrograms {
-  const model = buildModel(config, shape.features, shape.outputs, rng);
-  const lossOf = losses[config.loss];
-  const targetDtype = shape.task === "classification" ? "int32" : "float32";
-
-  const batch = config.batchSize;
-  const x = input("x", ["batch", shape.features]);
-  const y = input("y", ["batch"], targetDtype);
-  const dropoutMasks = model.dropoutWidths.map((width, i) => ({ name: `dropout${i + 1}`, width }));
-  const masks = dropoutMasks.map(({ name, width }) => input(name, ["batch", width]));
-  const net = model.forward(x, masks.length > 0 ? masks : undefined);
-  const predictions = net.output;
-  const dataLoss = lossOf(predictions, y).mean();
-  const weights = net.weights as FloatTensor[];
-  const penalties = [...(config.l2 > 0 ? [l2(config.l2, weights)] : []), ...(config.l1 > 0 ? [l1(config.l1, weights)] : [])];
-  const cost: AnyTensor = costOf(dataLoss as Scalar, penalties);
-  const grads = grad(cost, net.params);
-  const gradNorms = Object.fromEntries(net.params.map((p, i) => [`${gradNormPrefix}${nameOf(p)}`, grads[i].square().sum().sqrt()]));
-  const train: StepSpec = {
-    inputs: [x, y, ...masks],
-    outputs: { loss: dataLoss, predictions, ...gradNorms },
-    updates: optimizer.updates(cost, net.params),
-    sizes: { batch },
+export function buildPrograms(config: ProgramConfig, shape: DataShape, optimizer: UpdateRule): TrainingPrograms {
+  const spec = modelSpec(config, shape, optimizer);
+  const [x, y] = [spec.inputs, spec.targets[0]];
+  const train = spec.network.build(x, { training: true });
+  const loss = spec.loss(train.output, train);
+  const penalty = spec.penalty?.(train);
+  const cost = penalty ? (loss.add(penalty) as FloatTensor) : loss;
+  const masks = train.randomInputs.map((r) => r.input);
+  const infer = spec.network.build(x, { training: false });
+  return {
+    train: {
+      inputs: [x, y, ...masks],
+      outputs: { loss, ...spec.trainOutputs!({ output: train.output, loss, cost, net: train }) },
+      updates: [...optimizer.updates(cost, train.params), ...train.updates],
+    },
+    eval: { inputs: [x, y], outputs: { loss: spec.loss(infer.output, infer), output: infer.output }, updates: [] },
+    dropoutMasks: masks.map((m) => ({ name: inputName(m), width: m.shape[1] as number })),
+    paramNames: train.params.map(paramName),
   };
-
-  const ex = input("x", ["batch", shape.features]);
-  const ey = input("y", ["batch"], targetDtype);
-  const evalPredictions = model.forward(ex).output;
-  const evalSpec: StepSpec = {
-    inputs: [ex, ey],
-    outputs: { losses: lossOf(evalPredictions, ey), predictions: evalPredictions },
-    updates: [],
-    sizes: { batch: config.evalBatchSize },
-  };
-  return { model, train, eval: evalSpec, dropoutMasks, paramNames: net.params.map(nameOf) };
 }
 
-export function nameOf(p: AnyTensor): string {
-  if (!p.is("param")) throw new Error(`expected a param, got ${p.op}`);
-  return p.params.name;
-}
+const inputName = (t: AnyTensor) => (t.is("input") ? t.params.name : paramName(t));

@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { defaultConfig } from "../config.ts";
-import { Rng } from "../rng.ts";
-import { initialRunState, type RunState } from "./loop.ts";
+import { initialRunState, type RunState } from "./run-state.ts";
 import { flagOf, resumeConfig } from "./resume.ts";
 
 const saved = { ...defaultConfig, epochs: 5 };
-const midEpoch3: RunState = { ...initialRunState(new Rng(1), new Rng(2)), epoch: 2, batch: 7, step: 300 };
+const midEpoch3: RunState = { ...initialRunState(), epoch: 2, batch: 7, step: 300 };
 
 describe("resumeConfig", () => {
   it("applies overrides of what may change mid-run and lists each change", () => {

@@ -1,12 +1,12 @@
 import type { TrainConfig } from "../config.ts";
 import { CheckpointError } from "./checkpoint.ts";
-import type { RunState } from "./loop.ts";
+import type { RunState } from "./run-state.ts";
 import type { ConfigChanges } from "./run.ts";
 
 type Key = keyof TrainConfig;
 
 /** Settings a resumed run may change: they steer the rest of the run, not what was already learned. */
-export const changeableOnResume = ["lr", "schedule", "warmupSteps", "lrGamma", "lrStepEpochs", "clipNorm", "epochs", "patience", "checkpointEvery", "backend"] as const satisfies readonly Key[];
+export const changeableOnResume = ["lr", "schedule", "warmupSteps", "lrGamma", "lrStepEpochs", "clipNorm", "epochs", "patience", "checkpointEvery", "backend", "threads"] as const satisfies readonly Key[];
 
 /** Why each other setting is fixed for a run's lifetime; the message a refused flag gets. */
 const fixedBecause: Record<Exclude<Key, (typeof changeableOnResume)[number]>, string> = {

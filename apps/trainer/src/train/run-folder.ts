@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { appendDurable, cleanStaleTemps, type FileLayer, nodeFiles, writeFileDurable } from "../io/durable-write.ts";
 import { jsonText } from "../io/json-text.ts";
-import type { EpochMetrics } from "./metrics.ts";
+import type { EpochMetrics } from "./run-state.ts";
 
 export interface StepLoss {
   readonly step: number;
@@ -19,6 +19,7 @@ export const runFileNames = [
   "predictions.csv",
   "checkpoint.bin",
   "best.bin",
+  "weights.safetensors",
   "loss.svg",
   "accuracy.svg",
   "steps.svg",
@@ -52,6 +53,10 @@ export class RunFolder {
   }
   get bestPath() {
     return join(this.dir, "best.bin");
+  }
+  /** The final weights in safetensors (Python's safetensors, NumPy, PyTorch read them). */
+  get weightsPath() {
+    return join(this.dir, "weights.safetensors");
   }
   get configPath() {
     return join(this.dir, "config.json");

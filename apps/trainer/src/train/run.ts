@@ -4,15 +4,17 @@ import type { DataSplits } from "../data/dataset.ts";
 import { loadMnist } from "../data/mnist.ts";
 import type { Progress } from "../report/progress.ts";
 import { Rng } from "../rng.ts";
+import { confusionMatrix } from "@gradfold/nn";
+import { compileModelAsync, evaluate, saveWeights, type EntriesModel } from "@gradfold/train";
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
-import { evaluateSet, syncParams } from "./evaluate-set.ts";
-import { cleanStaleTemps } from "../io/durable-write.ts";
+import { cleanStaleTemps, writeFileDurable } from "../io/durable-write.ts";
+import type { Backend } from "./backends.ts";
 import { lossTask, lossUnitScale, type LossName } from "./losses.ts";
-import { initialRunState, trainLoop, type Divergence, type LoopOutcome, type RunState } from "./loop.ts";
+import { columnsOf, trainLoop } from "./loop.ts";
 import { writeCurves } from "./curves.ts";
-import { buildPrograms, type TrainingPrograms, type UpdateRule } from "./program.ts";
+import { modelSpec, type UpdateRule } from "./program.ts";
 import { type RunFolder, runFileNames, type StepLoss } from "./run-folder.ts";
-import { stateNames, type Step, type StepFactory } from "./step.ts";
+import { initialRunState, type Divergence, type LoopOutcome, type RunState } from "./run-state.ts";
 
 export interface CheckpointMeta {
   readonly kind: "gradfold-run";
@@ -21,9 +23,8 @@ export interface CheckpointMeta {
 }
 
 export interface RunDeps {
-  readonly makeStep: StepFactory;
-  /** Name of the step backend, for the report. */
-  readonly backend: string;
+  /** How steps are compiled (compiled over N threads, or the reference interpreter). */
+  readonly backend: Backend;
   readonly makeOptimizer: (config: TrainConfig, stepsPerEpoch: number) => UpdateRule;
   readonly progress: Progress;
   readonly stopRequested: () => boolean;
@@ -42,10 +43,12 @@ export interface RunReport {
   readonly bestEpoch: number | null;
   readonly divergence: Divergence | null;
   readonly backend: string;
+  /** Threads per compiled step (the caller included). */
+  readonly threads: number;
   readonly timings: {
     /** Loading data, building the graphs and compiling the steps. */
     readonly setupSeconds: number;
-    /** The part of setupSeconds spent creating the two steps (optimize + codegen). */
+    /** The part of setupSeconds spent compiling the model's steps (optimize + codegen). */
     readonly compileSeconds: number;
     readonly trainSeconds: number;
     readonly perEpochSeconds: number[];
@@ -68,10 +71,16 @@ export function resolveLoss(config: TrainConfig, task: "classification" | "regre
   return loss;
 }
 
-/** The seeded streams of a run, always drawn in this order from the seed. */
+/**
+ * The seeded streams of a run, always drawn in this order from the seed. Only `split`
+ * is still drawn from; weights, batch order and dropout masks are seeded by the run's
+ * seed in @gradfold/nn and @gradfold/train. The forks stay so that the split (and the
+ * emitted trainer's) is the one it always was.
+ */
 export function runStreams(seed: number) {
   const root = new Rng(seed);
-  return { init: root.fork(), split: root.fork(), shuffle: root.fork(), dropout: root.fork() };
+  root.fork(); // init
+  return { split: root.fork() };
 }
 
 /** The update rule a config names; a schedule that cannot be built names the option instead of its internal error. */
@@ -87,7 +96,7 @@ export function scheduledUpdateRule(make: RunDeps["makeOptimizer"], config: Trai
 }
 
 /**
- * Loads the data and builds the programs. The config that comes back is the one the
+ * Loads the data and describes the model. The config that comes back is the one the
  * run uses: a batch larger than the training set is clamped to it (said in `notes`,
  * with the split that was chosen).
  */
@@ -101,20 +110,37 @@ export function buildRun(config: TrainConfig, deps: Pick<RunDeps, "makeOptimizer
     notes.push(`--batch-size ${config.batchSize} is larger than the ${data.train.count} training examples; using batches of ${data.train.count}`);
     effective = { ...config, batchSize: data.train.count };
   }
-  const stepsPerEpoch = Math.floor(data.train.count / effective.batchSize);
-  const programs = buildPrograms(
+  // Every example is trained: the last batch of an epoch is smaller (PyTorch's drop_last=False).
+  const stepsPerEpoch = Math.ceil(data.train.count / effective.batchSize);
+  const spec = modelSpec(
     { ...effective, loss },
     { features: data.train.features, outputs: data.info.outputs, task: data.info.task },
     scheduledUpdateRule(deps.makeOptimizer, effective, stepsPerEpoch),
-    streams.init,
   );
   const lossScale = lossUnitScale[loss](data.info.targetScale?.std ?? 1);
-  return { config: effective, streams, data, programs, lossScale, notes };
+  return { config: effective, data, spec, lossScale, notes };
 }
 
-function readState(step: Step, names: readonly string[]): Map<string, Float32Array> {
-  return new Map(names.map((n) => [n, step.read(n)]));
+/** Compiles the model and, ahead of use, its steps for the sizes this run meets (the last partial batches). */
+async function compileRun(built: ReturnType<typeof buildRun>, backend: Backend): Promise<EntriesModel> {
+  const { config, data, spec } = built;
+  const model = await compileModelAsync(spec, { compileStep: backend.compileStep });
+  const sizes = (entry: string, rows: number, batch: number) => [...new Set([Math.min(batch, rows), rows % batch].filter((n) => n > 0))].map((n) => [entry, n] as const);
+  const wanted = [
+    ...sizes("train", data.train.count, config.batchSize),
+    ...sizes("evaluate", data.validation.count, config.evalBatchSize),
+    ...sizes("evaluate", data.test.count, config.evalBatchSize),
+  ];
+  for (const [entry, batch] of new Map(wanted.map((w) => [`${w[0]}/${w[1]}`, w])).values()) await model.prepare(entry, { batch });
+  return model;
 }
+
+function readState(model: EntriesModel, names: readonly string[]): Map<string, Float32Array> {
+  return new Map(names.map((n) => [n, model.read(n)]));
+}
+
+/** The trained weights (and batch-norm statistics): the params of the predict entry. */
+const weightNames = (model: EntriesModel) => model.entries.predict.params.map((p) => p.name);
 
 /** What a resume changed: setting → old and new value (recorded in config-history.jsonl). */
 export type ConfigChanges = Readonly<Record<string, { readonly from: unknown; readonly to: unknown }>>;
@@ -131,48 +157,41 @@ export type ConfigChanges = Readonly<Record<string, { readonly from: unknown; re
 export async function runTraining(config: TrainConfig, folder: RunFolder, resume: boolean, deps: RunDeps, changes: ConfigChanges = {}): Promise<RunReport> {
   const setupStart = performance.now();
   const built = buildRun(config, deps);
-  const { streams, data, programs, lossScale } = built;
+  const { data, lossScale } = built;
   config = built.config;
   const compileStart = performance.now();
-  const trainStep = deps.makeStep(programs.train);
-  const evalStep = deps.makeStep(programs.eval);
+  const model = await compileRun(built, deps.backend);
   const compileSeconds = (performance.now() - compileStart) / 1000;
-  const slots = stateNames(programs.train);
-  for (const note of built.notes) deps.progress.log(note);
-  let state: RunState;
-  // Per-step losses for the plot; each is also appended to steps.jsonl as its step ends.
-  const stepLosses: StepLoss[] = [];
-  if (resume) {
-    const ckpt = loadCheckpoint<CheckpointMeta>(folder.checkpointPath);
-    if (ckpt.meta?.kind !== "gradfold-run") throw new CheckpointError(`${folder.checkpointPath}: not a training-run checkpoint`);
-    restoreTensors(trainStep, ckpt.tensors, slots, folder.checkpointPath);
-    state = ckpt.meta.state;
-    cleanStaleTemps(folder.dir, runFileNames);
-    folder.resetMetrics(state.history);
-    stepLosses.push(...folder.truncateSteps(state.step));
-    deps.progress.log(`resuming ${folder.dir} at epoch ${state.epoch + 1}, batch ${state.batch} (step ${state.step})`);
-  } else {
-    state = initialRunState(streams.shuffle, streams.dropout);
-    folder.startFresh();
-    folder.resetMetrics([]);
-    folder.truncateSteps(0);
-  }
-  folder.writeJson("config.json", config);
-  folder.appendHistory({ at: new Date().toISOString(), event: resume ? "resume" : "start", step: state.step, ...(resume ? { changes } : { config }) });
-  const setupSeconds = (performance.now() - setupStart) / 1000;
-
-  let outcome: LoopOutcome;
   try {
-    outcome = await trainLoop(
-      programs,
-      trainStep,
-      evalStep,
-      data,
-      { ...config, lossScale },
-      state,
-      {
-        checkpoint: (s) => saveCheckpoint<CheckpointMeta>(folder.checkpointPath, { kind: "gradfold-run", config, state: s }, readState(trainStep, slots), folder.files),
-        bestSoFar: (s) => saveCheckpoint<CheckpointMeta>(folder.bestPath, { kind: "gradfold-run", config, state: s }, readState(trainStep, programs.paramNames), folder.files),
+    const slots = model.names();
+    for (const note of built.notes) deps.progress.log(note);
+    let state: RunState;
+    // Per-step losses for the plot; each is also appended to steps.jsonl as its step ends.
+    const stepLosses: StepLoss[] = [];
+    if (resume) {
+      const ckpt = loadCheckpoint<CheckpointMeta>(folder.checkpointPath);
+      if (ckpt.meta?.kind !== "gradfold-run") throw new CheckpointError(`${folder.checkpointPath}: not a training-run checkpoint`);
+      restoreTensors(model, ckpt.tensors, slots, folder.checkpointPath);
+      state = ckpt.meta.state;
+      cleanStaleTemps(folder.dir, runFileNames);
+      folder.resetMetrics(state.history);
+      stepLosses.push(...folder.truncateSteps(state.step));
+      deps.progress.log(`resuming ${folder.dir} at epoch ${state.epoch + 1}, batch ${state.batch} (step ${state.step})`);
+    } else {
+      state = initialRunState();
+      folder.startFresh();
+      folder.resetMetrics([]);
+      folder.truncateSteps(0);
+    }
+    folder.writeJson("config.json", config);
+    folder.appendHistory({ at: new Date().toISOString(), event: resume ? "resume" : "start", step: state.step, ...(resume ? { changes } : { config }) });
+    const setupSeconds = (performance.now() - setupStart) / 1000;
+
+    let outcome: LoopOutcome;
+    try {
+      outcome = await trainLoop(model, data, { ...config, lossScale }, state, {
+        checkpoint: (s) => saveCheckpoint<CheckpointMeta>(folder.checkpointPath, { kind: "gradfold-run", config, state: s }, readState(model, slots), folder.files),
+        bestSoFar: (s) => saveCheckpoint<CheckpointMeta>(folder.bestPath, { kind: "gradfold-run", config, state: s }, readState(model, weightNames(model)), folder.files),
         epochStart: (epoch, batches) => deps.progress.epochStart(epoch, config.epochs, batches),
         batchDone: (info) => {
           const line = { step: info.step, loss: info.stepLoss };
@@ -185,18 +204,20 @@ export async function runTraining(config: TrainConfig, folder: RunFolder, resume
           deps.progress.epochEnd(m, config.epochs);
         },
         stopRequested: deps.stopRequested,
-      },
-    );
-  } catch (err) {
+      });
+    } catch (err) {
+      deps.progress.stop();
+      reportFailure(folder, err as Error, state);
+      throw err;
+    }
     deps.progress.stop();
-    reportFailure(folder, err as Error, state);
-    throw err;
+    const report = await finish(config, folder, model, data, outcome, deps, { setupSeconds, compileSeconds, lossScale });
+    folder.writeJson("report.json", report);
+    await writeCurves(folder, outcome.state.history, stepLosses);
+    return report;
+  } finally {
+    await model.close();
   }
-  deps.progress.stop();
-  const report = await finish(config, folder, programs, trainStep, evalStep, data, outcome, deps, { setupSeconds, compileSeconds, lossScale });
-  folder.writeJson("report.json", report);
-  await writeCurves(folder, outcome.state.history, stepLosses);
-  return report;
 }
 
 /** Best effort: report.json says the run failed and why (the disk may be the thing that failed). */
@@ -216,24 +237,51 @@ function meanBaselineMse(data: DataSplits): number {
   return data.test.count === 0 ? Number.NaN : (sum / data.test.count) * std * std;
 }
 
-function restoreTensors(step: Step, tensors: ReadonlyMap<string, Float32Array>, names: readonly string[], source: string): void {
+function restoreTensors(model: EntriesModel, tensors: ReadonlyMap<string, Float32Array>, names: readonly string[], source: string): void {
   for (const name of names) {
-    const data = tensors.get(name);
-    if (!data) throw new CheckpointError(`${source}: has no tensor ${JSON.stringify(name)}; was it written by another model or optimizer?`);
+    if (!tensors.has(name)) throw new CheckpointError(`${source}: has no tensor ${JSON.stringify(name)}; was it written by another model or optimizer?`);
+  }
+  for (const name of names) {
     try {
-      step.write(name, data);
+      model.write(name, tensors.get(name)!);
     } catch (err) {
       throw new CheckpointError(`${source}: tensor ${JSON.stringify(name)} does not fit this model: ${(err as Error).message}`);
     }
   }
 }
 
+/**
+ * Loss, accuracy and confusion matrix (or MSE, MAE and each prediction, in the
+ * target's units) over a whole split with the evaluate entry: every example once,
+ * the last batch at its own size (no padding).
+ */
+function evaluateSplit(model: EntriesModel, split: DataSplits["test"], info: DataSplits["info"], batchSize: number, lossScale: number) {
+  if (split.count === 0) return { loss: Number.NaN, accuracy: null, confusion: null, regression: null };
+  const result = evaluate(model, columnsOf(split), { batchSize, keepOutputs: true });
+  const output = result.outputs!.output as Float32Array;
+  const loss = (result.loss ?? Number.NaN) * lossScale;
+  if (info.task === "classification") {
+    const confusion = confusionMatrix(output, split.y as Int32Array, info.outputs);
+    const correct = confusion.reduce((n, row, c) => n + row[c], 0);
+    return { loss, accuracy: correct / split.count, confusion, regression: null };
+  }
+  const { mean, std } = info.targetScale ?? { mean: 0, std: 1 };
+  const targets = Float64Array.from(split.y, (t) => t * std + mean);
+  const predictions = Float64Array.from(output, (p) => p * std + mean);
+  let squared = 0;
+  let absolute = 0;
+  for (let i = 0; i < split.count; i++) {
+    const error = output[i] - split.y[i];
+    squared += error * error;
+    absolute += Math.abs(error);
+  }
+  return { loss, accuracy: null, confusion: null, regression: { mse: (squared / split.count) * std * std, mae: (absolute / split.count) * std, targets, predictions } };
+}
+
 async function finish(
   config: TrainConfig,
   folder: RunFolder,
-  programs: TrainingPrograms,
-  trainStep: Step,
-  evalStep: Step,
+  model: EntriesModel,
   data: DataSplits,
   outcome: LoopOutcome,
   deps: RunDeps,
@@ -253,7 +301,8 @@ async function finish(
     epochs: state.history.length,
     steps: state.step,
     bestEpoch: state.best?.epoch ?? null,
-    backend: deps.backend,
+    backend: deps.backend.name,
+    threads: deps.backend.threads,
     classNames: data.info.classNames ?? null,
   };
   if (outcome.status === "interrupted" || outcome.status === "diverged") {
@@ -265,11 +314,12 @@ async function finish(
   if (outcome.status === "early-stopped" && state.best) {
     // Early stopping keeps the params of the best validation epoch.
     const best = loadCheckpoint<CheckpointMeta>(folder.bestPath);
-    restoreTensors(evalStep, best.tensors, programs.paramNames, folder.bestPath);
+    restoreTensors(model, best.tensors, weightNames(model), folder.bestPath);
     deps.progress.log(`early stop: no better validation loss for ${config.patience} epochs; using epoch ${state.best.epoch}`);
-  } else syncParams(trainStep, evalStep, programs.paramNames);
+  }
+  writeFileDurable(folder.weightsPath, saveWeights(model), folder.files);
   const testStart = performance.now();
-  const test = evaluateSet(evalStep, data.test, data.info, config.evalBatchSize, lossScale);
+  const test = evaluateSplit(model, data.test, data.info, config.evalBatchSize, lossScale);
   timings.testSeconds = (performance.now() - testStart) / 1000;
   const regression = test.regression && { mse: test.regression.mse, mae: test.regression.mae, meanBaselineMse: meanBaselineMse(data) };
   const accuracyText = test.accuracy === null ? "" : `, accuracy ${(100 * test.accuracy).toFixed(2)}%`;
@@ -282,7 +332,7 @@ async function finish(
   // A trained model whose test loss is not finite has diverged, however training ended.
   const status = Number.isFinite(test.loss) ? base.status : "diverged";
   if (status === "diverged") deps.progress.log(`diverged: the test loss is ${test.loss}; try a smaller --lr or --clip-norm`);
-  return { ...base, status, testLoss: test.loss, testAccuracy: test.accuracy, confusionMatrix: test.confusion?.counts ?? null, regression, divergence: null, timings };
+  return { ...base, status, testLoss: test.loss, testAccuracy: test.accuracy, confusionMatrix: test.confusion, regression, divergence: null, timings };
 }
 
 export function describeDivergence(d: Divergence, folder: RunFolder, lr: number): string {

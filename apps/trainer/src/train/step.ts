@@ -21,9 +21,10 @@ export interface Step {
   /** A copy of a param or optimizer state slot, by name. */
   read(name: string): Float32Array;
   write(name: string, data: Float32Array): void;
+  /** Every param and state slot name. */
+  names(): string[];
 }
 
-export type StepFactory = (spec: StepSpec) => Step;
 
 /** Names of every param (trainable or optimizer state) that a spec reads or updates, in graph order. */
 export function stateNames(spec: StepSpec): string[] {
@@ -63,6 +64,7 @@ export function referenceStep(spec: StepSpec): Step {
       return result;
     },
     read: (name) => known(name).slice(),
+    names: () => [...state.keys()],
     write(name, data) {
       const current = known(name);
       if (data.length !== current.length) throw new Error(`step.write(${JSON.stringify(name)}): expected ${current.length} values, got ${data.length}`);
