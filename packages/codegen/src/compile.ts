@@ -1,3 +1,4 @@
+import { describeGroup } from "@gradfold/optimize";
 import { customCall, type CustomCall } from "./js/custom.ts";
 import { stepSource, type StepSource } from "./js/step-source.ts";
 import { prepareStep, type PreparedStep } from "./prepare.ts";
@@ -29,6 +30,8 @@ export interface StepObject {
 
 export interface KernelInfo {
   readonly name: string;
+  /** The plan's kernel group, described exactly as `optimize(...).explain().kernels` lists it. */
+  readonly group: string;
   /** `op#id` (or `param "name"`) of every graph node the kernel computes. */
   readonly fuses: readonly string[];
   readonly source: string;
@@ -40,9 +43,9 @@ export interface CompiledStep extends StepObject {
   readonly kernels: readonly KernelInfo[];
   /** The Wasm modules the step instantiated (empty when every kernel is JS). */
   readonly wasmBytes: readonly Uint8Array[];
-  /** Bytes of the arena (whole Wasm pages). */
+  /** Bytes of the planned arena: the same number `optimize(...).explain().arenaBytes` reports (the Memory rounds it up to whole 64 KiB pages). */
   readonly arenaBytes: number;
-  /** Kernel groups the optimizer scheduled, and buffer bytes before/after reuse. */
+  /** Kernel groups the optimizer planned, and buffer bytes before/after reuse. */
   readonly stats: {
     readonly groups: number;
     readonly kernels: number;
@@ -82,13 +85,13 @@ export function compiledStep(step: StepObject, prepared: PreparedStep, generated
     memory: step.memory,
     source: generated.body,
     wasmBytes: generated.wasmBytes,
-    kernels: generated.kernels.map(({ name, fuses, source }) => ({ name, fuses, source })),
+    kernels: generated.kernels.map(({ name, fuses, source }, i) => ({ name, group: describeGroup(prepared.plan.groups[i]), fuses, source })),
     arenaBytes: generated.arenaBytes,
     stats: {
-      groups: prepared.schedule.groups.length,
+      groups: prepared.plan.groups.length,
       kernels: prepared.kernels.length,
       wasmKernels: generated.wasmKernels,
-      workBytesNaive: prepared.plan.naiveWorkBytes,
+      workBytesNaive: prepared.arena.naiveWorkBytes,
       arenaBytes: generated.arenaBytes,
     },
   };

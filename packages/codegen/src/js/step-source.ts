@@ -1,5 +1,5 @@
 import { initialValue, numel, bindShape, type AnyTensor } from "@gradfold/graph";
-import { ALIGN, type Slot } from "../lower/plan.ts";
+import { ALIGN, type Slot } from "../host/arena.ts";
 import type { Backend } from "../spec.ts";
 import { noWasm, planWasm, type WasmPlan } from "./wasm-plan.ts";
 import type { MatmulSpec } from "../wasm/index.ts";
@@ -31,7 +31,10 @@ export interface StepSource {
   readonly customNodes: readonly AnyTensor[];
   /** Initial bytes of the arena's static region: params, constants, sizes. */
   readonly image: Uint8Array;
+  /** Bytes of the planned arena (the plan's, scratch included; more with threads). */
   readonly arenaBytes: number;
+  /** Bytes of the WebAssembly.Memory holding it: the arena in whole 64 KiB pages. */
+  readonly memoryBytes: number;
 }
 
 /**
@@ -47,12 +50,17 @@ export interface StepSourceOptions {
 }
 
 export function stepSource(step: PreparedStep, backend: Backend = "auto", options: StepSourceOptions = {}): StepSource {
-  const { plan, shapes } = step;
+  const { arena: plan, shapes } = step;
   const threads = options.threads ?? 1;
   const wasm: WasmPlan = backend === "js" ? noWasm : planWasm(step.kernels, shapes, step.stored, options.shared ?? false);
-  const scratchOffset = Math.ceil(plan.totalBytes / ALIGN) * ALIGN;
+  // The plan reserved scratch for the largest product and panel; the Wasm kernels must fit in it.
+  const scratchOffset = plan.scratch.offset;
   const packOffset = Math.ceil((scratchOffset + 4 * wasm.scratchLength) / ALIGN) * ALIGN;
-  const totalBytes = packOffset + threads * wasm.packBytes;
+  if (packOffset + wasm.packBytes > scratchOffset + plan.scratch.bytes) {
+    throw new Error(`codegen: the Wasm kernels need ${packOffset + wasm.packBytes - scratchOffset} bytes of scratch, the plan reserved ${plan.scratch.bytes}`);
+  }
+  // More threads each pack their own panels, after the planned arena.
+  const totalBytes = threads > 1 ? Math.max(plan.totalBytes, packOffset + threads * wasm.packBytes) : plan.totalBytes;
   const views = new Map<string, { name: string; slot: Slot; nodes: AnyTensor[] }>();
   const viewOf = (node: AnyTensor): string => {
     const slot = plan.slotOf.get(node);
@@ -124,14 +132,14 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
     matmulSpecs: [...wasm.byKernel.values()].map((p) => p.spec),
     packOffset,
     wasmBytes: wasm.modules,
-    customNodes, wasmKernels: wasm.byKernel.size + wasm.elementwise.size, kernels, image: initialImage(step), arenaBytes: pages * PAGE };
+    customNodes, wasmKernels: wasm.byKernel.size + wasm.elementwise.size, kernels, image: initialImage(step), arenaBytes: totalBytes, memoryBytes: pages * PAGE };
 }
 
 /** The static region's bytes: param initial values, constants and sizes, as float32/int32. */
 function initialImage(step: PreparedStep): Uint8Array {
-  const image = new Uint8Array(step.plan.staticBytes);
+  const image = new Uint8Array(step.arena.staticBytes);
   for (const leaf of [...step.params, ...step.constants]) {
-    const slot = step.plan.slotOf.get(leaf)!;
+    const slot = step.arena.slotOf.get(leaf)!;
     const view = slot.kind === "f32" ? new Float32Array(image.buffer, slot.byteOffset, slot.length) : new Int32Array(image.buffer, slot.byteOffset, slot.length);
     if (leaf.is("param")) {
       // Fast paths: the image starts zeroed, and float32 data copies as bytes.

@@ -1,0 +1,43 @@
+import { leavesOf } from "@gradfold/graph";
+import { optimize } from "@gradfold/optimize";
+import { describe, expect, it } from "vitest";
+import { compile } from "./compile.ts";
+import type { StepSpec } from "./spec.ts";
+import { mlpStep } from "./testing/mlp.ts";
+import { randomGraph } from "./testing/random-graph.ts";
+
+/**
+ * explain() and compile() are two views of one plan: the kernels a compiled step runs
+ * are the groups explain() lists, one for one, and its arena is explain()'s, to the
+ * byte, whichever backend renders the kernels.
+ */
+function expectAgreement(spec: StepSpec) {
+  const explained = optimize({ outputs: spec.outputs, updates: spec.updates ?? [] }, { sizes: spec.sizes ?? {} }).explain();
+  for (const backend of ["js", "auto"] as const) {
+    const step = compile(spec, { backend });
+    expect(step.kernels.map((k) => k.group), backend).toEqual(explained.kernels);
+    expect(step.arenaBytes, backend).toBe(explained.arenaBytes);
+    expect(step.stats.arenaBytes, backend).toBe(explained.arenaBytes);
+    expect(step.memory.buffer.byteLength).toBeGreaterThanOrEqual(explained.arenaBytes!);
+  }
+  return explained;
+}
+
+describe("explain() reports what compile() runs", () => {
+  for (const optimizer of ["sgd", "adam"] as const) {
+    it(`MLP 784-256-128-10 ${optimizer} at batch 128`, () => {
+      const { spec } = mlpStep({ sizes: [784, 256, 128, 10], optimizer });
+      const explained = expectAgreement({ ...spec, sizes: { batch: 128 } });
+      // Every param's update is written in place; the arena (buffers, plus scratch for the
+      // largest matmul product, 784×256 floats) stays below what the two planners gave before.
+      expect(explained.inPlaceUpdates).toBe(explained.updates);
+      expect(explained.arenaBytes).toBeLessThan(optimizer === "sgd" ? 2_600_000 : 4_500_000);
+    });
+  }
+  it("20 random graphs", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const { out } = randomGraph(seed);
+      expectAgreement({ inputs: leavesOf([out]).inputs, outputs: { out } });
+    }
+  });
+});
