@@ -1,6 +1,6 @@
 import { compiledStep, type CompiledStep, type StepFactory } from "./compile.ts";
 import { customCall } from "./js/custom.ts";
-import { stepSource } from "./js/step-source.ts";
+import { stepSource } from "./host/step-source.ts";
 import { prepareStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
 import { createMatmulPool } from "./wasm/matmul-pool.ts";

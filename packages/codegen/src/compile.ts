@@ -1,6 +1,6 @@
 import { describeGroup } from "@gradfold/optimize";
 import { customCall, type CustomCall } from "./js/custom.ts";
-import { stepSource, type StepSource } from "./js/step-source.ts";
+import { stepSource, type StepSource } from "./host/step-source.ts";
 import { prepareStep, type PreparedStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
 
@@ -32,6 +32,8 @@ export interface KernelInfo {
   readonly name: string;
   /** The plan's kernel group, described exactly as `optimize(...).explain().kernels` lists it. */
   readonly group: string;
+  /** Which backend wrote the kernel: "wasm" (a Wasm SIMD call from JS glue) or "js". */
+  readonly backend: "js" | "wasm";
   /** `op#id` (or `param "name"`) of every graph node the kernel computes. */
   readonly fuses: readonly string[];
   readonly source: string;
@@ -85,7 +87,7 @@ export function compiledStep(step: StepObject, prepared: PreparedStep, generated
     memory: step.memory,
     source: generated.body,
     wasmBytes: generated.wasmBytes,
-    kernels: generated.kernels.map(({ name, fuses, source }, i) => ({ name, group: describeGroup(prepared.plan.groups[i]), fuses, source })),
+    kernels: generated.kernels.map(({ name, fuses, source }, i) => ({ name, group: describeGroup(prepared.plan.groups[i]), backend: generated.backends[i], fuses, source })),
     arenaBytes: generated.arenaBytes,
     stats: {
       groups: prepared.plan.groups.length,

@@ -1,12 +1,14 @@
 import { initialValue, numel, bindShape, type AnyTensor } from "@gradfold/graph";
-import { ALIGN, type Slot } from "../host/arena.ts";
-import type { Backend } from "../spec.ts";
-import { noWasm, planWasm, type WasmPlan } from "./wasm-plan.ts";
-import type { MatmulSpec } from "../wasm/index.ts";
+import { jsBackend } from "../js/backend.ts";
+import { SourceBuilder } from "../js/builder.ts";
+import { helperSource, type HelperName } from "../js/helpers.ts";
+import { describeNode, type KernelEnv, type KernelSource } from "../js/kernel-source.ts";
 import type { PreparedStep } from "../prepare.ts";
-import { SourceBuilder } from "./builder.ts";
-import { helperSource, type HelperName } from "./helpers.ts";
-import { describeNode, kernelSource, type KernelSource } from "./kernel-source.ts";
+import type { Backend } from "../spec.ts";
+import { wasmBackend, type WasmBuild } from "../wasm/backend.ts";
+import type { MatmulSpec } from "../wasm/matmul-spec.ts";
+import { ALIGN, type Slot } from "./arena.ts";
+import { isCannot } from "./backend.ts";
 import { runtimeSource } from "./runtime.ts";
 
 const PAGE = 65536;
@@ -22,7 +24,9 @@ export interface StepSource {
   /** The Wasm kernels' modules (empty when every kernel is JS). */
   readonly wasmBytes: readonly Uint8Array[];
   readonly wasmKernels: number;
+  /** One per plan group, in order; `backends[i]` says which backend wrote `kernels[i]`. */
   readonly kernels: readonly KernelSource[];
+  readonly backends: ReadonlyArray<"js" | "wasm">;
   /** The Wasm matmuls' specs (export names k<id>), for a pool that runs the same kernels on several threads. */
   readonly matmulSpecs: readonly MatmulSpec[];
   /** Where the matmul kernels' packing scratch starts (one region per thread after it). */
@@ -52,7 +56,21 @@ export interface StepSourceOptions {
 export function stepSource(step: PreparedStep, backend: Backend = "auto", options: StepSourceOptions = {}): StepSource {
   const { arena: plan, shapes } = step;
   const threads = options.threads ?? 1;
-  const wasm: WasmPlan = backend === "js" ? noWasm : planWasm(step.kernels, shapes, step.stored, options.shared ?? false);
+  const helpers = new Set<HelperName>();
+  const customNodes: AnyTensor[] = [];
+  const env: KernelEnv = { shapes, stored: step.stored, helpers, customNodes };
+  // Each kernel goes to the first backend that takes it whole: Wasm (unless "js"), else JS.
+  const js = jsBackend(env);
+  const simd = backend === "js" ? null : wasmBackend(env, options.shared ?? false);
+  const backends: Array<"js" | "wasm"> = [];
+  const kernels = step.kernels.map((k) => {
+    const viaWasm = simd?.lower(k);
+    const code = viaWasm && !isCannot(viaWasm) ? viaWasm : js.lower(k);
+    if (isCannot(code)) throw new Error(`codegen: no backend takes kernel ${k.id}: ${code.cannot}`);
+    backends.push(code === viaWasm ? "wasm" : "js");
+    return code;
+  });
+  const wasm: WasmBuild = simd ? simd.build() : { modules: [], matmulSpecs: [], scratchLength: 0, packBytes: 0 };
   // The plan reserved scratch for the largest product and panel; the Wasm kernels must fit in it.
   const scratchOffset = plan.scratch.offset;
   const packOffset = Math.ceil((scratchOffset + 4 * wasm.scratchLength) / ALIGN) * ALIGN;
@@ -75,9 +93,6 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
     return view.name;
   };
 
-  const helpers = new Set<HelperName>();
-  const customNodes: AnyTensor[] = [];
-  const kernels = step.kernels.map((k) => kernelSource(k, shapes, step.stored, helpers, wasm, customNodes));
   const calls = kernels.map((k) => `${k.name}(${k.params.map(viewOf).join(", ")});`);
   const copies = plan.copies.map(([target, value]) => `${viewOf(target)}.set(${viewOf(value)}); // update ${describeNode(target)}`);
   const layout = {
@@ -110,7 +125,7 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   viewLines.forEach((l) => { b.line(l); });
   b.line("");
   if (wasm.modules.length > 0) {
-    b.line(`// Wasm SIMD kernels over the same memory: ${wasm.byKernel.size} matmuls (products an epilogue follows land in scratch), ${wasm.elementwise.size} elementwise loops.`);
+    b.line(`// Wasm SIMD kernels over the same memory: ${backends.filter((x) => x === "wasm").length} kernels, ${wasm.matmulSpecs.length} of them matmuls (a product an epilogue reads lands in scratch unless stored).`);
     b.line("const instances = wasmBytes.map((bytes) => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports);");
     b.line("// options.matmuls: the same kernels split across threads, when a pool runs them.");
     b.line("const wasm = Object.assign(Object.create(null), ...instances, options.matmuls || {});");
@@ -129,10 +144,10 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   b.append(runtimeSource(layout));
   return {
     body: b.toString(),
-    matmulSpecs: [...wasm.byKernel.values()].map((p) => p.spec),
+    matmulSpecs: wasm.matmulSpecs,
     packOffset,
     wasmBytes: wasm.modules,
-    customNodes, wasmKernels: wasm.byKernel.size + wasm.elementwise.size, kernels, image: initialImage(step), arenaBytes: totalBytes, memoryBytes: pages * PAGE };
+    customNodes, wasmKernels: backends.filter((x) => x === "wasm").length, kernels, backends, image: initialImage(step), arenaBytes: totalBytes, memoryBytes: pages * PAGE };
 }
 
 /** The static region's bytes: param initial values, constants and sizes, as float32/int32. */

@@ -1,7 +1,7 @@
 import type { AnyTensor, OpKind } from "@gradfold/graph";
 import type { BoundShapes } from "../lower/shapes.ts";
-import { FunctionBuilder, type Local } from "../wasm/index.ts";
-import { scalarLiteral } from "./kernel-source.ts";
+import { scalarLiteral } from "../js/kernel-source.ts";
+import { FunctionBuilder, type Local } from "./function-builder.ts";
 
 /**
  * Elementwise chains as Wasm SIMD loops, four f32 lanes at a time: the optimizer
