@@ -30,6 +30,23 @@ describe("elementwise chains as Wasm SIMD loops", () => {
     expectClose(odd.run({ x: Float32Array.of(1, 2, 3, 4, 5) }).y, [3, 5, 7, 9, 11], "odd");
   });
 
+  it("relu, maximum, minimum and comparisons keep the reference's IEEE results lane by lane: NaN, ±0, ±Inf", () => {
+    const a = input("a", [8]);
+    const b = input("b", [8]);
+    const outputs = { relu: a.relu(), max: maximum(a, b), min: minimum(a, b), gt: a.greater(b), eq: a.equal(b) };
+    const feeds = { a: Float32Array.of(NaN, -0, 0, -1, 2, Infinity, -Infinity, 3), b: Float32Array.of(1, 0, -0, NaN, -Infinity, Infinity, 5, 3) };
+    const step = compile({ inputs: [a, b], outputs }, { backend: "auto" });
+    expect(step.kernels.every((k) => k.backend === "wasm")).toBe(true);
+    const out = step.run(feeds);
+    const expected = evaluate(Object.values(outputs), feeds);
+    Object.keys(outputs).forEach((name, i) => {
+      // Object.is tells NaN from a number and −0 from +0, which a tolerance cannot.
+      const got = Array.from(out[name]);
+      const want = Array.from(expected[i]);
+      got.forEach((v, j) => { expect(Object.is(v, want[j]), `${name}[${j}]: ${v} vs ${want[j]}`).toBe(true); });
+    });
+  });
+
   it("matmul epilogues with a bias row, relu, a bool mask output and where on a mask", () => {
     const x = input("x", [6, 5]);
     const W = input("W", [5, 12]);

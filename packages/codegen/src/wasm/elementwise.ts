@@ -44,11 +44,12 @@ const simdRules: Partial<{ readonly [K in OpKind]: SimdRule }> = {
     a();
     fn.simd("f32x4.sqrt").simd("f32x4.div");
   },
-  // pmax(0, x) = 0 < x ? x : 0, which is 0 for NaN and -0 exactly as the reference relu.
+  // The reference relu is Math.max(x, 0): NaN stays NaN (pmax would give 0 and hide it)
+  // and max(−0, 0) is +0; f32x4.max does both.
   relu: (fn, [a]) => {
-    fn.f32x4(0);
     a();
-    fn.simd("f32x4.pmax");
+    fn.f32x4(0);
+    fn.simd("f32x4.max");
   },
   stopGradient: (_, [a]) => a(),
   broadcastTo: (_, [a]) => a(),
