@@ -1,6 +1,8 @@
 import type { AnyTensor, OpKind } from "@gradfold/graph";
 import type { BoundShapes } from "../lower/shapes.ts";
 import { scalarLiteral } from "../js/kernel-source.ts";
+import { tempLocals } from "./activation.ts";
+import { emitExp, emitExpm1, emitLog, emitLog1p, emitSigmoid, emitSoftplus, emitTanh, type Temp } from "./exp-approx.ts";
 import { FunctionBuilder, type Local } from "./function-builder.ts";
 
 /**
@@ -11,7 +13,14 @@ import { FunctionBuilder, type Local } from "./function-builder.ts";
  * exact f32x4 form, over a multiple of 4 elements; anything else stays JS.
  */
 type Push = () => void;
-type SimdRule = (fn: FunctionBuilder, args: readonly Push[]) => void;
+/** Pushes the op's f32x4 result; `temp` hands out v128 locals free for the rule's own use. */
+type SimdRule = (fn: FunctionBuilder, args: readonly Push[], temp: Temp) => void;
+
+/** A transcendental function from exp-approx.ts, applied to the lane vector on the stack. */
+const approx = (emit: (fn: FunctionBuilder, vector: boolean, temp: Temp) => void): SimdRule => (fn, [a], temp) => {
+  a();
+  emit(fn, true, temp);
+};
 
 const binary = (name: "f32x4.add" | "f32x4.mul" | "f32x4.div" | "f32x4.max" | "f32x4.min"): SimdRule => (fn, [a, b]) => {
   a();
@@ -51,6 +60,14 @@ const simdRules: Partial<{ readonly [K in OpKind]: SimdRule }> = {
     fn.f32x4(0);
     fn.simd("f32x4.max");
   },
+  // A few f32 ulps (see exp-approx.ts); ±Inf, ±0, denormals and NaN as the reference.
+  exp: approx(emitExp),
+  log: approx(emitLog),
+  sigmoid: approx(emitSigmoid),
+  tanh: approx(emitTanh),
+  softplus: approx(emitSoftplus),
+  log1p: approx(emitLog1p),
+  expm1: approx(emitExpm1),
   stopGradient: (_, [a]) => a(),
   broadcastTo: (_, [a]) => a(),
   // Comparisons give all-ones lanes; bool values are stored as int32 0/1, so mask with 1.
@@ -150,6 +167,8 @@ export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundSha
     fn.get(fn.param(plan.arrays.length + i)).simd("f32x4.splat").set(l);
     splat.set(x, l);
   });
+  const temps = tempLocals(fn);
+  const temp = temps.temp("v128");
   const value = new Map<AnyTensor, Local>();
   const push = (x: AnyTensor): Push => () => {
     const local = value.get(x) ?? splat.get(x);
@@ -161,7 +180,8 @@ export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundSha
   for (const node of plan.nodes) value.set(node, fn.local("v128"));
   const vector = () => {
     for (const node of plan.nodes) {
-      simdRules[node.op]!(fn, node.inputs.map(push));
+      temps.reset();
+      simdRules[node.op]!(fn, node.inputs.map(push), temp);
       fn.set(value.get(node)!);
     }
     for (const node of plan.stores) fn.get(pointer.get(node)!).get(value.get(node)!).simdMem("v128.store", 0);
