@@ -45,7 +45,7 @@ export interface CompiledStep extends StepObject {
   readonly kernels: readonly KernelInfo[];
   /** The Wasm modules the step instantiated (empty when every kernel is JS). */
   readonly wasmBytes: readonly Uint8Array[];
-  /** Bytes of the planned arena: the same number `optimize(...).explain().arenaBytes` reports (the Memory rounds it up to whole 64 KiB pages). */
+  /** Bytes of the planned arena (whole 64 KiB pages, the size of `memory`): the number `optimize(...).explain().arenaBytes` reports. */
   readonly arenaBytes: number;
   /** Kernel groups the optimizer planned, and buffer bytes before/after reuse. */
   readonly stats: {

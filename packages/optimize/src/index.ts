@@ -8,7 +8,7 @@ export { rule, type Rule, type RuleContext, type Replacement } from "./rule.ts";
 export { v, c, op, opAs, when, matchAll, type Pattern, type Bindings } from "./pattern.ts";
 export { rewrite, type Firing, type RewriteLimits } from "./rewrite.ts";
 export { fuse } from "./fuse.ts";
-export { planMemory, naivePlan, scratchFor, ARENA_ALIGN } from "./plan-memory.ts";
+export { planMemory, naivePlan, scratchFor, ARENA_ALIGN, ARENA_PAGE } from "./plan-memory.ts";
 export { simplify } from "./rules/simplify.ts";
 export { canonicalize } from "./rules/canonicalize.ts";
 export { stabilize, bceWithLogits } from "./rules/stabilize.ts";

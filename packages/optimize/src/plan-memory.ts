@@ -7,6 +7,11 @@ const bytesPerElement = 4;
 /** Buffers start on 64-byte boundaries: cache lines, and aligned v128 loads for SIMD kernels. */
 export const ARENA_ALIGN = 64;
 const align = (bytes: number) => Math.ceil(bytes / ARENA_ALIGN) * ARENA_ALIGN;
+/**
+ * The arena is whole 64 KiB pages: a compiled step's arena is a WebAssembly.Memory,
+ * which has no other size, so the bytes explain() reports are the bytes a step holds.
+ */
+export const ARENA_PAGE = 65536;
 
 /** Rows of B a packed panel spans at most, and bytes per row (16 floats: up to four v128 columns). */
 const PANEL_ROWS = 256;
@@ -194,7 +199,7 @@ function layout(bufferOf: ReadonlyMap<AnyTensor, number>, bufferBytes: readonly 
   const needs = groups.map((g) => scratchFor(g, sizes));
   const bytes = align(Math.max(0, ...needs.map((n) => n.product))) + align(Math.max(0, ...needs.map((n) => n.panel)));
   const scratch = { offset: top, bytes };
-  return { offsets, staticBytes, scratch, arenaBytes: top + bytes };
+  return { offsets, staticBytes, scratch, arenaBytes: Math.ceil((top + bytes) / ARENA_PAGE) * ARENA_PAGE };
 }
 
 /** The plan with no reuse at all: every materialised value in a buffer of its own (phase `plan` off). */

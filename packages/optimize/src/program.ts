@@ -108,7 +108,7 @@ export interface BufferPlan {
    * buffer plus the pooled buffers in use at the busiest group.
    */
   readonly peakBytes: number;
-  /** Bytes of the whole arena: every buffer with its alignment, and the scratch (≥ peakBytes). */
+  /** Bytes of the whole arena: every buffer with its alignment, and the scratch, in whole 64 KiB pages (≥ peakBytes). */
   readonly arenaBytes: number;
   /** The same without reuse: every materialised value in its own buffer. */
   readonly naiveBytes: number;
