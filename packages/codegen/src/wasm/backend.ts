@@ -5,7 +5,7 @@ import type { KernelContext } from "../js/context.ts";
 import { kernelSource, type KernelEnv, type KernelSource } from "../js/kernel-source.ts";
 import { mergeNest, offsetExpr, openLoops, type NestDim } from "../js/loops.ts";
 import { matmulDims } from "../js/matmul.ts";
-import type { Kernel, MatmulKernel } from "../lower/kernel.ts";
+import type { Kernel, MatmulKernel, ReductionKernel } from "../lower/kernel.ts";
 import { broadcastStrides, contiguousStrides } from "../lower/shapes.ts";
 import { buildWasmElementwise, planWasmElementwise, type WasmElementwisePlan } from "./elementwise.ts";
 import { wasmFeatures } from "./features.ts";
@@ -33,7 +33,8 @@ export interface WasmBackend extends KernelBackend {
 /**
  * The Wasm SIMD backend. It takes matmuls that are unbatched and nn/tn/nt (AᵀBᵀ is
  * JS), with their epilogue as a Wasm elementwise loop or, where that loop cannot take
- * it, a JS pass over the product; and elementwise kernels planWasmElementwise takes.
+ * it, a JS pass over the product; elementwise kernels planWasmElementwise takes; and
+ * sums down the columns whose epilogue it takes (bias gradients with their update).
  * A product that is not stored goes to the arena's scratch; a stored one to its buffer.
  * Generated glue calls the exports as `wasm.<name>(byte offsets...)`; `scratch` and
  * `pack` are defined by the host.
@@ -42,13 +43,13 @@ export function wasmBackend(env: KernelEnv, shared: boolean): WasmBackend {
   const { shapes, stored } = env;
   const simd = wasmFeatures().simd;
   const matmuls: MatmulSpec[] = [];
-  const loops: WasmElementwisePlan[] = [];
+  const loops: Array<{ plan: WasmElementwisePlan; columnSum?: { rows: number } }> = [];
   let scratchLength = 0;
 
   const lowerElementwise = (kernel: Extract<Kernel, { kind: "elementwise" }>): KernelSource | Cannot => {
     const plan = planWasmElementwise(`e${kernel.id}`, kernel.nodes, null, kernel.shape, shapes, stored);
     if (!plan) return cannot("the chain has an op, dtype or broadcast the Wasm loop does not take");
-    loops.push(plan);
+    loops.push({ plan });
     return kernelSource(kernel, env, (ctx) => callLoop(ctx, kernel, plan, null, ""));
   };
 
@@ -63,7 +64,7 @@ export function wasmBackend(env: KernelEnv, shared: boolean): WasmBackend {
     const viaScratch = kernel.epilogue.length > 0 && !stored.has(node);
     if (viaScratch) scratchLength = Math.max(scratchLength, d.m * d.n);
     const loop = kernel.epilogue.length > 0 ? planWasmElementwise(`e${kernel.id}`, kernel.epilogue, node, [d.m, d.n], shapes, stored) : null;
-    if (loop) loops.push(loop);
+    if (loop) loops.push({ plan: loop });
     return kernelSource(kernel, env, (ctx) => {
       const offsetOf = (x: AnyTensor) => `${ctx.ref(x)}.byteOffset`;
       const product = viaScratch ? "scratch" : ctx.ref(node);
@@ -76,12 +77,33 @@ export function wasmBackend(env: KernelEnv, shared: boolean): WasmBackend {
     });
   };
 
+  /**
+   * A sum over every axis but the last (a bias gradient), with no prologue and an
+   * epilogue the loop takes (the optimizer's update of the bias): one pass down the
+   * columns, four at a time, summed in float64 in row order as the reference does.
+   */
+  const lowerColumnSum = (kernel: ReductionKernel): KernelSource | Cannot => {
+    const { reduce, prologue, epilogue } = kernel;
+    const source = reduce.inputs[0];
+    const inShape = shapes.of(source);
+    const axes = (reduce.params as { axes: readonly number[] }).axes;
+    const cols = inShape[inShape.length - 1] ?? 1;
+    const leading = inShape.length >= 2 && axes.length === inShape.length - 1 && axes.every((a) => a < inShape.length - 1);
+    if (reduce.op !== "sum" || prologue.length > 0 || !leading) return cannot("only sums down the columns, without a prologue, are Wasm");
+    if (stored.has(reduce) || source.dtype !== "float32" || cols % 4 !== 0) return cannot("the column sum must feed only its epilogue, over f32 columns in fours");
+    const plan = planWasmElementwise(`r${kernel.id}`, epilogue, reduce, [cols], shapes, stored);
+    if (!plan || epilogue.length === 0) return cannot("the epilogue has an op the Wasm loop does not take");
+    loops.push({ plan, columnSum: { rows: shapes.count(source) / cols } });
+    return kernelSource(kernel, env, (ctx) => callLoop(ctx, kernel, plan, reduce, ctx.ref(source)));
+  };
+
   return {
     name: "wasm",
     lower(kernel) {
       if (!simd) return cannot("this engine does not validate Wasm SIMD");
       if (kernel.kind === "elementwise") return lowerElementwise(kernel);
       if (kernel.kind === "matmul") return lowerMatmul(kernel);
+      if (kernel.kind === "reduction") return lowerColumnSum(kernel);
       return cannot(`no Wasm kernel for a ${kernel.kind} kernel`);
     },
     build() {
@@ -94,7 +116,10 @@ export function wasmBackend(env: KernelEnv, shared: boolean): WasmBackend {
         packBytes = built.scratchBytes;
         modules.push(built.bytes);
       }
-      if (loops.length > 0) modules.push(buildModule({ shared }, loops.map((p) => ({ name: p.exportName, fn: buildWasmElementwise(p, shapes) }))));
+      if (loops.length > 0) {
+        const functions = loops.map(({ plan, columnSum }) => ({ name: plan.exportName, fn: buildWasmElementwise(plan, shapes, columnSum) }));
+        modules.push(buildModule({ shared }, functions));
+      }
       return { modules, matmulSpecs: matmuls, scratchLength, packBytes };
     },
   };

@@ -153,10 +153,22 @@ export function planWasmElementwise(
 }
 
 /**
+ * A column sum feeding the chain's entry: the entry's pointer is then the first row of
+ * the summed matrix (`rows` rows of the chain's count), and each vector of the entry is
+ * the sum down its four columns, in float64 and in row order like the reference.
+ */
+export interface ColumnSumEntry {
+  readonly rows: number;
+}
+
+const LOW_BYTES = [0, 1, 2, 3, 4, 5, 6, 7];
+const HIGH_BYTES = [8, 9, 10, 11, 12, 13, 14, 15];
+
+/**
  * `(pointers..., scalars...) -> ()`: a loop over count/4 vectors (rows × cols/4 when a
  * row operand restarts each row), all loads of a vector before its stores.
  */
-export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundShapes): FunctionBuilder {
+export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundShapes, columnSum?: ColumnSumEntry): FunctionBuilder {
   const fn = new FunctionBuilder([...plan.arrays.map(() => "i32" as const), ...plan.scalars.map(() => "f32" as const)]);
   const pointer = new Map(plan.arrays.map((x, i) => [x, fn.param(i)]));
   // Row operands walk a cursor that restarts from the parameter every row.
@@ -178,7 +190,11 @@ export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundSha
     else fn.f32x4(Number(scalarLiteral(x, shapes)!.replace(/[()]/g, "")));
   };
   for (const node of plan.nodes) value.set(node, fn.local("v128"));
+  const entry = columnSum ? plan.arrays[0] : undefined;
+  const sumDown = entry && columnSum ? columnSumEmitter(fn, pointer.get(entry)!, columnSum.rows, plan.count) : undefined;
+  if (entry && sumDown) value.set(entry, sumDown.result);
   const vector = () => {
+    sumDown?.emit();
     for (const node of plan.nodes) {
       temps.reset();
       simdRules[node.op]!(fn, node.inputs.map(push), temp);
@@ -197,4 +213,30 @@ export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundSha
     });
   }
   return fn;
+}
+
+/**
+ * Sums `rows` rows of four floats, `count` floats apart, from `first` on: two f64x2
+ * accumulators (low and high lanes) added in row order, then rounded once to f32.
+ */
+function columnSumEmitter(fn: FunctionBuilder, first: Local, rows: number, count: number): { result: Local; emit(): void } {
+  const result = fn.local("v128");
+  const low = fn.local("v128");
+  const high = fn.local("v128");
+  const at = fn.local("i32");
+  const counter = fn.local("i32");
+  const emit = () => {
+    fn.f32x4(0).set(low);
+    fn.f32x4(0).set(high);
+    fn.get(first).set(at);
+    fn.repeat(counter, rows, () => {
+      fn.get(low).get(at).simdMem("v128.load", 0).simd("f64x2.promote_low_f32x4").simd("f64x2.add").set(low);
+      fn.get(high).get(at).simdMem("v128.load", 0).get(at).simdMem("v128.load", 0).shuffle([...HIGH_BYTES, ...HIGH_BYTES]);
+      fn.simd("f64x2.promote_low_f32x4").simd("f64x2.add").set(high);
+      fn.addTo(at, 4 * count);
+    });
+    fn.get(low).simd("f32x4.demote_f64x2_zero").get(high).simd("f32x4.demote_f64x2_zero").shuffle([...LOW_BYTES, ...LOW_BYTES.map((b) => b + 16)]);
+    fn.set(result);
+  };
+  return { result, emit };
 }
