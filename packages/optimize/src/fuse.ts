@@ -120,6 +120,8 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
     const operandGroups = [...new Set(node.inputs.map((i) => groupOf.get(i)))].filter((g): g is Draft => g !== undefined);
     for (const g of operandGroups) {
       if (g === target || g.mergedInto || g.kind !== "elementwise" || !sameShape(g.shape, node.shape)) continue;
+      // A value `node` reads through a view is read whole, after its group has run.
+      if (node.inputs.some((i) => isView(i) && producer(i) === g)) continue;
       if (dependsOn(g, target) || dependsOn(target, g)) continue;
       if (operandGroups.some((h) => h !== g && h !== target && !h.mergedInto && dependsOn(h, g))) continue;
       for (const n of g.nodes) {

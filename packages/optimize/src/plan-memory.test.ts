@@ -55,4 +55,18 @@ describe("the arena layout", () => {
     expectSameValues(ran.outputs.w, [1, 2, 3, 4, 5, 6]);
     expectSameValues(ran.params.get(w)!, [2, 3, 4, 5, 6, 7]);
   });
+
+  it("a node reading a value through a view never shares that value's group (it is read whole, after)", () => {
+    const x = input("x", [4, 4]);
+    const a = x.exp();
+    const t = reshape(a.transpose(), [4, 4]);
+    const out = a.mul(2).add(t);
+    const plan = optimize({ outputs: { out }, updates: [] }, { sizes: {} }).plan!;
+    for (const g of plan.groups) {
+      const members = new Set(g.nodes);
+      for (const i of g.inputs) if (i.op === "reshape") expect(members.has(i.inputs[0]), `group ${g.id}`).toBe(false);
+    }
+    const feeds = { x: Array.from({ length: 16 }, (_, i) => Math.cos(i)) };
+    expectSameValues(runSchedule(plan, feeds).outputs.out, evaluate(out, feeds));
+  });
 });
