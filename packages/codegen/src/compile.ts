@@ -1,6 +1,7 @@
 import { describeGroup } from "@gradfold/optimize";
 import { customCall, type CustomCall } from "./js/custom.ts";
 import { stepSource, type StepSource } from "./host/step-source.ts";
+import { isModelSpec, prepareModel, type ModelSpec } from "./model.ts";
 import { prepareStep, type PreparedStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
 
@@ -58,8 +59,29 @@ export interface CompiledStep extends StepObject {
   };
 }
 
-/** Compiles a step to specialized JS kernels in this process (JIT). */
-export function compile(spec: StepSpec, options: CompileOptions = {}): CompiledStep {
+/**
+ * A model: several entries over one set of params and optimizer state, in one arena
+ * planned once (`compile({ entries: { train, predict }, sizes })`).
+ */
+export interface CompiledModel extends Omit<CompiledStep, "run"> {
+  /** Runs one entry: checks its feeds, computes its outputs, applies its updates. */
+  run(entry: string, feeds: StepFeeds): StepResults;
+  /** The entry names run() accepts. */
+  entries(): string[];
+}
+
+/** Compiles a step (or a model of several entries) to specialized kernels in this process (JIT). */
+export function compile(spec: StepSpec, options?: CompileOptions): CompiledStep;
+export function compile(spec: ModelSpec, options?: CompileOptions): CompiledModel;
+export function compile(spec: StepSpec | ModelSpec, options: CompileOptions = {}): CompiledStep | CompiledModel {
+  if (isModelSpec(spec)) {
+    const prepared = prepareModel(spec, options, "compile");
+    const generated = stepSource(prepared, options.backend ?? "auto");
+    const customCalls = generated.customNodes.map((node) => customCall(node, prepared.shapes));
+    const model = new Function("image", "wasmBytes", "customCalls", "options", generated.body)(generated.image, generated.wasmBytes, customCalls, {});
+    const info = compiledStep(model, prepared, generated);
+    return { ...info, run: model.run, entries: model.entries };
+  }
   const prepared = prepareStep(spec, options, "compile");
   const generated = stepSource(prepared, options.backend ?? "auto");
   // The very last step: everything above is plain data and text.

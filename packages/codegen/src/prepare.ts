@@ -24,6 +24,17 @@ export interface PreparedStep {
   /** Output name → the node whose buffer holds it. */
   readonly outputs: ReadonlyArray<readonly [string, AnyTensor]>;
   readonly updates: ReadonlyArray<readonly [AnyTensor, AnyTensor]>;
+  /** A model's entries (model.ts); absent for a single step. */
+  readonly entries?: readonly PreparedEntry[];
+}
+
+/** One entry of a model: what it is fed, what it returns, the kernels it runs (plan order) and its update copies. */
+export interface PreparedEntry {
+  readonly name: string;
+  readonly inputs: readonly AnyTensor[];
+  readonly outputs: ReadonlyArray<readonly [string, AnyTensor]>;
+  readonly kernels: readonly number[];
+  readonly copies: ReadonlyArray<readonly [AnyTensor, AnyTensor]>;
 }
 
 /** `optimize: false`: no rewrites and no fusion (one kernel per node), buffers still planned. */

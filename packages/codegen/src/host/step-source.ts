@@ -1,6 +1,6 @@
 import { initialValue, numel, bindShape, type AnyTensor } from "@gradfold/graph";
 import { jsBackend } from "../js/backend.ts";
-import { SourceBuilder } from "../js/builder.ts";
+import { literal, SourceBuilder } from "../js/builder.ts";
 import { helperSource, type HelperName } from "../js/helpers.ts";
 import { describeNode, type KernelEnv, type KernelSource } from "../js/kernel-source.ts";
 import type { PreparedStep } from "../prepare.ts";
@@ -135,13 +135,36 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   }
   for (const h of helpers) b.append(helperSource[h]).line("");
   for (const k of kernels) b.append(k.source).line("");
-  b.block("function runKernels()", () => {
-    calls.forEach((c) => { b.line(c); });
-    if (copies.length > 0) b.line("// Updates not done in place: copied once every value is computed from the old state.");
-    copies.forEach((c) => { b.line(c); });
-  });
-  b.line("");
-  b.append(runtimeSource(layout));
+  const runKernels = (name: string, indices: readonly number[], updateCopies: readonly string[]) => {
+    b.block(`function ${name}()`, () => {
+      indices.forEach((i) => { b.line(calls[i]); });
+      if (updateCopies.length > 0) b.line("// Updates not done in place: copied once every value is computed from the old state.");
+      updateCopies.forEach((c) => { b.line(c); });
+    });
+    b.line("");
+  };
+  if (!step.entries) {
+    runKernels("runKernels", calls.map((_, i) => i), copies);
+    b.append(runtimeSource(layout));
+  } else {
+    // A model: per entry, the kernels it needs and a runtime of its own (its feeds and
+    // results) over the one arena; read/write/names reach every param.
+    b.line("const entries = Object.create(null);");
+    step.entries.forEach((entry, i) => {
+      runKernels(`runKernels${i}`, entry.kernels, entry.copies.map(([target, value]) => `${viewOf(target)}.set(${viewOf(value)}); // update ${describeNode(target)}`));
+      const entryLayout = {
+        ...layout,
+        inputs: layout.inputs.filter((_, j) => entry.inputs.includes(step.inputs[j])),
+        outputs: entry.outputs.map(([name, n]) => ({ name, view: viewOf(n) })),
+      };
+      b.line(`entries[${literal(entry.name)}] = (function () {`);
+      b.line(`const runKernels = runKernels${i};`);
+      b.append(runtimeSource(entryLayout));
+      b.line("})();");
+      b.line("");
+    });
+    b.append(modelRuntimeSource(step.entries[0].name));
+  }
   return {
     body: b.toString(),
     matmulSpecs: wasm.matmulSpecs,
@@ -166,4 +189,16 @@ function initialImage(step: PreparedStep): Uint8Array {
     else if (leaf.is("size")) view[0] = numel(bindShape(leaf.params.dims, step.shapes.sizes, "size"));
   }
   return image;
+}
+
+/** The model object: `run(entry, feeds)` dispatches by entry name (names are data: a null-prototype map). */
+function modelRuntimeSource(first: string): string {
+  return `// ---- model: run(entry, feeds); read, write and names reach every param
+function run(name, feeds) {
+  const entry = typeof name === "string" && Object.hasOwn(entries, name) ? entries[name] : undefined;
+  if (entry === undefined) throw new Error("run: unknown entry " + JSON.stringify(String(name)) + "; the entries are " + Object.keys(entries).map((n) => JSON.stringify(n)).join(", "));
+  return entry.run(feeds);
+}
+const any = entries[${literal(first)}];
+return { run, read: any.read, write: any.write, names: any.names, entries: () => Object.keys(entries), memory };`;
 }

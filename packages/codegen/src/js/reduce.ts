@@ -4,7 +4,6 @@ import { broadcastStrides } from "../lower/shapes.ts";
 import { emitChain, hoistScalars } from "./chain.ts";
 import type { KernelContext } from "./context.ts";
 import { mergeNest, offsetExpr, openLoops, type NestDim } from "./loops.ts";
-import { reductionNest } from "./reduction-nest.ts";
 import { jsOps } from "./op-table.ts";
 
 /**
