@@ -1,6 +1,6 @@
 import { compiledStep, type CompiledStep, type StepFactory } from "./compile.ts";
 import { customCall } from "./js/custom.ts";
-import { stepSource } from "./js/step-source.ts";
+import { stepSource } from "./host/step-source.ts";
 import { prepareStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
 import { createMatmulPool } from "./wasm/matmul-pool.ts";
@@ -29,7 +29,7 @@ export async function compileThreaded(spec: StepSpec, options: ThreadedCompileOp
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`compileThreaded: threads must be a positive integer, got ${threads}`);
   const prepared = prepareStep(spec, options, "compileThreaded");
   const generated = stepSource(prepared, options.backend ?? "auto", { threads, shared: true });
-  const pages = generated.arenaBytes / 65536;
+  const pages = generated.memoryBytes / 65536;
   const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
   const pool =
     generated.matmulSpecs.length > 0

@@ -1,5 +1,7 @@
+import { describeGroup } from "@gradfold/optimize";
 import { customCall, type CustomCall } from "./js/custom.ts";
-import { stepSource, type StepSource } from "./js/step-source.ts";
+import { stepSource, type StepSource } from "./host/step-source.ts";
+import { isModelSpec, prepareModel, type ModelSpec } from "./model.ts";
 import { prepareStep, type PreparedStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
 
@@ -29,6 +31,10 @@ export interface StepObject {
 
 export interface KernelInfo {
   readonly name: string;
+  /** The plan's kernel group, described exactly as `optimize(...).explain().kernels` lists it. */
+  readonly group: string;
+  /** Which backend wrote the kernel: "wasm" (a Wasm SIMD call from JS glue) or "js". */
+  readonly backend: "js" | "wasm";
   /** `op#id` (or `param "name"`) of every graph node the kernel computes. */
   readonly fuses: readonly string[];
   readonly source: string;
@@ -40,9 +46,9 @@ export interface CompiledStep extends StepObject {
   readonly kernels: readonly KernelInfo[];
   /** The Wasm modules the step instantiated (empty when every kernel is JS). */
   readonly wasmBytes: readonly Uint8Array[];
-  /** Bytes of the arena (whole Wasm pages). */
+  /** Bytes of the planned arena (whole 64 KiB pages, the size of `memory`): the number `optimize(...).explain().arenaBytes` reports. */
   readonly arenaBytes: number;
-  /** Kernel groups the optimizer scheduled, and buffer bytes before/after reuse. */
+  /** Kernel groups the optimizer planned, and buffer bytes before/after reuse. */
   readonly stats: {
     readonly groups: number;
     readonly kernels: number;
@@ -53,8 +59,29 @@ export interface CompiledStep extends StepObject {
   };
 }
 
-/** Compiles a step to specialized JS kernels in this process (JIT). */
-export function compile(spec: StepSpec, options: CompileOptions = {}): CompiledStep {
+/**
+ * A model: several entries over one set of params and optimizer state, in one arena
+ * planned once (`compile({ entries: { train, predict }, sizes })`).
+ */
+export interface CompiledModel extends Omit<CompiledStep, "run"> {
+  /** Runs one entry: checks its feeds, computes its outputs, applies its updates. */
+  run(entry: string, feeds: StepFeeds): StepResults;
+  /** The entry names run() accepts. */
+  entries(): string[];
+}
+
+/** Compiles a step (or a model of several entries) to specialized kernels in this process (JIT). */
+export function compile(spec: StepSpec, options?: CompileOptions): CompiledStep;
+export function compile(spec: ModelSpec, options?: CompileOptions): CompiledModel;
+export function compile(spec: StepSpec | ModelSpec, options: CompileOptions = {}): CompiledStep | CompiledModel {
+  if (isModelSpec(spec)) {
+    const prepared = prepareModel(spec, options, "compile");
+    const generated = stepSource(prepared, options.backend ?? "auto");
+    const customCalls = generated.customNodes.map((node) => customCall(node, prepared.shapes));
+    const model = new Function("image", "wasmBytes", "customCalls", "options", generated.body)(generated.image, generated.wasmBytes, customCalls, {});
+    const info = compiledStep(model, prepared, generated);
+    return { ...info, run: model.run, entries: model.entries };
+  }
   const prepared = prepareStep(spec, options, "compile");
   const generated = stepSource(prepared, options.backend ?? "auto");
   // The very last step: everything above is plain data and text.
@@ -82,13 +109,13 @@ export function compiledStep(step: StepObject, prepared: PreparedStep, generated
     memory: step.memory,
     source: generated.body,
     wasmBytes: generated.wasmBytes,
-    kernels: generated.kernels.map(({ name, fuses, source }) => ({ name, fuses, source })),
+    kernels: generated.kernels.map(({ name, fuses, source }, i) => ({ name, group: describeGroup(prepared.plan.groups[i]), backend: generated.backends[i], fuses, source })),
     arenaBytes: generated.arenaBytes,
     stats: {
-      groups: prepared.schedule.groups.length,
+      groups: prepared.plan.groups.length,
       kernels: prepared.kernels.length,
       wasmKernels: generated.wasmKernels,
-      workBytesNaive: prepared.plan.naiveWorkBytes,
+      workBytesNaive: prepared.arena.naiveWorkBytes,
       arenaBytes: generated.arenaBytes,
     },
   };

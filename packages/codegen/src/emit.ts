@@ -1,6 +1,6 @@
 import { GraphError } from "@gradfold/graph";
 import { literal } from "./js/builder.ts";
-import { stepSource } from "./js/step-source.ts";
+import { stepSource } from "./host/step-source.ts";
 import { base64DecoderSource, toBase64 } from "./base64.ts";
 import { prepareStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";

@@ -51,5 +51,5 @@ export function checkSpec(spec: StepSpec, what: string): Program {
     if (targets.has(target)) throw new GraphError(`${what}: param ${JSON.stringify(target.params.name)} is updated twice`);
     targets.add(target);
   });
-  return { outputs, updates: updates.map(([t, v]) => [t, v] as const) };
+  return { outputs, updates: updates.map(([t, v]) => [t, v] as const), inputs: spec.inputs };
 }

@@ -1,6 +1,6 @@
 import type { KernelContext, NodeOf } from "./context.ts";
 import { offsetExpr, openLoops } from "./loops.ts";
-import { reductionNest } from "./reduce.ts";
+import { reductionNest } from "./reduction-nest.ts";
 
 /**
  * The log-sum-exp family. Each subtracts the row maximum before exponentiating (so

@@ -1,4 +1,4 @@
-import { literal } from "./builder.ts";
+import { literal } from "../js/builder.ts";
 
 /** What the runtime part of a step needs to know, all of it data (names are JSON literals). */
 export interface RuntimeLayout {

@@ -1,13 +1,15 @@
 import { initialValue, numel, type AnyTensor } from "@gradfold/graph";
 import { bindShape } from "@gradfold/graph/internal";
-import { ALIGN, type Slot } from "../lower/plan.ts";
-import type { Backend } from "../spec.ts";
-import { noWasm, planWasm, type WasmPlan } from "./wasm-plan.ts";
-import type { MatmulSpec } from "../wasm/index.ts";
+import { jsBackend } from "../js/backend.ts";
+import { literal, SourceBuilder } from "../js/builder.ts";
+import { helperSource, type HelperName } from "../js/helpers.ts";
+import { describeNode, type KernelEnv, type KernelSource } from "../js/kernel-source.ts";
 import type { PreparedStep } from "../prepare.ts";
-import { SourceBuilder } from "./builder.ts";
-import { helperSource, type HelperName } from "./helpers.ts";
-import { describeNode, kernelSource, type KernelSource } from "./kernel-source.ts";
+import type { Backend } from "../spec.ts";
+import { wasmBackend, type WasmBuild } from "../wasm/backend.ts";
+import type { MatmulSpec } from "../wasm/matmul-spec.ts";
+import { ALIGN, type Slot } from "./arena.ts";
+import { isCannot } from "./backend.ts";
 import { runtimeSource } from "./runtime.ts";
 
 const PAGE = 65536;
@@ -23,7 +25,9 @@ export interface StepSource {
   /** The Wasm kernels' modules (empty when every kernel is JS). */
   readonly wasmBytes: readonly Uint8Array[];
   readonly wasmKernels: number;
+  /** One per plan group, in order; `backends[i]` says which backend wrote `kernels[i]`. */
   readonly kernels: readonly KernelSource[];
+  readonly backends: ReadonlyArray<"js" | "wasm">;
   /** The Wasm matmuls' specs (export names k<id>), for a pool that runs the same kernels on several threads. */
   readonly matmulSpecs: readonly MatmulSpec[];
   /** Where the matmul kernels' packing scratch starts (one region per thread after it). */
@@ -32,7 +36,10 @@ export interface StepSource {
   readonly customNodes: readonly AnyTensor[];
   /** Initial bytes of the arena's static region: params, constants, sizes. */
   readonly image: Uint8Array;
+  /** Bytes of the planned arena (the plan's, scratch included; more with threads). */
   readonly arenaBytes: number;
+  /** Bytes of the WebAssembly.Memory holding it: the arena in whole 64 KiB pages. */
+  readonly memoryBytes: number;
 }
 
 /**
@@ -48,13 +55,35 @@ export interface StepSourceOptions {
 }
 
 export function stepSource(step: PreparedStep, backend: Backend = "auto", options: StepSourceOptions = {}): StepSource {
-  const { plan, shapes } = step;
+  const { arena: plan, shapes } = step;
   const threads = options.threads ?? 1;
-  const wasm: WasmPlan = backend === "js" ? noWasm : planWasm(step.kernels, shapes, step.stored, options.shared ?? false);
-  const scratchOffset = Math.ceil(plan.totalBytes / ALIGN) * ALIGN;
+  const helpers = new Set<HelperName>();
+  const customNodes: AnyTensor[] = [];
+  const env: KernelEnv = { shapes, stored: step.stored, helpers, customNodes };
+  // Each kernel goes to the first backend that takes it whole: Wasm (unless "js"), else JS.
+  const js = jsBackend(env);
+  const simd = backend === "js" ? null : wasmBackend(env, options.shared ?? false);
+  const backends: Array<"js" | "wasm"> = [];
+  const kernels = step.kernels.map((k) => {
+    const viaWasm = simd?.lower(k);
+    const code = viaWasm && !isCannot(viaWasm) ? viaWasm : js.lower(k);
+    if (isCannot(code)) throw new Error(`codegen: no backend takes kernel ${k.id}: ${code.cannot}`);
+    backends.push(code === viaWasm ? "wasm" : "js");
+    return code;
+  });
+  const wasm: WasmBuild = simd ? simd.build() : { modules: [], matmulSpecs: [], scratchLength: 0, packBytes: 0, convScratchBytes: 0 };
+  // The plan reserved scratch for the largest product and panel; the Wasm kernels must fit in it.
+  const scratchOffset = plan.scratch.offset;
   const packOffset = Math.ceil((scratchOffset + 4 * wasm.scratchLength) / ALIGN) * ALIGN;
-  const convOffset = Math.ceil((packOffset + threads * wasm.packBytes) / ALIGN) * ALIGN;
-  const totalBytes = convOffset + wasm.convScratchBytes;
+  if (packOffset + wasm.packBytes > scratchOffset + plan.scratch.bytes) {
+    throw new Error(`codegen: the Wasm kernels need ${packOffset + wasm.packBytes - scratchOffset} bytes of scratch, the plan reserved ${plan.scratch.bytes}`);
+  }
+  // Conv kernels put one image's im2col matrix at the start of the scratch (no matmul runs meanwhile).
+  if (wasm.convScratchBytes > plan.scratch.bytes) {
+    throw new Error(`codegen: the Wasm conv kernels need ${wasm.convScratchBytes} bytes of scratch, the plan reserved ${plan.scratch.bytes}`);
+  }
+  // More threads each pack their own panels, after the planned arena.
+  const totalBytes = threads > 1 ? Math.max(plan.totalBytes, packOffset + threads * wasm.packBytes) : plan.totalBytes;
   const views = new Map<string, { name: string; slot: Slot; nodes: AnyTensor[] }>();
   const viewOf = (node: AnyTensor): string => {
     const slot = plan.slotOf.get(node);
@@ -69,9 +98,6 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
     return view.name;
   };
 
-  const helpers = new Set<HelperName>();
-  const customNodes: AnyTensor[] = [];
-  const kernels = step.kernels.map((k) => kernelSource(k, shapes, step.stored, helpers, wasm, customNodes));
   const calls = kernels.map((k) => `${k.name}(${k.params.map(viewOf).join(", ")});`);
   const copies = plan.copies.map(([target, value]) => `${viewOf(target)}.set(${viewOf(value)}); // update ${describeNode(target)}`);
   const layout = {
@@ -104,37 +130,60 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   viewLines.forEach((l) => { b.line(l); });
   b.line("");
   if (wasm.modules.length > 0) {
-    b.line(`// Wasm SIMD kernels over the same memory: ${wasm.byKernel.size} matmuls (products an epilogue follows land in scratch), ${wasm.elementwise.size} elementwise loops.`);
+    b.line(`// Wasm SIMD kernels over the same memory: ${backends.filter((x) => x === "wasm").length} kernels, ${wasm.matmulSpecs.length} of them matmuls (a product an epilogue reads lands in scratch unless stored).`);
     b.line("const instances = wasmBytes.map((bytes) => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports);");
     b.line("// options.matmuls: the same kernels split across threads, when a pool runs them.");
     b.line("const wasm = Object.assign(Object.create(null), ...instances, options.matmuls || {});");
     if (wasm.scratchLength > 0) b.line(`const scratch = new Float32Array(heap, ${scratchOffset}, ${wasm.scratchLength});`);
     b.line(`const pack = ${packOffset}; // ${wasm.packBytes} bytes where matmul kernels pack panels of B`);
-    if (wasm.convs.size > 0) b.line(`const convScratch = ${convOffset}; // ${wasm.convScratchBytes} bytes: the conv kernels' im2col matrix`);
+    if (wasm.convScratchBytes > 0) b.line(`const convScratch = ${scratchOffset}; // ${wasm.convScratchBytes} bytes: the conv kernels' im2col matrix`);
     b.line("");
   }
   for (const h of helpers) b.append(helperSource[h]).line("");
   for (const k of kernels) b.append(k.source).line("");
-  b.block("function runKernels()", () => {
-    calls.forEach((c) => { b.line(c); });
-    if (copies.length > 0) b.line("// Updates not done in place: copied once every value is computed from the old state.");
-    copies.forEach((c) => { b.line(c); });
-  });
-  b.line("");
-  b.append(runtimeSource(layout));
+  const runKernels = (name: string, indices: readonly number[], updateCopies: readonly string[]) => {
+    b.block(`function ${name}()`, () => {
+      indices.forEach((i) => { b.line(calls[i]); });
+      if (updateCopies.length > 0) b.line("// Updates not done in place: copied once every value is computed from the old state.");
+      updateCopies.forEach((c) => { b.line(c); });
+    });
+    b.line("");
+  };
+  if (!step.entries) {
+    runKernels("runKernels", calls.map((_, i) => i), copies);
+    b.append(runtimeSource(layout));
+  } else {
+    // A model: per entry, the kernels it needs and a runtime of its own (its feeds and
+    // results) over the one arena; read/write/names reach every param.
+    b.line("const entries = Object.create(null);");
+    step.entries.forEach((entry, i) => {
+      runKernels(`runKernels${i}`, entry.kernels, entry.copies.map(([target, value]) => `${viewOf(target)}.set(${viewOf(value)}); // update ${describeNode(target)}`));
+      const entryLayout = {
+        ...layout,
+        inputs: layout.inputs.filter((_, j) => entry.inputs.includes(step.inputs[j])),
+        outputs: entry.outputs.map(([name, n]) => ({ name, view: viewOf(n) })),
+      };
+      b.line(`entries[${literal(entry.name)}] = (function () {`);
+      b.line(`const runKernels = runKernels${i};`);
+      b.append(runtimeSource(entryLayout));
+      b.line("})();");
+      b.line("");
+    });
+    b.append(modelRuntimeSource(step.entries[0].name));
+  }
   return {
     body: b.toString(),
-    matmulSpecs: [...wasm.byKernel.values()].map((p) => p.spec),
+    matmulSpecs: wasm.matmulSpecs,
     packOffset,
     wasmBytes: wasm.modules,
-    customNodes, wasmKernels: wasm.byKernel.size + wasm.elementwise.size + wasm.convs.size, kernels, image: initialImage(step), arenaBytes: pages * PAGE };
+    customNodes, wasmKernels: backends.filter((x) => x === "wasm").length, kernels, backends, image: initialImage(step), arenaBytes: totalBytes, memoryBytes: pages * PAGE };
 }
 
 /** The static region's bytes: param initial values, constants and sizes, as float32/int32. */
 function initialImage(step: PreparedStep): Uint8Array {
-  const image = new Uint8Array(step.plan.staticBytes);
+  const image = new Uint8Array(step.arena.staticBytes);
   for (const leaf of [...step.params, ...step.constants]) {
-    const slot = step.plan.slotOf.get(leaf)!;
+    const slot = step.arena.slotOf.get(leaf)!;
     const view = slot.kind === "f32" ? new Float32Array(image.buffer, slot.byteOffset, slot.length) : new Int32Array(image.buffer, slot.byteOffset, slot.length);
     if (leaf.is("param")) {
       // Fast paths: the image starts zeroed, and float32 data copies as bytes.
@@ -146,4 +195,16 @@ function initialImage(step: PreparedStep): Uint8Array {
     else if (leaf.is("size")) view[0] = numel(bindShape(leaf.params.dims, step.shapes.sizes, "size"));
   }
   return image;
+}
+
+/** The model object: `run(entry, feeds)` dispatches by entry name (names are data: a null-prototype map). */
+function modelRuntimeSource(first: string): string {
+  return `// ---- model: run(entry, feeds); read, write and names reach every param
+function run(name, feeds) {
+  const entry = typeof name === "string" && Object.hasOwn(entries, name) ? entries[name] : undefined;
+  if (entry === undefined) throw new Error("run: unknown entry " + JSON.stringify(String(name)) + "; the entries are " + Object.keys(entries).map((n) => JSON.stringify(n)).join(", "));
+  return entry.run(feeds);
+}
+const any = entries[${literal(first)}];
+return { run, read: any.read, write: any.write, names: any.names, entries: () => Object.keys(entries), memory };`;
 }
