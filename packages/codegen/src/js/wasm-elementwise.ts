@@ -44,11 +44,10 @@ const simdRules: Partial<{ readonly [K in OpKind]: SimdRule }> = {
     a();
     fn.simd("f32x4.sqrt").simd("f32x4.div");
   },
-  // pmax(0, x) = 0 < x ? x : 0, which is 0 for NaN and -0 exactly as the reference relu.
+  // max(x, 0), not pmax: NaN stays NaN and −0 becomes +0, as the reference's Math.max(x, 0).
   relu: (fn, [a]) => {
-    fn.f32x4(0);
     a();
-    fn.simd("f32x4.pmax");
+    fn.f32x4(0).simd("f32x4.max");
   },
   stopGradient: (_, [a]) => a(),
   broadcastTo: (_, [a]) => a(),

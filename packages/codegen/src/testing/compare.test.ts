@@ -33,3 +33,10 @@ describe("expectClose", () => {
     fails([1], [1, 2]);
   });
 });
+
+describe("expectClose on float32 outputs", () => {
+  it("compares with the reference rounded to float32 (overflow is Infinity, underflow a signed 0)", () => {
+    expectClose(Float32Array.of(Infinity, -0), [1e39, -1e-46], "rounded", { signedZeros: true });
+    expect(() => expectClose([3.4e38], [1e39], "a plain array is not rounded")).toThrow();
+  });
+});

@@ -1,0 +1,76 @@
+import { evaluate, leavesOf, opKinds, where, type AnyTensor } from "@gradfold/graph";
+import { describe, expect, it } from "vitest";
+import { compile } from "./compile.ts";
+import type { Backend } from "./spec.ts";
+import { expectClose } from "./testing/compare.ts";
+import { maker, opCases, uniform, type Case, type Values } from "./testing/op-cases.ts";
+import { wasmFeatures } from "./wasm/index.ts";
+
+/**
+ * Every op kind with NaN, ±Infinity and −0 among its float inputs, compiled with each
+ * backend, fused and unfused, against the reference interpreter: a kernel follows the
+ * reference's IEEE semantics exactly, including the sign of zero.
+ */
+const specials = [Number.NaN, Infinity, -Infinity, -0, 0];
+
+/** Every `every`-th element a special value (cycling), the rest ordinary. */
+const withSpecials =
+  (every: number): Values =>
+  (random, lo, hi, i) =>
+    i % every === 0 ? specials[(i / every) % specials.length] : uniform(random, lo, hi, i);
+
+/** Compiles, runs and compares; returns how many kernels ran as Wasm. */
+function check(c: Case, optimize: boolean, backend: Backend, what: string): number {
+  const inputs = leavesOf([c.out]).inputs;
+  const step = compile({ inputs, outputs: { out: c.out }, sizes: c.sizes ?? {} }, { optimize, backend });
+  const expected = evaluate(c.out, c.feeds, c.sizes ?? {});
+  const feeds = Object.fromEntries(inputs.map((x) => [(x.params as { name: string }).name, c.feeds[(x.params as { name: string }).name]]));
+  expectClose(step.run(feeds).out, expected, what, { signedZeros: true });
+  return step.stats.wasmKernels;
+}
+
+describe("NaN, ±Infinity and −0 through every op kind, every backend, fused and unfused", () => {
+  for (const kind of opKinds) {
+    it(kind, () => {
+      for (const backend of ["js", "wasm", "auto"] as const) {
+        for (const optimize of [false, true]) {
+          for (const every of [3, 11]) {
+            check(opCases[kind](every, withSpecials(every)), optimize, backend, `${kind} (${backend}, optimize ${optimize}, a special every ${every})`);
+          }
+        }
+      }
+    });
+  }
+});
+
+/**
+ * Chains shaped so the Wasm SIMD backend takes them (a multiple of 4 elements, full,
+ * row or one-element operands; matmuls with their epilogues), so its lanes see the
+ * special values too.
+ */
+const wasmShaped: Record<string, (x: AnyTensor, row: AnyTensor, y: AnyTensor) => AnyTensor> = {
+  relu: (x) => x.relu(),
+  "maximum, minimum": (x, row, y) => x.maximum(y).add(x.minimum(row)),
+  "neg, abs, sqrt": (x) => x.neg().abs().sqrt(),
+  "reciprocal, rsqrt": (x, row) => x.reciprocal().add(row.rsqrt()),
+  "add, mul, div": (x, row, y) => x.add(row).mul(y).div(row),
+  "where of comparisons": (x, row, y) => where(x.greater(row), x, where(x.less(y), y, where(x.equal(row), row, x.mul(2)))),
+  "matmul + bias, relu epilogue": (x, row, y) => x.matmul(y.reshape([12, 8])).relu().matmul(x).add(row),
+  "matmul, transposed": (x, _, y) => x.matmul(y.transpose([1, 0])),
+};
+
+describe("NaN, ±Infinity and −0 through the Wasm SIMD kernels' lanes", () => {
+  for (const [name, build] of Object.entries(wasmShaped)) {
+    it(name, () => {
+      for (const backend of ["wasm", "auto"] as const) {
+        for (const optimize of [false, true]) {
+          const m = maker(7, withSpecials(3));
+          const out = build(m.f([8, 12]), m.f([12]), m.f([8, 12]));
+          const wasmKernels = check({ out, feeds: m.feeds }, optimize, backend, `${name} (${backend}, optimize ${optimize})`);
+          // Where the engine has Wasm SIMD, these rows exist to exercise it.
+          if (wasmFeatures().simd) expect(wasmKernels, `${name}: kernels that ran as Wasm`).toBeGreaterThan(0);
+        }
+      }
+    });
+  }
+});
