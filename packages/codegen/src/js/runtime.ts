@@ -1,8 +1,10 @@
+import type { FeedRange } from "../feed-ranges.ts";
 import { literal } from "./builder.ts";
 
 /** What the runtime part of a step needs to know, all of it data (names are JSON literals). */
 export interface RuntimeLayout {
-  readonly inputs: ReadonlyArray<{ name: string; dtype: string; shape: readonly number[]; view: string }>;
+  /** `range`: the values an int32 feed may hold, checked by run() (null: any). */
+  readonly inputs: ReadonlyArray<{ name: string; dtype: string; shape: readonly number[]; view: string; range: FeedRange | null }>;
   readonly params: ReadonlyArray<{ name: string; shape: readonly number[]; view: string }>;
   readonly outputs: ReadonlyArray<{ name: string; view: string }>;
 }
@@ -14,7 +16,7 @@ export interface RuntimeLayout {
  */
 export function runtimeSource(layout: RuntimeLayout): string {
   const meta = {
-    inputs: layout.inputs.map(({ name, dtype, shape }) => ({ name, dtype, shape, length: shape.reduce((a, b) => a * b, 1) })),
+    inputs: layout.inputs.map(({ name, dtype, shape, range }) => ({ name, dtype, shape, length: shape.reduce((a, b) => a * b, 1), range })),
     params: layout.params.map(({ name, shape }) => ({ name, shape, length: shape.reduce((a, b) => a * b, 1) })),
     outputs: layout.outputs.map(({ name }) => name),
   };
@@ -59,11 +61,24 @@ function checkFeeds(feeds) {
     if (!ok || data.length !== spec.length) {
       throw new TypeError("run: input " + JSON.stringify(spec.name) + ": expected " + shapeText(spec) + ", got " + describe(data));
     }
+    if (spec.range !== null) checkRange(spec, data);
     fed[i] = data;
   }
   for (const key in feeds) {
     if (Object.hasOwn(feeds, key) && !inputIndex.has(key)) {
       throw new Error("run: unknown feed " + JSON.stringify(key) + "; the inputs are " + knownNames(inputIndex) + (paramIndex.has(key) ? " (params are set with write())" : ""));
+    }
+  }
+}
+
+// Labels and indices out of range: the reference refuses them, and a kernel would
+// give NaN (or touch memory outside its buffers) while the updates still applied.
+function checkRange(spec, data) {
+  const below = spec.range.below;
+  for (let k = 0; k < data.length; k++) {
+    const v = data[k];
+    if (!(v >= 0 && v < below)) {
+      throw new RangeError("run: input " + JSON.stringify(spec.name) + ": element " + k + " is " + v + ", outside [0, " + below + ") that " + spec.range.need + " needs; nothing was changed");
     }
   }
 }

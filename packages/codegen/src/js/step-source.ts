@@ -4,6 +4,7 @@ import type { Backend } from "../spec.ts";
 import { noWasm, planWasm, type WasmPlan } from "./wasm-plan.ts";
 import type { MatmulSpec } from "../wasm/index.ts";
 import type { PreparedStep } from "../prepare.ts";
+import { feedRanges } from "../feed-ranges.ts";
 import { SourceBuilder } from "./builder.ts";
 import { helperSource, type HelperName } from "./helpers.ts";
 import { describeNode, kernelSource, type KernelSource } from "./kernel-source.ts";
@@ -72,8 +73,10 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   const kernels = step.kernels.map((k) => kernelSource(k, shapes, step.stored, helpers, wasm, customNodes));
   const calls = kernels.map((k) => `${k.name}(${k.params.map(viewOf).join(", ")});`);
   const copies = plan.copies.map(([target, value]) => `${viewOf(target)}.set(${viewOf(value)}); // update ${describeNode(target)}`);
+  const ranges = feedRanges([...step.outputs.map(([, n]) => n), ...step.updates.map(([, v]) => v)], step.inputs, shapes);
   const layout = {
     inputs: step.inputs.map((n) => ({
+      range: ranges.get(n) ?? null,
       name: (n.params as { name: string }).name,
       dtype: n.dtype,
       shape: shapes.of(n),
