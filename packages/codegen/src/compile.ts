@@ -1,4 +1,5 @@
 import { customCall, type CustomCall } from "./js/custom.ts";
+import type { Placement } from "./placement.ts";
 import { stepSource, type StepSource } from "./js/step-source.ts";
 import { prepareStep, type PreparedStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
@@ -31,6 +32,8 @@ export interface KernelInfo {
   readonly name: string;
   /** `op#id` (or `param "name"`) of every graph node the kernel computes. */
   readonly fuses: readonly string[];
+  /** Where it runs: Wasm SIMD, JS, or a Wasm matmul with its epilogue in JS. */
+  readonly runs: Placement;
   readonly source: string;
 }
 
@@ -48,6 +51,8 @@ export interface CompiledStep extends StepObject {
     readonly kernels: number;
     /** Kernels (matmuls and elementwise loops) running as Wasm SIMD. */
     readonly wasmKernels: number;
+    /** Kernels running wholly or partly in JS (see each kernel's `runs`). */
+    readonly jsKernels: number;
     readonly workBytesNaive: number;
     readonly arenaBytes: number;
   };
@@ -82,12 +87,13 @@ export function compiledStep(step: StepObject, prepared: PreparedStep, generated
     memory: step.memory,
     source: generated.body,
     wasmBytes: generated.wasmBytes,
-    kernels: generated.kernels.map(({ name, fuses, source }) => ({ name, fuses, source })),
+    kernels: generated.kernels.map(({ name, fuses, source }, i) => ({ name, fuses, runs: generated.placements[i], source })),
     arenaBytes: generated.arenaBytes,
     stats: {
       groups: prepared.schedule.groups.length,
       kernels: prepared.kernels.length,
       wasmKernels: generated.wasmKernels,
+      jsKernels: generated.placements.filter((p) => p !== "wasm").length,
       workBytesNaive: prepared.plan.naiveWorkBytes,
       arenaBytes: generated.arenaBytes,
     },

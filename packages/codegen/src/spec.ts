@@ -18,7 +18,12 @@ export type Backend = "js" | "wasm" | "auto";
 export interface CompileOptions {
   /** Run @gradfold/optimize first (default true); options are passed through (sizes come from the spec). */
   readonly optimize?: boolean | Omit<OptimizeOptions, "sizes">;
-  /** Kernel backend. "auto" (default) uses Wasm kernels where one exists and JS elsewhere. */
+  /**
+   * Kernel backend. "auto" (default) uses Wasm SIMD kernels where one exists and the
+   * engine validates SIMD, JS elsewhere (each kernel's `runs` says which); "wasm"
+   * requires every kernel to be Wasm SIMD and throws naming those that cannot be;
+   * "js" uses no Wasm kernels.
+   */
   readonly backend?: Backend;
 }
 

@@ -2,7 +2,8 @@ import { initialValue, numel, bindShape, type AnyTensor } from "@gradfold/graph"
 import { ALIGN, type Slot } from "../lower/plan.ts";
 import type { Backend } from "../spec.ts";
 import { noWasm, planWasm, type WasmPlan } from "./wasm-plan.ts";
-import type { MatmulSpec } from "../wasm/index.ts";
+import { wasmFeatures, type MatmulSpec, type WasmFeatures } from "../wasm/index.ts";
+import { checkBackend, placements, type Placement } from "../placement.ts";
 import type { PreparedStep } from "../prepare.ts";
 import { feedRanges } from "../feed-ranges.ts";
 import { SourceBuilder } from "./builder.ts";
@@ -24,6 +25,8 @@ export interface StepSource {
   readonly wasmBytes: readonly Uint8Array[];
   readonly wasmKernels: number;
   readonly kernels: readonly KernelSource[];
+  /** Where each kernel runs, in kernel order. */
+  readonly placements: readonly Placement[];
   /** The Wasm matmuls' specs (export names k<id>), for a pool that runs the same kernels on several threads. */
   readonly matmulSpecs: readonly MatmulSpec[];
   /** Where the matmul kernels' packing scratch starts (one region per thread after it). */
@@ -45,12 +48,19 @@ export interface StepSourceOptions {
   readonly threads?: number;
   /** Build the Wasm modules to import a shared memory (for a worker pool). */
   readonly shared?: boolean;
+  /** The Wasm features the modules may use; default this engine's (emit() passes baseline SIMD). */
+  readonly features?: WasmFeatures;
+  /** Names the caller in errors ("compile", "emit"). */
+  readonly what?: string;
 }
 
 export function stepSource(step: PreparedStep, backend: Backend = "auto", options: StepSourceOptions = {}): StepSource {
   const { plan, shapes } = step;
   const threads = options.threads ?? 1;
-  const wasm: WasmPlan = backend === "js" ? noWasm : planWasm(step.kernels, shapes, step.stored, options.shared ?? false);
+  const features = options.features ?? wasmFeatures();
+  const wasm: WasmPlan = backend === "js" ? noWasm : planWasm(step.kernels, shapes, step.stored, options.shared ?? false, features);
+  const places = placements(step.kernels, wasm);
+  checkBackend(backend, step.kernels, places, features, options.what ?? "compile");
   const scratchOffset = Math.ceil(plan.totalBytes / ALIGN) * ALIGN;
   const packOffset = Math.ceil((scratchOffset + 4 * wasm.scratchLength) / ALIGN) * ALIGN;
   const totalBytes = packOffset + threads * wasm.packBytes;
@@ -91,7 +101,8 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   b.line('"use strict";');
   b.line(`// The arena: ${totalBytes} bytes (${plan.staticBytes} of params and constants first), shared with Wasm kernels.`);
   b.line("// A caller-provided memory (shared, for a worker pool) or a fresh one.");
-  b.line(`const memory = options.memory || new WebAssembly.Memory({ initial: ${pages}, maximum: ${pages} });`);
+  // A plain buffer where WebAssembly is missing altogether (the JS kernels only need bytes).
+  b.line(`const memory = options.memory || (typeof WebAssembly === "object" ? new WebAssembly.Memory({ initial: ${pages}, maximum: ${pages} }) : { buffer: new ArrayBuffer(${pages * PAGE}) });`);
   b.line("const heap = memory.buffer;");
   b.line(`if (!(image instanceof Uint8Array) || image.length !== ${plan.staticBytes}) throw new Error("createStep: expected the ${plan.staticBytes}-byte initial image of params and constants");`);
   b.line(`new Uint8Array(heap, 0, ${plan.staticBytes}).set(image);`);
@@ -127,7 +138,7 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
     matmulSpecs: [...wasm.byKernel.values()].map((p) => p.spec),
     packOffset,
     wasmBytes: wasm.modules,
-    customNodes, wasmKernels: wasm.byKernel.size + wasm.elementwise.size, kernels, image: initialImage(step), arenaBytes: pages * PAGE };
+    customNodes, wasmKernels: wasm.byKernel.size + wasm.elementwise.size, kernels, placements: places, image: initialImage(step), arenaBytes: pages * PAGE };
 }
 
 /** The static region's bytes: param initial values, constants and sizes, as float32/int32. */

@@ -1,7 +1,7 @@
 import type { AnyTensor } from "@gradfold/graph";
 import type { Kernel } from "../lower/kernel.ts";
 import type { BoundShapes } from "../lower/shapes.ts";
-import { buildMatmulKernels, buildModule, wasmFeatures, type MatmulSpec, type MatmulVariant } from "../wasm/index.ts";
+import { buildMatmulKernels, buildModule, wasmFeatures, type MatmulSpec, type MatmulVariant, type WasmFeatures } from "../wasm/index.ts";
 import { buildWasmElementwise, planWasmElementwise, type WasmElementwisePlan } from "./wasm-elementwise.ts";
 import { matmulDims } from "./matmul.ts";
 
@@ -34,10 +34,17 @@ export const noWasm: WasmPlan = { byKernel: new Map(), elementwise: new Map(), m
  * the matmul's buffer without an epilogue, else into scratch for the epilogue — and
  * elementwise chains (epilogues and elementwise kernels) that planWasmElementwise takes.
  */
-export function planWasm(kernels: readonly Kernel[], shapes: BoundShapes, stored: ReadonlySet<AnyTensor>, shared = false): WasmPlan {
+export function planWasm(
+  kernels: readonly Kernel[],
+  shapes: BoundShapes,
+  stored: ReadonlySet<AnyTensor>,
+  shared = false,
+  // The engine that will run the modules: this one for compile(), baseline SIMD for emit().
+  features: WasmFeatures = wasmFeatures(),
+): WasmPlan {
   const byKernel = new Map<number, WasmMatmulPlan>();
   const elementwise = new Map<number, WasmElementwisePlan>();
-  if (!wasmFeatures().simd) return noWasm;
+  if (!features.simd) return noWasm;
   let scratchLength = 0;
   for (const k of kernels) {
     if (k.kind === "elementwise") {
@@ -66,7 +73,7 @@ export function planWasm(kernels: readonly Kernel[], shapes: BoundShapes, stored
   if (byKernel.size > 0) {
     // With a scratch offset the nn/tn kernels pack B panels (faster); the offset is
     // passed on every call, so the one given here only switches packing on.
-    const built = buildMatmulKernels([...byKernel.values()].map((p) => p.spec), { scratchOffset: 0, shared });
+    const built = buildMatmulKernels([...byKernel.values()].map((p) => p.spec), { scratchOffset: 0, shared, relaxedSimd: features.relaxedSimd });
     packBytes = built.scratchBytes;
     modules.push(built.bytes);
   }
