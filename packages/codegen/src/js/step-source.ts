@@ -6,6 +6,7 @@ import { wasmFeatures, type MatmulSpec, type WasmFeatures } from "../wasm/index.
 import { checkBackend, placements, type Placement } from "../placement.ts";
 import type { PreparedStep } from "../prepare.ts";
 import { feedRanges } from "../feed-ranges.ts";
+import { renumberNodeIds } from "../renumber.ts";
 import { SourceBuilder } from "./builder.ts";
 import { helperSource, type HelperName } from "./helpers.ts";
 import { describeNode, kernelSource, type KernelSource } from "./kernel-source.ts";
@@ -133,12 +134,14 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   });
   b.line("");
   b.append(runtimeSource(layout));
+  // Node ids out of the text: the same spec gives the same source in any process.
+  const [body, ...kernelTexts] = renumberNodeIds([b.toString(), ...kernels.map((k) => k.source)]);
   return {
-    body: b.toString(),
+    body,
     matmulSpecs: [...wasm.byKernel.values()].map((p) => p.spec),
     packOffset,
     wasmBytes: wasm.modules,
-    customNodes, wasmKernels: wasm.byKernel.size + wasm.elementwise.size, kernels, placements: places, image: initialImage(step), arenaBytes: pages * PAGE };
+    customNodes, wasmKernels: wasm.byKernel.size + wasm.elementwise.size, kernels: kernels.map((k, i) => ({ ...k, source: kernelTexts[i] })), placements: places, image: initialImage(step), arenaBytes: pages * PAGE };
 }
 
 /** The static region's bytes: param initial values, constants and sizes, as float32/int32. */

@@ -16,3 +16,26 @@ export function runInTempFolder(files: Record<string, string | Uint8Array>, main
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const packageDir = new URL("../../", import.meta.url);
+
+/**
+ * Runs a TypeScript script in a fresh node process (with `flags`), through tsx with
+ * the workspace packages' sources; `src(path)` gives an import specifier for a file
+ * of this package's src. Returns its stdout.
+ */
+export function runTsScript(script: (src: (path: string) => string) => string, flags: readonly string[] = []): string {
+  const dir = mkdtempSync(join(tmpdir(), "gradfold-codegen-"));
+  try {
+    const file = join(dir, "main.mts");
+    writeFileSync(file, script((path) => JSON.stringify(new URL(`src/${path}`, packageDir).href)));
+    return execFileSync(process.execPath, [...flags, "--conditions=source", "--import", "tsx", file], {
+      cwd: packageDir,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 64 * 2 ** 20,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
