@@ -61,7 +61,7 @@ export interface CompiledStep extends StepObject {
 /** Compiles a step to specialized JS kernels in this process (JIT). */
 export function compile(spec: StepSpec, options: CompileOptions = {}): CompiledStep {
   const prepared = prepareStep(spec, options, "compile");
-  const generated = stepSource(prepared, options.backend ?? "auto");
+  const generated = stepSource(prepared, options.backend ?? "auto", { checkNumerics: options.checkNumerics });
   // The very last step: everything above is plain data and text.
   const customCalls = generated.customNodes.map((node) => customCall(node, prepared.shapes));
   const factory = new Function("image", "wasmBytes", "customCalls", "options", generated.body) as StepFactory;

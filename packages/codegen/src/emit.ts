@@ -67,12 +67,12 @@ export function emitModule(spec: StepSpec, options: EmitOptions = {}): EmittedMo
   const prepared = prepareStep(spec, options, "emit");
   const backend = options.backend ?? "auto";
   const features = options.relaxedSimd === true ? { simd: true, relaxedSimd: true } : portableFeatures;
-  const withWasm = backend === "js" ? null : stepSource(prepared, backend, { features, what: "emit" });
+  const withWasm = backend === "js" ? null : stepSource(prepared, backend, { features, what: "emit", checkNumerics: options.checkNumerics });
   const hasWasm = withWasm !== null && withWasm.wasmBytes.length > 0;
   // The JS kernels: the fallback next to Wasm ones, the only ones when nothing is Wasm, none for a strict "wasm" module.
   let js: StepSource | null = withWasm;
-  if (hasWasm) js = backend === "wasm" ? null : stepSource(prepared, "js", { what: "emit" });
-  else if (withWasm === null) js = stepSource(prepared, "js", { what: "emit" });
+  if (hasWasm) js = backend === "wasm" ? null : stepSource(prepared, "js", { what: "emit", checkNumerics: options.checkNumerics });
+  else if (withWasm === null) js = stepSource(prepared, "js", { what: "emit", checkNumerics: options.checkNumerics });
   const generated = withWasm ?? js!;
   if (generated.customNodes.length > 0) {
     const names = generated.customNodes.map((n) => JSON.stringify((n.params as { name: string }).name)).join(", ");

@@ -1,4 +1,4 @@
-import { GraphError, stopGradient, topoSort, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { GraphError, stopGradient, topoSort, withoutSites, type AnyTensor, type Sizes } from "@gradfold/graph";
 import { optimize, unfusedSchedule, type Program, type Schedule } from "@gradfold/optimize";
 import { externalInputs, type Kernel } from "./lower/kernel.ts";
 import { lowerGroups, materialized } from "./lower/lower.ts";
@@ -35,10 +35,13 @@ export function prepareStep(spec: StepSpec, options: CompileOptions, what: strin
     schedule = unfusedSchedule(given, sizes);
   } else {
     const extra = typeof options.optimize === "object" ? options.optimize : {};
-    const result = optimize(given, { ...extra, sizes });
+    // Rewritten nodes are gradfold's, not lines of the user's code: no call sites for them.
+    const result = withoutSites(() => optimize(given, { ...extra, sizes }));
     program = result.program;
     schedule = result.schedule ?? unfusedSchedule(program, sizes);
   }
+  // checkNumerics names the op that first made a non-finite value: every node is its own kernel.
+  if (options.checkNumerics === true) schedule = unfusedSchedule(program, sizes);
   const shapes = new BoundShapes(sizes);
 
   // Leaves leaving the step (and update values that are params) are copied first

@@ -25,6 +25,13 @@ export interface CompileOptions {
    * "js" uses no Wasm kernels.
    */
   readonly backend?: Backend;
+  /**
+   * Check every kernel's float outputs as the step runs (one kernel per node): the
+   * first NaN or ±Infinity throws an error naming the op, its shape, the line of your
+   * code that built it, the kernel, and the values it read; params and optimizer state
+   * are left as before the step. Off by default; when off, nothing is generated for it.
+   */
+  readonly checkNumerics?: boolean;
 }
 
 /** Checks a spec's structure and returns it as an optimizer Program. */

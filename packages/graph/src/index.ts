@@ -2,7 +2,7 @@ export type { Dim, Shape, ConcreteShape, Sizes } from "./shape.ts";
 export { formatShape, broadcastShapes, bindShape, numel, sameShape, isConcrete, stridesOf } from "./shape.ts";
 export type { DType } from "./dtype.ts";
 export { GraphError } from "./errors.ts";
-export { callSiteOf, withoutSites } from "./sites.ts";
+export { callSiteOf, inheritSite, withoutSites } from "./sites.ts";
 export type { OpKind, OpParams, OpDef, Trait, Value, VjpContext, ParamInit } from "./op.ts";
 export { defineOp, hasTrait } from "./op.ts";
 export { Tensor, apply, lift, type AnyTensor } from "./tensor.ts";

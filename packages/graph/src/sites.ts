@@ -36,3 +36,12 @@ export function withoutSites<T>(build: () => T): T {
 export function callSiteOf(node: AnyTensor): string | undefined {
   return userFrame(sites.get(node)?.stack);
 }
+
+/**
+ * `to` stands for `from` (rebuilt on rewritten operands, or what a rewrite rule turned
+ * it into): it takes `from`'s call site unless it has one of its own.
+ */
+export function inheritSite(to: AnyTensor, from: AnyTensor): void {
+  const site = sites.get(from);
+  if (site !== undefined && to !== from && !sites.has(to)) sites.set(to, site);
+}

@@ -1,4 +1,4 @@
-import { GraphError, broadcastShapes, broadcastTo, rebuild, sameShape, topoSort, type AnyTensor, type OpKind } from "@gradfold/graph";
+import { GraphError, broadcastShapes, broadcastTo, inheritSite, rebuild, sameShape, topoSort, withoutSites, type AnyTensor, type OpKind } from "@gradfold/graph";
 import { matchAll, rootKind, type Bindings } from "./pattern.ts";
 import type { Rule, RuleContext } from "./rule.ts";
 import { smallFormat, snippet } from "./snippet.ts";
@@ -114,7 +114,7 @@ export function rewrite(
         node.inputs.map((t) => mapped.get(t)!),
       );
       for (let k = 0; k < limits.maxPerNode; k++) {
-        const hit = firstRewrite(out, index, ctx);
+        const hit = withoutSites(() => firstRewrite(out, index, ctx));
         if (!hit) break;
         record({
           phase,
@@ -125,6 +125,8 @@ export function rewrite(
           beforeGraph: smallFormat(out),
           afterGraph: smallFormat(hit.result),
         });
+        // The rewritten node keeps the user's call site (checkNumerics names it).
+        inheritSite(hit.result, out);
         out = hit.result;
         fired = true;
       }

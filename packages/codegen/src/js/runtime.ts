@@ -7,6 +7,8 @@ export interface RuntimeLayout {
   readonly inputs: ReadonlyArray<{ name: string; dtype: string; shape: readonly number[]; view: string; range: FeedRange | null }>;
   readonly params: ReadonlyArray<{ name: string; shape: readonly number[]; view: string }>;
   readonly outputs: ReadonlyArray<{ name: string; view: string }>;
+  /** Bytes of params and constants to restore when a kernel throws (checkNumerics), 0 for none. */
+  readonly restoreBytes?: number;
 }
 
 /**
@@ -94,7 +96,18 @@ function run(feeds) {
     inputViews[i].set(fed[i]);
     fed[i] = null;
   }
-  runKernels();
+  ${
+    layout.restoreBytes
+      ? `// A failed check leaves params and optimizer state as they were before the step.
+  const before = new Uint8Array(heap, 0, ${layout.restoreBytes}).slice();
+  try {
+    runKernels();
+  } catch (error) {
+    new Uint8Array(heap, 0, ${layout.restoreBytes}).set(before);
+    throw error;
+  }`
+      : "runKernels();"
+  }
   return results;
 }
 

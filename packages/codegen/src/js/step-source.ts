@@ -7,6 +7,7 @@ import { checkBackend, placements, type Placement } from "../placement.ts";
 import type { PreparedStep } from "../prepare.ts";
 import { feedRanges } from "../feed-ranges.ts";
 import { renumberNodeIds } from "../renumber.ts";
+import { numericsChecks } from "../numerics.ts";
 import { SourceBuilder } from "./builder.ts";
 import { helperSource, type HelperName } from "./helpers.ts";
 import { describeNode, kernelSource, type KernelSource } from "./kernel-source.ts";
@@ -53,6 +54,8 @@ export interface StepSourceOptions {
   readonly features?: WasmFeatures;
   /** Names the caller in errors ("compile", "emit"). */
   readonly what?: string;
+  /** Check each kernel's float outputs for NaN/±Infinity as it runs (see CompileOptions). */
+  readonly checkNumerics?: boolean;
 }
 
 export function stepSource(step: PreparedStep, backend: Backend = "auto", options: StepSourceOptions = {}): StepSource {
@@ -82,7 +85,10 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   const helpers = new Set<HelperName>();
   const customNodes: AnyTensor[] = [];
   const kernels = step.kernels.map((k) => kernelSource(k, shapes, step.stored, helpers, wasm, customNodes));
-  const calls = kernels.map((k) => `${k.name}(${k.params.map(viewOf).join(", ")});`);
+  const numerics = options.checkNumerics
+    ? numericsChecks(step.kernels, kernels.map((k) => k.name), kernels.map((k) => k.params), step.stored, shapes, viewOf)
+    : null;
+  const calls = kernels.map((k, i) => `${k.name}(${k.params.map(viewOf).join(", ")});${numerics?.after[i] ? ` ${numerics.after[i]}` : ""}`);
   const copies = plan.copies.map(([target, value]) => `${viewOf(target)}.set(${viewOf(value)}); // update ${describeNode(target)}`);
   const ranges = feedRanges([...step.outputs.map(([, n]) => n), ...step.updates.map(([, v]) => v)], step.inputs, shapes);
   const layout = {
@@ -95,6 +101,7 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
     })),
     params: step.params.map((n) => ({ name: (n.params as { name: string }).name, shape: shapes.of(n), view: viewOf(n) })),
     outputs: step.outputs.map(([name, n]) => ({ name, view: viewOf(n) })),
+    restoreBytes: numerics ? plan.staticBytes : 0,
   };
 
   const pages = Math.max(1, Math.ceil(totalBytes / PAGE));
@@ -127,6 +134,7 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   }
   for (const h of helpers) b.append(helperSource[h]).line("");
   for (const k of kernels) b.append(k.source).line("");
+  if (numerics) b.append(numerics.source).line("");
   b.block("function runKernels()", () => {
     calls.forEach((c) => { b.line(c); });
     if (copies.length > 0) b.line("// Updates not done in place: copied once every value is computed from the old state.");
