@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { emit } from "./emit.ts";
-import { runTsScript } from "./testing/child.ts";
+import { CHILD_PROCESSES_MS, runTsScript } from "./testing/child.ts";
 import { mlpStep } from "./testing/mlp.ts";
 
 /** Emits the test MLP's Adam step after `before` ran, in a fresh process; prints the module text. */
@@ -33,5 +33,5 @@ for (const sizes of [[5, 3], [20, 16, 4], [7, 9, 9, 2]]) {
     const { spec } = mlpStep({ sizes: [20, 16, 4], optimizer: "adam", seed: 3 });
     expect(emit({ ...spec, sizes: { batch: 8 } })).toBe(fresh);
     expect(fresh).not.toMatch(/#\d{3,}/);
-  });
+  }, CHILD_PROCESSES_MS);
 });

@@ -2,7 +2,7 @@ import { input } from "@gradfold/graph";
 import { describe, expect, it } from "vitest";
 import { compile } from "./compile.ts";
 import { emit, nonZeroRuns } from "./emit.ts";
-import { runInTempFolder, runTsScript } from "./testing/child.ts";
+import { CHILD_PROCESSES_MS, runInTempFolder, runTsScript } from "./testing/child.ts";
 import { expectClose } from "./testing/compare.ts";
 import { mlpStep, randomF32, randomLabels, rng } from "./testing/mlp.ts";
 import { wasmFeatures } from "./wasm/index.ts";
@@ -46,7 +46,7 @@ describe.runIf(wasmFeatures().simd && !wasmFeatures().relaxedSimd)("emit() targe
     const source = emitIn(["--experimental-wasm-relaxed-simd"], "{}");
     const result = JSON.parse(runInTempFolder({ "step.mjs": source, "main.mjs": runner("") }, "main.mjs"));
     expect(result).toEqual({ wasmSimd: true, ...inProcess("auto") });
-  });
+  }, CHILD_PROCESSES_MS);
 
   it("relaxedSimd: true where the engine lacks it falls back to the JS kernels", () => {
     const source = emitIn(["--experimental-wasm-relaxed-simd"], "{ relaxedSimd: true }");
@@ -56,7 +56,7 @@ describe.runIf(wasmFeatures().simd && !wasmFeatures().relaxedSimd)("emit() targe
     const flagged = JSON.parse(runInTempFolder({ "step.mjs": source, "main.mjs": runner("") }, "main.mjs", ["--experimental-wasm-relaxed-simd"]));
     expect(flagged.wasmSimd).toBe(true);
     flagged.losses.forEach((l: number, i: number) => { expectClose([l], [result.losses[i]], `loss ${i}, FMA vs JS`, 1e-5); });
-  });
+  }, CHILD_PROCESSES_MS);
 });
 
 describe("an emitted module without Wasm SIMD runs its JS kernels", () => {

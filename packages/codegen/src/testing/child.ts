@@ -19,6 +19,9 @@ export function runInTempFolder(files: Record<string, string | Uint8Array>, main
 
 const packageDir = new URL("../../", import.meta.url);
 
+/** Timeout for a test that starts several node processes (each loads tsx and the sources; slow on a loaded machine). */
+export const CHILD_PROCESSES_MS = 120_000;
+
 /**
  * Runs a TypeScript script in a fresh node process (with `flags`), through tsx with
  * the workspace packages' sources; `src(path)` gives an import specifier for a file
