@@ -2,7 +2,7 @@ import { input } from "@gradfold/graph";
 import { describe, expect, it } from "vitest";
 import { compile } from "./compile.ts";
 import { emit, nonZeroRuns } from "./emit.ts";
-import { CHILD_PROCESSES_MS, runInTempFolder, runTsScript } from "./testing/child.ts";
+import { CHILD_PROCESSES_MS, chromium, runInChromium, runInTempFolder, runTsScript } from "./testing/child.ts";
 import { expectClose } from "./testing/compare.ts";
 import { mlpStep, randomF32, randomLabels, rng } from "./testing/mlp.ts";
 import { wasmFeatures } from "./wasm/index.ts";
@@ -121,4 +121,31 @@ describe("zero-initialised buffers are not embedded", () => {
     expect(nonZeroRuns(image).map(([o, b]) => [o, Array.from(b)])).toEqual([[10, [1, 0, 2]], [300, [7]]]);
     expect(nonZeroRuns(new Uint8Array(100))).toEqual([]);
   });
+});
+
+describe.runIf(chromium !== null)("the same emitted module in headless Chromium", () => {
+  const source = emit({ ...spec, sizes });
+  const train = (options: string) => `
+const { default: createStep } = await load();
+const step = createStep(undefined, ${options});
+const losses = ${JSON.stringify(batches)}.map((b) => step.run({ x: Float32Array.from(b.x), y: Int32Array.from(b.y) }).loss[0]);
+return { wasmSimd: step.wasmSimd, losses, params: Object.fromEntries(step.names().map((n) => [n, Array.from(step.read(n))])) };`;
+
+  for (const [options, path] of [["{}", "auto"], ['{ backend: "js" }', "js"]] as const) {
+    it(`runs its ${path === "auto" ? "Wasm SIMD" : "JS"} kernels there with the results of compile({ backend: "${path}" }) in Node`, () => {
+      const result = runInChromium(source, train(options)) as { wasmSimd: boolean; losses: number[]; params: Record<string, number[]> };
+      const expected = inProcess(path);
+      expect(result.wasmSimd).toBe(path === "auto");
+      // Same kernels, another V8: equal but for the last bits of Math.exp/log, if those differ.
+      expectClose(result.losses, expected.losses, "losses", 1e-6);
+      for (const name of Object.keys(expected.params)) expectClose(result.params[name], expected.params[name], name, 1e-6);
+    }, CHILD_PROCESSES_MS);
+  }
+
+  it("a module emitted with relaxedSimd runs its FMA kernels there (Chromium validates relaxed SIMD; plain Node falls back, above)", () => {
+    const relaxed = emit({ ...spec, sizes }, { relaxedSimd: true });
+    const result = runInChromium(relaxed, train("{}")) as { wasmSimd: boolean; losses: number[] };
+    expect(result.wasmSimd).toBe(true);
+    expectClose(result.losses, inProcess("js").losses, "losses, FMA vs JS", 1e-5);
+  }, CHILD_PROCESSES_MS);
 });
