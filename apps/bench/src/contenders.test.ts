@@ -36,7 +36,6 @@ describe.each(["sgd", "adam"] as const)("contenders on the tiny %s config", (opt
 
   it.each([
     ["gradfold (compile, js backend)", gradfoldContender("js")],
-    ["gradfold (compile, wasm backend)", gradfoldContender("wasm")],
     ["gradfold (compile, auto backend)", gradfoldContender()],
     ["gradfold (compileThreaded, 2 threads)", gradfoldThreadedContender(2)],
     ["jax-js", jaxContender],

@@ -28,7 +28,7 @@ export async function compileThreaded(spec: StepSpec, options: ThreadedCompileOp
   const threads = options.threads ?? 2;
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`compileThreaded: threads must be a positive integer, got ${threads}`);
   const prepared = prepareStep(spec, options, "compileThreaded");
-  const generated = stepSource(prepared, options.backend ?? "auto", { threads, shared: true });
+  const generated = stepSource(prepared, options.backend ?? "auto", { threads, shared: true, what: "compileThreaded", checkNumerics: options.checkNumerics });
   const pages = generated.memoryBytes / 65536;
   const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
   const pool =

@@ -2,6 +2,7 @@ import { describeGroup } from "@gradfold/optimize";
 import { customCall, type CustomCall } from "./js/custom.ts";
 import { stepSource, type StepSource } from "./host/step-source.ts";
 import { isModelSpec, prepareModel, type ModelSpec } from "./model.ts";
+import type { Placement } from "./placement.ts";
 import { prepareStep, type PreparedStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
 
@@ -33,10 +34,10 @@ export interface KernelInfo {
   readonly name: string;
   /** The plan's kernel group, described exactly as `optimize(...).explain().kernels` lists it. */
   readonly group: string;
-  /** Which backend wrote the kernel: "wasm" (a Wasm SIMD call from JS glue) or "js". */
-  readonly backend: "js" | "wasm";
   /** `op#id` (or `param "name"`) of every graph node the kernel computes. */
   readonly fuses: readonly string[];
+  /** Where it runs: "wasm" (a Wasm SIMD call from JS glue), "js", or "wasm+js" (a Wasm matmul whose epilogue is a JS pass). */
+  readonly runs: Placement;
   readonly source: string;
 }
 
@@ -54,6 +55,8 @@ export interface CompiledStep extends StepObject {
     readonly kernels: number;
     /** Kernels (matmuls and elementwise loops) running as Wasm SIMD. */
     readonly wasmKernels: number;
+    /** Kernels running wholly or partly in JS (see each kernel's `runs`). */
+    readonly jsKernels: number;
     readonly workBytesNaive: number;
     readonly arenaBytes: number;
   };
@@ -76,14 +79,14 @@ export function compile(spec: ModelSpec, options?: CompileOptions): CompiledMode
 export function compile(spec: StepSpec | ModelSpec, options: CompileOptions = {}): CompiledStep | CompiledModel {
   if (isModelSpec(spec)) {
     const prepared = prepareModel(spec, options, "compile");
-    const generated = stepSource(prepared, options.backend ?? "auto");
+    const generated = stepSource(prepared, options.backend ?? "auto", { checkNumerics: options.checkNumerics });
     const customCalls = generated.customNodes.map((node) => customCall(node, prepared.shapes));
     const model = new Function("image", "wasmBytes", "customCalls", "options", generated.body)(generated.image, generated.wasmBytes, customCalls, {});
     const info = compiledStep(model, prepared, generated);
     return { ...info, run: model.run, entries: model.entries };
   }
   const prepared = prepareStep(spec, options, "compile");
-  const generated = stepSource(prepared, options.backend ?? "auto");
+  const generated = stepSource(prepared, options.backend ?? "auto", { checkNumerics: options.checkNumerics });
   // The very last step: everything above is plain data and text.
   const customCalls = generated.customNodes.map((node) => customCall(node, prepared.shapes));
   const factory = new Function("image", "wasmBytes", "customCalls", "options", generated.body) as StepFactory;
@@ -109,12 +112,13 @@ export function compiledStep(step: StepObject, prepared: PreparedStep, generated
     memory: step.memory,
     source: generated.body,
     wasmBytes: generated.wasmBytes,
-    kernels: generated.kernels.map(({ name, fuses, source }, i) => ({ name, group: describeGroup(prepared.plan.groups[i]), backend: generated.backends[i], fuses, source })),
+    kernels: generated.kernels.map(({ name, fuses, source }, i) => ({ name, group: describeGroup(prepared.plan.groups[i]), fuses, runs: generated.placements[i], source })),
     arenaBytes: generated.arenaBytes,
     stats: {
       groups: prepared.plan.groups.length,
       kernels: prepared.kernels.length,
       wasmKernels: generated.wasmKernels,
+      jsKernels: generated.placements.filter((p) => p !== "wasm").length,
       workBytesNaive: prepared.arena.naiveWorkBytes,
       arenaBytes: generated.arenaBytes,
     },

@@ -1,5 +1,5 @@
 import { GraphError, type AnyTensor, type Sizes } from "@gradfold/graph";
-import { topoSort } from "@gradfold/graph/internal";
+import { topoSort, withoutSites } from "@gradfold/graph/internal";
 import { optimize, pipeline, storageRoot, type ExecutionPlan, type Phase, type Program } from "@gradfold/optimize";
 import { arenaOf, type ArenaPlan } from "./host/arena.ts";
 import { externalInputs, type Kernel } from "./lower/kernel.ts";
@@ -46,7 +46,10 @@ export function prepareStep(spec: StepSpec, options: CompileOptions, what: strin
   const given = checkSpec(spec, what);
   const sizes: Sizes = spec.sizes ?? {};
   const extra = options.optimize === false ? { phases: noRewrites } : typeof options.optimize === "object" ? options.optimize : {};
-  const plan = optimize(given, { ...extra, sizes }).plan!;
+  // checkNumerics names the op that first made a non-finite value: every node is its own kernel.
+  const phases = options.checkNumerics === true ? { ...extra.phases, fuse: false } : extra.phases;
+  // Rewritten nodes are gradfold's, not lines of the user's code: no call sites for them.
+  const plan = withoutSites(() => optimize(given, { ...extra, phases, sizes })).plan!;
   const program = plan.program;
   const shapes = new BoundShapes(sizes);
   const outputs = Object.entries(program.outputs);

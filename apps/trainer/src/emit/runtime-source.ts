@@ -139,8 +139,8 @@ async function main() {
   const perm = splitRng.permutation(all.count);
   const train = subset(all, perm.subarray(CONFIG.validationSize));
   const validation = subset(all, perm.subarray(0, CONFIG.validationSize));
-  const trainStep = (await import("data:text/javascript;base64," + TRAIN_STEP)).default();
-  const evalStep = (await import("data:text/javascript;base64," + EVAL_STEP)).default();
+  const trainStep = (await import("data:text/javascript," + encodeURIComponent(TRAIN_STEP))).default();
+  const evalStep = (await import("data:text/javascript," + encodeURIComponent(EVAL_STEP))).default();
   const { batchSize, classes, dropout } = CONFIG;
   const keep = 1 - dropout;
   const batches = Math.floor(train.count / batchSize);

@@ -12,7 +12,7 @@ const mnist = { features: 784, outputs: 10, task: "classification" as const, tra
  * The text of a standalone ES module that trains `config` on MNIST with plain
  * `node`: the training and evaluation steps from @gradfold/codegen's emit() (initial
  * weights embedded, drawn from the config's seed exactly as the in-process trainer
- * draws them), embedded as base64 data: modules, and the runtime of runtime-source.ts.
+ * draws them), embedded as module texts imported through data: URLs, and the runtime of runtime-source.ts.
  */
 export function standaloneTrainerSource(config: TrainConfig, describe: string): string {
   if (config.data.source !== "mnist") throw new Error("emit: the standalone trainer trains MNIST; --data is not supported here");
@@ -27,7 +27,6 @@ export function standaloneTrainerSource(config: TrainConfig, describe: string): 
     scheduledUpdateRule(makeOptimizer, config, Math.floor(trainCount / config.batchSize)),
     streams.init,
   );
-  const toBase64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
   const settings = {
     description: describe,
     seed: config.seed,
@@ -55,8 +54,10 @@ export function standaloneTrainerSource(config: TrainConfig, describe: string): 
     'import { gunzipSync } from "node:zlib";',
     "",
     `const CONFIG = ${JSON.stringify(settings)};`,
-    `const TRAIN_STEP = ${JSON.stringify(toBase64(emit(programs.train)))};`,
-    `const EVAL_STEP = ${JSON.stringify(toBase64(emit(programs.eval)))};`,
+    // Module texts as string literals (base64 of base64 would be a third larger). The
+    // evaluation step gets its params from the training step before every use.
+    `const TRAIN_STEP = ${JSON.stringify(emit(programs.train))};`,
+    `const EVAL_STEP = ${JSON.stringify(emit(programs.eval, { weights: "none" }))};`,
     runtimeSource,
   ].join("\n");
 }

@@ -8,6 +8,11 @@ import type { PreparedStep } from "../prepare.ts";
 import type { Backend } from "../spec.ts";
 import { wasmBackend, type WasmBuild } from "../wasm/backend.ts";
 import type { MatmulSpec } from "../wasm/matmul-spec.ts";
+import { wasmFeatures, type WasmFeatures } from "../wasm/features.ts";
+import { checkBackend, placements, type Placement } from "../placement.ts";
+import { feedRanges } from "../feed-ranges.ts";
+import { renumberNodeIds } from "../renumber.ts";
+import { numericsChecks } from "../numerics.ts";
 import { ALIGN, type Slot } from "./arena.ts";
 import { isCannot } from "./backend.ts";
 import { runtimeSource } from "./runtime.ts";
@@ -25,9 +30,10 @@ export interface StepSource {
   /** The Wasm kernels' modules (empty when every kernel is JS). */
   readonly wasmBytes: readonly Uint8Array[];
   readonly wasmKernels: number;
-  /** One per plan group, in order; `backends[i]` says which backend wrote `kernels[i]`. */
+  /** One per plan group, in order; `placements[i]` says where `kernels[i]` runs. */
   readonly kernels: readonly KernelSource[];
-  readonly backends: ReadonlyArray<"js" | "wasm">;
+  /** Where each kernel runs, in kernel order. */
+  readonly placements: readonly Placement[];
   /** The Wasm matmuls' specs (export names k<id>), for a pool that runs the same kernels on several threads. */
   readonly matmulSpecs: readonly MatmulSpec[];
   /** Where the matmul kernels' packing scratch starts (one region per thread after it). */
@@ -52,6 +58,12 @@ export interface StepSourceOptions {
   readonly threads?: number;
   /** Build the Wasm modules to import a shared memory (for a worker pool). */
   readonly shared?: boolean;
+  /** The Wasm features the modules may use; default this engine's (emit() passes baseline SIMD). */
+  readonly features?: WasmFeatures;
+  /** Names the caller in errors ("compile", "emit"). */
+  readonly what?: string;
+  /** Check each kernel's float outputs for NaN/±Infinity as it runs (see CompileOptions). */
+  readonly checkNumerics?: boolean;
 }
 
 export function stepSource(step: PreparedStep, backend: Backend = "auto", options: StepSourceOptions = {}): StepSource {
@@ -62,7 +74,8 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   const env: KernelEnv = { shapes, stored: step.stored, helpers, customNodes };
   // Each kernel goes to the first backend that takes it whole: Wasm (unless "js"), else JS.
   const js = jsBackend(env);
-  const simd = backend === "js" ? null : wasmBackend(env, options.shared ?? false);
+  const features = options.features ?? wasmFeatures();
+  const simd = backend === "js" ? null : wasmBackend(env, options.shared ?? false, features);
   const backends: Array<"js" | "wasm"> = [];
   const kernels = step.kernels.map((k) => {
     const viaWasm = simd?.lower(k);
@@ -71,6 +84,8 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
     backends.push(code === viaWasm ? "wasm" : "js");
     return code;
   });
+  const places = placements(step.kernels, backends, simd?.jsEpilogues ?? new Set());
+  checkBackend(backend, step.kernels, places, features, options.what ?? "compile");
   const wasm: WasmBuild = simd ? simd.build() : { modules: [], matmulSpecs: [], scratchLength: 0, packBytes: 0, convScratchBytes: 0 };
   // The plan reserved scratch for the largest product and panel; the Wasm kernels must fit in it.
   const scratchOffset = plan.scratch.offset;
@@ -98,10 +113,15 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
     return view.name;
   };
 
-  const calls = kernels.map((k) => `${k.name}(${k.params.map(viewOf).join(", ")});`);
+  const numerics = options.checkNumerics
+    ? numericsChecks(step.kernels, kernels.map((k) => k.name), kernels.map((k) => k.params), step.stored, shapes, viewOf)
+    : null;
+  const calls = kernels.map((k, i) => `${k.name}(${k.params.map(viewOf).join(", ")});${numerics?.after[i] ? ` ${numerics.after[i]}` : ""}`);
   const copies = plan.copies.map(([target, value]) => `${viewOf(target)}.set(${viewOf(value)}); // update ${describeNode(target)}`);
+  const ranges = feedRanges([...step.outputs.map(([, n]) => n), ...step.updates.map(([, v]) => v)], step.inputs, shapes);
   const layout = {
     inputs: step.inputs.map((n) => ({
+      range: ranges.get(n) ?? null,
       name: (n.params as { name: string }).name,
       dtype: n.dtype,
       shape: shapes.of(n),
@@ -109,6 +129,7 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
     })),
     params: step.params.map((n) => ({ name: (n.params as { name: string }).name, shape: shapes.of(n), view: viewOf(n) })),
     outputs: step.outputs.map(([name, n]) => ({ name, view: viewOf(n) })),
+    restoreBytes: numerics ? plan.staticBytes : 0,
   };
 
   const pages = Math.max(1, Math.ceil(totalBytes / PAGE));
@@ -116,7 +137,8 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   b.line('"use strict";');
   b.line(`// The arena: ${totalBytes} bytes (${plan.staticBytes} of params and constants first), shared with Wasm kernels.`);
   b.line("// A caller-provided memory (shared, for a worker pool) or a fresh one.");
-  b.line(`const memory = options.memory || new WebAssembly.Memory({ initial: ${pages}, maximum: ${pages} });`);
+  // A plain buffer where WebAssembly is missing altogether (the JS kernels only need bytes).
+  b.line(`const memory = options.memory || (typeof WebAssembly === "object" ? new WebAssembly.Memory({ initial: ${pages}, maximum: ${pages} }) : { buffer: new ArrayBuffer(${pages * PAGE}) });`);
   b.line("const heap = memory.buffer;");
   b.line(`if (!(image instanceof Uint8Array) || image.length !== ${plan.staticBytes}) throw new Error("createStep: expected the ${plan.staticBytes}-byte initial image of params and constants");`);
   b.line(`new Uint8Array(heap, 0, ${plan.staticBytes}).set(image);`);
@@ -141,6 +163,7 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   }
   for (const h of helpers) b.append(helperSource[h]).line("");
   for (const k of kernels) b.append(k.source).line("");
+  if (numerics) b.append(numerics.source).line("");
   const runKernels = (name: string, indices: readonly number[], updateCopies: readonly string[]) => {
     b.block(`function ${name}()`, () => {
       indices.forEach((i) => { b.line(calls[i]); });
@@ -171,12 +194,14 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
     });
     b.append(modelRuntimeSource(step.entries[0].name));
   }
+  // Node ids out of the text: the same spec gives the same source in any process.
+  const [body, ...kernelTexts] = renumberNodeIds([b.toString(), ...kernels.map((k) => k.source)]);
   return {
-    body: b.toString(),
+    body,
     matmulSpecs: wasm.matmulSpecs,
     packOffset,
     wasmBytes: wasm.modules,
-    customNodes, wasmKernels: backends.filter((x) => x === "wasm").length, kernels, backends, image: initialImage(step), arenaBytes: totalBytes, memoryBytes: pages * PAGE };
+    customNodes, wasmKernels: backends.filter((x) => x === "wasm").length, kernels: kernels.map((k, i) => ({ ...k, source: kernelTexts[i] })), placements: places, image: initialImage(step), arenaBytes: totalBytes, memoryBytes: pages * PAGE };
 }
 
 /** The static region's bytes: param initial values, constants and sizes, as float32/int32. */

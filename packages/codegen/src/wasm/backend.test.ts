@@ -8,14 +8,14 @@ describe("the host gives each kernel to the first backend that takes it whole", 
   it("MLP step: matmuls and bias-gradient column sums with their updates are Wasm; softmax, cross-entropy and the loss mean JS; backend js is all JS", () => {
     const { spec } = mlpStep({ sizes: [8, 16, 4], optimizer: "adam" });
     const auto = compile({ ...spec, sizes: { batch: 4 } });
-    const byKind = (kind: string) => auto.kernels.filter((k) => k.group.includes(` ${kind}: `)).map((k) => k.backend);
+    const byKind = (kind: string) => auto.kernels.filter((k) => k.group.includes(` ${kind}: `)).map((k) => k.runs);
     expect(byKind("matmul").every((b) => b === "wasm")).toBe(true);
     expect(byKind("opaque")).toEqual(["js", "js", "js"]);
     // The loss mean sums a vector to a scalar (JS); the two bias gradients sum down columns (Wasm).
     expect(byKind("reduction")).toEqual(["js", "wasm", "wasm"]);
-    expect(auto.stats.wasmKernels).toBe(auto.kernels.filter((k) => k.backend === "wasm").length);
+    expect(auto.stats.wasmKernels).toBe(auto.kernels.filter((k) => k.runs === "wasm").length);
     const js = compile({ ...spec, sizes: { batch: 4 } }, { backend: "js" });
-    expect(js.kernels.every((k) => k.backend === "js")).toBe(true);
+    expect(js.kernels.every((k) => k.runs === "js")).toBe(true);
     expect(js.wasmBytes).toHaveLength(0);
   });
 
@@ -24,7 +24,7 @@ describe("the host gives each kernel to the first backend that takes it whole", 
     const b = input("b", [3, 8, 4]);
     const out = matmul(a, b).relu();
     const step = compile({ inputs: [a, b], outputs: { out } });
-    expect(step.kernels.map((k) => [k.group, k.backend])).toEqual([
+    expect(step.kernels.map((k) => [k.group, k.runs])).toEqual([
       ["#0 matmul: matmul (2 in, 1 out)", "js"],
       ["#1 elementwise: relu (1 in, 1 out)", "wasm"],
     ]);
@@ -45,7 +45,7 @@ describe("the host gives each kernel to the first backend that takes it whole", 
     const [eh, er] = evaluate([outs.h, outs.r], feeds);
     expectClose(got.h, eh, "product", 1e-5);
     expectClose(got.r, er, "epilogue", 1e-5);
-    expect(step.kernels.find((k) => k.group.includes("matmul:"))!.backend).toBe("wasm");
+    expect(step.kernels.find((k) => k.group.includes("matmul:"))!.runs).toBe("wasm");
   });
 
   it("a column sum with an epilogue: float64 sums in row order as the reference, NaN and ±Inf carried, in place over its param", () => {
@@ -62,7 +62,7 @@ describe("the host gives each kernel to the first backend that takes it whole", 
     data[13] = -1e30; // column 5 cancels exactly in float64 order
     const spec = { inputs: [g], outputs: {}, updates: [[b, newB]] as const };
     const step = compile(spec);
-    expect(step.kernels.map((k) => [k.group, k.backend])).toEqual([["#0 reduction: sum → mul → add (3 in, 1 out)", "wasm"]]);
+    expect(step.kernels.map((k) => [k.group, k.runs])).toEqual([["#0 reduction: sum → mul → add (3 in, 1 out)", "wasm"]]);
     const expected = evaluate(newB, { g: data });
     step.run({ g: data });
     const got = step.read("b");

@@ -8,7 +8,7 @@ import { matmulDims } from "../js/matmul.ts";
 import type { Kernel, MatmulKernel, ReductionKernel } from "../lower/kernel.ts";
 import { broadcastStrides, contiguousStrides } from "../lower/shapes.ts";
 import { buildWasmElementwise, planWasmElementwise, type WasmElementwisePlan } from "./elementwise.ts";
-import { wasmFeatures } from "./features.ts";
+import type { WasmFeatures } from "./features.ts";
 import { buildMatmulKernels } from "./matmul-kernels.ts";
 import type { MatmulSpec, MatmulVariant } from "./matmul-spec.ts";
 import { buildModule } from "./module-builder.ts";
@@ -32,6 +32,8 @@ export interface WasmBuild {
 export interface WasmBackend extends KernelBackend {
   /** Builds the modules of the kernels this backend took. */
   build(): WasmBuild;
+  /** Ids of the Wasm matmul kernels whose epilogue is a JS pass over the product. */
+  readonly jsEpilogues: ReadonlySet<number>;
 }
 
 /**
@@ -43,9 +45,10 @@ export interface WasmBackend extends KernelBackend {
  * Generated glue calls the exports as `wasm.<name>(byte offsets...)`; `scratch` and
  * `pack` are defined by the host.
  */
-export function wasmBackend(env: KernelEnv, shared: boolean): WasmBackend {
+export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatures): WasmBackend {
   const { shapes, stored } = env;
-  const simd = wasmFeatures().simd;
+  const simd = features.simd;
+  const jsEpilogues = new Set<number>();
   const matmuls: MatmulSpec[] = [];
   const loops: Array<{ plan: WasmElementwisePlan; columnSum?: { rows: number } }> = [];
   const convs: WasmConvPlan[] = [];
@@ -70,6 +73,7 @@ export function wasmBackend(env: KernelEnv, shared: boolean): WasmBackend {
     if (viaScratch) scratchLength = Math.max(scratchLength, d.m * d.n);
     const loop = kernel.epilogue.length > 0 ? planWasmElementwise(`e${kernel.id}`, kernel.epilogue, node, [d.m, d.n], shapes, stored) : null;
     if (loop) loops.push({ plan: loop });
+    else if (kernel.epilogue.length > 0) jsEpilogues.add(kernel.id);
     return kernelSource(kernel, env, (ctx) => {
       const offsetOf = (x: AnyTensor) => `${ctx.ref(x)}.byteOffset`;
       const product = viaScratch ? "scratch" : ctx.ref(node);
@@ -122,6 +126,7 @@ export function wasmBackend(env: KernelEnv, shared: boolean): WasmBackend {
 
   return {
     name: "wasm",
+    jsEpilogues,
     lower(kernel) {
       if (!simd) return cannot("this engine does not validate Wasm SIMD");
       if (kernel.kind === "elementwise") return lowerElementwise(kernel);
@@ -135,7 +140,7 @@ export function wasmBackend(env: KernelEnv, shared: boolean): WasmBackend {
       if (matmuls.length > 0) {
         // With a scratch offset the nn/tn kernels pack B panels (faster); the offset is
         // passed on every call, so the one given here only switches packing on.
-        const built = buildMatmulKernels(matmuls, { scratchOffset: 0, shared });
+        const built = buildMatmulKernels(matmuls, { scratchOffset: 0, shared, relaxedSimd: features.relaxedSimd });
         packBytes = built.scratchBytes;
         modules.push(built.bytes);
       }
@@ -145,7 +150,7 @@ export function wasmBackend(env: KernelEnv, shared: boolean): WasmBackend {
       }
       let convScratchBytes = 0;
       if (convs.length > 0) {
-        const built = planFunctions(convs, resolveTuningFor({}));
+        const built = planFunctions(convs, resolveTuningFor({ relaxedSimd: features.relaxedSimd }));
         convScratchBytes = built.scratchBytes;
         modules.push(buildModule({ shared }, built.functions));
       }

@@ -36,7 +36,7 @@ describe("elementwise chains as Wasm SIMD loops", () => {
     const outputs = { relu: a.relu(), max: maximum(a, b), min: minimum(a, b), gt: a.greater(b), eq: a.equal(b) };
     const feeds = { a: Float32Array.of(NaN, -0, 0, -1, 2, Infinity, -Infinity, 3), b: Float32Array.of(1, 0, -0, NaN, -Infinity, Infinity, 5, 3) };
     const step = compile({ inputs: [a, b], outputs }, { backend: "auto" });
-    expect(step.kernels.every((k) => k.backend === "wasm")).toBe(true);
+    expect(step.kernels.every((k) => k.runs === "wasm")).toBe(true);
     const out = step.run(feeds);
     const expected = evaluate(Object.values(outputs), feeds);
     Object.keys(outputs).forEach((name, i) => {

@@ -13,7 +13,7 @@ export type { MatmulTuning } from "./matmul-tuning.ts";
 export { planSplit, splitColumns, splitRows } from "./matmul-split.ts";
 export type { MatmulPart } from "./matmul-split.ts";
 export { referenceMatmul } from "./reference-matmul.ts";
-export { wasmFeatures } from "./features.ts";
+export { portableFeatures, wasmFeatures, type WasmFeatures } from "./features.ts";
 export { FunctionBuilder } from "./function-builder.ts";
 export type { Label, Local } from "./function-builder.ts";
 export { buildModule } from "./module-builder.ts";
