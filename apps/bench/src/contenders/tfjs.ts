@@ -71,7 +71,7 @@ export function tfjsContender(backend: TfBackend, wasmDir: string): Contender {
         },
         notes() {
           const leaks = leakedPerStep > 0 ? [`tfjs-${backend}: a step left up to ${leakedPerStep} live tensors behind`] : [];
-          return backend === "wasm" && wasmThreads() > 1 ? [...leaks, `tfjs-wasm: its threaded build, ${wasmThreads()} threads`] : leaks;
+          return backend === "wasm" ? [...leaks, `tfjs-wasm: ${wasmThreads()} XNNPACK thread(s)`] : leaks;
         },
         dispose() {
           optimizer.dispose();
