@@ -18,8 +18,9 @@ import { stepRooflineReport } from "./step-roofline.ts";
 
 const usage = `Usage: pnpm bench [-- options]
 
-Runs gradfold and its peers on the same MLP training steps in one process and
-prints markdown tables at the end (progress goes to stderr).
+Runs gradfold and its peers on the same MLP training steps, in Node and in headless
+Chromium (one process, one page), and prints markdown tables at the end (progress
+goes to stderr).
 
   --configs a,b        configs to run (default: all): ${standardConfigs.map((c) => c.id).join(", ")}
   --contenders a,b     contenders, the first is the ratio baseline (default: ${defaultContenders.join(",")});

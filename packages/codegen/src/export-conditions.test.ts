@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -50,5 +50,17 @@ describe("export conditions: each platform gets its own pool", () => {
   it("the main entry stays free of Node modules in a browser bundle", async () => {
     const { inputs } = await bundle("@gradfold/codegen", "browser");
     expect(inputs.some((f) => f.startsWith("node:") || f.includes("matmul-pool"))).toBe(false);
+  });
+});
+
+describe("the platform entries", () => {
+  it("./node, ./browser and the browser guard export the same names, so /threads means one API everywhere", async () => {
+    const names = async (m: Promise<object>) => Object.keys(await m).sort();
+    const node = await names(import("./node.ts"));
+    expect(node).toEqual(["compileThreaded", "createMatmulPool"]);
+    expect(await names(import("./browser.ts"))).toEqual(node);
+    // The guard throws on import, so its names are read from its source.
+    const guard = readFileSync(new URL("./node-in-browser.ts", import.meta.url), "utf8");
+    expect([...guard.matchAll(/^export function (\w+)/gm)].map((m) => m[1]).sort()).toEqual(node);
   });
 });
