@@ -167,7 +167,7 @@ async function main(): Promise<void> {
             : { kind: "Wasm SIMD f32x4 mul+add", one: peaks.simd, threads: peaks.threads, many: peaks.simdThreads };
         parts.push(
           `## In Chromium ${browser.version} (headless, ${env.crossOriginIsolated ? "cross-origin isolated" : "NOT cross-origin isolated"}, ${env.cores} cores, relaxed SIMD ${env.relaxedSimd ? "yes" : "no"})`,
-          "Every contender runs in one dedicated Worker of one page (a Worker may block in Atomics.wait, which gradfold-2t's caller does while its pool finishes; see @gradfold/codegen/browser), bundled by esbuild for the browser and served from loopback with COOP/COEP. tfjs-wasm picks its threaded build on such a page, as it would for its users; jax-js runs its Wasm backend. Chromium has no process CPU clock, so there is no CPU table.",
+          "Every contender runs in one dedicated Worker of one page (a Worker may block in Atomics.wait, which gradfold-2t's caller does while its pool finishes; see @gradfold/codegen/browser), bundled by esbuild for the browser and served from loopback with COOP/COEP. tfjs-wasm loads its threaded SIMD build on such a page, as it would for its users (its XNNPACK thread count is in the notes); jax-js runs its Wasm backend. Chromium has no process CPU clock, so there is no CPU table.",
           stepReport(browserResults, lossSteps, " — Chromium"),
           stepRooflineReport(browserResults, roofs, "gradfold-2t", " — Chromium"),
           `Chromium's Wasm SIMD mul+add peak, for comparison: one thread ${peaks.simd.toFixed(1)} GFLOP/s, ${peaks.threads} threads ${peaks.simdThreads?.toFixed(1) ?? "—"} GFLOP/s.`,
