@@ -20,7 +20,12 @@ worker.onmessage = ({ data }) => {
   if (data.error !== undefined) call.reject(new Error(data.error));
   else call.resolve(data.result);
 };
-worker.onerror = (event) => console.error("bench worker: " + event.message);
+// A Worker that dies (an uncaught error, out of memory) answers nothing: fail what waits on it.
+worker.onerror = (event) => {
+  console.error("bench worker: " + event.message);
+  for (const call of pending.values()) call.reject(new Error("bench worker: " + event.message));
+  pending.clear();
+};
 window.bench = (request) => new Promise((resolve, reject) => {
   const id = next++;
   pending.set(id, { resolve, reject });
