@@ -1,8 +1,9 @@
 /**
  * WebAssembly SIMD kernels for @gradfold/codegen, generated in TypeScript with no
  * external toolchain: a binary encoder, f32 matmul kernels specialized to constant
- * shapes (nn, tn, nt; bias/relu/accumulate epilogues), A two-core pool (Node's worker_threads)
- * lives in the Node-only entry `@gradfold/codegen/node`. See README.md in this folder.
+ * shapes (nn, tn, nt; bias/relu/accumulate epilogues). The multi-core pools live in the
+ * platform entries: `@gradfold/codegen/node` (worker_threads) and `@gradfold/codegen/browser`
+ * (Web Workers); `@gradfold/codegen/threads` picks one by export condition. See README.md here.
  */
 export { buildMatmulKernels, matmulFunction } from "./matmul-kernels.ts";
 export type { BuildMatmulOptions, MatmulKernel, MatmulKernels } from "./matmul-kernels.ts";
