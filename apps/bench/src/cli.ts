@@ -3,16 +3,24 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { describeConfig, standardConfigs } from "./configs.ts";
 import { contenders, defaultContenders } from "./contenders/index.ts";
+import { browserContenders } from "./browser/contenders.ts";
+import { chromiumPath, hasChromium, openChromiumBench } from "./browser/chromium.ts";
+import type { BrowserEnv, Peaks } from "./browser/protocol.ts";
 import { compileTimeReport } from "./compile-time.ts";
+import { fullGc } from "./gc.ts";
 import { makeProblem } from "./problem.ts";
 import { type ConfigRun, stepReport } from "./report.ts";
 import { rooflineReport } from "./roofline.ts";
-import { runConfig } from "./run-config.ts";
+import { type ContenderRun, runConfig } from "./run-config.ts";
+import { wasmSimdPeak } from "./peak.ts";
+import { nodeMultiThreadPeak } from "./peak-threads-node.ts";
+import { stepRooflineReport } from "./step-roofline.ts";
 
 const usage = `Usage: pnpm bench [-- options]
 
-Runs gradfold and its peers on the same MLP training steps in one process and
-prints markdown tables at the end (progress goes to stderr).
+Runs gradfold and its peers on the same MLP training steps, in Node and in headless
+Chromium (one process, one page), and prints markdown tables at the end (progress
+goes to stderr).
 
   --configs a,b        configs to run (default: all): ${standardConfigs.map((c) => c.id).join(", ")}
   --contenders a,b     contenders, the first is the ratio baseline (default: ${defaultContenders.join(",")});
@@ -23,12 +31,42 @@ prints markdown tables at the end (progress goes to stderr).
                        take fewer steps, at least 3 (default 10)
   --loss-steps N       first-step losses compared across contenders (default 3)
   --skip id:config     skip one contender on one config (repeatable), e.g. tfjs-cpu:wide-b256-adam
-  --sections a,b       steps, compile, roofline (default: all)
+  --sections a,b       steps, compile, roofline (default: all); compile and roofline
+                       run in Node only
+  --platforms a,b      node, chromium (default: both; chromium only where Debian's
+                       /usr/bin/chromium or $CHROMIUM_PATH exists). The steps run in
+                       each, with the same configs, data and contenders
+  --browser            the same as --platforms chromium
   --seed N             data and init seed (default 1234)
   --gc                 full garbage collection (untimed) before every timed step
   --out FILE           also write the tables to FILE
   --help
 `;
+
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/** Every requested contender's run in table order; those that did not run keep their column, marked with `reason`. */
+function withSkipped(ids: readonly string[], runs: readonly ContenderRun[], reason: string): ContenderRun[] {
+  return ids.map(
+    (id) =>
+      runs.find((r) => r.id === id) ?? {
+        id,
+        label: contenders[id]().label,
+        error: reason,
+        prepareMs: Number.NaN,
+        firstStepMs: Number.NaN,
+        samples: [],
+        medianMs: undefined,
+        cpuSamples: [],
+        medianCpuMs: undefined,
+        losses: [],
+        notes: [],
+      },
+  );
+}
 
 function list(value: string | undefined, all: readonly string[]): string[] {
   if (value === undefined) return [...all];
@@ -53,6 +91,8 @@ async function main(): Promise<void> {
       seed: { type: "string", default: "1234" },
       gc: { type: "boolean", default: false },
       out: { type: "string" },
+      platforms: { type: "string" },
+      browser: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -83,39 +123,59 @@ async function main(): Promise<void> {
   const skips = new Set(values.skip);
   const sections = new Set(values.sections.split(","));
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const platforms = new Set(values.browser ? ["chromium"] : list(values.platforms, hasChromium() ? ["node", "chromium"] : ["node"]));
+  for (const p of platforms) if (p !== "node" && p !== "chromium") throw new Error(`unknown platform ${JSON.stringify(p)}; expected node or chromium`);
+  if (values.platforms === undefined && !values.browser && !hasChromium()) log(`no Chromium at ${chromiumPath}: running in Node only`);
 
   const parts: string[] = [
     `## gradfold bench — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}`,
-    `Command: \`pnpm bench ${args.join(" ")}\` (seed ${seed}${values.gc ? ", full GC before each timed step" : ""}; one process; peers single-threaded; timings from a shared machine — read the ratios).`,
+    `Command: \`pnpm bench ${args.join(" ")}\` (seed ${seed}${values.gc ? ", full GC before each timed step" : ""}; one process per platform; in Node every peer is single-threaded; timings from a shared machine — read the ratios).`,
   ];
 
-  if (sections.has("steps")) {
-    const results: ConfigRun[] = [];
-    for (const config of configs) {
-      log(`${config.id}: ${describeConfig(config)}`);
-      const problem = makeProblem(config, seed);
-      const picked = contenderIds.filter((id) => !skips.has(`${id}:${config.id}`)).map((id) => contenders[id]());
-      const runs = await runConfig(problem, picked, { warmup, steps, budgetMs, lossSteps, gcBetweenSteps: values.gc, log });
-      // Skipped contenders keep their column, marked as such.
-      const all = contenderIds.map(
-        (id) =>
-          runs.find((r) => r.id === id) ?? {
-            id,
-            label: contenders[id]().label,
-            error: "skipped (--skip)",
-            prepareMs: Number.NaN,
-            firstStepMs: Number.NaN,
-            samples: [],
-            medianMs: undefined,
-            cpuSamples: [],
-            medianCpuMs: undefined,
-            losses: [],
-            notes: [],
-          },
-      );
-      results.push({ config, runs: all });
+  const browser = platforms.has("chromium") ? await openChromiumBench(log) : undefined;
+  try {
+    if (sections.has("steps")) {
+      const nodeResults: ConfigRun[] = [];
+      const browserResults: ConfigRun[] = [];
+      for (const config of configs) {
+        log(`${config.id}: ${describeConfig(config)}`);
+        const wanted = contenderIds.filter((id) => !skips.has(`${id}:${config.id}`));
+        if (platforms.has("node")) {
+          const problem = makeProblem(config, seed);
+          const runs = await runConfig(problem, wanted.map((id) => contenders[id]()), { warmup, steps, budgetMs, lossSteps, collectGarbage: values.gc ? fullGc : undefined, cpuMs, log });
+          nodeResults.push({ config, runs: withSkipped(contenderIds, runs, "skipped (--skip)") });
+        }
+        if (browser) {
+          log(`${config.id} in Chromium:`);
+          const inBrowser = wanted.filter((id) => Object.hasOwn(browserContenders, id));
+          const runs = await browser.run<ContenderRun[]>({ kind: "config", config, seed, contenders: inBrowser, warmup, steps, budgetMs, lossSteps });
+          browserResults.push({ config, runs: withSkipped(contenderIds, runs, "not run in Chromium (--skip, or Node only)") });
+        }
+      }
+      if (platforms.has("node")) {
+        log("peaks in Node");
+        const roofs = { kind: "Wasm SIMD f32x4 mul+add; Node 20 has no relaxed SIMD", one: wasmSimdPeak(), threads: 2, many: await nodeMultiThreadPeak(2) };
+        parts.push(`## In Node ${process.version}`, stepReport(nodeResults, lossSteps, " — Node"), stepRooflineReport(nodeResults, roofs, "gradfold-2t", " — Node"));
+      }
+      if (browser) {
+        log("peaks in Chromium");
+        const env = await browser.run<BrowserEnv>({ kind: "env" });
+        const peaks = await browser.run<Peaks>({ kind: "peaks", threads: 2 });
+        const roofs =
+          peaks.fma !== undefined
+            ? { kind: "relaxed SIMD f32x4.relaxed_madd (FMA), which gradfold's kernels use here", one: peaks.fma, threads: peaks.threads, many: peaks.fmaThreads }
+            : { kind: "Wasm SIMD f32x4 mul+add", one: peaks.simd, threads: peaks.threads, many: peaks.simdThreads };
+        parts.push(
+          `## In Chromium ${browser.version} (headless, ${env.crossOriginIsolated ? "cross-origin isolated" : "NOT cross-origin isolated"}, ${env.cores} cores, relaxed SIMD ${env.relaxedSimd ? "yes" : "no"})`,
+          "Every contender runs in one dedicated Worker of one page (a Worker may block in Atomics.wait, which gradfold-2t's caller does while its pool finishes; see @gradfold/codegen/browser), bundled by esbuild for the browser and served from loopback with COOP/COEP. tfjs-wasm loads its threaded SIMD build on such a page, as it would for its users (its XNNPACK thread count is in the notes); jax-js runs its Wasm backend. Chromium has no process CPU clock, so there is no CPU table.",
+          stepReport(browserResults, lossSteps, " — Chromium"),
+          stepRooflineReport(browserResults, roofs, "gradfold-2t", " — Chromium"),
+          `Chromium's Wasm SIMD mul+add peak, for comparison: one thread ${peaks.simd.toFixed(1)} GFLOP/s, ${peaks.threads} threads ${peaks.simdThreads?.toFixed(1) ?? "—"} GFLOP/s.`,
+        );
+      }
     }
-    parts.push(stepReport(results, lossSteps));
+  } finally {
+    await browser?.close();
   }
 
   if (sections.has("compile")) parts.push(await compileTimeReport(log));

@@ -5,6 +5,7 @@ import { gradfoldThreadedContender } from "./contenders/gradfold-threaded.ts";
 import { gradfoldContender } from "./contenders/gradfold.ts";
 import { jaxContender } from "./contenders/jax.ts";
 import { referenceContender } from "./contenders/reference.ts";
+import { tfjsWasmDir } from "./contenders/index.ts";
 import { tfjsContender } from "./contenders/tfjs.ts";
 import { makeProblem, type Problem } from "./problem.ts";
 
@@ -36,12 +37,11 @@ describe.each(["sgd", "adam"] as const)("contenders on the tiny %s config", (opt
 
   it.each([
     ["gradfold (compile, js backend)", gradfoldContender("js")],
-    ["gradfold (compile, wasm backend)", gradfoldContender("wasm")],
     ["gradfold (compile, auto backend)", gradfoldContender()],
     ["gradfold (compileThreaded, 2 threads)", gradfoldThreadedContender(2)],
     ["jax-js", jaxContender],
-    ["tfjs-wasm", tfjsContender("wasm")],
-    ["tfjs-cpu", tfjsContender("cpu")],
+    ["tfjs-wasm", tfjsContender("wasm", tfjsWasmDir())],
+    ["tfjs-cpu", tfjsContender("cpu", tfjsWasmDir())],
   ])("%s matches the float64 reference", async (_, contender) => {
     const losses = await lossesOf(contender, problem);
     for (let i = 0; i < STEPS; i++) expect(losses[i]).toBeCloseTo(reference[i], 4);

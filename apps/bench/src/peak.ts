@@ -11,6 +11,7 @@
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -33,12 +34,21 @@ export function jsScalarPeak(iterations = 2_000_000): number {
   return best(() => run(iterations), 2 * CHAINS * iterations);
 }
 
-/** GFLOP/s of 12 independent f32x4 chains a = a·m + c in Wasm SIMD. */
-export function wasmSimdPeak(iterations = 1_000_000): number {
-  const instance = new wasm.Instance(new wasm.Module(peakModuleBytes()));
+/**
+ * GFLOP/s of 12 independent f32x4 chains a = a·m + c in Wasm SIMD: separate mul and
+ * add, or with `fma` relaxed SIMD's fused f32x4.relaxed_madd (what gradfold's kernels
+ * use where the engine has it, e.g. Chromium; Node 20 has not).
+ */
+export function wasmSimdPeak(iterations = 1_000_000, fma = false): number {
+  const instance = new wasm.Instance(new wasm.Module(peakModuleBytes(fma)));
   const peak = instance.exports.peak as (n: number) => number;
   peak(100_000);
   return best(() => peak(iterations), 2 * 4 * CHAINS * iterations);
+}
+
+/** Whether this engine validates relaxed SIMD's fused multiply-add (no flags needed). */
+export function hasRelaxedSimd(): boolean {
+  return wasm.validate(peakModuleBytes(true));
 }
 
 /**
@@ -60,13 +70,13 @@ function best(run: () => number, flops: number, runs = 50): number {
 /**
  * The module, byte by byte (no toolchain): one exported function
  * `peak(n: i32) -> f32` with CHAINS v128 locals updated n times by
- * a = f32x4.add(f32x4.mul(a, m), c), returning lane 0 of their sum so that
- * nothing is dead code.
+ * a = f32x4.add(f32x4.mul(a, m), c) (or f32x4.relaxed_madd(a, m, c) with `fma`),
+ * returning lane 0 of their sum so that nothing is dead code.
  */
-export function peakModuleBytes(): Uint8Array {
+export function peakModuleBytes(fma = false): Uint8Array {
   const f32 = (v: number) => [...new Uint8Array(Float32Array.of(v).buffer)];
   const simd = (op: number) => (op < 0x80 ? [0xfd, op] : [0xfd, (op & 0x7f) | 0x80, op >> 7]);
-  const [SPLAT, EXTRACT, ADD, MUL] = [0x13, 0x1f, 0xe4, 0xe6];
+  const [SPLAT, EXTRACT, ADD, MUL, MADD] = [0x13, 0x1f, 0xe4, 0xe6, 0x105];
   const n = 0; // param
   const acc = (k: number) => 1 + k;
   const m = 1 + CHAINS;
@@ -76,7 +86,10 @@ export function peakModuleBytes(): Uint8Array {
   body.push(0x43, ...f32(1e-6), ...simd(SPLAT), 0x21, c);
   for (let k = 0; k < CHAINS; k++) body.push(0x43, ...f32(0.1 * (k + 1)), ...simd(SPLAT), 0x21, acc(k));
   body.push(0x03, 0x40); // loop
-  for (let k = 0; k < CHAINS; k++) body.push(0x20, acc(k), 0x20, m, ...simd(MUL), 0x20, c, ...simd(ADD), 0x21, acc(k));
+  for (let k = 0; k < CHAINS; k++) {
+    if (fma) body.push(0x20, acc(k), 0x20, m, 0x20, c, ...simd(MADD), 0x21, acc(k));
+    else body.push(0x20, acc(k), 0x20, m, ...simd(MUL), 0x20, c, ...simd(ADD), 0x21, acc(k));
+  }
   body.push(0x20, n, 0x41, 1, 0x6b, 0x22, n, 0x0d, 0, 0x0b); // n -= 1; br_if n != 0; end
   body.push(0x20, acc(0));
   for (let k = 1; k < CHAINS; k++) body.push(0x20, acc(k), ...simd(ADD));

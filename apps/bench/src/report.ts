@@ -14,7 +14,7 @@ export interface ConfigRun {
  * the baseline (the first contender, gradfold by default; >1× means the baseline is
  * faster), compile/first-step times apart, and the loss agreement check.
  */
-export function stepReport(results: readonly ConfigRun[], lossSteps: number): string {
+export function stepReport(results: readonly ConfigRun[], lossSteps: number, where = ""): string {
   if (results.length === 0) return "";
   const labels = results[0].runs.map((r) => r.label);
   const base = labels[0];
@@ -82,24 +82,29 @@ export function stepReport(results: readonly ConfigRun[], lossSteps: number): st
     runs.flatMap((r) => [...(r.error ? [`${r.label} failed on ${config.id}: ${r.error}`] : []), ...r.notes.map((n) => `${config.id}: ${n}`)]),
   );
 
-  return [
-    "### Median time per training step",
-    "",
-    timeTable,
-    "",
-    `Ratios are peer time / ${base} time from one interleaved run (> 1× means ${base} is faster); n is the number of timed steps (fewer for slow contenders, capped by the time budget). The last column is the step's matmul flops (forward, dW, dX) over ${base}'s median time.`,
-    "",
-    "### Median CPU time per training step (same steps)",
+  // Browsers have no process CPU clock: no CPU table there.
+  const hasCpu = results.some(({ runs }) => runs.some((r) => r.medianCpuMs !== undefined));
+  const cpuSection = [
+    `### Median CPU time per training step (same steps)${where}`,
     "",
     cpuTable,
     "",
     "Process CPU time (user + sys) around each timed step: not inflated when the OS preempts a step on a busy machine, but it counts every thread of the process (GC helpers, background compilation, worker threads), so a contender that uses two cores shows its total work here.",
     "",
-    "### Setup and first step (compile / jit / lazy init), ms",
+  ];
+  return [
+    `### Median time per training step${where}`,
+    "",
+    timeTable,
+    "",
+    `Ratios are peer time / ${base} time from one interleaved run (> 1× means ${base} is faster); n is the number of timed steps (fewer for slow contenders, capped by the time budget). The last column is the step's matmul flops (forward, dW, dX) over ${base}'s median time.`,
+    "",
+    ...(hasCpu ? cpuSection : []),
+    `### Setup and first step (compile / jit / lazy init), ms${where}`,
     "",
     firstTable,
     "",
-    "### Same computation? Losses over the first steps from the same init and data",
+    `### Same computation? Losses over the first steps from the same init and data${where}`,
     "",
     lossTable,
     ...(notes.length > 0 ? ["", "Notes:", "", ...notes.map((n) => `- ${n}`)] : []),

@@ -40,6 +40,23 @@ describe("runConfig", () => {
     expect(runs[0].notes).toEqual(["A note"]);
   });
 
+  it("measures CPU time and collects garbage only through the clocks it is given (browsers have neither)", async () => {
+    let cpu = 0;
+    let collections = 0;
+    const withClocks = await runConfig(problem, [fake("A", [])], {
+      ...options,
+      cpuMs: () => (cpu += 2.5),
+      collectGarbage: () => collections++,
+    });
+    // One collection and two readings of the CPU clock (before, after) per timed step.
+    expect(collections).toBe(4);
+    expect(withClocks[0].cpuSamples).toEqual([2.5, 2.5, 2.5, 2.5]);
+    expect(withClocks[0].medianCpuMs).toBe(2.5);
+    const without = await runConfig(problem, [fake("A", [])], options);
+    expect(without[0].cpuSamples).toEqual([]);
+    expect(without[0].medianCpuMs).toBeUndefined();
+  });
+
   it("reports a contender that fails with its error and runs the others", async () => {
     const trace: string[] = [];
     const runs = await runConfig(problem, [fake("A", trace, { failAtPrepare: true }), fake("B", trace)], options);
@@ -69,5 +86,13 @@ describe("stepReport", () => {
     expect(row.split("|").map((c) => c.trim())).toEqual(["", "7-5-6-3, batch 4, SGD", "2.00 (n=3)", "13.0 (n=3)", "6.50×", "0.0", ""]);
     expect(text).toContain("gf: 1.00000, 0.50000");
     expect(text).toMatch(/\(reference\) \|\s+2\.5e-1 \|/);
+    expect(text).toContain("### Median CPU time per training step");
+  });
+
+  it("leaves out the CPU table when no contender has CPU times (Chromium), and names the platform", () => {
+    const run = { id: "gf", label: "gf", prepareMs: 1, firstStepMs: 2, samples: [2], medianMs: 2, cpuSamples: [], medianCpuMs: undefined, losses: [1], notes: [] };
+    const text = stepReport([{ config: problem.config, runs: [run] }], 1, " — Chromium");
+    expect(text).toContain("### Median time per training step — Chromium");
+    expect(text).not.toContain("CPU time");
   });
 });

@@ -1,6 +1,5 @@
 import { type Contender, runStep, type Trainer } from "./contender.ts";
 import type { Problem } from "./problem.ts";
-import { fullGc } from "./gc.ts";
 import { interleavedOrder, median, stepsWithinBudget } from "./stats.ts";
 
 export interface StepOptions {
@@ -16,9 +15,14 @@ export interface StepOptions {
    * Collect garbage (outside the clock) before each timed step, so that garbage one
    * contender leaves is not collected during another's step. It also takes each
    * contender's own major collections off its clock, which favours the allocating
-   * peers over gradfold (which allocates nothing per step).
+   * peers over gradfold (which allocates nothing per step). Node: gc.ts's fullGc.
    */
-  readonly gcBetweenSteps?: boolean;
+  readonly collectGarbage?: () => void;
+  /**
+   * Process CPU time so far, in ms (Node: process.cpuUsage). Browsers have no such
+   * clock; without it the CPU columns stay empty.
+   */
+  readonly cpuMs?: () => number;
   /** Where progress goes (stderr in the CLI), never into the table. */
   readonly log: (line: string) => void;
 }
@@ -97,13 +101,12 @@ export async function runConfig(problem: Problem, contenders: readonly Contender
     const entry = running[i];
     if (entry.error) continue;
     try {
-      if (options.gcBetweenSteps) fullGc();
-      const c0 = process.cpuUsage();
+      options.collectGarbage?.();
+      const c0 = options.cpuMs?.();
       const s0 = performance.now();
       await runStep(entry.trainer!);
       entry.samples.push(performance.now() - s0);
-      const cpu = process.cpuUsage(c0);
-      entry.cpuSamples.push((cpu.user + cpu.system) / 1000);
+      if (c0 !== undefined) entry.cpuSamples.push(options.cpuMs!() - c0);
     } catch (e) {
       entry.error = describeError(e);
       options.log(`  ${entry.contender.label}: failed while timing: ${entry.error}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compile } from "./compile.ts";
-import { compileThreaded } from "./compile-threaded.ts";
+import { compileThreaded } from "./node.ts";
 import { mlpStep, randomF32, randomLabels, rng } from "./testing/mlp.ts";
 
 describe("compileThreaded: matmuls split across a worker over a shared arena", () => {

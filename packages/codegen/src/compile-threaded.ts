@@ -1,9 +1,11 @@
 import { compiledStep, type CompiledStep, type StepFactory } from "./compile.ts";
 import { customCall } from "./js/custom.ts";
-import { stepSource } from "./js/step-source.ts";
+import { stepSource } from "./host/step-source.ts";
 import { prepareStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
-import { createMatmulPool } from "./wasm/matmul-pool.ts";
+import type { MatmulPool, MatmulPoolOptions } from "./wasm/matmul-pool-core.ts";
+import type { MatmulSpec } from "./wasm/matmul-spec.ts";
+import type { WasmMemory } from "./wasm/wasm-api.ts";
 import { wasm } from "./wasm/index.ts";
 
 export interface ThreadedCompileOptions extends CompileOptions {
@@ -18,18 +20,27 @@ export interface ThreadedStep extends CompiledStep {
   close(): Promise<void>;
 }
 
+/** A platform's matmul pool: Node's worker_threads (matmul-pool.ts) or Web Workers (pool-browser.ts). */
+export type CreateMatmulPool = (specs: readonly MatmulSpec[], memory: WasmMemory, options: MatmulPoolOptions) => Promise<MatmulPool>;
+
 /**
- * compile() with the Wasm matmuls split across worker threads over a shared arena
- * (Node only: worker_threads). Each split matmul cuts C's rows or columns, never k, so
+ * compile() with the Wasm matmuls split across worker threads over a shared arena,
+ * on the given platform's pool (`compileThreaded` in `@gradfold/codegen/node` and
+ * `@gradfold/codegen/browser`). Each split matmul cuts C's rows or columns, never k, so
  * results are bit-identical to compile()'s single-threaded step. Async because workers start
  * asynchronously; everything else is compile().
  */
-export async function compileThreaded(spec: StepSpec, options: ThreadedCompileOptions = {}): Promise<ThreadedStep> {
+export async function compileThreadedWith(createMatmulPool: CreateMatmulPool, spec: StepSpec, options: ThreadedCompileOptions = {}): Promise<ThreadedStep> {
+  if (typeof SharedArrayBuffer === "undefined") {
+    throw new TypeError(
+      "compileThreaded needs SharedArrayBuffer, which browsers give only to cross-origin isolated pages (served with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp); use compile() elsewhere",
+    );
+  }
   const threads = options.threads ?? 2;
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`compileThreaded: threads must be a positive integer, got ${threads}`);
   const prepared = prepareStep(spec, options, "compileThreaded");
-  const generated = stepSource(prepared, options.backend ?? "auto", { threads, shared: true });
-  const pages = generated.arenaBytes / 65536;
+  const generated = stepSource(prepared, options.backend ?? "auto", { threads, shared: true, what: "compileThreaded", checkNumerics: options.checkNumerics });
+  const pages = generated.memoryBytes / 65536;
   const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
   const pool =
     generated.matmulSpecs.length > 0

@@ -1,5 +1,8 @@
+import { describeGroup } from "@gradfold/optimize";
 import { customCall, type CustomCall } from "./js/custom.ts";
-import { stepSource, type StepSource } from "./js/step-source.ts";
+import { stepSource, type StepSource } from "./host/step-source.ts";
+import { isModelSpec, prepareModel, type ModelSpec } from "./model.ts";
+import type { Placement } from "./placement.ts";
 import { prepareStep, type PreparedStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
 
@@ -29,8 +32,12 @@ export interface StepObject {
 
 export interface KernelInfo {
   readonly name: string;
+  /** The plan's kernel group, described exactly as `optimize(...).explain().kernels` lists it. */
+  readonly group: string;
   /** `op#id` (or `param "name"`) of every graph node the kernel computes. */
   readonly fuses: readonly string[];
+  /** Where it runs: "wasm" (a Wasm SIMD call from JS glue), "js", or "wasm+js" (a Wasm matmul whose epilogue is a JS pass). */
+  readonly runs: Placement;
   readonly source: string;
 }
 
@@ -40,23 +47,46 @@ export interface CompiledStep extends StepObject {
   readonly kernels: readonly KernelInfo[];
   /** The Wasm modules the step instantiated (empty when every kernel is JS). */
   readonly wasmBytes: readonly Uint8Array[];
-  /** Bytes of the arena (whole Wasm pages). */
+  /** Bytes of the planned arena (whole 64 KiB pages, the size of `memory`): the number `optimize(...).explain().arenaBytes` reports. */
   readonly arenaBytes: number;
-  /** Kernel groups the optimizer scheduled, and buffer bytes before/after reuse. */
+  /** Kernel groups the optimizer planned, and buffer bytes before/after reuse. */
   readonly stats: {
     readonly groups: number;
     readonly kernels: number;
     /** Kernels (matmuls and elementwise loops) running as Wasm SIMD. */
     readonly wasmKernels: number;
+    /** Kernels running wholly or partly in JS (see each kernel's `runs`). */
+    readonly jsKernels: number;
     readonly workBytesNaive: number;
     readonly arenaBytes: number;
   };
 }
 
-/** Compiles a step to specialized JS kernels in this process (JIT). */
-export function compile(spec: StepSpec, options: CompileOptions = {}): CompiledStep {
+/**
+ * A model: several entries over one set of params and optimizer state, in one arena
+ * planned once (`compile({ entries: { train, predict }, sizes })`).
+ */
+export interface CompiledModel extends Omit<CompiledStep, "run"> {
+  /** Runs one entry: checks its feeds, computes its outputs, applies its updates. */
+  run(entry: string, feeds: StepFeeds): StepResults;
+  /** The entry names run() accepts. */
+  entries(): string[];
+}
+
+/** Compiles a step (or a model of several entries) to specialized kernels in this process (JIT). */
+export function compile(spec: StepSpec, options?: CompileOptions): CompiledStep;
+export function compile(spec: ModelSpec, options?: CompileOptions): CompiledModel;
+export function compile(spec: StepSpec | ModelSpec, options: CompileOptions = {}): CompiledStep | CompiledModel {
+  if (isModelSpec(spec)) {
+    const prepared = prepareModel(spec, options, "compile");
+    const generated = stepSource(prepared, options.backend ?? "auto", { checkNumerics: options.checkNumerics });
+    const customCalls = generated.customNodes.map((node) => customCall(node, prepared.shapes));
+    const model = new Function("image", "wasmBytes", "customCalls", "options", generated.body)(generated.image, generated.wasmBytes, customCalls, {});
+    const info = compiledStep(model, prepared, generated);
+    return { ...info, run: model.run, entries: model.entries };
+  }
   const prepared = prepareStep(spec, options, "compile");
-  const generated = stepSource(prepared, options.backend ?? "auto");
+  const generated = stepSource(prepared, options.backend ?? "auto", { checkNumerics: options.checkNumerics });
   // The very last step: everything above is plain data and text.
   const customCalls = generated.customNodes.map((node) => customCall(node, prepared.shapes));
   const factory = new Function("image", "wasmBytes", "customCalls", "options", generated.body) as StepFactory;
@@ -82,13 +112,14 @@ export function compiledStep(step: StepObject, prepared: PreparedStep, generated
     memory: step.memory,
     source: generated.body,
     wasmBytes: generated.wasmBytes,
-    kernels: generated.kernels.map(({ name, fuses, source }) => ({ name, fuses, source })),
+    kernels: generated.kernels.map(({ name, fuses, source }, i) => ({ name, group: describeGroup(prepared.plan.groups[i]), fuses, runs: generated.placements[i], source })),
     arenaBytes: generated.arenaBytes,
     stats: {
-      groups: prepared.schedule.groups.length,
+      groups: prepared.plan.groups.length,
       kernels: prepared.kernels.length,
       wasmKernels: generated.wasmKernels,
-      workBytesNaive: prepared.plan.naiveWorkBytes,
+      jsKernels: generated.placements.filter((p) => p !== "wasm").length,
+      workBytesNaive: prepared.arena.naiveWorkBytes,
       arenaBytes: generated.arenaBytes,
     },
   };

@@ -46,7 +46,7 @@ describe("emit(): a standalone module run with plain node in a temp folder", () 
   it("weights in a sidecar file", () => {
     const { source, weights } = emitModule({ ...spec, sizes }, { weights: "sidecar" });
     expect(weights).toBeInstanceOf(Uint8Array);
-    expect(source).toContain("const IMAGE_BASE64 = null;");
+    expect(source).toContain("const IMAGE_RUNS = null;");
     const result = JSON.parse(runInTempFolder({ "step.mjs": source, "weights.bin": weights!, "main.mjs": runner(batches, 'readFileSync("./weights.bin")') }, "main.mjs"));
     expect(result).toEqual(expectedRun("auto"));
     const missing = runInTempFolder(

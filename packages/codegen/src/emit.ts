@@ -1,16 +1,26 @@
 import { GraphError } from "@gradfold/graph";
 import { literal } from "./js/builder.ts";
-import { stepSource } from "./js/step-source.ts";
+import { stepSource, type StepSource } from "./host/step-source.ts";
 import { base64DecoderSource, toBase64 } from "./base64.ts";
-import { prepareStep } from "./prepare.ts";
+import { prepareStep, type PreparedStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
+import { portableFeatures } from "./wasm/index.ts";
 
 export interface EmitOptions extends CompileOptions {
   /**
-   * "embedded" (default): initial params and constants are a base64 string in the module.
+   * "embedded" (default): initial params and constants are in the module (base64, the
+   * runs of zeros left out: optimizer moments and counters cost nothing).
    * "sidecar": they are returned as bytes to store next to it; createStep(bytes) takes them.
+   * "none": params start at zero, for a step whose params the caller write()s before
+   * running it (an evaluation step fed from a training step); constants stay embedded.
    */
-  readonly weights?: "embedded" | "sidecar";
+  readonly weights?: "embedded" | "sidecar" | "none";
+  /**
+   * Let the Wasm matmuls use relaxed SIMD's fused multiply-add (default false: baseline
+   * SIMD, which Node 20 validates without flags). Where the running engine does not
+   * validate relaxed SIMD, the module runs its JS kernels instead.
+   */
+  readonly relaxedSimd?: boolean;
 }
 
 export interface EmittedModule {
@@ -19,52 +29,124 @@ export interface EmittedModule {
   readonly weights: Uint8Array | null;
 }
 
+/** Zero gaps shorter than this stay inside a run: each run costs a few dozen characters. */
+const MIN_ZERO_GAP = 64;
+
+/** The image's non-zero stretches as `[byteOffset, bytes]`; everything between them is 0. */
+export function nonZeroRuns(image: Uint8Array): Array<[number, Uint8Array]> {
+  const runs: Array<[number, Uint8Array]> = [];
+  let i = 0;
+  while (i < image.length) {
+    while (i < image.length && image[i] === 0) i++;
+    if (i === image.length) break;
+    const start = i;
+    let end = i;
+    // Extend past zero gaps shorter than MIN_ZERO_GAP.
+    while (i < image.length && i - end < MIN_ZERO_GAP) {
+      if (image[i] !== 0) end = i + 1;
+      i++;
+    }
+    runs.push([start, image.subarray(start, end)]);
+    i = end;
+  }
+  return runs;
+}
+
 /**
- * A standalone ES module (no imports) whose default export `createStep(weights?)`
- * returns `{ run, read, write, names, memory }` with the same behaviour as compile().
- * `weights` (Uint8Array or ArrayBuffer) overrides the embedded initial image, or
- * supplies the sidecar one.
+ * A standalone ES module (no imports) whose default export
+ * `createStep(weights?, options?)` returns `{ run, read, write, names, memory, wasmSimd }`
+ * with the same behaviour as compile(). `weights` (Uint8Array or ArrayBuffer) overrides
+ * the embedded initial image, or supplies the sidecar one.
+ *
+ * Portable: the Wasm kernels target baseline SIMD, and createStep() checks that the
+ * engine validates them; where it does not (or with `options.backend: "js"`) the module
+ * runs its JS kernels, which give the same results within float32 rounding. A module
+ * emitted with `backend: "wasm"` has no JS kernels and fails there instead.
  */
 export function emitModule(spec: StepSpec, options: EmitOptions = {}): EmittedModule {
   const prepared = prepareStep(spec, options, "emit");
-  const generated = stepSource(prepared, options.backend ?? "auto");
+  const backend = options.backend ?? "auto";
+  const features = options.relaxedSimd === true ? { simd: true, relaxedSimd: true } : portableFeatures;
+  const withWasm = backend === "js" ? null : stepSource(prepared, backend, { features, what: "emit", checkNumerics: options.checkNumerics });
+  const hasWasm = withWasm !== null && withWasm.wasmBytes.length > 0;
+  // The JS kernels: the fallback next to Wasm ones, the only ones when nothing is Wasm, none for a strict "wasm" module.
+  let js: StepSource | null = withWasm;
+  if (hasWasm) js = backend === "wasm" ? null : stepSource(prepared, "js", { what: "emit", checkNumerics: options.checkNumerics });
+  else if (withWasm === null) js = stepSource(prepared, "js", { what: "emit", checkNumerics: options.checkNumerics });
+  const generated = withWasm ?? js!;
   if (generated.customNodes.length > 0) {
     const names = generated.customNodes.map((n) => JSON.stringify((n.params as { name: string }).name)).join(", ");
     throw new GraphError(`emit: the step uses custom op ${names}, whose code is JS functions a standalone module cannot carry; use compile()`);
   }
+  const image = initialImage(prepared, generated, options.weights ?? "embedded");
   const sidecar = options.weights === "sidecar";
-  const size = generated.image.length;
+  const runs = sidecar ? null : nonZeroRuns(image).map(([offset, bytes]) => `[${offset}, ${literal(toBase64(bytes))}]`);
+  const factory = (name: string, body: string) => [
+    `function ${name}(image, wasmBytes, customCalls, options) {`,
+    ...body.split("\n").map((l) => (l === "" ? "" : `  ${l}`)),
+    "}",
+    "",
+  ];
   const lines = [
     "// Generated by @gradfold/codegen: a standalone training step with no imports.",
-    "// createStep(weights?) -> { run(feeds), read(name), write(name, data), names(), memory }.",
+    "// createStep(weights?, options?) -> { run(feeds), read(name), write(name, data), names(), memory, wasmSimd }.",
+    '// options.backend: "auto" (default: the Wasm SIMD kernels where this engine validates them, else JS) or "js".',
     "// run() returns views into the step's arena, overwritten by the next run: copy what you keep.",
-    `const IMAGE_BYTES = ${size};`,
-    `const IMAGE_BASE64 = ${sidecar ? "null" : literal(toBase64(generated.image))};`,
+    `const IMAGE_BYTES = ${image.length};`,
+    "// The initial params and constants as [byteOffset, base64] runs; every other byte starts at 0.",
+    `const IMAGE_RUNS = ${runs === null ? "null" : `[${runs.join(", ")}]`};`,
     "",
     base64DecoderSource,
     "",
     "function toImage(weights) {",
     "  if (weights === undefined) {",
-    `    if (IMAGE_BASE64 === null) throw new Error("createStep: this module keeps its weights in a sidecar file; pass its " + IMAGE_BYTES + " bytes (Uint8Array or ArrayBuffer)");`,
-    "    return decodeBase64(IMAGE_BASE64);",
+    `    if (IMAGE_RUNS === null) throw new Error("createStep: this module keeps its weights in a sidecar file; pass its " + IMAGE_BYTES + " bytes (Uint8Array or ArrayBuffer)");`,
+    "    const image = new Uint8Array(IMAGE_BYTES);",
+    "    for (const [offset, text] of IMAGE_RUNS) image.set(decodeBase64(text), offset);",
+    "    return image;",
     "  }",
     "  const bytes = weights instanceof ArrayBuffer ? new Uint8Array(weights) : weights instanceof Uint8Array ? weights : null;",
     '  if (bytes === null || bytes.length !== IMAGE_BYTES) throw new Error("createStep: expected " + IMAGE_BYTES + " bytes of weights (Uint8Array or ArrayBuffer)");',
     "  return bytes;",
     "}",
     "",
-    `const WASM_BASE64 = [${generated.wasmBytes.map((bytes) => literal(toBase64(bytes))).join(", ")}];`,
+    `const WASM_BASE64 = [${hasWasm ? withWasm!.wasmBytes.map((bytes) => literal(toBase64(bytes))).join(", ") : ""}];`,
     "",
-    "export default function createStep(weights) {",
+    ...(hasWasm ? factory("wasmStep", withWasm!.body) : []),
+    ...(js ? factory("jsStep", js.body) : []),
+    "// Wasm SIMD only where this engine validates every kernel module (baseline SIMD unless emitted with relaxedSimd).",
+    "function wasmUsable(wasmBytes) {",
+    '  return wasmBytes.length > 0 && typeof WebAssembly === "object" && wasmBytes.every((bytes) => WebAssembly.validate(bytes));',
+    "}",
+    "",
+    "export default function createStep(weights, options) {",
+    '  const backend = options === undefined || options === null || options.backend === undefined ? "auto" : options.backend;',
+    '  if (backend !== "auto" && backend !== "js") throw new TypeError("createStep: options.backend must be \\"auto\\" or \\"js\\", got " + JSON.stringify(backend));',
     "  const image = toImage(weights);",
     "  const wasmBytes = WASM_BASE64.map(decodeBase64);",
-    "  const customCalls = [];",
-    "  const options = {};",
-    ...generated.body.split("\n").map((l) => (l === "" ? "" : `  ${l}`)),
+    '  const wasmSimd = backend !== "js" && wasmUsable(wasmBytes);',
+    ...(js
+      ? []
+      : [
+          '  if (!wasmSimd) throw new Error("createStep: this module was emitted with backend \\"wasm\\" and has no JS kernels, but " + (backend === "js" ? "options.backend is \\"js\\"" : "this engine does not validate its Wasm SIMD kernels") + "; emit it with backend \\"auto\\" to fall back to JS");',
+        ]),
+    `  const step = ${hasWasm ? `wasmSimd ? wasmStep(image, wasmBytes, [], {}) : ` : ""}${js ? "jsStep(image, [], [], {})" : "null"};`,
+    "  return { ...step, wasmSimd };",
     "}",
     "",
   ];
-  return { source: lines.join("\n"), weights: sidecar ? generated.image : null };
+  return { source: lines.join("\n"), weights: sidecar ? image : null };
+}
+
+/** The static region's initial bytes, with the params zeroed for `weights: "none"`. */
+function initialImage(prepared: PreparedStep, generated: StepSource, weights: "embedded" | "sidecar" | "none"): Uint8Array {
+  if (weights !== "none") return generated.image;
+  const image = generated.image.slice();
+  for (const p of prepared.params) {
+    const slot = prepared.arena.slotOf.get(p)!;
+    image.fill(0, slot.byteOffset, slot.byteOffset + 4 * slot.length);
+  }
+  return image;
 }
 
 /** emitModule(spec, options).source: the module text with its weights embedded (or, with "sidecar", without). */

@@ -1,8 +1,21 @@
 /**
- * Node-only parts of @gradfold/codegen (`@gradfold/codegen/node`): the worker_threads
- * pool that splits large matmuls across cores. Kept out of the main entry so that
- * the package bundles for browsers.
+ * Node-only parts of @gradfold/codegen (`@gradfold/codegen/node`, also what
+ * `@gradfold/codegen/threads` resolves to in Node): the worker_threads pool that splits
+ * large matmuls across cores. Kept out of the main entry so that the package bundles
+ * for browsers; browsers get the same API on Web Workers from browser.ts.
  */
+import { compileThreadedWith, type ThreadedCompileOptions, type ThreadedStep } from "./compile-threaded.ts";
+import type { StepSpec } from "./spec.ts";
+import { createMatmulPool } from "./wasm/matmul-pool.ts";
+
 export { createMatmulPool } from "./wasm/matmul-pool.ts";
 export type { MatmulPool, MatmulPoolOptions } from "./wasm/matmul-pool.ts";
-export { compileThreaded, type ThreadedCompileOptions, type ThreadedStep } from "./compile-threaded.ts";
+export type { ThreadedCompileOptions, ThreadedStep } from "./compile-threaded.ts";
+
+/**
+ * compile() with the Wasm matmuls split across worker threads (worker_threads) over a
+ * shared arena; bit-identical to compile()'s step. See compileThreadedWith.
+ */
+export function compileThreaded(spec: StepSpec, options: ThreadedCompileOptions = {}): Promise<ThreadedStep> {
+  return compileThreadedWith(createMatmulPool, spec, options);
+}

@@ -1,80 +1,70 @@
-import { GraphError, stopGradient, type AnyTensor, type Sizes } from "@gradfold/graph";
-import { topoSort } from "@gradfold/graph/internal";
-import { optimize, unfusedSchedule, type Program, type Schedule } from "@gradfold/optimize";
+import { GraphError, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { topoSort, withoutSites } from "@gradfold/graph/internal";
+import { optimize, pipeline, storageRoot, type ExecutionPlan, type Phase, type Program } from "@gradfold/optimize";
+import { arenaOf, type ArenaPlan } from "./host/arena.ts";
 import { externalInputs, type Kernel } from "./lower/kernel.ts";
-import { lowerGroups, materialized } from "./lower/lower.ts";
+import { lowerPlan, storedNodes } from "./lower/lower.ts";
 import { opClass } from "./lower/op-class.ts";
-import { planArena, storageRoot, type ArenaPlan } from "./lower/plan.ts";
 import { BoundShapes } from "./lower/shapes.ts";
 import { checkSpec, type CompileOptions, type StepSpec } from "./spec.ts";
 
 /** Everything backends need to write a step: kernels in order, the arena plan, the leaves by role. */
 export interface PreparedStep {
   readonly program: Program;
-  readonly schedule: Schedule;
+  /** The optimizer's execution plan: the only place groups and buffers are decided. */
+  readonly plan: ExecutionPlan;
   readonly shapes: BoundShapes;
+  /** One kernel per plan group, same order, same ids. */
   readonly kernels: readonly Kernel[];
   readonly stored: ReadonlySet<AnyTensor>;
-  readonly plan: ArenaPlan;
+  readonly arena: ArenaPlan;
   readonly inputs: readonly AnyTensor[];
   readonly params: readonly AnyTensor[];
   /** Leaves with a fixed value: constants and sizes. */
   readonly constants: readonly AnyTensor[];
-  /** Output name → the node whose buffer holds it (a copy when the output is a leaf). */
+  /** Output name → the node whose buffer holds it. */
   readonly outputs: ReadonlyArray<readonly [string, AnyTensor]>;
   readonly updates: ReadonlyArray<readonly [AnyTensor, AnyTensor]>;
+  /** A model's entries (model.ts); absent for a single step. */
+  readonly entries?: readonly PreparedEntry[];
 }
 
-/** Spec → optimized program → schedule → kernels → arena plan. */
+/** One entry of a model: what it is fed, what it returns, the kernels it runs (plan order) and its update copies. */
+export interface PreparedEntry {
+  readonly name: string;
+  readonly inputs: readonly AnyTensor[];
+  readonly outputs: ReadonlyArray<readonly [string, AnyTensor]>;
+  readonly kernels: readonly number[];
+  readonly copies: ReadonlyArray<readonly [AnyTensor, AnyTensor]>;
+}
+
+/** `optimize: false`: no rewrites and no fusion (one kernel per node), buffers still planned. */
+const noRewrites = Object.fromEntries([...pipeline, "fuse"].map((p) => [p, false])) as Partial<Record<Phase, boolean>>;
+
+/** Spec → the optimizer's execution plan → kernels and arena views (both read off the plan). */
 export function prepareStep(spec: StepSpec, options: CompileOptions, what: string): PreparedStep {
   const given = checkSpec(spec, what);
   const sizes: Sizes = spec.sizes ?? {};
-  let program: Program;
-  let schedule: Schedule;
-  if (options.optimize === false) {
-    program = given;
-    schedule = unfusedSchedule(given, sizes);
-  } else {
-    const extra = typeof options.optimize === "object" ? options.optimize : {};
-    const result = optimize(given, { ...extra, sizes });
-    program = result.program;
-    schedule = result.schedule ?? unfusedSchedule(program, sizes);
-  }
+  const extra = options.optimize === false ? { phases: noRewrites } : typeof options.optimize === "object" ? options.optimize : {};
+  // checkNumerics names the op that first made a non-finite value: every node is its own kernel.
+  const phases = options.checkNumerics === true ? { ...extra.phases, fuse: false } : extra.phases;
+  // Rewritten nodes are gradfold's, not lines of the user's code: no call sites for them.
+  const plan = withoutSites(() => optimize(given, { ...extra, phases, sizes })).plan!;
+  const program = plan.program;
   const shapes = new BoundShapes(sizes);
+  const outputs = Object.entries(program.outputs);
+  const updates = program.updates;
 
-  // Leaves leaving the step (and update values that are params) are copied first
-  // into buffers of their own, so no output aliases state and every update reads the old state.
-  const front: AnyTensor[] = [];
-  const copyOf = (t: AnyTensor, when: (root: AnyTensor) => boolean) => {
-    if (!when(storageRoot(t))) return t;
-    const copy = stopGradient(t);
-    if (!front.includes(copy)) front.push(copy);
-    return copy;
-  };
-  const isLeaf = (root: AnyTensor) => opClass[root.op] === "leaf";
-  const outputs = Object.keys(program.outputs).map((name) => [name, copyOf(program.outputs[name], isLeaf)] as const);
-  const updates = program.updates.map(([target, value]) => [target, copyOf(value, (r) => r.op === "param")] as const);
-
-  const roots = new Set<AnyTensor>([...outputs.map(([, t]) => t), ...updates.map(([, v]) => v)]);
+  const roots = [...outputs.map(([, t]) => t), ...updates.map(([, v]) => v)];
   const order = topoSort([...roots, ...spec.inputs, ...updates.map(([t]) => t)]);
-  const consumers = new Map<AnyTensor, AnyTensor[]>();
-  for (const node of order) {
-    for (const x of node.inputs) {
-      const list = consumers.get(x);
-      if (list) list.push(node);
-      else consumers.set(x, [node]);
-    }
-  }
-
   const leaves = order.filter((n) => opClass[n.op] === "leaf");
   const inputs = checkLeaves(leaves, spec.inputs, what);
   const params = leaves.filter((n) => n.op === "param");
   const constants = leaves.filter((n) => n.op === "constant" || n.op === "size");
-  const kernels = lowerGroups(schedule.groups, front, shapes, consumers, roots);
+  const kernels = lowerPlan(plan.groups, shapes);
   checkCoverage(kernels, order, what);
-  const stored = materialized(kernels, consumers, roots);
-  const plan = planArena(kernels, [...params, ...constants, ...inputs], stored, [...outputs.map(([, t]) => t)], updates, shapes);
-  return { program, schedule, shapes, kernels, stored, plan, inputs, params, constants, outputs, updates };
+  const arena = arenaOf(plan, shapes);
+  return { program, plan, shapes, kernels, stored: storedNodes(plan.groups), arena, inputs, params, constants, outputs, updates };
 }
 
 /** Leaf names are unique; every input the graph reads is listed in the spec. Returns inputs in spec order. */

@@ -18,8 +18,20 @@ export type Backend = "js" | "wasm" | "auto";
 export interface CompileOptions {
   /** Run @gradfold/optimize first (default true); options are passed through (sizes come from the spec). */
   readonly optimize?: boolean | Omit<OptimizeOptions, "sizes">;
-  /** Kernel backend. "auto" (default) uses Wasm kernels where one exists and JS elsewhere. */
+  /**
+   * Kernel backend. "auto" (default) uses Wasm SIMD kernels where one exists and the
+   * engine validates SIMD, JS elsewhere (each kernel's `runs` says which); "wasm"
+   * requires every kernel to be Wasm SIMD and throws naming those that cannot be;
+   * "js" uses no Wasm kernels.
+   */
   readonly backend?: Backend;
+  /**
+   * Check every kernel's float outputs as the step runs (one kernel per node): the
+   * first NaN or ±Infinity throws an error naming the op, its shape, the line of your
+   * code that built it, the kernel, and the values it read; params and optimizer state
+   * are left as before the step. Off by default; when off, nothing is generated for it.
+   */
+  readonly checkNumerics?: boolean;
 }
 
 /** Checks a spec's structure and returns it as an optimizer Program. */
@@ -51,5 +63,5 @@ export function checkSpec(spec: StepSpec, what: string): Program {
     if (targets.has(target)) throw new GraphError(`${what}: param ${JSON.stringify(target.params.name)} is updated twice`);
     targets.add(target);
   });
-  return { outputs, updates: updates.map(([t, v]) => [t, v] as const) };
+  return { outputs, updates: updates.map(([t, v]) => [t, v] as const), inputs: spec.inputs };
 }

@@ -3,7 +3,7 @@ import { expect, it } from "vitest";
 import { input, param } from "@gradfold/graph";
 import { compile } from "./index.ts";
 
-for (const backend of ["js", "wasm"] as const) {
+for (const backend of ["js", "auto"] as const) {
   for (const optimize of [true, false]) {
     it(`swaps params (${backend}, optimize ${optimize})`, () => {
       const x = input("x", [3]);

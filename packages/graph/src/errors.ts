@@ -35,9 +35,14 @@ function isInternalFrame(line: string): boolean {
 export function userCallSite(): string | undefined {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 64;
-  const stack = new Error().stack?.split("\n").slice(1) ?? [];
+  const stack = new Error().stack;
   Error.stackTraceLimit = limit;
-  const frame = stack.find((line) => !isInternalFrame(line));
+  return userFrame(stack);
+}
+
+/** The first frame of a captured stack outside gradfold's own packages. */
+export function userFrame(stack: string | undefined): string | undefined {
+  const frame = stack?.split("\n").slice(1).find((line) => !isInternalFrame(line));
   return frame?.trim().replace(/^at\s+/, "");
 }
 

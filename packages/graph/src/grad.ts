@@ -4,6 +4,7 @@ import { broadcastTo } from "./ops/layout.ts";
 import { scalar } from "./ops/leaves.ts";
 import { formatShape, sameShape } from "./shape.ts";
 import { defOf } from "./registry.ts";
+import { withoutSites } from "./sites.ts";
 import { Tensor, type AnyTensor } from "./tensor.ts";
 import { topoSort } from "./traverse.ts";
 
@@ -20,7 +21,11 @@ export function grad<const Xs extends readonly AnyTensor[]>(y: AnyTensor, xs: Xs
 export function grad<X extends AnyTensor>(y: AnyTensor, x: X, seed?: AnyTensor): X;
 export function grad(y: AnyTensor, xsIn: AnyTensor | readonly AnyTensor[], seed?: AnyTensor): AnyTensor | AnyTensor[] {
   if (xsIn instanceof Tensor) return grad(y, [xsIn], seed)[0];
-  const xs = xsIn;
+  // Gradient nodes are gradfold's, not lines of the user's code: no call sites for them.
+  return withoutSites(() => gradients(y, xsIn, seed));
+}
+
+function gradients(y: AnyTensor, xs: readonly AnyTensor[], seed?: AnyTensor): AnyTensor[] {
   if (!(y instanceof Tensor)) throw new GraphError(`grad: expected a Tensor to differentiate, got ${typeof y}`);
   if (!Array.isArray(xs)) throw new GraphError("grad: expected an array of tensors to differentiate with respect to");
   for (const [i, x] of xs.entries()) {

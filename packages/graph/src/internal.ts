@@ -20,3 +20,4 @@ export { unbroadcast } from "./ops/unbroadcast.ts";
 export { customOpSpec } from "./ops/custom.ts";
 export { mulberry32Bits, fnv1a } from "./random.ts";
 export { userCallSite } from "./errors.ts";
+export { callSiteOf, inheritSite, withoutSites } from "./sites.ts";

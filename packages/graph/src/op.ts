@@ -101,6 +101,8 @@ export type Trait =
   | "comparison"
   | "reduction"
   | "layout"
+  /** Reinterprets its operand's row-major data without moving it (reshape): no kernel, same buffer. */
+  | "view"
   | "contraction"
   | "nondifferentiable";
 

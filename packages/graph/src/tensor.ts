@@ -4,6 +4,7 @@ import type { OpDef, OpKind, OpParams } from "./op.ts";
 // No import of the registry here: op modules import this file, so a path from here
 // to the registry would let the registry's table be built before they are done.
 import { formatShape, type Dim, type Shape } from "./shape.ts";
+import { recordSite } from "./sites.ts";
 import type {
   Broadcast,
   CheckAxes,
@@ -279,6 +280,7 @@ export function apply<K extends OpKind>(def: OpDef<K>, inputs: readonly AnyTenso
     interned.set(fullKey, new WeakRef(node));
     forget.register(node, fullKey);
   }
+  recordSite(node);
   return node;
 }
 

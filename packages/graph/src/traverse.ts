@@ -1,4 +1,5 @@
 import { registry } from "./registry.ts";
+import { inheritSite, withoutSites } from "./sites.ts";
 import { apply, type AnyTensor } from "./tensor.ts";
 
 /** Every node the outputs depend on, each after its inputs (iterative: deep graphs do not overflow the stack). */
@@ -31,7 +32,10 @@ export function topoSort(outputs: readonly AnyTensor[]): AnyTensor[] {
 /** The same op on new inputs (interned, so unchanged inputs give back the same node). */
 export function rebuild(node: AnyTensor, inputs: readonly AnyTensor[]): AnyTensor {
   if (inputs.length === node.inputs.length && inputs.every((t, i) => t === node.inputs[i])) return node;
-  return apply(registry[node.op] as never, inputs, node.params as never);
+  // A fresh copy stands for `node`: it takes node's call site, not the line that rebuilt it.
+  const copy = withoutSites(() => apply(registry[node.op] as never, inputs, node.params as never));
+  inheritSite(copy, node);
+  return copy;
 }
 
 /** Rewrites `outputs` with some nodes replaced; everything above a replaced node is rebuilt. */

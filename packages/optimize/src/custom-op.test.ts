@@ -32,7 +32,7 @@ describe("user-defined (custom) ops are opaque to the optimizer", () => {
     const loss = sum(mul(add(cube(mul(x, 2)), x), x));
     const [dx] = grad(loss, [x]);
     const result = optimize({ outputs: { loss, dx }, updates: [] }, { sizes: {} });
-    const groups = result.schedule!.groups;
+    const groups = result.plan!.groups;
     const withCustom = groups.filter((g) => g.nodes.some((n) => n.is("custom")));
     expect(withCustom.length).toBeGreaterThan(0);
     for (const g of withCustom) expect(g).toMatchObject({ kind: "opaque", nodes: [expect.anything()] });

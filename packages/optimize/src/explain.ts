@@ -24,12 +24,12 @@ export interface Explanation {
   readonly peakBytesBeforePlanning?: number;
   /** The same schedule after buffer reuse and in-place writes: bytes live at the worst point. */
   readonly peakBytesAfterPlanning?: number;
-  /** All planned buffers together (the arena). */
+  /** The arena a compiled step allocates: every planned buffer aligned, plus kernel scratch. */
   readonly arenaBytes?: number;
   /** Updates written straight into their target's buffer, of all updates. */
   readonly inPlaceUpdates?: number;
   readonly updates?: number;
-  /** One line per kernel group of the schedule, e.g. "#0 matmul: matmul → add → relu (3 in, 1 out)". */
+  /** One line per kernel of the plan, e.g. "#0 matmul: matmul → add → relu (3 in, 1 out)"; a compiled step's `kernels[i].group` are the same lines. */
   readonly kernels?: readonly string[];
   readonly text: string;
 }

@@ -7,7 +7,7 @@ import { optimize } from "./optimize.ts";
 import type { Program } from "./program.ts";
 import { programRoots } from "./schedule.ts";
 
-const kinds = (p: Program, sizes: Record<string, number>) => optimize(p, { sizes }).schedule!.groups.map((g) => `${g.kind}:${g.nodes.map((n) => n.op).join(",")}`);
+const kinds = (p: Program, sizes: Record<string, number>) => optimize(p, { sizes }).plan!.groups.map((g) => `${g.kind}:${g.nodes.map((n) => n.op).join(",")}`);
 
 describe("fusion", () => {
   it("an elementwise chain with a broadcast operand is one group", () => {
@@ -27,7 +27,7 @@ describe("fusion", () => {
     const x = input("x", [4, 3]);
     const e = exp(x);
     const out = { s: sum(e, [1]), e };
-    const groups = optimize({ outputs: out, updates: [] }, { sizes: {} }).schedule!.groups;
+    const groups = optimize({ outputs: out, updates: [] }, { sizes: {} }).plan!.groups;
     expect(groups.map((g) => g.kind)).toEqual(["elementwise", "reduction"]);
   });
 
@@ -44,9 +44,10 @@ describe("fusion", () => {
 
   it("the SGD update arithmetic fuses, per param, into the group that computes its gradient", () => {
     const { program } = mlpTrainingStep([6, 5, 3]);
-    const { program: optimized, schedule } = optimize(program, { sizes: { batch: 2 } });
+    const { plan } = optimize(program, { sizes: { batch: 2 } });
+    const optimized = plan!.program;
     const producers = optimized.updates.map(([target, value]) => {
-      const owners = schedule!.groups.filter((g) => g.outputs.includes(value));
+      const owners = plan!.groups.filter((g) => g.outputs.includes(value));
       expect(owners, `groups that compute ${target}'s new value`).toHaveLength(1);
       return owners[0];
     });
@@ -62,7 +63,7 @@ describe("fusion", () => {
 
   it("every group of the MLP step respects the documented layout, in topological order", () => {
     const { program } = mlpTrainingStep();
-    const { schedule } = optimize(program, { sizes: { batch: 128 } });
+    const { plan: schedule } = optimize(program, { sizes: { batch: 128 } });
     const seen = new Set<AnyTensor>();
     for (const g of schedule!.groups) {
       expect(layoutViolation(g), `group ${g.id} (${g.kind})`).toBeNull();
@@ -77,7 +78,7 @@ describe("memory plan", () => {
   it("running the MLP step through its planned buffers gives the reference loss and updated params", () => {
     const { program } = mlpTrainingStep([12, 8, 6, 4]);
     const sizes = { batch: 3 };
-    const { schedule } = optimize(program, { sizes });
+    const { plan: schedule } = optimize(program, { sizes });
     const feeds = { x: Array.from({ length: 36 }, (_, i) => Math.sin(i)), y: [0, 3, 1] };
     const ran = runSchedule(schedule!, feeds);
     const reference = evaluate(programRoots(program), feeds, sizes);
@@ -90,12 +91,12 @@ describe("memory plan", () => {
     const x = input("x", [4]);
     const w = param("w", [4], { init: [1, 2, 3, 4] });
     const newW = add(w, mul(x, 0.5));
-    const inPlace = optimize({ outputs: {}, updates: [[w, newW]] }, { sizes: {} }).schedule!;
+    const inPlace = optimize({ outputs: {}, updates: [[w, newW]] }, { sizes: {} }).plan!;
     expect(inPlace.buffers.inPlaceUpdates).toHaveLength(1);
     expect(inPlace.buffers.bufferOf.get(inPlace.program.updates[0][1])).toBe(inPlace.buffers.bufferOf.get(w));
     // The old w is read again after newW is computed (by the loss's reduction): no in-place write.
     const loss = sum(mul(w, newW));
-    const later = optimize({ outputs: { loss }, updates: [[w, newW]] }, { sizes: {} }).schedule!;
+    const later = optimize({ outputs: { loss }, updates: [[w, newW]] }, { sizes: {} }).plan!;
     const ran = runSchedule(later, { x: [1, 1, 1, 1] });
     const expected = [1, 2, 3, 4].map((v) => v + 0.5);
     expectSameValues(ran.params.get(w)!, expected);
@@ -106,7 +107,7 @@ describe("memory plan", () => {
     const x = input("x", [64, 64]);
     let h: AnyTensor = x;
     for (let i = 0; i < 6; i++) h = add(h, where(greater(sum(h, [1], true), 0), 1, -1));
-    const { schedule } = optimize({ outputs: { h }, updates: [] }, { sizes: {} });
+    const { plan: schedule } = optimize({ outputs: { h }, updates: [] }, { sizes: {} });
     const { peakBytes, arenaBytes, naiveBytes } = schedule!.buffers;
     expect(peakBytes).toBeLessThan(naiveBytes);
     expect(peakBytes).toBeLessThanOrEqual(arenaBytes!);

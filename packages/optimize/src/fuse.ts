@@ -2,6 +2,7 @@ import type { AnyTensor, Shape } from "@gradfold/graph";
 import { defOf, hasTrait, sameShape, topoSort } from "@gradfold/graph/internal";
 import type { KernelGroup } from "./program.ts";
 import { groupKind } from "./schedule.ts";
+import { isView, storageRoot } from "./storage.ts";
 
 /** A group while fusion is deciding: `shape` is the shape a new node must have to join. */
 interface Draft {
@@ -31,7 +32,8 @@ const isReduction = (t: AnyTensor) => hasTrait(defOf(t), "reduction");
  *   reduction or a later epilogue node) or a matmul's epilogue (bias add, activation);
  * - a reduction takes over the elementwise group computing its input as prologue when
  *   no node of that group is needed anywhere else;
- * - everything else (matmul, layout, softmax, gather, ...) starts its own group.
+ * - everything else (matmul, layout, softmax, gather, ...) starts its own group;
+ * - views (reshape) join no group: they are read from their operand's buffer.
  * A join is refused when it would make two groups depend on each other.
  * Returns the groups in a topological order.
  */
@@ -52,10 +54,12 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
   const groupOf = new Map<AnyTensor, Draft>();
   /** Groups whose values each group reads, kept up to date as nodes join and groups merge. */
   const reads = new Map<Draft, Set<Draft>>();
+  /** The group whose buffer an operand is read from (through views). */
+  const producer = (i: AnyTensor) => groupOf.get(storageRoot(i));
   const noteReads = (draft: Draft, node: AnyTensor): void => {
     const set = reads.get(draft)!;
     for (const i of node.inputs) {
-      const g = groupOf.get(i);
+      const g = producer(i);
       if (g && g !== draft) set.add(g);
     }
   };
@@ -91,16 +95,21 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
   };
   const wouldCycle = (draft: Draft, node: AnyTensor): boolean =>
     node.inputs.some((i) => {
-      const g = groupOf.get(i);
+      const g = producer(i);
       return g !== undefined && g !== draft && dependsOn(g, draft);
     });
   const canJoin = (draft: Draft, node: AnyTensor): boolean => {
     if (!sameShape(draft.shape, node.shape)) return false;
+    // A view of the group's own value is read whole, after the group has run.
+    if (node.inputs.some((i) => isView(i) && producer(i) === draft)) return false;
     if (draft.kind === "reduction") {
       const r = draft.nodes.indexOf(draft.reduction!);
       const inGroup = node.inputs.filter((i) => groupOf.get(i) === draft);
       if (inGroup.some((i) => draft.nodes.indexOf(i) < r)) return false;
-    } else if (draft.kind !== "elementwise" && draft.kind !== "matmul") return false;
+    } else if (draft.kind === "matmul") {
+      // Epilogues only on matrix products: kernels apply them per (row, column).
+      if (draft.nodes[0].shape.length !== 2) return false;
+    } else if (draft.kind !== "elementwise") return false;
     return !wouldCycle(draft, node);
   };
   /**
@@ -112,6 +121,8 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
     const operandGroups = [...new Set(node.inputs.map((i) => groupOf.get(i)))].filter((g): g is Draft => g !== undefined);
     for (const g of operandGroups) {
       if (g === target || g.mergedInto || g.kind !== "elementwise" || !sameShape(g.shape, node.shape)) continue;
+      // A value `node` reads through a view is read whole, after its group has run.
+      if (node.inputs.some((i) => isView(i) && producer(i) === g)) continue;
       if (dependsOn(g, target) || dependsOn(target, g)) continue;
       if (operandGroups.some((h) => h !== g && h !== target && !h.mergedInto && dependsOn(h, g))) continue;
       for (const n of g.nodes) {
@@ -131,7 +142,7 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
     draft.nodes.every((n) => !rootSet.has(n) && (consumers.get(n) ?? []).every((c) => c === reduction || groupOf.get(c) === draft));
 
   for (const node of order) {
-    if (isLeaf(node)) continue;
+    if (isLeaf(node) || isView(node)) continue;
     if (fusesElementwise(node)) {
       // Prefer joining a matmul or reduction epilogue: elementwise siblings then merge into it too.
       const candidates = [...new Set(node.inputs.map((i) => groupOf.get(i)))].filter((g): g is Draft => g !== undefined);
@@ -168,7 +179,7 @@ function finish(
   for (const d of drafts) {
     const from = new Set<Draft>();
     for (const n of d.nodes) for (const i of n.inputs) {
-      const g = groupOf.get(i);
+      const g = groupOf.get(storageRoot(i));
       if (g && g !== d) from.add(g);
     }
     incoming.set(d, from);

@@ -3,8 +3,9 @@
  *
  * @module @gradfold/optimize
  */
-export type { Program, KernelGroup, BufferPlan, Schedule } from "./program.ts";
-export { unfusedSchedule, programRoots, groupKind } from "./schedule.ts";
+export type { Program, KernelGroup, BufferPlan, ExecutionPlan } from "./program.ts";
+export { unfusedPlan, unfusedGroups, programRoots, groupKind, describeGroup, withStoredRoots } from "./schedule.ts";
+export { isLeaf, isView, storageRoot } from "./storage.ts";
 export { optimize, type OptimizeOptions, type OptimizeResult, type OptimizedOutputs } from "./optimize.ts";
 export type { Explanation, PhaseReport } from "./explain.ts";
 export { pipeline, ruleTables, type Phase, type RewritePhase } from "./pipeline.ts";
@@ -12,7 +13,7 @@ export { rule, type Rule, type RuleContext, type Replacement } from "./rule.ts";
 export { v, c, op, opAs, when, matchAll, type Pattern, type Bindings } from "./pattern.ts";
 export { rewrite, type Firing, type RewriteLimits } from "./rewrite.ts";
 export { fuse } from "./fuse.ts";
-export { planMemory, naivePlan } from "./plan-memory.ts";
+export { planMemory, naivePlan, scratchFor, ARENA_ALIGN, ARENA_PAGE } from "./plan-memory.ts";
 export { simplify } from "./rules/simplify.ts";
 export { canonicalize } from "./rules/canonicalize.ts";
 export { stabilize, bceWithLogits } from "./rules/stabilize.ts";

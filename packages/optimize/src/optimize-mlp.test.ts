@@ -4,7 +4,7 @@ import { mlpTrainingStep } from "../test/mlp.ts";
 import { rng } from "../test/random-graph.ts";
 import { runSchedule } from "../test/run-schedule.ts";
 import { optimize } from "./optimize.ts";
-import { programRoots, unfusedSchedule } from "./schedule.ts";
+import { programRoots, unfusedPlan } from "./schedule.ts";
 
 function feeds(batch: number) {
   const next = rng(7);
@@ -32,13 +32,13 @@ describe("MLP 784-256-128-10 SGD training step", () => {
     const after = evaluate(programRoots(small.program), f, { batch: 4 });
     for (const [i, b] of before.entries()) expect(maxRelError(after[i], b)).toBeLessThan(1e-9);
     // And run through the fused schedule and its planned (reused, in-place) buffers.
-    const ran = runSchedule(small.schedule!, f);
+    const ran = runSchedule(small.plan!, f);
     expect(maxRelError(ran.outputs.loss, before[0])).toBeLessThan(1e-9);
     for (const [i, [target]] of program.updates.entries()) expect(maxRelError(ran.params.get(target)!, before[1 + i])).toBeLessThan(1e-9);
   });
 
   it("writes every SGD update straight into its param's buffer", () => {
-    expect(result.schedule!.buffers.inPlaceUpdates).toHaveLength(6);
+    expect(result.plan!.buffers.inPlaceUpdates).toHaveLength(6);
   });
 
   it("rewrites the naive loss into the fused softmax cross-entropy and fuses kernels", () => {
@@ -54,7 +54,7 @@ describe("MLP 784-256-128-10 SGD training step", () => {
     const e = result.explain();
     expect(e.nodesAfter).toBeLessThan(e.nodesBefore);
     expect(e.kernelsFused!).toBeLessThan(e.kernelsUnfused!);
-    expect(e.kernelsUnfused).toBe(unfusedSchedule(program, { batch: 128 }).groups.length);
+    expect(e.kernelsUnfused).toBe(unfusedPlan(program, { batch: 128 }).groups.length);
     expect(e.peakBytesAfterPlanning!).toBeLessThan(e.peakBytesBeforePlanning!);
     expect(e.text).toContain("kernels:");
   });

@@ -53,7 +53,7 @@ describe("optimize()", () => {
       },
     });
     expect(seen).toEqual(pipeline.filter((p) => p !== "specialize"));
-    const unfused = optimize({ outputs: { g }, updates: [] }, { sizes: {}, phases: { fuse: false, plan: false } }).schedule!;
+    const unfused = optimize({ outputs: { g }, updates: [] }, { sizes: {}, phases: { fuse: false, plan: false } }).plan!;
     expect(unfused.groups.every((gr) => gr.nodes.length === 1)).toBe(true);
     expect(unfused.buffers.peakBytes).toBe(unfused.buffers.naiveBytes);
   });

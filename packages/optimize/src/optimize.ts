@@ -4,12 +4,12 @@ import { explanation, type Explanation, type PhaseReport } from "./explain.ts";
 import { fuse } from "./fuse.ts";
 import { pipeline, ruleTables, type Phase } from "./pipeline.ts";
 import { naivePlan, planMemory } from "./plan-memory.ts";
-import type { Program, Schedule } from "./program.ts";
+import type { ExecutionPlan, Program } from "./program.ts";
 import { defaultLimits, rewrite, type Firing, type RewriteLimits } from "./rewrite.ts";
-import { programRoots, unfusedSchedule } from "./schedule.ts";
+import { describeGroup, programRoots, unfusedGroups, unfusedPlan, withStoredRoots } from "./schedule.ts";
 
 export interface OptimizeOptions {
-  /** Concrete sizes of symbolic dims: enables specialize and produces a schedule. */
+  /** Concrete sizes of symbolic dims: enables specialize and produces an execution plan. */
   readonly sizes?: Sizes;
   /** Switch phases off (all on by default): for debugging and for measuring what each buys. */
   readonly phases?: Partial<Record<Phase, boolean>>;
@@ -26,8 +26,8 @@ export type OptimizedOutputs<T> = T extends AnyTensor ? T : T extends readonly A
 export interface OptimizeResult<T> {
   readonly program: Program;
   readonly outputs: OptimizedOutputs<T>;
-  /** Fused groups and buffer plan at `options.sizes`; absent without sizes. */
-  readonly schedule?: Schedule;
+  /** What a compiled step runs at `options.sizes`: kernel groups and the arena; absent without sizes. */
+  readonly plan?: ExecutionPlan;
   explain(): Explanation;
 }
 
@@ -65,7 +65,9 @@ function asProgram(input: Optimizable): Program {
       throw new GraphError(`optimize: update ${i} of param ${JSON.stringify(target.params.name)} (${target.dtype}${formatShape(target.shape)}) got a new value of ${value.dtype}${formatShape(value.shape)}`);
     }
   });
-  return { outputs: outputs as Program["outputs"], updates: updates as Program["updates"] };
+  const inputs = (input as { inputs?: unknown }).inputs;
+  const fed = Array.isArray(inputs) && inputs.every((t) => t instanceof Tensor && t.is("input")) ? { inputs: inputs as AnyTensor[] } : {};
+  return { outputs: outputs as Program["outputs"], updates: updates as Program["updates"], ...fed };
 }
 
 function outputsInForm<T extends Optimizable>(input: T, program: Program): OptimizedOutputs<T> {
@@ -79,12 +81,12 @@ function withRoots(program: Program, roots: readonly AnyTensor[]): Program {
   const names = Object.keys(program.outputs);
   const outputs = Object.fromEntries(names.map((n, i) => [n, roots[i]]));
   const updates = program.updates.map(([target], i) => [target, roots[names.length + i]] as const);
-  return { outputs, updates };
+  return { ...program, outputs, updates };
 }
 
 /**
  * Optimizes a program (or one tensor, or a list): rewrite phases in pipeline order,
- * each to a fixed point; then, given sizes, fusion into kernel groups and a buffer plan.
+ * each to a fixed point; then, given sizes, the execution plan: kernel groups and the arena.
  */
 export function optimize<T extends Optimizable>(input: T, options: OptimizeOptions = {}): OptimizeResult<T> {
   const original = asProgram(input);
@@ -108,36 +110,37 @@ export function optimize<T extends Optimizable>(input: T, options: OptimizeOptio
   }
   const program = withRoots(original, roots);
 
-  let schedule: Schedule | undefined;
+  let plan: ExecutionPlan | undefined;
   if (options.sizes) {
     const sizes = options.sizes;
-    const groups = enabled("fuse") ? fuse(roots) : unfusedSchedule(program, sizes).groups;
-    const buffers = enabled("plan") ? planMemory(program, groups, sizes) : naivePlan(program, groups, sizes);
-    schedule = { program, sizes, groups, buffers };
+    const stored = withStoredRoots(program);
+    const groups = enabled("fuse") ? fuse(programRoots(stored)) : unfusedGroups(stored);
+    const buffers = enabled("plan") ? planMemory(stored, groups, sizes) : naivePlan(stored, groups, sizes);
+    plan = { program: stored, sizes, groups, buffers };
   }
 
   let explained: Explanation | undefined;
   const explain = (): Explanation => {
     if (explained) return explained;
     const base = { firings, phases, nodesBefore, nodesAfter: topoSort(roots).length };
-    if (!schedule) {
+    if (!plan) {
       explained = explanation(base);
       return explained;
     }
-    const unfused = unfusedSchedule(original, schedule.sizes);
+    const unfused = unfusedPlan(original, plan.sizes);
     explained = explanation({
       ...base,
       kernelsUnfused: unfused.groups.length,
-      kernelsFused: schedule.groups.length,
+      kernelsFused: plan.groups.length,
       bytesUnoptimized: unfused.buffers.naiveBytes,
-      peakBytesBeforePlanning: schedule.buffers.naiveBytes,
-      peakBytesAfterPlanning: schedule.buffers.peakBytes,
-      arenaBytes: schedule.buffers.arenaBytes,
-      inPlaceUpdates: schedule.buffers.inPlaceUpdates?.length ?? 0,
-      updates: schedule.program.updates.length,
-      kernels: schedule.groups.map((g) => `#${g.id} ${g.kind}: ${g.nodes.map((n) => n.op).join(" → ")} (${g.inputs.length} in, ${g.outputs.length} out)`),
+      peakBytesBeforePlanning: plan.buffers.naiveBytes,
+      peakBytesAfterPlanning: plan.buffers.peakBytes,
+      arenaBytes: plan.buffers.arenaBytes,
+      inPlaceUpdates: plan.buffers.inPlaceUpdates.length,
+      updates: plan.program.updates.length,
+      kernels: plan.groups.map(describeGroup),
     });
     return explained;
   };
-  return { program, outputs: outputsInForm(input, program), schedule, explain };
+  return { program, outputs: outputsInForm(input, program), plan, explain };
 }

@@ -8,6 +8,8 @@ import type { AnyTensor, Sizes } from "@gradfold/graph";
 export interface Program {
   readonly outputs: Readonly<Record<string, AnyTensor>>;
   readonly updates: ReadonlyArray<readonly [AnyTensor, AnyTensor]>;
+  /** Inputs a step is fed even where nothing reads them: they get a buffer too. */
+  readonly inputs?: readonly AnyTensor[];
 }
 
 /**
@@ -41,15 +43,16 @@ export interface Program {
  *   With an empty prologue, nodes[0] is the reduction.
  *
  * - `"matmul"`: `nodes[0]` is the matmul (params transA/transB); the rest are an
- *   elementwise epilogue (bias add, relu/tanh/sigmoid, a relu′ mask `where`, …)
- *   whose nodes all have the matmul's output shape; group inputs they read are
+ *   elementwise epilogue (bias add, relu/tanh/sigmoid, a relu′ mask `where`, …), only
+ *   when the product is a matrix (rank 2), whose nodes all have the matmul's output shape; group inputs they read are
  *   broadcast to it. The matmul's own operands are always group inputs.
  *
- * - `"layout"` (reshape, transpose, concat, slice, pad) and `"opaque"` (softmax,
+ * - `"layout"` (transpose, concat, slice, pad) and `"opaque"` (softmax,
  *   logSoftmax, softmaxCrossEntropy, gather, scatterAdd, oneHot): a single node.
  *   (With fusion on, broadcastTo always sits in an elementwise, reduction or matmul
  *   group; the unfused schedule — `phases: { fuse: false }` — gives every node its
- *   own group, a lone broadcastTo being "layout" there.)
+ *   own group, a lone broadcastTo being "layout" there.) A view (reshape) is in no
+ *   group: like a leaf it is only ever a group input, read from its operand's buffer.
  *
  * The "output loop" of a group is the whole of an elementwise group, and the
  * epilogue of a matmul or reduction group (run on each finished element). Within
@@ -67,9 +70,10 @@ export interface KernelGroup {
 
 /**
  * Where each materialised value lives: a buffer id, with the buffer's size in bytes
- * (4 bytes per element for every dtype). Materialised values are the leaves the
- * groups read, every group output and every program root; nodes fused inside a
- * group and not among its outputs have no buffer.
+ * (4 bytes per element for every dtype) and its byte offset in the arena. Materialised
+ * values are the leaves the groups read, every group output and every program root;
+ * nodes fused inside a group and not among its outputs have no buffer. A view (trait
+ * "view": reshape) has no buffer of its own: it maps to its operand's buffer.
  *
  * Two values may share a buffer when their lifetimes do not overlap, or when a
  * group writes an output over an input that dies in that group and is read only
@@ -80,25 +84,43 @@ export interface KernelGroup {
  * target param's buffer (`bufferOf(value) === bufferOf(target)`) because nothing
  * reads the old value afterwards. Every other update value has its own buffer and
  * must be copied into its target after the last group has run.
+ *
+ * The arena layout: buffers start on `ARENA_ALIGN`-byte boundaries; params, constants
+ * and sizes come first (the initial image, `staticBytes` long), then inputs, then work
+ * buffers, then `scratch`. This is the whole memory of a compiled step: code
+ * generators render these offsets and allocate nothing else.
  */
 export interface BufferPlan {
   readonly bufferOf: ReadonlyMap<AnyTensor, number>;
   readonly bufferBytes: readonly number[];
+  /** Byte offset of each buffer in the arena (a multiple of ARENA_ALIGN). */
+  readonly offsets: readonly number[];
+  /** Bytes at the start of the arena holding params, constants and sizes. */
+  readonly staticBytes: number;
+  /**
+   * Temporary bytes any kernel may use during its own run and no longer: a matmul's
+   * product before its epilogue is applied, packed panels of B, a convolution's im2col
+   * matrix of one image. Sized for the largest of those; see `scratchFor`.
+   */
+  readonly scratch: { readonly offset: number; readonly bytes: number };
   /**
    * Bytes live at the worst point of the schedule, after reuse: every persistent
    * buffer plus the pooled buffers in use at the busiest group.
    */
   readonly peakBytes: number;
-  /** Bytes of all buffers together: the arena a step allocates (≥ peakBytes). */
-  readonly arenaBytes?: number;
+  /** Bytes of the whole arena: every buffer with its alignment, and the scratch, in whole 64 KiB pages (≥ peakBytes). */
+  readonly arenaBytes: number;
   /** The same without reuse: every materialised value in its own buffer. */
   readonly naiveBytes: number;
   /** Updates `[target, value]` whose value the schedule writes directly into the target's buffer. */
-  readonly inPlaceUpdates?: ReadonlyArray<readonly [AnyTensor, AnyTensor]>;
+  readonly inPlaceUpdates: ReadonlyArray<readonly [AnyTensor, AnyTensor]>;
 }
 
-/** Ordered kernel groups for a program at concrete sizes, with its buffer plan. */
-export interface Schedule {
+/**
+ * What runs, decided once: ordered kernel groups for a program at concrete sizes and
+ * the arena they run in. A code generator renders it and decides nothing else.
+ */
+export interface ExecutionPlan {
   readonly program: Program;
   readonly sizes: Sizes;
   readonly groups: readonly KernelGroup[];

@@ -34,7 +34,7 @@ describe("random graphs: optimized evaluates equal to unoptimized", () => {
 
     // With sizes: specialized, fused and planned; run through the planned buffers.
     const specialized = optimize({ outputs: Object.fromEntries(outputs.map((t, i) => [`o${i}`, t])), updates: [] }, { sizes });
-    const schedule = specialized.schedule!;
+    const schedule = specialized.plan!;
     for (const group of schedule.groups) expect(layoutViolation(group), `group ${group.id}`).toBeNull();
     const ran = runSchedule(schedule, feeds);
     compare(outputs.map((_, i) => ran.outputs[`o${i}`]), before, 1e-7, "schedule run");
@@ -54,7 +54,7 @@ describe("random graphs: optimized evaluates equal to unoptimized", () => {
       const { outputs } = randomGraph(seed, 25);
       const feeds = randomFeeds(seed, sizes.n);
       const before = evaluate(outputs, feeds, sizes);
-      const { schedule } = optimize({ outputs: Object.fromEntries(outputs.map((t, i) => [`o${i}`, t])), updates: [] }, { sizes });
+      const { plan: schedule } = optimize({ outputs: Object.fromEntries(outputs.map((t, i) => [`o${i}`, t])), updates: [] }, { sizes });
       for (const group of schedule!.groups) expect(layoutViolation(group), `seed ${seed} group ${group.id}`).toBeNull();
       const ran = runSchedule(schedule!, feeds);
       compare(outputs.map((_, i) => ran.outputs[`o${i}`]), before, 1e-7, `seed ${seed}`);
@@ -69,7 +69,7 @@ describe("random graphs: optimized evaluates equal to unoptimized", () => {
       const updates = params.map((p, i) => [p, outputs[i % outputs.length]] as const);
       const program = { outputs: { loss: sum(outputs[0]) as AnyTensor }, updates };
       const reference = evaluate(programRoots(program), {}, {});
-      const { schedule } = optimize(program, { sizes: {} });
+      const { plan: schedule } = optimize(program, { sizes: {} });
       inPlace += schedule!.buffers.inPlaceUpdates?.length ?? 0;
       const ran = runSchedule(schedule!, {});
       compare([ran.outputs.loss], [reference[0]], 1e-7, `seed ${seed} loss`);

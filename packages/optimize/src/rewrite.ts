@@ -1,5 +1,5 @@
 import { GraphError, broadcastTo, type AnyTensor, type OpKind } from "@gradfold/graph";
-import { broadcastShapes, rebuild, sameShape, topoSort } from "@gradfold/graph/internal";
+import { broadcastShapes, inheritSite, rebuild, sameShape, topoSort, withoutSites } from "@gradfold/graph/internal";
 import { matchAll, rootKind, type Bindings } from "./pattern.ts";
 import type { Rule, RuleContext } from "./rule.ts";
 import { smallFormat, snippet } from "./snippet.ts";
@@ -115,7 +115,7 @@ export function rewrite(
         node.inputs.map((t) => mapped.get(t)!),
       );
       for (let k = 0; k < limits.maxPerNode; k++) {
-        const hit = firstRewrite(out, index, ctx);
+        const hit = withoutSites(() => firstRewrite(out, index, ctx));
         if (!hit) break;
         record({
           phase,
@@ -126,6 +126,8 @@ export function rewrite(
           beforeGraph: smallFormat(out),
           afterGraph: smallFormat(hit.result),
         });
+        // The rewritten node keeps the user's call site (checkNumerics names it).
+        inheritSite(hit.result, out);
         out = hit.result;
         fired = true;
       }

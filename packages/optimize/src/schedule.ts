@@ -1,6 +1,8 @@
-import { numel, type AnyTensor, type Sizes } from "@gradfold/graph";
-import { bindShape, defOf, hasTrait, topoSort } from "@gradfold/graph/internal";
-import type { BufferPlan, KernelGroup, Program, Schedule } from "./program.ts";
+import { stopGradient, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { defOf, hasTrait, topoSort } from "@gradfold/graph/internal";
+import { naivePlan } from "./plan-memory.ts";
+import type { ExecutionPlan, KernelGroup, Program } from "./program.ts";
+import { isLeaf, isView, storageRoot } from "./storage.ts";
 
 /** Every node a program needs: its outputs and its update values. */
 export function programRoots(program: Program): AnyTensor[] {
@@ -16,25 +18,40 @@ export function groupKind(node: AnyTensor): KernelGroup["kind"] {
   return "opaque";
 }
 
+/** One line per kernel, the same in explain() and in a compiled step's kernel list. */
+export function describeGroup(g: KernelGroup): string {
+  return `#${g.id} ${g.kind}: ${g.nodes.map((n) => n.op).join(" → ")} (${g.inputs.length} in, ${g.outputs.length} out)`;
+}
+
 /**
- * The baseline schedule: one kernel per non-leaf node, every value in its own
- * buffer. Fusion and memory planning replace this; it stays as the reference
- * the optimized schedules are checked against.
+ * The program a plan runs: an output that is a leaf (or a view of one) becomes a copy,
+ * and so does an update whose new value is a param, so that no result of a step
+ * aliases state that the step's updates overwrite.
  */
-export function unfusedSchedule(program: Program, sizes: Sizes): Schedule {
-  const order = topoSort(programRoots(program));
+export function withStoredRoots(program: Program): Program {
+  const copy = (t: AnyTensor, when: (root: AnyTensor) => boolean) => (when(storageRoot(t)) ? stopGradient(t) : t);
+  const outputs = Object.fromEntries(Object.entries(program.outputs).map(([name, t]) => [name, copy(t, isLeaf)]));
+  const updates = program.updates.map(([target, value]) => [target, copy(value, (r) => r.is("param"))] as const);
+  return { ...program, outputs, updates };
+}
+
+/** One kernel per node that computes something (leaves and views compute nothing). */
+export function unfusedGroups(program: Program): KernelGroup[] {
   const groups: KernelGroup[] = [];
-  for (const node of order) {
-    if (node.inputs.length === 0) continue;
+  for (const node of topoSort(programRoots(program))) {
+    if (isLeaf(node) || isView(node)) continue;
     groups.push({ id: groups.length, kind: groupKind(node), nodes: [node], inputs: [...new Set(node.inputs)], outputs: [node] });
   }
-  const bufferOf = new Map<AnyTensor, number>();
-  const bufferBytes: number[] = [];
-  for (const node of order) {
-    bufferOf.set(node, bufferBytes.length);
-    bufferBytes.push(4 * numel(bindShape(node.shape, sizes, node.op)));
-  }
-  const total = bufferBytes.reduce((a, b) => a + b, 0);
-  const buffers: BufferPlan = { bufferOf, bufferBytes, peakBytes: total, naiveBytes: total };
-  return { program, sizes, groups, buffers };
+  return groups;
+}
+
+/**
+ * The baseline plan: one kernel per node, every value in its own buffer. Fusion and
+ * memory planning replace this; it stays as the reference the optimized plans are
+ * checked against.
+ */
+export function unfusedPlan(program: Program, sizes: Sizes): ExecutionPlan {
+  const stored = withStoredRoots(program);
+  const groups = unfusedGroups(stored);
+  return { program: stored, sizes, groups, buffers: naivePlan(stored, groups, sizes) };
 }

@@ -1,16 +1,18 @@
 import { evaluate, initialValue, input, numel, type AnyTensor, type Feeds } from "@gradfold/graph";
 import { bindShape, sameShape, substitute, defOf, hasTrait } from "@gradfold/graph/internal";
-import type { KernelGroup, Schedule } from "../src/program.ts";
+import type { KernelGroup, ExecutionPlan } from "../src/program.ts";
 
 /**
- * Runs a schedule the way generated code would, but with the reference interpreter
- * for each group: every value lives in its planned buffer, groups run in order, and
+ * Runs a plan the way generated code would, but with the reference interpreter
+ * for each group: every value lives in its planned buffer at its planned offset of
+ * one arena (so overlapping buffers clobber each other), groups run in order, and
  * update values are copied into their params at the end unless planned in place.
  * A wrong liveness or reuse decision shows up as a clobbered value.
  */
-export function runSchedule(schedule: Schedule, feeds: Feeds): { outputs: Record<string, Float64Array>; params: Map<AnyTensor, Float64Array> } {
+export function runSchedule(schedule: ExecutionPlan, feeds: Feeds): { outputs: Record<string, Float64Array>; params: Map<AnyTensor, Float64Array> } {
   const { buffers, sizes, program } = schedule;
-  const memory = buffers.bufferBytes.map((b) => new Float64Array(b / 4));
+  const arena = new Float64Array(buffers.arenaBytes / 4);
+  const memory = buffers.bufferBytes.map((b, id) => arena.subarray(buffers.offsets[id] / 4, (buffers.offsets[id] + b) / 4));
   const numelOf = (t: AnyTensor) => numel(bindShape(t.shape, sizes, t.op));
   const bufferFor = (t: AnyTensor) => {
     const id = buffers.bufferOf.get(t);

@@ -1,9 +1,17 @@
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
 import type { Contender } from "../contender.ts";
 import { gradfoldThreadedContender } from "./gradfold-threaded.ts";
 import { gradfoldContender } from "./gradfold.ts";
 import { jaxContender } from "./jax.ts";
 import { referenceContender } from "./reference.ts";
 import { tfjsContender } from "./tfjs.ts";
+
+/** Where tfjs-backend-wasm's binaries are installed (Node reads them from disk). */
+export function tfjsWasmDir(): string {
+  const require = createRequire(import.meta.url);
+  return `${dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm"))}/`;
+}
 
 /** Every contender by its command-line id; gradfold first, as the baseline of the ratios. */
 export const contenders: Readonly<Record<string, () => Contender>> = {
@@ -12,8 +20,8 @@ export const contenders: Readonly<Record<string, () => Contender>> = {
   "gradfold-wasm": () => gradfoldContender("wasm"),
   "gradfold-2t": () => gradfoldThreadedContender(2),
   "jax-js": () => jaxContender,
-  "tfjs-wasm": () => tfjsContender("wasm"),
-  "tfjs-cpu": () => tfjsContender("cpu"),
+  "tfjs-wasm": () => tfjsContender("wasm", tfjsWasmDir()),
+  "tfjs-cpu": () => tfjsContender("cpu", tfjsWasmDir()),
   reference: () => referenceContender,
 };
 

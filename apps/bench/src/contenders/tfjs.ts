@@ -1,5 +1,3 @@
-import { createRequire } from "node:module";
-import { dirname } from "node:path";
 import type { Scalar, Tensor2D } from "@tensorflow/tfjs";
 import type { Contender, Trainer } from "../contender.ts";
 import type { Problem } from "../problem.ts";
@@ -8,20 +6,22 @@ type Tf = typeof import("@tensorflow/tfjs");
 type TfBackend = "wasm" | "cpu";
 
 let tfPromise: Promise<Tf> | undefined;
+/** Threads of tfjs-wasm's build, once its backend has started (1 unless the threaded build loaded). */
+let wasmThreads: () => number = () => 1;
 
 /**
- * Loads TensorFlow.js once and registers the wasm backend. In Node the wasm
- * backend finds its binaries only through setWasmPaths; it then picks the
- * single-threaded SIMD build. tfjs prints a banner on load; the CLI keeps its
- * own table off that channel until the end.
+ * Loads TensorFlow.js once and registers the wasm backend, which finds its binaries
+ * through setWasmPaths: in Node a folder (contenders/index.ts), where it picks the
+ * single-threaded SIMD build; in Chromium a URL (browser/), where a cross-origin
+ * isolated page gets the threaded SIMD build, as its users do. tfjs prints a banner on
+ * load; the CLI keeps its own table off that channel until the end.
  */
-function loadTf(): Promise<Tf> {
+function loadTf(wasmDir: string): Promise<Tf> {
   tfPromise ??= (async () => {
     const tf = await import("@tensorflow/tfjs");
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
-    const require = createRequire(import.meta.url);
-    const dist = dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm"));
-    wasm.setWasmPaths(`${dist}/`);
+    wasm.setWasmPaths(wasmDir);
+    wasmThreads = wasm.getThreadsCount;
     return tf;
   })();
   return tfPromise;
@@ -32,12 +32,12 @@ function loadTf(): Promise<Tf> {
  * active backend at a time, so each step first selects its own; its variables,
  * data and optimizer slots were all created on that backend, so nothing moves.
  */
-export function tfjsContender(backend: TfBackend): Contender {
+export function tfjsContender(backend: TfBackend, wasmDir: string): Contender {
   return {
     id: `tfjs-${backend}`,
     label: `tfjs-${backend}`,
     async prepare(problem: Problem): Promise<Trainer> {
-      const tf = await loadTf();
+      const tf = await loadTf(wasmDir);
       await tf.setBackend(backend);
       await tf.ready();
       const { config, hyper } = problem;
@@ -70,7 +70,8 @@ export function tfjsContender(backend: TfBackend): Contender {
           return value;
         },
         notes() {
-          return leakedPerStep > 0 ? [`tfjs-${backend}: a step left up to ${leakedPerStep} live tensors behind`] : [];
+          const leaks = leakedPerStep > 0 ? [`tfjs-${backend}: a step left up to ${leakedPerStep} live tensors behind`] : [];
+          return backend === "wasm" ? [...leaks, `tfjs-wasm: ${wasmThreads()} XNNPACK thread(s)`] : leaks;
         },
         dispose() {
           optimizer.dispose();

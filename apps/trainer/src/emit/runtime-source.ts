@@ -191,7 +191,7 @@ async function main() {
   const perm = splitRng.permutation(all.count);
   const train = subset(all, perm.subarray(CONFIG.validationSize));
   const validation = subset(all, perm.subarray(0, CONFIG.validationSize));
-  const load = async (modules) => Object.fromEntries(await Promise.all(Object.entries(modules).map(async ([size, code]) => [size, (await import("data:text/javascript;base64," + code)).default()])));
+  const load = async (modules) => Object.fromEntries(await Promise.all(Object.entries(modules).map(async ([size, code]) => [size, (await import("data:text/javascript," + encodeURIComponent(code))).default()])));
   const trainSteps = stepsBySize(await load(TRAIN_STEPS));
   const evalSteps = stepsBySize(await load(EVAL_STEPS));
   const { batchSize, classes } = CONFIG;

@@ -13,7 +13,7 @@ const mnist = { features: 784, outputs: 10, task: "classification" as const, tra
  * The text of a standalone ES module that trains `config` on MNIST with plain
  * `node`: the training and evaluation steps from @gradfold/codegen's emit() (initial
  * weights embedded, drawn from the config's seed exactly as the in-process trainer
- * draws them), embedded as base64 data: modules, and the runtime of runtime-source.ts.
+ * draws them), embedded as module texts imported through data: URLs, and the runtime of runtime-source.ts.
  */
 export function standaloneTrainerSource(config: TrainConfig, describe: string): string {
   if (config.data.source !== "mnist") throw new Error("emit: the standalone trainer trains MNIST; --data is not supported here");
@@ -26,12 +26,13 @@ export function standaloneTrainerSource(config: TrainConfig, describe: string): 
     mnist,
     scheduledUpdateRule(makeOptimizer, config, Math.ceil(trainCount / config.batchSize)),
   );
-  const toBase64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
   const testCount = Math.min(config.limitTest ?? mnist.test, mnist.test);
-  // One emitted step per batch size the run meets: full batches and the last, smaller one.
+  // One emitted step per batch size the run meets: full batches and the last, smaller one. Module
+  // texts go in as string literals (base64 would be a third larger); only the first training step
+  // carries the weights: every other step gets its params from the step that ran before it.
   const sizesOf = (rows: number, batch: number) => [Math.min(batch, rows), rows % batch].filter((n) => n > 0);
-  const stepsFor = (spec: typeof programs.train, sizes: number[]) =>
-    Object.fromEntries([...new Set(sizes)].map((n) => [n, toBase64(emit({ ...spec, sizes: { batch: n } }))]));
+  const stepsFor = (spec: typeof programs.train, sizes: number[], embedFirst: boolean) =>
+    Object.fromEntries([...new Set(sizes)].map((n, i) => [n, emit({ ...spec, sizes: { batch: n } }, { weights: embedFirst && i === 0 ? "embedded" : "none" })]));
   const settings = {
     description: describe,
     seed: config.seed,
@@ -60,8 +61,8 @@ export function standaloneTrainerSource(config: TrainConfig, describe: string): 
     'import { gunzipSync } from "node:zlib";',
     "",
     `const CONFIG = ${JSON.stringify(settings)};`,
-    `const TRAIN_STEPS = ${JSON.stringify(stepsFor(programs.train, sizesOf(trainCount, config.batchSize)))};`,
-    `const EVAL_STEPS = ${JSON.stringify(stepsFor(programs.eval, [...sizesOf(validationSize, config.evalBatchSize), ...sizesOf(testCount, config.evalBatchSize)]))};`,
+    `const TRAIN_STEPS = ${JSON.stringify(stepsFor(programs.train, sizesOf(trainCount, config.batchSize), true))};`,
+    `const EVAL_STEPS = ${JSON.stringify(stepsFor(programs.eval, [...sizesOf(validationSize, config.evalBatchSize), ...sizesOf(testCount, config.evalBatchSize)], false))};`,
     runtimeSource,
   ].join("\n");
 }

@@ -1,7 +1,6 @@
 import type { AnyTensor, OpKind } from "@gradfold/graph";
 import type { OpParams } from "@gradfold/graph/internal";
 import type { BoundShapes } from "../lower/shapes.ts";
-import type { Kernel, MatmulKernel } from "../lower/kernel.ts";
 import type { SourceBuilder } from "./builder.ts";
 import type { HelperName } from "./helpers.ts";
 
@@ -26,10 +25,6 @@ export interface KernelContext {
   readonly prelude: SourceBuilder;
   /** A context for a helper function of this kernel: own body, own buffer parameters. */
   sibling(): KernelContext;
-  /** The Wasm kernel computing this matmul kernel's product, if the backend chose one. */
-  wasmMatmul?(kernel: MatmulKernel): { exportName: string; variant: string; viaScratch: boolean } | undefined;
-  /** The Wasm SIMD loop doing this kernel's elementwise chain (or matmul epilogue), if any. */
-  wasmElementwise?(kernel: Kernel): { exportName: string; arrays: readonly AnyTensor[]; scalars: readonly AnyTensor[] } | undefined;
   /** Registers a custom-op node; returns its index in the step's `customCalls`. */
   custom(node: AnyTensor): number;
   /** The nodes whose buffers this context's function takes, in order. */

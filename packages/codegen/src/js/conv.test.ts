@@ -15,7 +15,7 @@ import {
 import { apply, leavesOf, registry } from "@gradfold/graph/internal";
 import { describe, expect, it } from "vitest";
 import { compile } from "../compile.ts";
-import { compileThreaded } from "../compile-threaded.ts";
+import { compileThreaded } from "../node.ts";
 import { emit } from "../emit.ts";
 import { runInTempFolder } from "../testing/child.ts";
 import { expectClose } from "../testing/compare.ts";

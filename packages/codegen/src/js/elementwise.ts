@@ -1,5 +1,5 @@
 import type { AnyTensor } from "@gradfold/graph";
-import type { ElementwiseKernel, Kernel } from "../lower/kernel.ts";
+import type { ElementwiseKernel } from "../lower/kernel.ts";
 import { externalInputs } from "../lower/kernel.ts";
 import { broadcastStrides } from "../lower/shapes.ts";
 import { emitChain, hoistScalars } from "./chain.ts";
@@ -13,7 +13,6 @@ import { mergeNest, offsetExpr, openLoops, type NestDim } from "./loops.ts";
  * same element, which is what makes in-place updates safe.
  */
 export function emitElementwise(ctx: KernelContext, kernel: ElementwiseKernel): void {
-  if (emitWasmElementwiseCall(ctx, kernel, null)) return;
   const hoisted = hoistScalars(ctx, externalInputs(kernel));
   const loads = externalInputs(kernel).filter((x) => ctx.scalar(x) === null && !hoisted.has(x));
   const stores = kernel.nodes.filter((n) => ctx.stored(n));
@@ -28,15 +27,4 @@ export function emitElementwise(ctx: KernelContext, kernel: ElementwiseKernel): 
   const locals = emitChain(ctx, kernel.nodes, (x) => `${ctx.ref(x)}[${index(x)}]`, hoisted);
   for (const n of stores) ctx.b.line(`${ctx.ref(n)}[${index(n)}] = ${locals.get(n)};`);
   ctx.b.close(nest.length);
-}
-
-/** Calls the kernel's Wasm SIMD loop when the backend planned one; `entry` (a matmul) reads from scratch. */
-export function emitWasmElementwiseCall(ctx: KernelContext, kernel: Kernel, entry: AnyTensor | null): boolean {
-  const plan = ctx.wasmElementwise?.(kernel);
-  if (!plan) return false;
-  const pointers = plan.arrays.map((x) => (x === entry ? "scratch.byteOffset" : `${ctx.ref(x)}.byteOffset`));
-  const scalars = plan.scalars.map((x) => `${ctx.ref(x)}[0]`);
-  ctx.b.line(`// ${kernel.nodes.filter((n) => n !== entry).map((n) => `${n.op}#${n.id}`).join(", ")}: a Wasm SIMD loop, 4 lanes at a time.`);
-  ctx.b.line(`wasm.${plan.exportName}(${[...pointers, ...scalars].join(", ")});`);
-  return true;
 }

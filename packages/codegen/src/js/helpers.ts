@@ -15,7 +15,8 @@ function softplus(x) {
 }`,
   erf: `// erf: Maclaurin series near 0, else erfc by its continued fraction (float64-accurate).
 function erf(x) {
-  if (x !== x) return x;
+  // NaN, and ±0 with its sign (the series below would turn −0 into +0).
+  if (x !== x || x === 0) return x;
   const ax = Math.abs(x);
   if (ax < 0.5) {
     const x2 = x * x;

@@ -4,13 +4,11 @@ import type { Kernel } from "../lower/kernel.ts";
 import type { BoundShapes } from "../lower/shapes.ts";
 import { literal, numberLiteral, SourceBuilder } from "./builder.ts";
 import type { KernelContext } from "./context.ts";
-import { emitWasmConv } from "./conv-wasm-call.ts";
 import { emitElementwise } from "./elementwise.ts";
 import type { HelperName } from "./helpers.ts";
 import { emitMatmul } from "./matmul.ts";
 import { jsOps } from "./op-table.ts";
 import { emitReduction } from "./reduce.ts";
-import type { WasmPlan } from "./wasm-plan.ts";
 
 /** One generated kernel: a named function over typed-array parameters. */
 export interface KernelSource {
@@ -23,6 +21,18 @@ export interface KernelSource {
 }
 
 type KernelEmitter<K extends Kernel["kind"]> = (ctx: KernelContext, kernel: Extract<Kernel, { kind: K }>) => void;
+
+/** Writes a kernel function's body; the JS templates by default, a Wasm call for the Wasm backend. */
+export type BodyEmitter = (ctx: KernelContext, kernel: Kernel) => void;
+
+/** What every kernel function of one step shares: shapes, which nodes are stored, helpers and custom calls used. */
+export interface KernelEnv {
+  readonly shapes: BoundShapes;
+  readonly stored: ReadonlySet<AnyTensor>;
+  readonly helpers: Set<HelperName>;
+  /** Custom-op nodes in the order of the step's `customCalls`. */
+  readonly customNodes: AnyTensor[];
+}
 
 const kernelEmitters: { readonly [K in Kernel["kind"]]: KernelEmitter<K> } = {
   elementwise: emitElementwise,
@@ -48,18 +58,15 @@ export function describeNode(node: AnyTensor): string {
   return `${node.op}#${node.id}`;
 }
 
+/** The JS templates: one per kernel kind. */
+export const jsBody: BodyEmitter = (ctx, kernel) => (kernelEmitters[kernel.kind] as KernelEmitter<Kernel["kind"]>)(ctx, kernel as never);
+
 /**
  * Writes one kernel's function. Buffers are parameters named after node ids (`t12`),
  * never after user names; the leading comment says what the kernel fuses.
  */
-export function kernelSource(
-  kernel: Kernel,
-  shapes: BoundShapes,
-  stored: ReadonlySet<AnyTensor>,
-  helpers: Set<HelperName>,
-  wasm?: WasmPlan,
-  customNodes: AnyTensor[] = [],
-): KernelSource {
+export function kernelSource(kernel: Kernel, env: KernelEnv, body: BodyEmitter = jsBody): KernelSource {
+  const { shapes, stored, helpers, customNodes } = env;
   const name = `k${kernel.id}_${[...new Set(kernel.nodes.map((n) => n.op))].join("_")}`.slice(0, 48);
   const prelude = new SourceBuilder();
   const context = (): KernelContext => {
@@ -80,12 +87,7 @@ export function kernelSource(
       },
       stored: (node) => stored.has(node),
       sibling: context,
-      wasmMatmul: (k) => {
-        const plan = wasm?.byKernel.get(k.id);
-        return plan && { exportName: plan.exportName, variant: plan.spec.variant, viaScratch: plan.viaScratch };
-      },
       paramNodes: () => params,
-      wasmElementwise: (k) => wasm?.elementwise.get(k.id),
       custom: (node) => {
         if (!customNodes.includes(node)) customNodes.push(node);
         return customNodes.indexOf(node);
@@ -94,11 +96,8 @@ export function kernelSource(
     return ctx;
   };
   const ctx = context();
-  const conv = kernel.kind === "op" ? wasm?.convs.get(kernel.id) : undefined;
-  if (conv && kernel.kind === "op") emitWasmConv(ctx, kernel.node, conv);
-  else (kernelEmitters[kernel.kind] as KernelEmitter<Kernel["kind"]>)(ctx, kernel as never);
+  body(ctx, kernel);
   const params = ctx.paramNodes();
-  const body = ctx.b;
   const fuses = kernel.nodes.map(describeNode);
   const out = new SourceBuilder();
   const result = kernel.nodes.filter((n) => stored.has(n));
@@ -108,6 +107,6 @@ export function kernelSource(
   out.line(`//   writes ${result.map((n) => `t${n.id} ${n.dtype}[${shapes.of(n).join(", ")}]`).join(", ") || "nothing"}`);
   const reads = params.filter((p) => !result.includes(p));
   if (reads.length > 0) out.line(`//   reads ${reads.map((n) => `t${n.id} (${describeNode(n)})`).join(", ")}`);
-  out.block(`function ${name}(${params.map((p) => `t${p.id}`).join(", ")})`, () => out.append(body.toString()));
+  out.block(`function ${name}(${params.map((p) => `t${p.id}`).join(", ")})`, () => out.append(ctx.b.toString()));
   return { name, params, fuses, source: out.toString() };
 }

@@ -2,9 +2,7 @@ import { numel, type AnyTensor } from "@gradfold/graph";
 import type { OpParams } from "@gradfold/graph/internal";
 import type { MatmulKernel } from "../lower/kernel.ts";
 import { broadcastStrides, contiguousStrides } from "../lower/shapes.ts";
-import { mergeNest, offsetExpr, openLoops, type NestDim } from "./loops.ts";
-import { emitWasmElementwiseCall } from "./elementwise.ts";
-import { emitChain, hoistScalars } from "./chain.ts";
+import { emitChain } from "./chain.ts";
 import type { KernelContext } from "./context.ts";
 
 /**
@@ -62,19 +60,6 @@ export function emitMatmul(ctx: KernelContext, kernel: MatmulKernel): void {
   const cOff = batched ? "cOff + " : "";
   const outShape = [m, n];
 
-  const wasmPlan = ctx.wasmMatmul?.(kernel);
-  if (wasmPlan) {
-    const offsetOf = (x: AnyTensor) => `${ctx.ref(x)}.byteOffset`;
-    if (!wasmPlan.viaScratch) {
-      b.line(`// op(A)·op(B) by the Wasm SIMD kernel ${wasmPlan.exportName} (${wasmPlan.variant}), straight into the result.`);
-      b.line(`wasm.${wasmPlan.exportName}(${offsetOf(node.inputs[0])}, ${offsetOf(node.inputs[1])}, ${offsetOf(node)}, 0, pack);`);
-      return;
-    }
-    b.line(`// op(A)·op(B) by the Wasm SIMD kernel ${wasmPlan.exportName} (${wasmPlan.variant}) into scratch, then the epilogue in one pass.`);
-    b.line(`wasm.${wasmPlan.exportName}(${offsetOf(node.inputs[0])}, ${offsetOf(node.inputs[1])}, scratch.byteOffset, 0, pack);`);
-    if (!emitWasmElementwiseCall(ctx, kernel, node)) emitEpiloguePass(ctx, kernel, outShape);
-    return;
-  }
   // The epilogue is a top-level function of (row, col, acc) so each of the 16 stores
   // of a tile is one call (V8 inlines it); without an epilogue, a plain store.
   const stored = kernel.nodes.filter((x) => ctx.stored(x));
@@ -162,31 +147,4 @@ export function emitMatmul(ctx: KernelContext, kernel: MatmulKernel): void {
   if (kernel.epilogue.length > 0) throw new Error("codegen: a batched matmul takes no epilogue");
   body();
   b.close();
-}
-
-/**
- * The epilogue as an elementwise loop over the product in `scratch` (row-major m×n):
- * operands broadcast into [m, n], axes merged where contiguous, so a same-shape
- * epilogue (an SGD update over a weight) is one flat loop.
- */
-function emitEpiloguePass(ctx: KernelContext, kernel: MatmulKernel, outShape: readonly number[]): void {
-  const node = kernel.matmul;
-  const inside = new Set(kernel.nodes);
-  const external = [...new Set(kernel.epilogue.flatMap((n) => n.inputs))].filter((x) => !inside.has(x));
-  const hoisted = hoistScalars(ctx, external);
-  const loads = external.filter((x) => ctx.scalar(x) === null && !hoisted.has(x));
-  const stores = kernel.nodes.filter((x) => ctx.stored(x));
-  const operands = [node, ...loads, ...stores];
-  const own = contiguousStrides(outShape);
-  const dims: NestDim[] = outShape.map((size, axis) => ({
-    size,
-    strides: operands.map((x) => (x === node ? own[axis] : broadcastStrides(ctx.shapes.of(x), outShape)[axis])),
-  }));
-  const nest = mergeNest(dims);
-  const vars = openLoops(ctx.b, nest, "i");
-  const index = (x: AnyTensor) => offsetExpr(vars, nest, operands.indexOf(x));
-  ctx.b.line(`const acc = scratch[${index(node)}];`);
-  const locals = emitChain(ctx, kernel.epilogue, (x) => `${ctx.ref(x)}[${index(x)}]`, new Map([...hoisted, [node, "acc"]]));
-  for (const x of stores) ctx.b.line(`${ctx.ref(x)}[${index(x)}] = ${locals.get(x)};`);
-  ctx.b.close(nest.length);
 }

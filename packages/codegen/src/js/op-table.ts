@@ -57,7 +57,8 @@ export const jsOps: { readonly [K in OpKind]: JsOp<K> } = {
   sign: unary((a) => `Math.sign(${a})`),
   sigmoid: callHelper("sigmoid"),
   tanh: unary((a) => `Math.tanh(${a})`),
-  relu: unary((a) => `(${a} > 0 ? ${a} : 0)`),
+  // Math.max, not `a > 0 ? a : 0`: NaN stays NaN and −0 becomes +0, as the reference.
+  relu: unary((a) => `Math.max(${a}, 0)`),
   softplus: callHelper("softplus"),
   erf: callHelper("erf"),
   add: binary((a, b) => `${a} + ${b}`),

@@ -1,11 +1,16 @@
 import type { KernelContext, NodeOf } from "./context.ts";
 import { offsetExpr, openLoops } from "./loops.ts";
-import { reductionNest } from "./reduce.ts";
+import { reductionNest } from "./reduction-nest.ts";
 
 /**
  * The log-sum-exp family. Each subtracts the row maximum before exponentiating (so
- * nothing overflows) and accumulates in float64 locals.
+ * nothing overflows) and accumulates in float64 locals. A row whose maximum is not
+ * finite (NaN, +Inf, or all −Inf) has logsumexp = that maximum, as the reference:
+ * the sum of exp(x − m) would be NaN there and is not used.
  */
+
+/** `const lse = ...;` from the row maximum `m` and the sum `s` of exp(x − m). */
+const lseLine = "const lse = m - m === 0 ? m + Math.log(s) : m;";
 
 /** Opens the kept loops and returns the inner-axis loop header and the element offset. */
 function rows(ctx: KernelContext, shape: readonly number[], axes: readonly number[]) {
@@ -39,10 +44,11 @@ function emitNormalized(ctx: KernelContext, node: NodeOf<"softmax"> | NodeOf<"lo
   b.line("let s = 0;");
   overRow(() => b.line(`s += Math.exp(${X}[at] - m);`));
   if (log) {
-    b.line("const lse = m + Math.log(s);");
+    b.line(lseLine);
     overRow(() => b.line(`${Y}[at] = ${X}[at] - lse;`));
   } else {
-    b.line("const inv = 1 / s;");
+    // exp(x − m) / s, or exp(x − m) itself when m is not finite (exp(x − lse) either way).
+    b.line("const inv = m - m === 0 ? 1 / s : 1;");
     overRow(() => b.line(`${Y}[at] = Math.exp(${X}[at] - m) * inv;`));
   }
   close();
@@ -51,7 +57,7 @@ function emitNormalized(ctx: KernelContext, node: NodeOf<"softmax"> | NodeOf<"lo
 export const emitSoftmax = (ctx: KernelContext, node: NodeOf<"softmax">): void => emitNormalized(ctx, node, false);
 export const emitLogSoftmax = (ctx: KernelContext, node: NodeOf<"logSoftmax">): void => emitNormalized(ctx, node, true);
 
-/** logsumexp(row) − row[label] per row; NaN for a label outside [0, classes), as the reference. */
+/** logsumexp(row) − row[label] per row; NaN for a label outside [0, classes) (run() rejects such feeds first). */
 export function emitSoftmaxCrossEntropy(ctx: KernelContext, node: NodeOf<"softmaxCrossEntropy">): void {
   const [logits, labels] = node.inputs;
   const shape = ctx.shapes.of(logits);
@@ -65,7 +71,8 @@ export function emitSoftmaxCrossEntropy(ctx: KernelContext, node: NodeOf<"softma
     b.line(`for (let c = 0; c < ${classes}; c++) m = Math.max(m, ${X}[base + c]);`);
     b.line("let s = 0;");
     b.line(`for (let c = 0; c < ${classes}; c++) s += Math.exp(${X}[base + c] - m);`);
+    b.line(lseLine);
     b.line(`const label = ${ctx.ref(labels)}[r];`);
-    b.line(`${ctx.ref(node)}[r] = label >= 0 && label < ${classes} ? m + Math.log(s) - ${X}[base + label] : NaN;`);
+    b.line(`${ctx.ref(node)}[r] = label >= 0 && label < ${classes} ? lse - ${X}[base + label] : NaN;`);
   });
 }

@@ -11,14 +11,26 @@ function probe(instr: "f32x4.relaxed_madd" | "f32x4.add"): Uint8Array {
   return buildModule({ shared: false }, [{ name: "probe", fn }]);
 }
 
-let cached: { simd: boolean; relaxedSimd: boolean } | undefined;
+/** Wasm features a module may use: 128-bit SIMD, and relaxed SIMD (fused multiply-add). */
+export interface WasmFeatures {
+  readonly simd: boolean;
+  readonly relaxedSimd: boolean;
+}
+
+/**
+ * What emit() targets by default: baseline SIMD, which every engine with Wasm SIMD
+ * validates (Node 20 without flags included); an emitted module checks at createStep().
+ */
+export const portableFeatures: WasmFeatures = { simd: true, relaxedSimd: false };
+
+let cached: WasmFeatures | undefined;
 
 /**
  * What this engine validates without flags. Node 20 (V8 11.3) accepts 128-bit SIMD
  * but not relaxed SIMD, so `relaxed_madd` (a fused multiply-add) is used only where
  * this says so, with separate mul + add as the fallback.
  */
-export function wasmFeatures(): { simd: boolean; relaxedSimd: boolean } {
+export function wasmFeatures(): WasmFeatures {
   cached ??= {
     simd: wasm.validate(probe("f32x4.add")),
     relaxedSimd: wasm.validate(probe("f32x4.relaxed_madd")),

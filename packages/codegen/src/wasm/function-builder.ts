@@ -94,6 +94,12 @@ export class FunctionBuilder {
     return this.simd(name).raw(lane);
   }
 
+  /** `i8x16.shuffle`: byte i of the result is byte `lanes[i]` of a‖b (0–15 from a, 16–31 from b). */
+  shuffle(lanes: readonly number[]): this {
+    if (lanes.length !== 16 || lanes.some((l) => l < 0 || l > 31)) throw new RangeError(`i8x16.shuffle lanes ${lanes}`);
+    return this.simd("i8x16.shuffle").raw(...lanes);
+  }
+
   /** `v128.const` of four equal f32 lanes. */
   f32x4(value: number): this {
     const lane = f32Bytes(value);

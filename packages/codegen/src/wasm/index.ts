@@ -1,8 +1,9 @@
 /**
  * WebAssembly SIMD kernels for @gradfold/codegen, generated in TypeScript with no
  * external toolchain: a binary encoder, f32 matmul kernels specialized to constant
- * shapes (nn, tn, nt; bias/relu/accumulate epilogues), A two-core pool (Node's worker_threads)
- * lives in the Node-only entry `@gradfold/codegen/node`. See README.md in this folder.
+ * shapes (nn, tn, nt; bias/relu/accumulate epilogues). The multi-core pools live in the
+ * platform entries: `@gradfold/codegen/node` (worker_threads) and `@gradfold/codegen/browser`
+ * (Web Workers); `@gradfold/codegen/threads` picks one by export condition. See README.md here.
  */
 export { buildMatmulKernels, matmulFunction } from "./matmul-kernels.ts";
 export type { BuildMatmulOptions, MatmulKernel, MatmulKernels } from "./matmul-kernels.ts";
@@ -13,7 +14,7 @@ export type { MatmulTuning } from "./matmul-tuning.ts";
 export { planSplit, splitColumns, splitRows } from "./matmul-split.ts";
 export type { MatmulPart } from "./matmul-split.ts";
 export { referenceMatmul } from "./reference-matmul.ts";
-export { wasmFeatures } from "./features.ts";
+export { portableFeatures, wasmFeatures, type WasmFeatures } from "./features.ts";
 export { FunctionBuilder } from "./function-builder.ts";
 export type { Label, Local } from "./function-builder.ts";
 export { buildModule } from "./module-builder.ts";
@@ -21,19 +22,9 @@ export type { MemoryImport } from "./module-builder.ts";
 export type { ValType } from "./opcodes.ts";
 export { wasm } from "./wasm-api.ts";
 export type { WasmInstance, WasmMemory, WasmModule } from "./wasm-api.ts";
-export { buildSimdKernels } from "./simd-kernels.ts";
-export type { SimdKernelInstance, SimdKernelSpecs, SimdKernels } from "./simd-kernels.ts";
-export { buildElementwiseKernels, elementwiseFunction } from "./elementwise-kernels.ts";
-export type { ElementwiseKernel, ElementwiseKernels, ElementwiseSpec } from "./elementwise-kernels.ts";
-export { abs, add, array, constant, div, evaluateExpr, exp, log, max, min, mul, neg, relu, scalar, selectGt, sigmoid, sqrt, sub, tanh } from "./elementwise-expr.ts";
 export { activationMeaning } from "./activation.ts";
 export type { Activation } from "./activation.ts";
-export type { BinaryOp, Expr, UnaryOp } from "./elementwise-expr.ts";
-export { columnSumFunction } from "./column-sum.ts";
-export type { ColumnSumSpec } from "./column-sum.ts";
 export { emitExp, emitLog, emitSigmoid, emitTanh } from "./exp-approx.ts";
 export type { Temp } from "./exp-approx.ts";
 export { activationEmitters, tempLocals } from "./activation.ts";
 export type { ActivationEmitter } from "./activation.ts";
-export { rowReduceFunction } from "./row-reduce.ts";
-export type { RowReduceSpec } from "./row-reduce.ts";

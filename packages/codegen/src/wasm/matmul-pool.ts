@@ -1,202 +1,36 @@
 import { Worker } from "node:worker_threads";
-import { buildMatmulKernels, type BuildMatmulOptions, type MatmulKernel } from "./matmul-kernels.ts";
-import type { MatmulSpec, ResolvedMatmul } from "./matmul-spec.ts";
-import { planSplit, type MatmulPart } from "./matmul-split.ts";
-import { adaptiveChoice } from "./adaptive-choice.ts";
-import { claimChunk, COMMON, CONTROL, JOB_MASK, JOB_SHIFT, MAX_CHUNKS, SLOT_INTS, workerSource } from "./matmul-worker-source.ts";
-import { isSharedMemory, type WasmMemory } from "./wasm-api.ts";
+import { createPoolWith, type MatmulPool, type MatmulPoolOptions, type PoolWorker, type PoolWorkerData } from "./matmul-pool-core.ts";
+import type { MatmulSpec } from "./matmul-spec.ts";
+import { workerSource } from "./matmul-worker-source.ts";
+import type { WasmMemory } from "./wasm-api.ts";
 
-export interface MatmulPoolOptions extends Omit<BuildMatmulOptions, "shared"> {
-  /** Worker threads besides the caller (default 1: two cores in all). */
-  readonly workers?: number;
-  /**
-   * Split a kernel across threads only when 2·M·K·N reaches this many flops
-   * (default 2e6, about 60 µs of one core's work here — well above the ~10 µs
-   * a wake-up round trip costs); smaller kernels run on the caller alone.
-   */
-  readonly minFlops?: number;
-  /**
-   * Byte offset of `pool.scratchBytes` bytes for packing B panels: one region per
-   * thread (the caller's first). Without it kernels read B in place.
-   */
-  readonly scratchOffset?: number;
-  /**
-   * Measure split against caller-only per kernel now and then and use the faster
-   * (default true; see adaptive-choice.ts). Results are the same either way.
-   */
-  readonly adaptive?: boolean;
-  /**
-   * Milliseconds a thread polls before sleeping (default 0.1): a worker after its
-   * job, for the next one; the caller, for a worker's last chunk. A futex wake-up
-   * costs ~60 µs here, a big share of a 0.2 ms matmul; the bound keeps an idle pool
-   * from burning CPU. 0 sleeps at once.
-   */
-  readonly spinMs?: number;
-}
-
-export interface MatmulPool {
-  /**
-   * Every spec's kernel; those worth splitting run across the caller and the workers
-   * (by default only while measurements say the split is faster).
-   */
-  readonly kernels: Record<string, MatmulKernel>;
-  /** Every spec's kernel on the calling thread only (same results, bit for bit). */
-  readonly single: Record<string, MatmulKernel>;
-  /** The specs that are split, with their chunks of rows or columns (claimed in order by whichever thread is free). */
-  readonly splits: ReadonlyMap<string, readonly MatmulPart[]>;
-  readonly specs: readonly ResolvedMatmul[];
-  /** Scratch bytes reserved from `scratchOffset`: threads × one call's panel. */
-  readonly scratchBytes: number;
-  /** Whether `kernels[name]` currently runs split (adaptive choice) — diagnostics. */
-  usingSplit(name: string): boolean;
-  /** Chunks each worker has run so far (diagnostics: how much work the workers took). */
-  workerChunks(): number[];
-  /** Stops the workers; idempotent. Workers are unref'd, so a forgotten pool never keeps a process alive. */
-  close(): Promise<void>;
-}
+export type { MatmulPool, MatmulPoolOptions } from "./matmul-pool-core.ts";
 
 /**
- * Compiles the kernels once for a shared memory and starts `workers` worker threads
- * that instantiate the same module against it. A split kernel is synchronous for
- * its caller: it opens a job of row or column chunks, wakes the workers, claims and
- * runs chunks itself like any worker, then waits only for chunks a worker claimed
- * and has not finished (protocol in matmul-worker-source.ts). A delayed worker thus
- * costs nothing: the caller simply does more of the chunks.
+ * The matmul pool on Node's worker_threads (the protocol and the split live in
+ * matmul-pool-core.ts). Workers are unref'd, so a forgotten pool never keeps a
+ * process alive.
  */
-export async function createMatmulPool(
-  specs: readonly MatmulSpec[],
-  memory: WasmMemory,
-  options: MatmulPoolOptions = {},
-): Promise<MatmulPool> {
-  if (!isSharedMemory(memory)) {
-    throw new TypeError("createMatmulPool: the memory must be shared (new WebAssembly.Memory({ initial, maximum, shared: true }))");
-  }
-  const workerCount = options.workers ?? 1;
-  if (!Number.isInteger(workerCount) || workerCount < 0) throw new RangeError(`createMatmulPool: workers must be a non-negative integer, got ${workerCount}`);
-  const minFlops = options.minFlops ?? 2e6;
-  const spinMs = options.spinMs ?? 0.1;
-
-  const probe = buildMatmulKernels(specs, options);
-  const chunksOf = new Map<string, MatmulPart[]>();
-  for (const s of probe.specs) {
-    if (workerCount === 0 || 2 * s.m * s.k * s.n < minFlops) continue;
-    // Several chunks per thread when rows allow, claimed dynamically, so a thread the
-    // OS delays (a shared machine) leaves its share to the others instead of stalling.
-    const parts = planSplit(s, workerCount + 1, probe.tuning);
-    if (parts.length > 1 && parts.length <= MAX_CHUNKS) chunksOf.set(s.name, parts);
-  }
-  // Chunks of equal shape share one kernel (only the offsets differ).
-  const chunkSpecs = new Map<string, ResolvedMatmul>();
-  const chunkName = (p: MatmulPart, s: ResolvedMatmul) => `${s.name}#${p.spec.m}x${p.spec.n}`;
-  for (const s of probe.specs) for (const p of chunksOf.get(s.name) ?? []) chunkSpecs.set(chunkName(p, s), { ...p.spec, name: chunkName(p, s) });
-  const built = buildMatmulKernels([...probe.specs, ...chunkSpecs.values()], { ...options, shared: true });
-  const scratchOf = (thread: number) => (options.scratchOffset ?? 0) + thread * built.scratchBytes;
-  const names = built.specs.map((s) => s.name);
-  const local = built.instantiate(memory);
-  const splitSpecs = probe.specs.filter((s) => chunksOf.has(s.name));
-  /** Per split spec: [kernel index, A, B, C and bias shifts] of each chunk. */
-  const plans = splitSpecs.map((s) => chunksOf.get(s.name)!.map((p) => [names.indexOf(chunkName(p, s)), p.aShift, p.bShift, p.cShift, p.biasShift]));
-
-  const control = new SharedArrayBuffer(Math.max(1, workerCount) * SLOT_INTS * 4);
-  const commonBuffer = new SharedArrayBuffer(16);
-  const common = new Int32Array(commonBuffer);
-  let job = 0;
-  const workers = await Promise.all(
-    Array.from({ length: workerCount }, (_, slot) => startWorker({ module: built.module(true), memory, control, commonBuffer, slot, names, plans, scratch: scratchOf(slot + 1), spinMs })),
-  );
-  const slots = workers.map((_, slot) => new Int32Array(control, slot * SLOT_INTS * 4, SLOT_INTS));
-  const kernelByIndex = names.map((name) => local[name]);
-  const callerScratch = scratchOf(0);
-
-  const single: Record<string, MatmulKernel> = {};
-  const kernels: Record<string, MatmulKernel> = {};
-  const choosers = new Map<string, { usingSplit(): boolean }>();
-  for (const s of probe.specs) {
-    single[s.name] = local[s.name];
-    const planIndex = splitSpecs.indexOf(s);
-    if (planIndex < 0) {
-      kernels[s.name] = local[s.name];
-      continue;
-    }
-    const chunks = plans[planIndex];
-    const split: MatmulKernel = (a, b, c, bias = 0) => {
-      job = (job + 1) & JOB_MASK || 1;
-      // Open the job for claims before waking anyone; operands go in each slot
-      // before its seq, which publishes them (seq-cst store).
-      Atomics.store(common, COMMON.done, 0);
-      Atomics.store(common, COMMON.claim, job << JOB_SHIFT);
-      for (const ctrl of slots) {
-        ctrl[CONTROL.plan] = planIndex;
-        ctrl[CONTROL.a] = a;
-        ctrl[CONTROL.b] = b;
-        ctrl[CONTROL.c] = c;
-        ctrl[CONTROL.bias] = bias;
-        Atomics.store(ctrl, CONTROL.seq, job);
-        Atomics.notify(ctrl, CONTROL.seq);
-      }
-      let error: unknown;
-      for (let i = claimChunk(common, job, chunks.length); i >= 0; i = claimChunk(common, job, chunks.length)) {
-        const [kernel, aShift, bShift, cShift, biasShift] = chunks[i];
-        try {
-          kernelByIndex[kernel](a + aShift, b + bShift, c + cShift, bias + biasShift, callerScratch);
-        } catch (e) {
-          error ??= e;
-        }
-        Atomics.add(common, COMMON.done, 1);
-      }
-      // Wait only for chunks a worker has claimed and not finished: poll briefly (the
-      // chunk is usually nearly done), then sleep.
-      for (const until = performance.now() + spinMs; Atomics.load(common, COMMON.done) < chunks.length && performance.now() < until; );
-      for (let done = Atomics.load(common, COMMON.done); done < chunks.length; done = Atomics.load(common, COMMON.done)) {
-        Atomics.wait(common, COMMON.done, done);
-      }
-      if (error !== undefined) throw error;
-      if (slots.some((ctrl) => Atomics.load(ctrl, CONTROL.failed) === job)) {
-        throw new RangeError(`matmul kernel ${JSON.stringify(s.name)}: a worker's chunk failed (out-of-bounds offsets?)`);
-      }
-    };
-    if (options.adaptive === false) kernels[s.name] = split;
-    else {
-      const chooser = adaptiveChoice(split, local[s.name]);
-      choosers.set(s.name, chooser);
-      kernels[s.name] = chooser;
-    }
-  }
-
-  let closing: Promise<void> | undefined;
-  return {
-    kernels,
-    single,
-    splits: chunksOf,
-    specs: probe.specs,
-    scratchBytes: built.scratchBytes * (workerCount + 1),
-    workerChunks: () => slots.map((ctrl) => Atomics.load(ctrl, CONTROL.chunksRun)),
-    usingSplit: (name) => choosers.get(name)?.usingSplit() ?? (options.adaptive === false && chunksOf.has(name)),
-    close() {
-      closing ??= Promise.all(
-        workers.map((worker, w) => {
-          const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-          // Keep the event loop alive until the exit arrives, or an awaited close() never settles.
-          worker.ref();
-          Atomics.store(slots[w], CONTROL.quit, 1);
-          Atomics.add(slots[w], CONTROL.seq, 1);
-          Atomics.notify(slots[w], CONTROL.seq);
-          return exited;
-        }),
-      ).then(() => undefined);
-      return closing;
-    },
-  };
+export function createMatmulPool(specs: readonly MatmulSpec[], memory: WasmMemory, options: MatmulPoolOptions = {}): Promise<MatmulPool> {
+  return createPoolWith(startWorker, specs, memory, options);
 }
 
-function startWorker(workerData: Record<string, unknown>): Promise<Worker> {
+function startWorker(workerData: PoolWorkerData): Promise<PoolWorker> {
   const worker = new Worker(workerSource, { eval: true, workerData });
   return new Promise((resolve, reject) => {
     worker.once("error", reject);
     worker.once("message", () => {
       worker.off("error", reject);
       worker.unref();
-      resolve(worker);
+      resolve({
+        stop(signalQuit) {
+          const exited = new Promise<void>((done) => worker.once("exit", () => done()));
+          // Keep the event loop alive until the exit arrives, or an awaited close() never settles.
+          worker.ref();
+          signalQuit();
+          return exited;
+        },
+      });
     });
   });
 }

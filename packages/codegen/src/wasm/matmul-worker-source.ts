@@ -31,15 +31,16 @@ export function claimChunk(common: Int32Array, job: number, count: number): numb
 }
 
 /**
- * The worker, as plain JavaScript evaluated by `new Worker(…, { eval: true })` (so
- * it runs the same from TypeScript sources, the built package, or a bundle). It
- * never returns to its event loop: spin at most `spinMs`, then sleep until seq
- * changes, claim and run chunks of that job, count each in DONE and notify, wait
- * again; quit ends the loop.
+ * The worker's loop, as the text of a function `poolWorker(data, ready)` that each
+ * platform's worker source calls (Node: worker_threads with `eval`; browsers: a Blob
+ * URL worker), so it runs the same from TypeScript sources, the built package, or a
+ * bundle. It never returns to its event loop until quit: spin at most `spinMs`, then
+ * sleep until seq changes, claim and run chunks of that job, count each in DONE and
+ * notify, wait again.
  */
-export const workerSource = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { module, memory, control, commonBuffer, slot, names, plans, scratch, spinMs } = workerData;
+export const workerLoopSource = `
+function poolWorker(data, ready) {
+const { module, memory, control, commonBuffer, slot, names, plans, scratch, spinMs } = data;
 const ctrl = new Int32Array(control, slot * ${SLOT_INTS} * 4, ${SLOT_INTS});
 const common = new Int32Array(commonBuffer);
 // The same claim as claimChunk() in matmul-worker-source.ts, written out as text.
@@ -52,7 +53,7 @@ function claimChunk(common, job, count) {
 }
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const kernels = names.map((name) => instance.exports[name]);
-parentPort.postMessage("ready");
+ready();
 let seen = 0;
 for (;;) {
   // A short bounded spin first: a step's split matmuls often follow each other within
@@ -78,4 +79,11 @@ for (;;) {
     Atomics.notify(common, ${COMMON.done});
   }
 }
+}
+`;
+
+/** Node's worker: `new Worker(workerSource, { eval: true, workerData })`. */
+export const workerSource = `${workerLoopSource}
+const { parentPort, workerData } = require("node:worker_threads");
+poolWorker(workerData, () => parentPort.postMessage("ready"));
 `;

@@ -74,6 +74,8 @@ export const simdOp = {
   "v128.load32_splat": 0x09,
   "v128.store": 0x0b,
   "v128.const": 0x0c,
+  /** Followed by 16 lane indices (function-builder's `shuffle`). */
+  "i8x16.shuffle": 0x0d,
   "f32x4.splat": 0x13,
   "f32x4.extract_lane": 0x1f,
   "f32x4.replace_lane": 0x20,
@@ -86,6 +88,8 @@ export const simdOp = {
   "v128.bitselect": 0x52,
   "v128.store32_lane": 0x5a,
   "v128.load32_zero": 0x5c,
+  "f32x4.demote_f64x2_zero": 0x5e,
+  "f64x2.promote_low_f32x4": 0x5f,
   "f32x4.nearest": 0x6a,
   "i32x4.shl": 0xab,
   "i32x4.shr_u": 0xad,
@@ -104,6 +108,7 @@ export const simdOp = {
   "f32x4.max": 0xe9,
   "f32x4.pmin": 0xea,
   "f32x4.pmax": 0xeb,
+  "f64x2.add": 0xf0,
   /** Relaxed SIMD: a·b + c, fused or not at the engine's choice. */
   "f32x4.relaxed_madd": 0x105,
 } as const;

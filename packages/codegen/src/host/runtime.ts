@@ -1,10 +1,14 @@
-import { literal } from "./builder.ts";
+import type { FeedRange } from "../feed-ranges.ts";
+import { literal } from "../js/builder.ts";
 
 /** What the runtime part of a step needs to know, all of it data (names are JSON literals). */
 export interface RuntimeLayout {
-  readonly inputs: ReadonlyArray<{ name: string; dtype: string; shape: readonly number[]; view: string }>;
+  /** `range`: the values an int32 feed may hold, checked by run() (null: any). */
+  readonly inputs: ReadonlyArray<{ name: string; dtype: string; shape: readonly number[]; view: string; range: FeedRange | null }>;
   readonly params: ReadonlyArray<{ name: string; shape: readonly number[]; view: string }>;
   readonly outputs: ReadonlyArray<{ name: string; view: string }>;
+  /** Bytes of params and constants to restore when a kernel throws (checkNumerics), 0 for none. */
+  readonly restoreBytes?: number;
 }
 
 /**
@@ -14,7 +18,7 @@ export interface RuntimeLayout {
  */
 export function runtimeSource(layout: RuntimeLayout): string {
   const meta = {
-    inputs: layout.inputs.map(({ name, dtype, shape }) => ({ name, dtype, shape, length: shape.reduce((a, b) => a * b, 1) })),
+    inputs: layout.inputs.map(({ name, dtype, shape, range }) => ({ name, dtype, shape, length: shape.reduce((a, b) => a * b, 1), range })),
     params: layout.params.map(({ name, shape }) => ({ name, shape, length: shape.reduce((a, b) => a * b, 1) })),
     outputs: layout.outputs.map(({ name }) => name),
   };
@@ -59,11 +63,24 @@ function checkFeeds(feeds) {
     if (!ok || data.length !== spec.length) {
       throw new TypeError("run: input " + JSON.stringify(spec.name) + ": expected " + shapeText(spec) + ", got " + describe(data));
     }
+    if (spec.range !== null) checkRange(spec, data);
     fed[i] = data;
   }
   for (const key in feeds) {
     if (Object.hasOwn(feeds, key) && !inputIndex.has(key)) {
       throw new Error("run: unknown feed " + JSON.stringify(key) + "; the inputs are " + knownNames(inputIndex) + (paramIndex.has(key) ? " (params are set with write())" : ""));
+    }
+  }
+}
+
+// Labels and indices out of range: the reference refuses them, and a kernel would
+// give NaN (or touch memory outside its buffers) while the updates still applied.
+function checkRange(spec, data) {
+  const below = spec.range.below;
+  for (let k = 0; k < data.length; k++) {
+    const v = data[k];
+    if (!(v >= 0 && v < below)) {
+      throw new RangeError("run: input " + JSON.stringify(spec.name) + ": element " + k + " is " + v + ", outside [0, " + below + ") that " + spec.range.need + " needs; nothing was changed");
     }
   }
 }
@@ -79,7 +96,18 @@ function run(feeds) {
     inputViews[i].set(fed[i]);
     fed[i] = null;
   }
-  runKernels();
+  ${
+    layout.restoreBytes
+      ? `// A failed check leaves params and optimizer state as they were before the step.
+  const before = new Uint8Array(heap, 0, ${layout.restoreBytes}).slice();
+  try {
+    runKernels();
+  } catch (error) {
+    new Uint8Array(heap, 0, ${layout.restoreBytes}).set(before);
+    throw error;
+  }`
+      : "runKernels();"
+  }
   return results;
 }
 

@@ -1,7 +1,9 @@
 import type { AnyTensor, OpKind } from "@gradfold/graph";
 import type { BoundShapes } from "../lower/shapes.ts";
-import { FunctionBuilder, type Local } from "../wasm/index.ts";
-import { scalarLiteral } from "./kernel-source.ts";
+import { scalarLiteral } from "../js/kernel-source.ts";
+import { tempLocals } from "./activation.ts";
+import { emitExp, emitExpm1, emitLog, emitLog1p, emitSigmoid, emitSoftplus, emitTanh, type Temp } from "./exp-approx.ts";
+import { FunctionBuilder, type Local } from "./function-builder.ts";
 
 /**
  * Elementwise chains as Wasm SIMD loops, four f32 lanes at a time: the optimizer
@@ -11,7 +13,14 @@ import { scalarLiteral } from "./kernel-source.ts";
  * exact f32x4 form, over a multiple of 4 elements; anything else stays JS.
  */
 type Push = () => void;
-type SimdRule = (fn: FunctionBuilder, args: readonly Push[]) => void;
+/** Pushes the op's f32x4 result; `temp` hands out v128 locals free for the rule's own use. */
+type SimdRule = (fn: FunctionBuilder, args: readonly Push[], temp: Temp) => void;
+
+/** A transcendental function from exp-approx.ts, applied to the lane vector on the stack. */
+const approx = (emit: (fn: FunctionBuilder, vector: boolean, temp: Temp) => void): SimdRule => (fn, [a], temp) => {
+  a();
+  emit(fn, true, temp);
+};
 
 const binary = (name: "f32x4.add" | "f32x4.mul" | "f32x4.div" | "f32x4.max" | "f32x4.min"): SimdRule => (fn, [a, b]) => {
   a();
@@ -44,12 +53,21 @@ const simdRules: Partial<{ readonly [K in OpKind]: SimdRule }> = {
     a();
     fn.simd("f32x4.sqrt").simd("f32x4.div");
   },
-  // pmax(0, x) = 0 < x ? x : 0, which is 0 for NaN and -0 exactly as the reference relu.
+  // The reference relu is Math.max(x, 0): NaN stays NaN (pmax would give 0 and hide it)
+  // and max(−0, 0) is +0; f32x4.max does both.
   relu: (fn, [a]) => {
-    fn.f32x4(0);
     a();
-    fn.simd("f32x4.pmax");
+    fn.f32x4(0);
+    fn.simd("f32x4.max");
   },
+  // A few f32 ulps (see exp-approx.ts); ±Inf, ±0, denormals and NaN as the reference.
+  exp: approx(emitExp),
+  log: approx(emitLog),
+  sigmoid: approx(emitSigmoid),
+  tanh: approx(emitTanh),
+  softplus: approx(emitSoftplus),
+  log1p: approx(emitLog1p),
+  expm1: approx(emitExpm1),
   stopGradient: (_, [a]) => a(),
   broadcastTo: (_, [a]) => a(),
   // Comparisons give all-ones lanes; bool values are stored as int32 0/1, so mask with 1.
@@ -135,10 +153,22 @@ export function planWasmElementwise(
 }
 
 /**
+ * A column sum feeding the chain's entry: the entry's pointer is then the first row of
+ * the summed matrix (`rows` rows of the chain's count), and each vector of the entry is
+ * the sum down its four columns, in float64 and in row order like the reference.
+ */
+export interface ColumnSumEntry {
+  readonly rows: number;
+}
+
+const LOW_BYTES = [0, 1, 2, 3, 4, 5, 6, 7];
+const HIGH_BYTES = [8, 9, 10, 11, 12, 13, 14, 15];
+
+/**
  * `(pointers..., scalars...) -> ()`: a loop over count/4 vectors (rows × cols/4 when a
  * row operand restarts each row), all loads of a vector before its stores.
  */
-export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundShapes): FunctionBuilder {
+export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundShapes, columnSum?: ColumnSumEntry): FunctionBuilder {
   const fn = new FunctionBuilder([...plan.arrays.map(() => "i32" as const), ...plan.scalars.map(() => "f32" as const)]);
   const pointer = new Map(plan.arrays.map((x, i) => [x, fn.param(i)]));
   // Row operands walk a cursor that restarts from the parameter every row.
@@ -149,6 +179,8 @@ export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundSha
     fn.get(fn.param(plan.arrays.length + i)).simd("f32x4.splat").set(l);
     splat.set(x, l);
   });
+  const temps = tempLocals(fn);
+  const temp = temps.temp("v128");
   const value = new Map<AnyTensor, Local>();
   const push = (x: AnyTensor): Push => () => {
     const local = value.get(x) ?? splat.get(x);
@@ -158,9 +190,14 @@ export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundSha
     else fn.f32x4(Number(scalarLiteral(x, shapes)!.replace(/[()]/g, "")));
   };
   for (const node of plan.nodes) value.set(node, fn.local("v128"));
+  const entry = columnSum ? plan.arrays[0] : undefined;
+  const sumDown = entry && columnSum ? columnSumEmitter(fn, pointer.get(entry)!, columnSum.rows, plan.count) : undefined;
+  if (entry && sumDown) value.set(entry, sumDown.result);
   const vector = () => {
+    sumDown?.emit();
     for (const node of plan.nodes) {
-      simdRules[node.op]!(fn, node.inputs.map(push));
+      temps.reset();
+      simdRules[node.op]!(fn, node.inputs.map(push), temp);
       fn.set(value.get(node)!);
     }
     for (const node of plan.stores) fn.get(pointer.get(node)!).get(value.get(node)!).simdMem("v128.store", 0);
@@ -176,4 +213,30 @@ export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundSha
     });
   }
   return fn;
+}
+
+/**
+ * Sums `rows` rows of four floats, `count` floats apart, from `first` on: two f64x2
+ * accumulators (low and high lanes) added in row order, then rounded once to f32.
+ */
+function columnSumEmitter(fn: FunctionBuilder, first: Local, rows: number, count: number): { result: Local; emit(): void } {
+  const result = fn.local("v128");
+  const low = fn.local("v128");
+  const high = fn.local("v128");
+  const at = fn.local("i32");
+  const counter = fn.local("i32");
+  const emit = () => {
+    fn.f32x4(0).set(low);
+    fn.f32x4(0).set(high);
+    fn.get(first).set(at);
+    fn.repeat(counter, rows, () => {
+      fn.get(low).get(at).simdMem("v128.load", 0).simd("f64x2.promote_low_f32x4").simd("f64x2.add").set(low);
+      fn.get(high).get(at).simdMem("v128.load", 0).get(at).simdMem("v128.load", 0).shuffle([...HIGH_BYTES, ...HIGH_BYTES]);
+      fn.simd("f64x2.promote_low_f32x4").simd("f64x2.add").set(high);
+      fn.addTo(at, 4 * count);
+    });
+    fn.get(low).simd("f32x4.demote_f64x2_zero").get(high).simd("f32x4.demote_f64x2_zero").shuffle([...LOW_BYTES, ...LOW_BYTES.map((b) => b + 16)]);
+    fn.set(result);
+  };
+  return { result, emit };
 }

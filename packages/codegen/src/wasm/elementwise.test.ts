@@ -5,7 +5,7 @@ import { expectClose } from "../testing/compare.ts";
 import { randomF32, rng } from "../testing/mlp.ts";
 
 describe("elementwise chains as Wasm SIMD loops", () => {
-  it("match the reference, NaN and -0 included, and fall back to JS where they cannot run", () => {
+  it("match the reference on a long chain with NaN inputs, and fall back to JS where they cannot run (lane-exact NaN and ±0: next test)", () => {
     const a = input("a", [8, 6]);
     const b = input("b", [8, 6]);
     const s = input("s", []);
@@ -28,6 +28,23 @@ describe("elementwise chains as Wasm SIMD loops", () => {
     const odd = compile({ inputs: [x], outputs: { y: x.mul(2).add(1) } }, { backend: "auto" });
     expect(odd.source).not.toContain("a Wasm SIMD loop");
     expectClose(odd.run({ x: Float32Array.of(1, 2, 3, 4, 5) }).y, [3, 5, 7, 9, 11], "odd");
+  });
+
+  it("relu, maximum, minimum and comparisons keep the reference's IEEE results lane by lane: NaN, ±0, ±Inf", () => {
+    const a = input("a", [8]);
+    const b = input("b", [8]);
+    const outputs = { relu: a.relu(), max: maximum(a, b), min: minimum(a, b), gt: a.greater(b), eq: a.equal(b) };
+    const feeds = { a: Float32Array.of(NaN, -0, 0, -1, 2, Infinity, -Infinity, 3), b: Float32Array.of(1, 0, -0, NaN, -Infinity, Infinity, 5, 3) };
+    const step = compile({ inputs: [a, b], outputs }, { backend: "auto" });
+    expect(step.kernels.every((k) => k.runs === "wasm")).toBe(true);
+    const out = step.run(feeds);
+    const expected = evaluate(Object.values(outputs), feeds);
+    Object.keys(outputs).forEach((name, i) => {
+      // Object.is tells NaN from a number and −0 from +0, which a tolerance cannot.
+      const got = Array.from(out[name]);
+      const want = Array.from(expected[i]);
+      got.forEach((v, j) => { expect(Object.is(v, want[j]), `${name}[${j}]: ${v} vs ${want[j]}`).toBe(true); });
+    });
   });
 
   it("matmul epilogues with a bias row, relu, a bool mask output and where on a mask", () => {

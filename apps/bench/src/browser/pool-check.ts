@@ -1,0 +1,72 @@
+import { compile } from "@gradfold/codegen";
+import { compileThreaded, createMatmulPool } from "@gradfold/codegen/threads";
+import { buildStep } from "../gradfold-step.ts";
+import { makeProblem, seededRandom } from "../problem.ts";
+import type { PoolCheck } from "./protocol.ts";
+
+interface WasmMemoryApi {
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => { buffer: SharedArrayBuffer; grow(pages: number): number };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmMemoryApi }).WebAssembly;
+
+/** Odd sizes, each variant, split by rows and by columns (as in codegen's own pool test). */
+const specs = [
+  { name: "nn", variant: "nn", m: 130, k: 67, n: 45, bias: true, activation: "relu" },
+  { name: "tn", variant: "tn", m: 127, k: 33, n: 70 },
+  { name: "nt", variant: "nt", m: 131, k: 58, n: 29, bias: true },
+  { name: "wide", variant: "nn", m: 9, k: 300, n: 260 },
+] as const;
+
+/**
+ * The browser pool against the calling thread alone, where it runs (a Worker, or the
+ * page's main thread): each split kernel's output bit for bit against the caller-only
+ * kernel's, and compileThreaded's training steps against compile()'s.
+ */
+export async function poolCheck(where: string): Promise<PoolCheck> {
+  const memory = new wasm.Memory({ initial: 64, maximum: 64, shared: true });
+  const floats = new Float32Array(memory.buffer);
+  const random = seededRandom(5);
+  for (let i = 0; i < 60 * 16384; i++) floats[i] = random() * 2 - 1;
+  // Operands from the filled region; outputs and scratch above it.
+  const [a, b, bias, c1, c2, scratch] = [0, 400_000, 800_000, 4 * 61 * 16384, 4 * 62 * 16384, 4 * 63 * 16384];
+  const pool = await createMatmulPool(specs, memory, { workers: 1, minFlops: 1e4, adaptive: false, scratchOffset: scratch });
+  let kernelsIdentical = pool.splits.size === specs.length;
+  try {
+    for (const s of specs) {
+      pool.kernels[s.name](a, b, c1, bias);
+      pool.single[s.name](a, b, c2, bias);
+      const split = new Uint32Array(memory.buffer, c1, s.m * s.n);
+      const single = new Uint32Array(memory.buffer, c2, s.m * s.n);
+      kernelsIdentical &&= split.every((bits, i) => bits === single[i]);
+    }
+  } finally {
+    await pool.close();
+  }
+  const workerChunks = pool.workerChunks().reduce((x, y) => x + y, 0);
+
+  const problem = makeProblem({ id: "pool-check", layers: [64, 48, 10], batch: 32, optimizer: "adam" }, 3);
+  const build = () => {
+    const step = buildStep(problem);
+    return { inputs: [step.x, step.labels], outputs: { loss: step.loss }, updates: step.updates, sizes: step.sizes };
+  };
+  const single = compile(build());
+  const threaded = await compileThreaded(build(), { threads: 2, minFlops: 1e4 });
+  const losses: number[] = [];
+  let stepsIdentical = true;
+  try {
+    const feeds = { x: problem.x, labels: problem.labels };
+    for (let i = 0; i < 4; i++) {
+      const loss = threaded.run(feeds).loss[0];
+      losses.push(loss);
+      stepsIdentical &&= Object.is(loss, single.run(feeds).loss[0]);
+    }
+    for (const name of single.names()) {
+      const x = new Uint32Array(threaded.read(name).buffer);
+      const y = new Uint32Array(single.read(name).buffer);
+      stepsIdentical &&= x.length === y.length && x.every((bits, i) => bits === y[i]);
+    }
+  } finally {
+    await threaded.close();
+  }
+  return { where, kernelsIdentical, workerChunks, stepsIdentical, losses };
+}

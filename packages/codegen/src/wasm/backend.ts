@@ -1,0 +1,195 @@
+import type { AnyTensor } from "@gradfold/graph";
+import { cannot, type Cannot, type KernelBackend } from "../host/backend.ts";
+import { emitChain, hoistScalars } from "../js/chain.ts";
+import type { KernelContext } from "../js/context.ts";
+import { kernelSource, type KernelEnv, type KernelSource } from "../js/kernel-source.ts";
+import { mergeNest, offsetExpr, openLoops, type NestDim } from "../js/loops.ts";
+import { matmulDims } from "../js/matmul.ts";
+import type { Kernel, MatmulKernel, ReductionKernel } from "../lower/kernel.ts";
+import { broadcastStrides, contiguousStrides } from "../lower/shapes.ts";
+import { buildWasmElementwise, planWasmElementwise, type WasmElementwisePlan } from "./elementwise.ts";
+import type { WasmFeatures } from "./features.ts";
+import { buildMatmulKernels } from "./matmul-kernels.ts";
+import type { MatmulSpec, MatmulVariant } from "./matmul-spec.ts";
+import { buildModule } from "./module-builder.ts";
+import { convCallSource, planConvNode, planFunctions, type WasmConvPlan } from "./conv-plan.ts";
+import { resolveTuningFor } from "./matmul-kernels.ts";
+
+/** What the step needs once every kernel was asked: the modules and the scratch they use. */
+export interface WasmBuild {
+  /** Modules to instantiate over the arena: the matmuls, then the elementwise loops (empty when nothing is Wasm). */
+  readonly modules: readonly Uint8Array[];
+  /** The matmuls' specs (export names k<id>), for a pool that runs the same kernels on several threads. */
+  readonly matmulSpecs: readonly MatmulSpec[];
+  /** f32 elements of scratch for products an epilogue reads (the largest one). */
+  readonly scratchLength: number;
+  /** Bytes one matmul call may use to pack panels of B (the `pack` offset), 0 when none packs. */
+  readonly packBytes: number;
+  /** Bytes of scratch the conv kernels share (one image's im2col matrix, at the `convScratch` offset), 0 when none. */
+  readonly convScratchBytes: number;
+}
+
+export interface WasmBackend extends KernelBackend {
+  /** Builds the modules of the kernels this backend took. */
+  build(): WasmBuild;
+  /** Ids of the Wasm matmul kernels whose epilogue is a JS pass over the product. */
+  readonly jsEpilogues: ReadonlySet<number>;
+}
+
+/**
+ * The Wasm SIMD backend. It takes matmuls that are unbatched and nn/tn/nt (AᵀBᵀ is
+ * JS), with their epilogue as a Wasm elementwise loop or, where that loop cannot take
+ * it, a JS pass over the product; elementwise kernels planWasmElementwise takes; and
+ * sums down the columns whose epilogue it takes (bias gradients with their update).
+ * A product that is not stored goes to the arena's scratch; a stored one to its buffer.
+ * Generated glue calls the exports as `wasm.<name>(byte offsets...)`; `scratch` and
+ * `pack` are defined by the host.
+ */
+export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatures): WasmBackend {
+  const { shapes, stored } = env;
+  const simd = features.simd;
+  const jsEpilogues = new Set<number>();
+  const matmuls: MatmulSpec[] = [];
+  const loops: Array<{ plan: WasmElementwisePlan; columnSum?: { rows: number } }> = [];
+  const convs: WasmConvPlan[] = [];
+  let scratchLength = 0;
+
+  const lowerElementwise = (kernel: Extract<Kernel, { kind: "elementwise" }>): KernelSource | Cannot => {
+    const plan = planWasmElementwise(`e${kernel.id}`, kernel.nodes, null, kernel.shape, shapes, stored);
+    if (!plan) return cannot("the chain has an op, dtype or broadcast the Wasm loop does not take");
+    loops.push({ plan });
+    return kernelSource(kernel, env, (ctx) => callLoop(ctx, kernel, plan, null, ""));
+  };
+
+  const lowerMatmul = (kernel: MatmulKernel): KernelSource | Cannot => {
+    const node = kernel.matmul;
+    const d = matmulDims(node, (t) => shapes.of(t));
+    if (d.batch.reduce((a, b) => a * b, 1) !== 1) return cannot("batched matmuls are JS");
+    if (d.transA && d.transB) return cannot("AᵀBᵀ is JS");
+    const variant: MatmulVariant = d.transA ? "tn" : d.transB ? "nt" : "nn";
+    const exportName = `k${kernel.id}`;
+    matmuls.push({ name: exportName, variant, m: d.m, k: d.k, n: d.n });
+    const viaScratch = kernel.epilogue.length > 0 && !stored.has(node);
+    if (viaScratch) scratchLength = Math.max(scratchLength, d.m * d.n);
+    const loop = kernel.epilogue.length > 0 ? planWasmElementwise(`e${kernel.id}`, kernel.epilogue, node, [d.m, d.n], shapes, stored) : null;
+    if (loop) loops.push({ plan: loop });
+    else if (kernel.epilogue.length > 0) jsEpilogues.add(kernel.id);
+    return kernelSource(kernel, env, (ctx) => {
+      const offsetOf = (x: AnyTensor) => `${ctx.ref(x)}.byteOffset`;
+      const product = viaScratch ? "scratch" : ctx.ref(node);
+      const where = viaScratch ? "into scratch" : "into its buffer";
+      ctx.b.line(`// op(A)·op(B) by the Wasm SIMD kernel ${exportName} (${variant}) ${where}${kernel.epilogue.length > 0 ? ", then the epilogue in one pass" : ""}.`);
+      ctx.b.line(`wasm.${exportName}(${offsetOf(node.inputs[0])}, ${offsetOf(node.inputs[1])}, ${product}.byteOffset, 0, pack);`);
+      if (kernel.epilogue.length === 0) return;
+      if (loop) callLoop(ctx, kernel, loop, node, product);
+      else epiloguePass(ctx, kernel, [d.m, d.n], product);
+    });
+  };
+
+  /**
+   * A sum over every axis but the last (a bias gradient), with no prologue and an
+   * epilogue the loop takes (the optimizer's update of the bias): one pass down the
+   * columns, four at a time, summed in float64 in row order as the reference does.
+   */
+  const lowerColumnSum = (kernel: ReductionKernel): KernelSource | Cannot => {
+    const { reduce, prologue, epilogue } = kernel;
+    const source = reduce.inputs[0];
+    const inShape = shapes.of(source);
+    const axes = (reduce.params as { axes: readonly number[] }).axes;
+    const cols = inShape[inShape.length - 1] ?? 1;
+    const leading = inShape.length >= 2 && axes.length === inShape.length - 1 && axes.every((a) => a < inShape.length - 1);
+    if (reduce.op !== "sum" || prologue.length > 0 || !leading) return cannot("only sums down the columns, without a prologue, are Wasm");
+    if (stored.has(reduce) || source.dtype !== "float32" || cols % 4 !== 0) return cannot("the column sum must feed only its epilogue, over f32 columns in fours");
+    const plan = planWasmElementwise(`r${kernel.id}`, epilogue, reduce, [cols], shapes, stored);
+    if (!plan || epilogue.length === 0) return cannot("the epilogue has an op the Wasm loop does not take");
+    loops.push({ plan, columnSum: { rows: shapes.count(source) / cols } });
+    return kernelSource(kernel, env, (ctx) => callLoop(ctx, kernel, plan, reduce, ctx.ref(source)));
+  };
+
+  /**
+   * A conv or pooling node: its Wasm exports (im2col + matmul per image and group, or
+   * the SIMD pooling loops) called on the buffers' byte offsets, with the conv scratch.
+   */
+  const lowerConv = (kernel: Extract<Kernel, { kind: "op" }>): KernelSource | Cannot => {
+    const plan = planConvNode(kernel.node, (t) => shapes.of(t), `c${kernel.id}`);
+    if (!plan) return cannot(`no Wasm kernel for ${kernel.node.op} here (not a window op, not f32, empty, or a pad as wide as the window)`);
+    convs.push(plan);
+    return kernelSource(kernel, env, (ctx) => {
+      const node = kernel.node;
+      const out = ctx.ref(node);
+      const { n, h, w, c } = plan.spec;
+      ctx.b.line(`// ${node.op} in Wasm SIMD (${plan.kind === "conv" ? "im2col + matmul" : `${plan.spec.kind} pooling`}, ${plan.pass}) over x [${n}, ${h}, ${w}, ${c}]`);
+      const inputs = node.inputs.map((x) => `${ctx.ref(x)}.byteOffset`);
+      for (const line of convCallSource(plan, { inputs, out: `${out}.byteOffset`, scratch: "convScratch", zeroOut: `${out}.fill(0);` })) ctx.b.line(line);
+    });
+  };
+
+  return {
+    name: "wasm",
+    jsEpilogues,
+    lower(kernel) {
+      if (!simd) return cannot("this engine does not validate Wasm SIMD");
+      if (kernel.kind === "elementwise") return lowerElementwise(kernel);
+      if (kernel.kind === "matmul") return lowerMatmul(kernel);
+      if (kernel.kind === "reduction") return lowerColumnSum(kernel);
+      return lowerConv(kernel);
+    },
+    build() {
+      const modules: Uint8Array[] = [];
+      let packBytes = 0;
+      if (matmuls.length > 0) {
+        // With a scratch offset the nn/tn kernels pack B panels (faster); the offset is
+        // passed on every call, so the one given here only switches packing on.
+        const built = buildMatmulKernels(matmuls, { scratchOffset: 0, shared, relaxedSimd: features.relaxedSimd });
+        packBytes = built.scratchBytes;
+        modules.push(built.bytes);
+      }
+      if (loops.length > 0) {
+        const functions = loops.map(({ plan, columnSum }) => ({ name: plan.exportName, fn: buildWasmElementwise(plan, shapes, columnSum) }));
+        modules.push(buildModule({ shared }, functions));
+      }
+      let convScratchBytes = 0;
+      if (convs.length > 0) {
+        const built = planFunctions(convs, resolveTuningFor({ relaxedSimd: features.relaxedSimd }));
+        convScratchBytes = built.scratchBytes;
+        modules.push(buildModule({ shared }, built.functions));
+      }
+      return { modules, matmulSpecs: matmuls, scratchLength, packBytes, convScratchBytes };
+    },
+  };
+}
+
+/** Calls a Wasm SIMD loop; `entry` (a matmul's product) is read from the `product` array. */
+function callLoop(ctx: KernelContext, kernel: Kernel, plan: WasmElementwisePlan, entry: AnyTensor | null, product: string): void {
+  const pointers = plan.arrays.map((x) => (x === entry ? `${product}.byteOffset` : `${ctx.ref(x)}.byteOffset`));
+  const scalars = plan.scalars.map((x) => `${ctx.ref(x)}[0]`);
+  ctx.b.line(`// ${kernel.nodes.filter((n) => n !== entry).map((n) => `${n.op}#${n.id}`).join(", ")}: a Wasm SIMD loop, 4 lanes at a time.`);
+  ctx.b.line(`wasm.${plan.exportName}(${[...pointers, ...scalars].join(", ")});`);
+}
+
+/**
+ * The epilogue as a JS loop over the product (row-major m×n in the `product` array):
+ * operands broadcast into [m, n], axes merged where contiguous, so a same-shape
+ * epilogue (an SGD update over a weight) is one flat loop.
+ */
+function epiloguePass(ctx: KernelContext, kernel: MatmulKernel, outShape: readonly number[], product: string): void {
+  const node = kernel.matmul;
+  const inside = new Set(kernel.nodes);
+  const external = [...new Set(kernel.epilogue.flatMap((n) => n.inputs))].filter((x) => !inside.has(x));
+  const hoisted = hoistScalars(ctx, external);
+  const loads = external.filter((x) => ctx.scalar(x) === null && !hoisted.has(x));
+  const stores = kernel.epilogue.filter((x) => ctx.stored(x));
+  const operands = [node, ...loads, ...stores];
+  const own = contiguousStrides(outShape);
+  const dims: NestDim[] = outShape.map((size, axis) => ({
+    size,
+    strides: operands.map((x) => (x === node ? own[axis] : broadcastStrides(ctx.shapes.of(x), outShape)[axis])),
+  }));
+  const nest = mergeNest(dims);
+  const vars = openLoops(ctx.b, nest, "i");
+  const index = (x: AnyTensor) => offsetExpr(vars, nest, operands.indexOf(x));
+  ctx.b.line(`const acc = ${product}[${index(node)}];`);
+  const locals = emitChain(ctx, kernel.epilogue, (x) => `${ctx.ref(x)}[${index(x)}]`, new Map([...hoisted, [node, "acc"]]));
+  for (const x of stores) ctx.b.line(`${ctx.ref(x)}[${index(x)}] = ${locals.get(x)};`);
+  ctx.b.close(nest.length);
+}
