@@ -40,6 +40,11 @@ async function onView(id: string, check: (page: Page) => Promise<void>) {
   }
 }
 
+const validation = async (page: Page) => ({
+  accuracy: await page.textContent("[data-testid=val-accuracy]"),
+  loss: await page.getAttribute("[data-testid=val-accuracy]", "data-loss"),
+});
+
 const number = async (page: Page, selector: string, attribute: string) => Number(await page.getAttribute(selector, attribute));
 
 describe("playground in Chromium", () => {
@@ -65,12 +70,21 @@ describe("playground in Chromium", () => {
     }
   });
 
-  it("trains MNIST in a worker past 85% validation accuracy, then classifies a drawn digit", async () => {
+  // The isolated MNIST run's final validation numbers, which the one-thread run must match bit for bit.
+  let threadedValidation: { accuracy: string | null; loss: string | null } | undefined;
+
+  it("trains MNIST in a worker on every core (up to 4) past 85% validation accuracy, then classifies a drawn digit", async () => {
     await onView("mnist", async (page) => {
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      expect(cores).toBeGreaterThan(1);
+      const threads = `${Math.min(4, cores)} threads`;
+      expect(await page.textContent("[data-testid=mnist-threads]")).toBe(threads);
       await page.fill("[data-testid=steps]", "300");
       await page.click("[data-testid=train]");
       await page.waitForSelector("[data-testid=mnist-status][data-state=done]", { timeout: 120_000 });
-      expect(Number(await page.textContent("[data-testid=val-accuracy]"))).toBeGreaterThan(0.85);
+      expect(await page.textContent("[data-testid=mnist-threads]")).toBe(threads);
+      threadedValidation = await validation(page);
+      expect(Number(threadedValidation.accuracy)).toBeGreaterThan(0.85);
       expect(await page.textContent("[data-testid=examples-per-second]")).toMatch(/^[\d,]+ examples\/s$/);
 
       // A synthetic stroke: a "7" (a bar, then a diagonal down to the left).
@@ -87,13 +101,42 @@ describe("playground in Chromium", () => {
       expect(Math.max(...probabilities)).toBe(probabilities[Number(await page.getAttribute("[data-testid=predicted-digit]", "data-digit"))]);
 
       // A long run stops on request, after the steps done so far, with its model kept for drawing.
+      // Its training and validation steps each own a pool of Web Workers (Blob URLs) beside
+      // the view's worker; a run that is replaced or stopped leaves none behind.
+      const poolWorkers = () => page.workers().filter((w) => w.url().startsWith("blob:")).length;
+      const perRun = 2 * (Math.min(4, cores) - 1);
+      const longRun = async () => {
+        await page.click("[data-testid=train]");
+        await page.waitForFunction(() => /^step \d+/.test(document.querySelector("[data-testid=mnist-status]")?.textContent ?? ""), undefined, { timeout: 60_000 });
+      };
+      await expect.poll(poolWorkers).toBe(0);
       await page.fill("[data-testid=steps]", "100000");
-      await page.click("[data-testid=train]");
-      await page.waitForFunction(() => /^step \d+/.test(document.querySelector("[data-testid=mnist-status]")?.textContent ?? ""), undefined, { timeout: 60_000 });
+      await longRun();
+      await longRun();
+      await expect.poll(poolWorkers).toBe(perRun);
       await page.click("[data-testid=stop]");
       await page.waitForSelector("[data-testid=mnist-status][data-state=done]", { timeout: 30_000 });
       expect(await page.textContent("[data-testid=mnist-status]")).toMatch(/^stopped after \d+ steps/);
+      await expect.poll(poolWorkers).toBe(0);
     });
+  });
+
+  it("trains MNIST on one thread when not isolated, says so, and ends with the threaded run's numbers bit for bit", async () => {
+    expect(threadedValidation).toBeDefined();
+    const plain = await serveStatic(`${app}dist`, false);
+    try {
+      const { page, errors } = await openPage(browser, `${plain.url}#mnist`);
+      await page.fill("[data-testid=steps]", "300");
+      await page.click("[data-testid=train]");
+      await page.waitForSelector("[data-testid=mnist-status][data-state=done]", { timeout: 120_000 });
+      expect(await page.textContent("[data-testid=mnist-threads]")).toBe("1 thread: page not cross-origin isolated");
+      expect(await page.getAttribute("[data-testid=mnist-threads]", "class")).toBe("warn");
+      expect(await validation(page)).toEqual(threadedValidation);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await plain.close();
+    }
   });
 
   it("shows the backward pass one gradient at a time", async () => {

@@ -2,6 +2,7 @@ import type { MnistReply, MnistRequest } from "../workers/mnist.worker.ts";
 import { mnistModels, type MnistModelName, type MnistSettings } from "../models/mnist-model.ts";
 import { optimizerNames, type ScheduleName } from "../models/optimizers.ts";
 import { shared } from "../state.ts";
+import { threadPlan, type ThreadPlan } from "../workers/thread-plan.ts";
 import { lineChart, palette } from "../ui/chart.ts";
 import { digitPad } from "../ui/digit-pad.ts";
 import { button, choice, el, explain, fmt, numberField, statusLine } from "../ui/dom.ts";
@@ -23,6 +24,14 @@ export const mnistView: View = {
     const status = statusLine("mnist-status");
     const speed = el("output", { "data-testid": "examples-per-second" }, ["–"]);
     const valAccuracy = el("output", { "data-testid": "val-accuracy" }, ["–"]);
+    const threads = el("output", { "data-testid": "mnist-threads" });
+    // What the next run will use until the worker reports what it did use.
+    const showThreads = (plan: ThreadPlan) => {
+      threads.textContent = plan.text;
+      threads.dataset.threads = String(plan.threads);
+      threads.classList.toggle("warn", plan.threads === 1);
+    };
+    showThreads(threadPlan(crossOriginIsolated, navigator.hardwareConcurrency));
     const lossChart = lineChart({ title: "loss", xLabel: "step", logY: true }, "mnist-loss");
     const accChart = lineChart({ title: "accuracy", xLabel: "step", yMin: 0, yMax: 1 }, "mnist-accuracy");
     const probabilities = el("div", { class: "bars", "data-testid": "probabilities" });
@@ -55,6 +64,7 @@ export const mnistView: View = {
       new Worker(new URL("../workers/mnist.worker.ts", import.meta.url), { type: "module" }),
       (reply) => {
         if (reply.type === "status") status.set(reply.text);
+        else if (reply.type === "threads") showThreads(reply);
         else if (reply.type === "progress") {
           curves.trainLoss.push([reply.step, reply.loss]);
           curves.trainAcc.push([reply.step, reply.accuracy]);
@@ -65,6 +75,8 @@ export const mnistView: View = {
           curves.valLoss.push([reply.step, reply.loss]);
           curves.valAcc.push([reply.step, reply.accuracy]);
           valAccuracy.textContent = reply.accuracy.toFixed(4);
+          // Full precision, so a test can compare runs on different thread counts bit for bit.
+          valAccuracy.dataset.loss = String(reply.loss);
           redraw();
         } else if (reply.type === "done") {
           trained = true;
@@ -83,6 +95,7 @@ export const mnistView: View = {
         trained = false;
         status.begin("starting…");
         valAccuracy.textContent = "–";
+        delete valAccuracy.dataset.loss;
         redraw();
         worker.start({ type: "train", settings, dataUrl: dataUrl() });
       } catch (e) {
@@ -102,7 +115,7 @@ export const mnistView: View = {
       ),
       el("div", { class: "controls" }, [model.root, optimizer.root, lr.root, schedule.root, batch.root, steps.root, button("Train", start, "train"), button("Stop", () => send({ type: "stop" }), "stop")]),
       status.root,
-      el("p", {}, ["speed: ", speed, " · validation accuracy: ", valAccuracy]),
+      el("p", {}, ["speed: ", speed, " · ", threads, " · validation accuracy: ", valAccuracy]),
       el("div", { class: "row" }, [lossChart.root, accChart.root]),
       el("h3", {}, ["Draw a digit"]),
       el("p", { class: "explain" }, ["Draw with the mouse or a finger; the stroke is scaled into a 20×20 box of a 28×28 image as MNIST's digits are, and the trained network's softmax gives each class's probability."]),

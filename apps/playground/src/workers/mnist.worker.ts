@@ -1,11 +1,13 @@
 /// <reference lib="webworker" />
-import { compile } from "@gradfold/codegen";
+import { compile, type CompiledStep } from "@gradfold/codegen";
 import { mulberry32 } from "@gradfold/graph";
 import { classifierSteps } from "../models/classifier.ts";
 import { loadMnist, pixels, type MnistSplit } from "../models/mnist-data.ts";
 import { mnistClassifier, mnistEvalBatch, type MnistSettings } from "../models/mnist-model.ts";
 import { learningRate, optimizerFactories } from "../models/optimizers.ts";
 import { copyParams, errorMessage, runs, stamp, yieldToMessages } from "./protocol.ts";
+import { threadPlan, type ThreadPlan } from "./thread-plan.ts";
+import { compileStep } from "./threads.ts";
 
 export type MnistRequest =
   | { type: "train"; settings: MnistSettings; dataUrl: string; run?: number }
@@ -14,6 +16,8 @@ export type MnistRequest =
 
 export type MnistReply =
   | { type: "status"; text: string }
+  /** How many threads this run's training and validation steps use, and why (ThreadPlan.text). */
+  | ({ type: "threads" } & ThreadPlan)
   | { type: "progress"; step: number; loss: number; accuracy: number; examplesPerSecond: number }
   | { type: "validation"; step: number; loss: number; accuracy: number }
   /** Training ended after `step` steps, all of them or (`stopped`) fewer; the model now answers "predict". */
@@ -49,9 +53,32 @@ async function train(settings: MnistSettings, dataUrl: string, run?: number) {
   post({ type: "status", text: `compiling (${set.count} training, ${test.count} validation images)…` }, run);
   const optimizer = optimizerFactories[settings.optimizer]({ lr: learningRate(settings.schedule, settings.lr, settings.steps) });
   const steps = classifierSteps(mnistClassifier(settings), optimizer);
-  const trainStep = compile(steps.train);
-  const evalStep = compile(steps.eval);
-  const predictStep = compile(steps.predict(1));
+  const plan = threadPlan(crossOriginIsolated, navigator.hardwareConcurrency);
+  post({ type: "threads", ...plan }, run);
+  // Training and validation steps are big enough to split across threads; each owns a
+  // pool, stopped when this run ends (done, stopped, replaced or failed). Predicting one
+  // digit is not worth a thread.
+  const trainStep = await compileStep(steps.train, plan);
+  const evalStep = await compileStep(steps.eval, plan).catch(async (e) => {
+    await trainStep.close();
+    throw e;
+  });
+  try {
+    await trainLoop(settings, set, test, { train: trainStep, eval: evalStep, predict: compile(steps.predict(1)), paramNames: steps.paramNames }, token, run);
+  } finally {
+    await Promise.all([trainStep.close(), evalStep.close()]);
+  }
+}
+
+interface MnistSteps {
+  readonly train: CompiledStep;
+  readonly eval: CompiledStep;
+  readonly predict: CompiledStep;
+  readonly paramNames: readonly string[];
+}
+
+async function trainLoop(settings: MnistSettings, set: MnistSplit, test: MnistSplit, steps: MnistSteps, token: { readonly live: boolean }, run?: number) {
+  const { train: trainStep, eval: evalStep, predict: predictStep } = steps;
   const { batch } = settings;
   const x = new Float32Array(batch * pixels);
   const y = new Int32Array(batch);
