@@ -139,6 +139,22 @@ describe("playground in Chromium", () => {
     }
   });
 
+  it("falls back to one thread, and says why, when the page may not start the pool's Blob workers", async () => {
+    const strict = await serveStatic(`${app}dist`, true, { "Content-Security-Policy": "worker-src 'self'" });
+    try {
+      const { page } = await openPage(browser, `${strict.url}#mnist`);
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      await page.fill("[data-testid=steps]", "30");
+      await page.click("[data-testid=train]");
+      await page.waitForSelector("[data-testid=mnist-status][data-state=done]", { timeout: 60_000 });
+      expect(await page.textContent("[data-testid=mnist-threads]")).toMatch(/^1 thread: the worker pool did not start \(.+\)$/);
+      expect(page.workers().filter((w) => w.url().startsWith("blob:"))).toEqual([]);
+      await page.close();
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("shows the backward pass one gradient at a time", async () => {
     await onView("backprop", async (page) => {
       expect(await page.locator("[data-testid=backprop-graph] rect").count()).toBeGreaterThan(10);

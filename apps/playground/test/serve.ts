@@ -16,9 +16,9 @@ const types: Record<string, string> = {
 /**
  * Serves a built site on 127.0.0.1 (a free port) with the COOP/COEP headers that
  * make the page cross-origin isolated, as `vite preview` does (unless `isolate` is
- * false, as on a plain static host). Paths cannot leave `root`.
+ * false, as on a plain static host), plus any `headers` given. Paths cannot leave `root`.
  */
-export async function serveStatic(root: string, isolate = true): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveStatic(root: string, isolate = true, headers: Record<string, string> = {}): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? "/", "http://localhost").pathname);
     const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
@@ -27,7 +27,7 @@ export async function serveStatic(root: string, isolate = true): Promise<{ url: 
       return;
     }
     const isolation = isolate ? { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" } : {};
-    response.writeHead(200, { "Content-Type": types[extname(file)] ?? "application/octet-stream", ...isolation });
+    response.writeHead(200, { "Content-Type": types[extname(file)] ?? "application/octet-stream", ...isolation, ...headers });
     createReadStream(file).pipe(response);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -7,7 +7,7 @@ import { mnistClassifier, mnistEvalBatch, type MnistSettings } from "../models/m
 import { learningRate, optimizerFactories } from "../models/optimizers.ts";
 import { copyParams, errorMessage, runs, stamp, yieldToMessages } from "./protocol.ts";
 import { threadPlan, type ThreadPlan } from "./thread-plan.ts";
-import { compileStep } from "./threads.ts";
+import { compileSteps } from "./threads.ts";
 
 export type MnistRequest =
   | { type: "train"; settings: MnistSettings; dataUrl: string; run?: number }
@@ -53,20 +53,16 @@ async function train(settings: MnistSettings, dataUrl: string, run?: number) {
   post({ type: "status", text: `compiling (${set.count} training, ${test.count} validation images)…` }, run);
   const optimizer = optimizerFactories[settings.optimizer]({ lr: learningRate(settings.schedule, settings.lr, settings.steps) });
   const steps = classifierSteps(mnistClassifier(settings), optimizer);
-  const plan = threadPlan(crossOriginIsolated, navigator.hardwareConcurrency);
-  post({ type: "threads", ...plan }, run);
   // Training and validation steps are big enough to split across threads; each owns a
   // pool, stopped when this run ends (done, stopped, replaced or failed). Predicting one
   // digit is not worth a thread.
-  const trainStep = await compileStep(steps.train, plan);
-  const evalStep = await compileStep(steps.eval, plan).catch(async (e) => {
-    await trainStep.close();
-    throw e;
-  });
+  const { steps: pooled, plan } = await compileSteps([steps.train, steps.eval], threadPlan(crossOriginIsolated, navigator.hardwareConcurrency));
+  const [trainStep, evalStep] = pooled;
+  post({ type: "threads", ...plan }, run);
   try {
     await trainLoop(settings, set, test, { train: trainStep, eval: evalStep, predict: compile(steps.predict(1)), paramNames: steps.paramNames }, token, run);
   } finally {
-    await Promise.all([trainStep.close(), evalStep.close()]);
+    await Promise.all(pooled.map((step) => step.close()));
   }
 }
 

@@ -13,3 +13,22 @@ export async function compileStep(spec: StepSpec, plan: ThreadPlan): Promise<Clo
   if (plan.threads > 1) return compileThreaded(spec, { threads: plan.threads });
   return { ...compile(spec), close: async () => {} };
 }
+
+/**
+ * Compiles every spec with the plan; when the threaded compile fails (the pool's workers
+ * cannot start, e.g. a Content-Security-Policy without `worker-src blob:`), stops what
+ * it started and compiles all on one thread instead, with a plan that says why. Errors
+ * of the steps themselves fail the one-thread compile too, and are thrown.
+ */
+export async function compileSteps(specs: readonly StepSpec[], plan: ThreadPlan): Promise<{ steps: ClosableStep[]; plan: ThreadPlan }> {
+  const steps: ClosableStep[] = [];
+  try {
+    for (const spec of specs) steps.push(await compileStep(spec, plan));
+    return { steps, plan };
+  } catch (e) {
+    await Promise.all(steps.map((step) => step.close()));
+    if (plan.threads === 1) throw e;
+    const single = { threads: 1, text: `1 thread: the worker pool did not start (${e instanceof Error ? e.message : String(e)})` };
+    return compileSteps(specs, single);
+  }
+}
