@@ -11,7 +11,9 @@ import { buildWasmElementwise, planWasmElementwise, type WasmElementwisePlan } f
 import { wasmFeatures } from "./features.ts";
 import { buildMatmulKernels } from "./matmul-kernels.ts";
 import type { MatmulSpec, MatmulVariant } from "./matmul-spec.ts";
+import type { FunctionBuilder } from "./function-builder.ts";
 import { buildModule } from "./module-builder.ts";
+import { lowerSoftmax } from "./softmax.ts";
 
 /** What the step needs once every kernel was asked: the modules and the scratch they use. */
 export interface WasmBuild {
@@ -44,6 +46,8 @@ export function wasmBackend(env: KernelEnv, shared: boolean): WasmBackend {
   const simd = wasmFeatures().simd;
   const matmuls: MatmulSpec[] = [];
   const loops: Array<{ plan: WasmElementwisePlan; columnSum?: { rows: number } }> = [];
+  /** Whole-kernel functions (softmax family) built into the loops' module. */
+  const functions: Array<{ name: string; fn: FunctionBuilder }> = [];
   let scratchLength = 0;
 
   const lowerElementwise = (kernel: Extract<Kernel, { kind: "elementwise" }>): KernelSource | Cannot => {
@@ -104,7 +108,7 @@ export function wasmBackend(env: KernelEnv, shared: boolean): WasmBackend {
       if (kernel.kind === "elementwise") return lowerElementwise(kernel);
       if (kernel.kind === "matmul") return lowerMatmul(kernel);
       if (kernel.kind === "reduction") return lowerColumnSum(kernel);
-      return cannot(`no Wasm kernel for a ${kernel.kind} kernel`);
+      return lowerSoftmax(kernel, env, (name, fn) => functions.push({ name, fn }));
     },
     build() {
       const modules: Uint8Array[] = [];
@@ -116,9 +120,9 @@ export function wasmBackend(env: KernelEnv, shared: boolean): WasmBackend {
         packBytes = built.scratchBytes;
         modules.push(built.bytes);
       }
-      if (loops.length > 0) {
-        const functions = loops.map(({ plan, columnSum }) => ({ name: plan.exportName, fn: buildWasmElementwise(plan, shapes, columnSum) }));
-        modules.push(buildModule({ shared }, functions));
+      if (loops.length > 0 || functions.length > 0) {
+        const built = loops.map(({ plan, columnSum }) => ({ name: plan.exportName, fn: buildWasmElementwise(plan, shapes, columnSum) }));
+        modules.push(buildModule({ shared }, [...built, ...functions]));
       }
       return { modules, matmulSpecs: matmuls, scratchLength, packBytes };
     },
