@@ -1,5 +1,5 @@
 import type { AnyTensor } from "@gradfold/graph";
-import { cannot, type Cannot, type KernelBackend } from "../host/backend.ts";
+import { cannot, isCannot, type Cannot, type KernelBackend } from "../host/backend.ts";
 import { emitChain, hoistScalars } from "../js/chain.ts";
 import type { KernelContext } from "../js/context.ts";
 import { kernelSource, type KernelEnv, type KernelSource } from "../js/kernel-source.ts";
@@ -14,6 +14,7 @@ import { buildMatmulKernels } from "./matmul-kernels.ts";
 import type { MatmulSpec, MatmulVariant } from "./matmul-spec.ts";
 import type { FunctionBuilder } from "./function-builder.ts";
 import { buildModule } from "./module-builder.ts";
+import { lowerReduction } from "./reduce.ts";
 import { lowerSoftmax } from "./softmax.ts";
 
 /** What the step needs once every kernel was asked: the modules and the scratch they use. */
@@ -116,7 +117,10 @@ export function wasmBackend(env: KernelEnv, shared: boolean): WasmBackend {
       if (!simd) return cannot("this engine does not validate Wasm SIMD");
       if (kernel.kind === "elementwise") return lowerElementwise(kernel);
       if (kernel.kind === "matmul") return lowerMatmul(kernel);
-      if (kernel.kind === "reduction") return lowerColumnSum(kernel);
+      if (kernel.kind === "reduction") {
+        const columns = lowerColumnSum(kernel);
+        return isCannot(columns) ? lowerReduction(kernel, env, (name, fn) => functions.push({ name, fn })) : columns;
+      }
       return lowerSoftmax(kernel, env, (name, fn) => functions.push({ name, fn }));
     },
     build() {
