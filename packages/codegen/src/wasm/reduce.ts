@@ -5,6 +5,7 @@ import type { ReductionKernel } from "../lower/kernel.ts";
 import type { BoundShapes } from "../lower/shapes.ts";
 import { tempLocals } from "./activation.ts";
 import { simdRules, type Push } from "./elementwise.ts";
+import { HIGH_BYTES, LOW_BYTES, addLanes, pushLaneTotal } from "./f64-sum.ts";
 import { FunctionBuilder, type Local } from "./function-builder.ts";
 
 /**
@@ -83,9 +84,6 @@ function planReduction(kernel: ReductionKernel, shapes: BoundShapes, stored: Rea
 /** Same shape up to size-1 axes (an operand [rows] against a result [rows, 1]). */
 const sameTrailing = (a: readonly number[], b: readonly number[]) => a.filter((d) => d !== 1).join() === b.filter((d) => d !== 1).join();
 
-const HIGH_BYTES = [8, 9, 10, 11, 12, 13, 14, 15];
-const LOW_BYTES = [0, 1, 2, 3, 4, 5, 6, 7];
-
 /** `(full..., perRow..., stores..., scalars...) -> ()`, byte offsets then f32 values. */
 function buildReduction(kernel: ReductionKernel, plan: ReducePlan, shapes: BoundShapes): FunctionBuilder {
   const { reduce, prologue, epilogue } = kernel;
@@ -141,16 +139,14 @@ function buildReduction(kernel: ReductionKernel, plan: ReducePlan, shapes: Bound
       else {
         const v = value.get(reduce)!; // free until the epilogue
         fn.set(v);
-        fn.get(lo).get(v).simd("f64x2.promote_low_f32x4").simd("f64x2.add").set(lo);
-        fn.get(hi).get(v).get(v).shuffle([...HIGH_BYTES, ...HIGH_BYTES]).simd("f64x2.promote_low_f32x4").simd("f64x2.add").set(hi);
+        addLanes(fn, lo, hi, v);
       }
       fn.addTo(off, lanes ? 16 : 4);
     };
     fn.repeat(counter, vectors, () => element(true));
     for (let j = 0; j < tail; j++) element(false);
     if (isSum) {
-      fn.get(lo).get(hi).simd("f64x2.add").set(lo);
-      fn.get(lo).get(lo).get(lo).shuffle([...HIGH_BYTES, ...LOW_BYTES]).simd("f64x2.add");
+      pushLaneTotal(fn, lo, hi);
       fn.get(tailSum).simd("f64x2.add").simd("f32x4.demote_f64x2_zero");
     } else {
       // Lanes to one: max is order-free, so fold the four lanes pairwise.

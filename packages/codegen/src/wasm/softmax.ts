@@ -4,6 +4,7 @@ import { kernelSource, type KernelEnv, type KernelSource } from "../js/kernel-so
 import type { OpKernel } from "../lower/kernel.ts";
 import { tempLocals } from "./activation.ts";
 import { emitExp, emitLog1p } from "./exp-approx.ts";
+import { addLanes, pushLaneTotal } from "./f64-sum.ts";
 import { FunctionBuilder, type Local } from "./function-builder.ts";
 
 /**
@@ -40,9 +41,6 @@ export function lowerSoftmax(kernel: OpKernel, env: KernelEnv, add: (name: strin
     ctx.b.line(`wasm.${name}(${[...args, `${ctx.ref(node)}.byteOffset`].join(", ")});`);
   });
 }
-
-const HIGH_BYTES = [8, 9, 10, 11, 12, 13, 14, 15];
-const LOW_BYTES = [0, 1, 2, 3, 4, 5, 6, 7];
 
 /** `(x, y)` for softmax/logSoftmax, `(x, labels, loss)` for the cross-entropy; byte offsets. */
 export function buildSoftmax(kind: SoftmaxKind, rows: number, cols: number): FunctionBuilder {
@@ -97,12 +95,10 @@ export function buildSoftmax(kind: SoftmaxKind, rows: number, cols: number): Fun
       emitExp(fn, true, vtemp);
       fn.set(e);
       if (kind === "softmax") fn.get(q).get(e).simdMem("v128.store", 0);
-      fn.get(lo).get(e).simd("f64x2.promote_low_f32x4").simd("f64x2.add").set(lo);
-      fn.get(hi).get(e).get(e).shuffle([...HIGH_BYTES, ...HIGH_BYTES]).simd("f64x2.promote_low_f32x4").simd("f64x2.add").set(hi);
+      addLanes(fn, lo, hi, e);
     });
-    // [l0 + l2, l1 + l3], then their sum in both lanes.
-    fn.get(lo).get(hi).simd("f64x2.add").set(sum);
-    fn.get(sum).get(sum).get(sum).shuffle([...HIGH_BYTES, ...LOW_BYTES]).simd("f64x2.add").set(sum);
+    pushLaneTotal(fn, lo, hi);
+    fn.set(sum);
     for (let j = 0; j < tail; j++) {
       temps.reset();
       at(x, j).mem("f32.load", 0).get(m).core("f32.sub");
