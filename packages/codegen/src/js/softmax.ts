@@ -38,11 +38,12 @@ function emitNormalized(ctx: KernelContext, node: NodeOf<"softmax"> | NodeOf<"lo
   rowMax(ctx, X, overRow);
   b.line("let s = 0;");
   overRow(() => b.line(`s += Math.exp(${X}[at] - m);`));
+  // Where m is not finite (NaN, +Inf, a row of −Inf) the reference's lse is m itself.
   if (log) {
-    b.line("const lse = m + Math.log(s);");
+    b.line("const lse = m - m === 0 ? m + Math.log(s) : m;");
     overRow(() => b.line(`${Y}[at] = ${X}[at] - lse;`));
   } else {
-    b.line("const inv = 1 / s;");
+    b.line("const inv = m - m === 0 ? 1 / s : 1;");
     overRow(() => b.line(`${Y}[at] = Math.exp(${X}[at] - m) * inv;`));
   }
   close();
@@ -66,6 +67,7 @@ export function emitSoftmaxCrossEntropy(ctx: KernelContext, node: NodeOf<"softma
     b.line("let s = 0;");
     b.line(`for (let c = 0; c < ${classes}; c++) s += Math.exp(${X}[base + c] - m);`);
     b.line(`const label = ${ctx.ref(labels)}[r];`);
-    b.line(`${ctx.ref(node)}[r] = label >= 0 && label < ${classes} ? m + Math.log(s) - ${X}[base + label] : NaN;`);
+    b.line("const lse = m - m === 0 ? m + Math.log(s) : m; // the reference's lse where m is not finite");
+    b.line(`${ctx.ref(node)}[r] = label >= 0 && label < ${classes} ? lse - ${X}[base + label] : NaN;`);
   });
 }

@@ -36,21 +36,23 @@ function logitsWithSpecials(cols: number, seed: number): Float32Array {
 
 describe("softmax, logSoftmax and softmax cross-entropy as Wasm kernels follow the reference", () => {
   for (const cols of COLS) {
-    it(`${cols} columns: the kernel is Wasm and matches evaluate with NaN, ±Inf, −0 and shifted rows`, () => {
-      const x = input("x", [9, cols]);
-      const labels = input("labels", [9], "int32");
-      const outs = { p: softmax(x), lp: logSoftmax(x, 1), ce: softmaxCrossEntropy(x, labels) };
-      const feeds = { x: logitsWithSpecials(cols, cols), labels: randomLabels(9, cols, rng(cols + 1)) };
-      const step = compile({ inputs: [x, labels], outputs: outs }, { optimize: false });
-      for (const op of ["softmax", "logSoftmax", "softmaxCrossEntropy"]) {
-        expect(step.kernels.find((k) => k.group.includes(`opaque: ${op} `))?.backend, op).toBe("wasm");
-      }
-      const got = step.run(feeds);
-      const [p, lp, ce] = evaluate([outs.p, outs.lp, outs.ce], feeds);
-      expectFaithful(got.p, p, "softmax", 4e-6, 1e-37);
-      expectFaithful(got.lp, lp, "logSoftmax", 4e-6, 1e-6);
-      expectFaithful(got.ce, ce, "cross-entropy", 4e-6, 1e-6);
-    });
+    for (const backend of ["auto", "js"] as const) {
+      it(`${cols} columns, backend ${backend}: matches evaluate with NaN, ±Inf, −0 and shifted rows (Wasm under auto)`, () => {
+        const x = input("x", [9, cols]);
+        const labels = input("labels", [9], "int32");
+        const outs = { p: softmax(x), lp: logSoftmax(x, 1), ce: softmaxCrossEntropy(x, labels) };
+        const feeds = { x: logitsWithSpecials(cols, cols), labels: randomLabels(9, cols, rng(cols + 1)) };
+        const step = compile({ inputs: [x, labels], outputs: outs }, { optimize: false, backend });
+        for (const op of ["softmax", "logSoftmax", "softmaxCrossEntropy"]) {
+          expect(step.kernels.find((k) => k.group.includes(`opaque: ${op} `))?.backend, op).toBe(backend === "js" ? "js" : "wasm");
+        }
+        const got = step.run(feeds);
+        const [p, lp, ce] = evaluate([outs.p, outs.lp, outs.ce], feeds);
+        expectFaithful(got.p, p, "softmax", 4e-6, 1e-37);
+        expectFaithful(got.lp, lp, "logSoftmax", 4e-6, 1e-6);
+        expectFaithful(got.ce, ce, "cross-entropy", 4e-6, 1e-6);
+      });
+    }
   }
 
   it("a small loss keeps its relative precision (lse − m as log1p of Σ − 1)", () => {
