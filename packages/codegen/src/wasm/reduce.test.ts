@@ -76,9 +76,35 @@ describe("sums and maxima over rows or whole tensors as Wasm kernels follow the 
     expect(compile({ inputs: [v], outputs: { total } }).run({ v: data }).total[0]).toBe(evaluate(total, { v: data })[0]);
   });
 
-  it("a reduction over a leading axis but not all axes stays with the column sum or JS", () => {
-    const x = input("x", [4, 3]);
-    const step = compile({ inputs: [x], outputs: { s: sum(x, [0]) } });
-    expect(step.kernels[0].backend).toBe("js");
+  for (const cols of [1, 3, 5, 17, 129]) {
+    it(`down the columns, ${cols} columns: sums in row order with an update epilogue or a prologue, max, min, over one and two leading axes; NaN, ±Inf, −0`, () => {
+      const g = input("g", [6, cols]);
+      const g3 = input("g3", [2, 3, cols]);
+      const b = param("b", [cols], { init: Float32Array.from({ length: cols }, (_, j) => j - 1) });
+      const outs = { top: max(g, [0]), s3: sum(g3, [0, 1]), low: min(g, [0], true), sq: sum(g.mul(g3.reshape([6, cols])), [0]) };
+      const newB = b.sub(sum(g, [0]).mul(0.5));
+      const data = withSpecials(cols, cols + 3).map((v, i) => (i % cols === 0 && i >= 4 * cols && i < 5 * cols ? -0 : v));
+      const feeds = { g: data, g3: data };
+      for (const optimize of [false, true]) {
+        const step = compile({ inputs: [g, g3], outputs: outs, updates: [[b, newB]] }, { optimize });
+        expect(reduceKernels(step).map((k) => k.backend)).toEqual(reduceKernels(step).map(() => "wasm"));
+        const want = evaluate([outs.top, outs.s3, outs.low, newB, outs.sq], { ...feeds, b: step.read("b") });
+        const got = step.run(feeds);
+        expectFaithful(got.top, want[0], "max", 0, 0);
+        expectFaithful(got.s3, want[1], "sum over two axes");
+        expectFaithful(got.low, want[2], "min", 0, 0);
+        expectFaithful(step.read("b"), want[3], "bias update");
+        expectFaithful(got.sq, want[4], "sum of a product (prologue)");
+      }
+    });
+  }
+
+  it("a column sum cancelling in float64 row order gives the reference's value exactly", () => {
+    const g = input("g", [4, 5]);
+    const s = sum(g, [0]);
+    const data = Float32Array.from({ length: 20 }, (_, i) => [1e30, 1, -1e30, 1][i >> 2 & 3] * (i % 5 === 4 ? 1 : 0.5));
+    const step = compile({ inputs: [g], outputs: { s } });
+    expect(step.kernels[0].backend).toBe("wasm");
+    expect([...step.run({ g: data }).s]).toEqual([...evaluate(s, { g: data })].map(Math.fround));
   });
 });

@@ -1,9 +1,10 @@
 import type { AnyTensor } from "@gradfold/graph";
-import { cannot, type Cannot } from "../host/backend.ts";
+import { cannot, isCannot, type Cannot } from "../host/backend.ts";
 import { kernelSource, scalarLiteral, type KernelEnv, type KernelSource } from "../js/kernel-source.ts";
 import type { ReductionKernel } from "../lower/kernel.ts";
 import type { BoundShapes } from "../lower/shapes.ts";
 import { tempLocals } from "./activation.ts";
+import { lowerColumnReduction } from "./column-reduce.ts";
 import { simdRules, type Push } from "./elementwise.ts";
 import { HIGH_BYTES, LOW_BYTES, addLanes, pushLaneTotal } from "./f64-sum.ts";
 import { FunctionBuilder, type Local } from "./function-builder.ts";
@@ -33,7 +34,10 @@ const REDUCERS = new Set(["sum", "max"]);
 
 export function lowerReduction(kernel: ReductionKernel, env: KernelEnv, add: (name: string, fn: FunctionBuilder) => void): KernelSource | Cannot {
   const plan = planReduction(kernel, env.shapes, env.stored);
-  if (typeof plan === "string") return cannot(plan);
+  if (typeof plan === "string") {
+    const columns = lowerColumnReduction(kernel, env, add);
+    return isCannot(columns) ? cannot(`${plan}; ${columns.cannot}`) : columns;
+  }
   const name = `r${kernel.id}`;
   add(name, buildReduction(kernel, plan, env.shapes));
   return kernelSource(kernel, env, (ctx) => {
