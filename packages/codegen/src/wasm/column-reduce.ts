@@ -3,10 +3,10 @@ import { cannot, type Cannot } from "../host/backend.ts";
 import { kernelSource, scalarLiteral, type KernelEnv, type KernelSource } from "../js/kernel-source.ts";
 import type { ReductionKernel } from "../lower/kernel.ts";
 import type { BoundShapes } from "../lower/shapes.ts";
-import { tempLocals } from "./activation.ts";
 import { simdRules, type Push } from "./elementwise.ts";
+import { reductionFunction } from "./reduction-function.ts";
 import { LOW_BYTES, addLanes } from "./f64-sum.ts";
-import { FunctionBuilder, type Local } from "./function-builder.ts";
+import type { FunctionBuilder } from "./function-builder.ts";
 
 /**
  * sum and max over leading axes — down the columns of a rows × cols matrix, e.g. a
@@ -85,20 +85,10 @@ function planColumns(kernel: ReductionKernel, shapes: BoundShapes, stored: Reado
 function buildColumnReduction(kernel: ReductionKernel, plan: ColumnPlan, shapes: BoundShapes): FunctionBuilder {
   const { reduce, prologue, epilogue } = kernel;
   const source = reduce.inputs[0];
-  const pointers = [...plan.full, ...plan.perColumn, ...plan.stores];
-  const fn = new FunctionBuilder([...pointers.map(() => "i32" as const), ...plan.scalars.map(() => "f32" as const)]);
-  const pointer = new Map(pointers.map((x, i) => [x, fn.param(i)]));
-  const splat = new Map<AnyTensor, Local>();
-  plan.scalars.forEach((x, i) => {
-    const l = fn.local("v128");
-    fn.get(fn.param(pointers.length + i)).simd("f32x4.splat").set(l);
-    splat.set(x, l);
-  });
-  const temps = tempLocals(fn);
-  const temp = temps.temp("v128");
-  const value = new Map<AnyTensor, Local>([...prologue, reduce, ...epilogue].map((n) => [n, fn.local("v128")]));
+  const r = reductionFunction(kernel, [...plan.full, ...plan.perColumn, ...plan.stores], plan.scalars, shapes);
+  const { fn, pointer } = r;
   const [at, counter, outer] = [fn.local("i32"), fn.local("i32"), fn.local("i32")];
-  const [lo, hi, acc] = [fn.local("v128"), fn.local("v128"), fn.local("v128")];
+  const [lo, hi, acc, v] = [fn.local("v128"), fn.local("v128"), fn.local("v128"), fn.local("v128")];
   const isSum = reduce.op === "sum";
   /** One step of four columns (`lanes`) or one column (splat): reduce down the rows, epilogue, store, advance. */
   const columnStep = (lanes: boolean) => {
@@ -107,26 +97,18 @@ function buildColumnReduction(kernel: ReductionKernel, plan: ColumnPlan, shapes:
     else fn.f32x4(Number.NEGATIVE_INFINITY).set(acc);
     // `at` is the byte offset of the current row from each full operand's column pointer.
     fn.i32(0).set(at);
-    const push = (x: AnyTensor, row: boolean): Push => () => {
-      const local = value.get(x) ?? splat.get(x);
+    const push = (row: boolean) => (x: AnyTensor): Push => () => {
+      const local = r.local(x);
       if (row && plan.full.includes(x)) fn.get(pointer.get(x)!).get(at).core("i32.add").simdMem(load, 0);
       else if (local) fn.get(local);
       else if (pointer.has(x)) fn.get(pointer.get(x)!).simdMem(load, 0);
-      else fn.f32x4(Number(scalarLiteral(x, shapes)!.replace(/[()]/g, "")));
+      else r.literal(x);
     };
-    const chain = (nodes: readonly AnyTensor[], row: boolean) => {
-      for (const node of nodes) {
-        temps.reset();
-        simdRules[node.op]!(fn, node.inputs.map((x) => push(x, row)), temp);
-        fn.set(value.get(node)!);
-      }
-    };
-    const v = fn.local("v128");
     fn.repeat(counter, plan.rows, () => {
-      if (prologue.length === 0) push(source, true)();
+      if (prologue.length === 0) push(true)(source)();
       else {
-        chain(prologue, true);
-        fn.get(value.get(source)!);
+        r.chain(prologue, push(true));
+        fn.get(r.local(source)!);
       }
       fn.set(v);
       if (!isSum) fn.get(acc).get(v).simd("f32x4.max").set(acc);
@@ -136,10 +118,10 @@ function buildColumnReduction(kernel: ReductionKernel, plan: ColumnPlan, shapes:
     });
     if (isSum) fn.get(lo).simd("f32x4.demote_f64x2_zero").get(hi).simd("f32x4.demote_f64x2_zero").shuffle([...LOW_BYTES, ...LOW_BYTES.map((b) => b + 16)]);
     else fn.get(acc);
-    fn.set(value.get(reduce)!);
-    chain(epilogue, false);
+    fn.set(r.local(reduce)!);
+    r.chain(epilogue, push(false));
     for (const x of plan.stores) {
-      fn.get(pointer.get(x)!).get(value.get(x)!);
+      fn.get(pointer.get(x)!).get(r.local(x)!);
       if (lanes) fn.simdMem("v128.store", 0);
       else fn.storeLane("v128.store32_lane", 0, 0);
     }

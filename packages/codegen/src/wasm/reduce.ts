@@ -3,11 +3,11 @@ import { cannot, isCannot, type Cannot } from "../host/backend.ts";
 import { kernelSource, scalarLiteral, type KernelEnv, type KernelSource } from "../js/kernel-source.ts";
 import type { ReductionKernel } from "../lower/kernel.ts";
 import type { BoundShapes } from "../lower/shapes.ts";
-import { tempLocals } from "./activation.ts";
 import { lowerColumnReduction } from "./column-reduce.ts";
 import { simdRules, type Push } from "./elementwise.ts";
+import { reductionFunction } from "./reduction-function.ts";
 import { HIGH_BYTES, LOW_BYTES, addLanes, pushLaneTotal } from "./f64-sum.ts";
-import { FunctionBuilder, type Local } from "./function-builder.ts";
+import type { FunctionBuilder } from "./function-builder.ts";
 
 /**
  * sum and max over trailing axes (a whole tensor to a scalar — a loss mean —, or each
@@ -91,18 +91,9 @@ const sameTrailing = (a: readonly number[], b: readonly number[]) => a.filter((d
 /** `(full..., perRow..., stores..., scalars...) -> ()`, byte offsets then f32 values. */
 function buildReduction(kernel: ReductionKernel, plan: ReducePlan, shapes: BoundShapes): FunctionBuilder {
   const { reduce, prologue, epilogue } = kernel;
-  const pointers = [...plan.full, ...plan.perRow, ...plan.stores];
-  const fn = new FunctionBuilder([...pointers.map(() => "i32" as const), ...plan.scalars.map(() => "f32" as const)]);
-  const pointer = new Map(pointers.map((x, i) => [x, fn.param(i)]));
-  const splat = new Map<AnyTensor, Local>();
-  plan.scalars.forEach((x, i) => {
-    const l = fn.local("v128");
-    fn.get(fn.param(pointers.length + i)).simd("f32x4.splat").set(l);
-    splat.set(x, l);
-  });
-  const temps = tempLocals(fn);
-  const temp = temps.temp("v128");
-  const value = new Map<AnyTensor, Local>([...prologue, ...epilogue, reduce].map((n) => [n, fn.local("v128")]));
+  const r = reductionFunction(kernel, [...plan.full, ...plan.perRow, ...plan.stores], plan.scalars, shapes);
+  const { fn, pointer } = r;
+  const value = (x: AnyTensor) => r.local(x)!;
   const off = fn.local("i32");
   const counter = fn.local("i32");
   const row = fn.local("i32");
@@ -110,25 +101,18 @@ function buildReduction(kernel: ReductionKernel, plan: ReducePlan, shapes: Bound
   const isSum = reduce.op === "sum";
   const source = reduce.inputs[0];
   /** Pushes x: computed, splat, a literal, or a load at `off` (four lanes, or one splat). */
-  const push = (x: AnyTensor, lanes: boolean): Push => () => {
-    const local = value.get(x) ?? splat.get(x);
+  const push = (lanes: boolean) => (x: AnyTensor): Push => () => {
+    const local = plan.full.includes(x) ? undefined : r.local(x);
     if (local) fn.get(local);
     else if (plan.full.includes(x)) fn.get(pointer.get(x)!).get(off).core("i32.add").simdMem(lanes ? "v128.load" : "v128.load32_splat", 0);
     else if (plan.perRow.includes(x)) fn.get(pointer.get(x)!).simdMem("v128.load32_splat", 0);
-    else fn.f32x4(Number(scalarLiteral(x, shapes)!.replace(/[()]/g, "")));
-  };
-  const chain = (nodes: readonly AnyTensor[], lanes: boolean) => {
-    for (const node of nodes) {
-      temps.reset();
-      simdRules[node.op]!(fn, node.inputs.map((x) => push(x, lanes)), temp);
-      fn.set(value.get(node)!);
-    }
+    else r.literal(x);
   };
   /** The reduced operand's value (four lanes, or one splat) on the stack. */
   const operand = (lanes: boolean) => {
-    if (prologue.length === 0) return push(source, lanes)();
-    chain(prologue, lanes);
-    fn.get(value.get(source)!);
+    if (prologue.length === 0) return push(lanes)(source)();
+    r.chain(prologue, push(lanes));
+    fn.get(value(source));
   };
   const vectors = Math.floor(plan.cols / 4);
   const tail = plan.cols % 4;
@@ -141,7 +125,7 @@ function buildReduction(kernel: ReductionKernel, plan: ReducePlan, shapes: Bound
       if (!isSum) fn.get(acc).simd("f32x4.max").set(acc);
       else if (!lanes) fn.simd("f64x2.promote_low_f32x4").get(tailSum).simd("f64x2.add").set(tailSum);
       else {
-        const v = value.get(reduce)!; // free until the epilogue
+        const v = value(reduce); // free until the epilogue
         fn.set(v);
         addLanes(fn, lo, hi, v);
       }
@@ -157,9 +141,9 @@ function buildReduction(kernel: ReductionKernel, plan: ReducePlan, shapes: Bound
       fn.get(acc).get(acc).get(acc).shuffle([...HIGH_BYTES, ...LOW_BYTES]).simd("f32x4.max").set(acc);
       fn.get(acc).get(acc).get(acc).shuffle([4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11]).simd("f32x4.max");
     }
-    fn.lane("f32x4.extract_lane", 0).simd("f32x4.splat").set(value.get(reduce)!);
-    chain(epilogue, false);
-    for (const x of plan.stores) fn.get(pointer.get(x)!).get(value.get(x)!).storeLane("v128.store32_lane", 0, 0);
+    fn.lane("f32x4.extract_lane", 0).simd("f32x4.splat").set(value(reduce));
+    r.chain(epilogue, push(false));
+    for (const x of plan.stores) fn.get(pointer.get(x)!).get(value(x)).storeLane("v128.store32_lane", 0, 0);
     for (const x of plan.full) fn.addTo(pointer.get(x)!, 4 * plan.cols);
     for (const x of [...plan.perRow, ...plan.stores]) fn.addTo(pointer.get(x)!, 4);
   });
