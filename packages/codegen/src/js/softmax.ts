@@ -43,6 +43,7 @@ function emitNormalized(ctx: KernelContext, node: NodeOf<"softmax"> | NodeOf<"lo
   rowMax(ctx, X, overRow);
   b.line("let s = 0;");
   overRow(() => b.line(`s += Math.exp(${X}[at] - m);`));
+  // Where m is not finite (NaN, +Inf, a row of −Inf) the reference's lse is m itself.
   if (log) {
     b.line(lseLine);
     overRow(() => b.line(`${Y}[at] = ${X}[at] - lse;`));

@@ -5,14 +5,18 @@ import { expectClose } from "../testing/compare.ts";
 import { mlpStep, randomF32, rng } from "../testing/mlp.ts";
 
 describe("the host gives each kernel to the first backend that takes it whole", () => {
-  it("MLP step: matmuls and bias-gradient column sums with their updates are Wasm; softmax, cross-entropy and the loss mean JS; backend js is all JS", () => {
+  it("MLP step: matmuls, softmax, cross-entropy, the loss mean and bias-gradient column sums with their updates are Wasm; oneHot JS; backend js is all JS", () => {
     const { spec } = mlpStep({ sizes: [8, 16, 4], optimizer: "adam" });
     const auto = compile({ ...spec, sizes: { batch: 4 } });
     const byKind = (kind: string) => auto.kernels.filter((k) => k.group.includes(` ${kind}: `)).map((k) => k.runs);
     expect(byKind("matmul").every((b) => b === "wasm")).toBe(true);
-    expect(byKind("opaque")).toEqual(["js", "js", "js"]);
-    // The loss mean sums a vector to a scalar (JS); the two bias gradients sum down columns (Wasm).
-    expect(byKind("reduction")).toEqual(["js", "wasm", "wasm"]);
+    expect(auto.kernels.filter((k) => k.group.includes(" opaque: ")).map((k) => [k.group.split(": ")[1].split(" ")[0], k.runs])).toEqual([
+      ["softmaxCrossEntropy", "wasm"],
+      ["softmax", "wasm"],
+      ["oneHot", "js"],
+    ]);
+    // The loss mean sums a vector to a scalar; the two bias gradients sum down columns.
+    expect(byKind("reduction")).toEqual(["wasm", "wasm", "wasm"]);
     expect(auto.stats.wasmKernels).toBe(auto.kernels.filter((k) => k.runs === "wasm").length);
     const js = compile({ ...spec, sizes: { batch: 4 } }, { backend: "js" });
     expect(js.kernels.every((k) => k.runs === "js")).toBe(true);

@@ -1,5 +1,5 @@
 import type { AnyTensor } from "@gradfold/graph";
-import { cannot, type Cannot, type KernelBackend } from "../host/backend.ts";
+import { cannot, isCannot, type Cannot, type KernelBackend } from "../host/backend.ts";
 import { emitChain, hoistScalars } from "../js/chain.ts";
 import type { KernelContext } from "../js/context.ts";
 import { kernelSource, type KernelEnv, type KernelSource } from "../js/kernel-source.ts";
@@ -9,11 +9,15 @@ import type { Kernel, MatmulKernel, ReductionKernel } from "../lower/kernel.ts";
 import { broadcastStrides, contiguousStrides } from "../lower/shapes.ts";
 import { buildWasmElementwise, planWasmElementwise, type WasmElementwisePlan } from "./elementwise.ts";
 import type { WasmFeatures } from "./features.ts";
+import { fuseMatmulEpilogue } from "./matmul-epilogue.ts";
 import { buildMatmulKernels } from "./matmul-kernels.ts";
 import type { MatmulSpec, MatmulVariant } from "./matmul-spec.ts";
+import type { FunctionBuilder } from "./function-builder.ts";
 import { buildModule } from "./module-builder.ts";
 import { convCallSource, planConvNode, planFunctions, type WasmConvPlan } from "./conv-plan.ts";
 import { resolveTuningFor } from "./matmul-kernels.ts";
+import { lowerReduction } from "./reduce.ts";
+import { isSoftmaxKind, lowerSoftmax } from "./softmax.ts";
 
 /** What the step needs once every kernel was asked: the modules and the scratch they use. */
 export interface WasmBuild {
@@ -52,6 +56,8 @@ export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatu
   const matmuls: MatmulSpec[] = [];
   const loops: Array<{ plan: WasmElementwisePlan; columnSum?: { rows: number } }> = [];
   const convs: WasmConvPlan[] = [];
+  /** Whole-kernel functions (softmax family) built into the loops' module. */
+  const functions: Array<{ name: string; fn: FunctionBuilder }> = [];
   let scratchLength = 0;
 
   const lowerElementwise = (kernel: Extract<Kernel, { kind: "elementwise" }>): KernelSource | Cannot => {
@@ -68,20 +74,28 @@ export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatu
     if (d.transA && d.transB) return cannot("AᵀBᵀ is JS");
     const variant: MatmulVariant = d.transA ? "tn" : d.transB ? "nt" : "nn";
     const exportName = `k${kernel.id}`;
-    matmuls.push({ name: exportName, variant, m: d.m, k: d.k, n: d.n });
-    const viaScratch = kernel.epilogue.length > 0 && !stored.has(node);
+    // Bias and activation in the matmul kernel itself when the rest of the epilogue is a Wasm loop.
+    const fused = fuseMatmulEpilogue(node, kernel.epilogue, d.n, shapes, stored);
+    const restLoop = fused.rest.length > 0 ? planWasmElementwise(`e${kernel.id}`, fused.rest, fused.head, [d.m, d.n], shapes, stored) : null;
+    const useFused = fused.head !== node && (fused.rest.length === 0 || restLoop !== null);
+    const head = useFused ? fused.head : node;
+    const epilogue = useFused ? fused.rest : kernel.epilogue;
+    matmuls.push({ name: exportName, variant, m: d.m, k: d.k, n: d.n, ...(useFused ? { bias: fused.bias !== null, activation: fused.activation } : {}) });
+    const viaScratch = epilogue.length > 0 && !stored.has(head);
     if (viaScratch) scratchLength = Math.max(scratchLength, d.m * d.n);
-    const loop = kernel.epilogue.length > 0 ? planWasmElementwise(`e${kernel.id}`, kernel.epilogue, node, [d.m, d.n], shapes, stored) : null;
+    const loop = useFused ? restLoop : epilogue.length > 0 ? planWasmElementwise(`e${kernel.id}`, epilogue, node, [d.m, d.n], shapes, stored) : null;
     if (loop) loops.push({ plan: loop });
-    else if (kernel.epilogue.length > 0) jsEpilogues.add(kernel.id);
+    else if (epilogue.length > 0) jsEpilogues.add(kernel.id);
     return kernelSource(kernel, env, (ctx) => {
       const offsetOf = (x: AnyTensor) => `${ctx.ref(x)}.byteOffset`;
-      const product = viaScratch ? "scratch" : ctx.ref(node);
+      const product = viaScratch ? "scratch" : ctx.ref(head);
       const where = viaScratch ? "into scratch" : "into its buffer";
-      ctx.b.line(`// op(A)·op(B) by the Wasm SIMD kernel ${exportName} (${variant}) ${where}${kernel.epilogue.length > 0 ? ", then the epilogue in one pass" : ""}.`);
-      ctx.b.line(`wasm.${exportName}(${offsetOf(node.inputs[0])}, ${offsetOf(node.inputs[1])}, ${product}.byteOffset, 0, pack);`);
-      if (kernel.epilogue.length === 0) return;
-      if (loop) callLoop(ctx, kernel, loop, node, product);
+      const inKernel = useFused ? ` with ${[fused.bias ? "+ bias" : "", fused.activation === "none" ? "" : fused.activation].filter(Boolean).join(", ")} in the kernel` : "";
+      const bias = useFused && fused.bias ? offsetOf(fused.bias) : "0";
+      ctx.b.line(`// op(A)·op(B) by the Wasm SIMD kernel ${exportName} (${variant})${inKernel} ${where}${epilogue.length > 0 ? ", then the epilogue in one pass" : ""}.`);
+      ctx.b.line(`wasm.${exportName}(${offsetOf(node.inputs[0])}, ${offsetOf(node.inputs[1])}, ${product}.byteOffset, ${bias}, pack);`);
+      if (epilogue.length === 0) return;
+      if (loop) callLoop(ctx, kernel, loop, head, product);
       else epiloguePass(ctx, kernel, [d.m, d.n], product);
     });
   };
@@ -131,7 +145,11 @@ export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatu
       if (!simd) return cannot("this engine does not validate Wasm SIMD");
       if (kernel.kind === "elementwise") return lowerElementwise(kernel);
       if (kernel.kind === "matmul") return lowerMatmul(kernel);
-      if (kernel.kind === "reduction") return lowerColumnSum(kernel);
+      if (kernel.kind === "reduction") {
+        const columns = lowerColumnSum(kernel);
+        return isCannot(columns) ? lowerReduction(kernel, env, (name, fn) => functions.push({ name, fn })) : columns;
+      }
+      if (isSoftmaxKind(kernel.node.op)) return lowerSoftmax(kernel, env, (name, fn) => functions.push({ name, fn }));
       return lowerConv(kernel);
     },
     build() {
@@ -144,9 +162,9 @@ export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatu
         packBytes = built.scratchBytes;
         modules.push(built.bytes);
       }
-      if (loops.length > 0) {
-        const functions = loops.map(({ plan, columnSum }) => ({ name: plan.exportName, fn: buildWasmElementwise(plan, shapes, columnSum) }));
-        modules.push(buildModule({ shared }, functions));
+      if (loops.length > 0 || functions.length > 0) {
+        const built = loops.map(({ plan, columnSum }) => ({ name: plan.exportName, fn: buildWasmElementwise(plan, shapes, columnSum) }));
+        modules.push(buildModule({ shared }, [...built, ...functions]));
       }
       let convScratchBytes = 0;
       if (convs.length > 0) {

@@ -12,7 +12,7 @@ import { FunctionBuilder, type Local } from "./function-builder.ts";
  * operand is the full shape (read at the same index) or one element, of ops with an
  * exact f32x4 form, over a multiple of 4 elements; anything else stays JS.
  */
-type Push = () => void;
+export type Push = () => void;
 /** Pushes the op's f32x4 result; `temp` hands out v128 locals free for the rule's own use. */
 type SimdRule = (fn: FunctionBuilder, args: readonly Push[], temp: Temp) => void;
 
@@ -33,7 +33,7 @@ const unary = (name: "f32x4.neg" | "f32x4.abs" | "f32x4.sqrt"): SimdRule => (fn,
 };
 
 /** Ops with an f32x4 form whose semantics match the reference (NaN included). */
-const simdRules: Partial<{ readonly [K in OpKind]: SimdRule }> = {
+export const simdRules: Partial<{ readonly [K in OpKind]: SimdRule }> = {
   add: binary("f32x4.add"),
   mul: binary("f32x4.mul"),
   div: binary("f32x4.div"),

@@ -109,6 +109,8 @@ export const simdOp = {
   "f32x4.pmin": 0xea,
   "f32x4.pmax": 0xeb,
   "f64x2.add": 0xf0,
+  "f64x2.sub": 0xf1,
+  "f64x2.div": 0xf3,
   /** Relaxed SIMD: a·b + c, fused or not at the engine's choice. */
   "f32x4.relaxed_madd": 0x105,
 } as const;
