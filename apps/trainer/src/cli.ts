@@ -141,7 +141,11 @@ async function trainCommand(o: TrainCommandOptions, command: Command): Promise<n
 
 export function describeRun(c: TrainConfig): string {
   const data = c.data.source === "mnist" ? "MNIST" : `${c.data.path} (target ${c.data.target})`;
-  const model = c.model === "mlp" ? `MLP ${c.layers.join("-")} ${c.activation}` : `residual ${c.depth}x${c.width} ${c.activation}`;
+  const model = {
+    mlp: () => `MLP ${c.layers.join("-")} ${c.activation}`,
+    residual: () => `residual ${c.depth}x${c.width} ${c.activation}`,
+    cnn: () => `CNN conv ${c.channels.join("-")} (${c.kernel}x${c.kernel}, max-pool 2) dense ${c.dense} ${c.activation}`,
+  }[c.model]();
   return `${data}, ${model}, ${c.optimizer} lr ${c.lr}${c.schedule === "constant" ? "" : ` (${c.schedule})`}, batch ${c.batchSize}, ${c.epochs} epochs, seed ${c.seed}`;
 }
 
