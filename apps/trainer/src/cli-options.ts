@@ -31,6 +31,19 @@ function initChoice(text: string): InitName {
   return number("auto, he, glorot, lecun or a standard deviation > 0", (v) => v > 0)(text);
 }
 
+/** The CNN's shape options, for training and for the experiments. */
+function cnnOption(name: "channels" | "kernel" | "dense"): Option {
+  const options = {
+    channels: () => new Option("--channels <filters>", "CNN: filters of each conv stage (each a conv + 2×2 max pool), comma-separated").argParser((t) => layerList(t, "filter counts such as 32,64")),
+    kernel: () => new Option("--kernel <size>", 'CNN: square kernel size of the convs ("same" padding)').argParser(positiveInt),
+    dense: () => new Option("--dense <units>", "CNN: width of the dense layer after the conv stages").argParser(positiveInt),
+  };
+  return options[name]().default(d[name]);
+}
+
+/** Adds --channels, --kernel and --dense (the CNN's shape). */
+export const addCnnOptions = (cmd: Command): Command => cmd.addOption(cnnOption("channels")).addOption(cnnOption("kernel")).addOption(cnnOption("dense"));
+
 /** The options shared by `train` (the default command) and `emit`: model, data, optimization. */
 export function addTrainOptions(cmd: Command): Command {
   return cmd
@@ -47,9 +60,9 @@ export function addTrainOptions(cmd: Command): Command {
     .addOption(new Option("--activation <name>", "hidden unit nonlinearity").choices(Object.keys(activations)).default(d.activation))
     .option("--depth <n>", "residual blocks of the residual model", positiveInt, d.depth)
     .option("--width <n>", "width of the residual model", positiveInt, d.width)
-    .option("--channels <filters>", "CNN: filters of each conv stage, comma-separated", (t) => layerList(t, "filter counts such as 32,64"), d.channels)
-    .option("--kernel <size>", "CNN: square kernel size of the convs (\"same\" padding)", positiveInt, d.kernel)
-    .option("--dense <units>", "CNN: width of the dense layer after the conv stages", positiveInt, d.dense)
+    .addOption(cnnOption("channels"))
+    .addOption(cnnOption("kernel"))
+    .addOption(cnnOption("dense"))
     .option("--init <scheme>", "weight init: auto (he for ReLU-like units, else glorot), he, glorot, lecun, or a fixed standard deviation", initChoice, d.init)
     .option("--dropout <p>", "dropout probability after each hidden layer (inverted dropout, off at evaluation)", probability, d.dropout)
     .addOption(new Option("--loss <name>", "loss; auto: cross-entropy for classification, mse for regression").choices(["auto", ...Object.keys(losses)]).default(d.loss))

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Argument, Command, Option } from "commander";
-import { addTrainOptions, configFromOptions, nonNegativeInt, positiveInt, type TrainOptionValues } from "./cli-options.ts";
+import { Argument, Command, InvalidArgumentError, Option } from "commander";
+import { addCnnOptions, addTrainOptions, configFromOptions, nonNegativeInt, positiveInt, type TrainOptionValues } from "./cli-options.ts";
 import type { TrainConfig } from "./config.ts";
 import { nodeFiles, writeFileDurable } from "./io/durable-write.ts";
 import { slowFiles } from "./io/slow-files.ts";
@@ -196,8 +196,7 @@ export function buildProgram(): Command {
     return `${root.slice(0, root.indexOf("Options:"))}Training options (train, the default command):\n${options}\n${root.slice(root.indexOf("Commands:"))}`;
   };
 
-  program
-    .command("experiment")
+  addCnnOptions(program.command("experiment"))
     .description("run one of the lecture's experiments on MNIST; writes SVG plots and summary.md into --out")
     .addArgument(
       new Argument("<name>", "gradients: per-layer gradient norms of 20-layer sigmoid/tanh/relu/residual nets; optimizers: SGD ... AdamW loss curves and wall time; init: initializer scale vs vanishing/exploding gradients").choices(
@@ -210,13 +209,16 @@ export function buildProgram(): Command {
     .option("--batch-size <n>", "examples per step", positiveInt, 64)
     .option("--seed <n>", "seed of init and data order, shared by all configurations", nonNegativeInt, 1)
     .addOption(new Option("--backend <name>", "step backend").choices(["auto", "compiled", "reference"]).default("auto"))
-    .action(async (name: ExperimentName, o: { out?: string; steps?: number; limitTrain: number; batchSize: number; seed: number; backend: TrainConfig["backend"] }) => {
+    .addOption(new Option("--model <kind>", "gradients and init: deep MLPs (mlp) or the CNN (cnn, shaped by --channels, --kernel, --dense) with each unit and init").choices(["mlp", "cnn"]).default("mlp"))
+    .action(async (name: ExperimentName, o: ExperimentCliOptions) => {
       const log = (l: string) => process.stdout.write(`${l}\n`);
       const { chooseBackend } = await import("./train/backends.ts");
       const backend = chooseBackend(o.backend);
       const { run, steps } = await experiments[name]();
       const out = fromUser(o.out ?? `runs/experiment-${name}`);
-      await run({ out, seed: o.seed, steps: o.steps ?? steps, limitTrain: o.limitTrain, batchSize: o.batchSize, backend, log });
+      if (o.model === "cnn" && name === "optimizers") throw new InvalidArgumentError("experiment optimizers compares MLP widths; --model cnn applies to gradients and init");
+      const cnn = { channels: o.channels, kernel: o.kernel, dense: o.dense };
+      await run({ out, seed: o.seed, steps: o.steps ?? steps, limitTrain: o.limitTrain, batchSize: o.batchSize, backend, log, model: o.model, cnn });
       log(`experiment ${name}: plots and summary.md in ${out}`);
     });
   addTrainOptions(
@@ -234,6 +236,19 @@ export function buildProgram(): Command {
       process.stdout.write(`wrote ${out} (${(source.length / 1e6).toFixed(1)} MB): node ${o.out} --help\n`);
     });
   return program;
+}
+
+interface ExperimentCliOptions {
+  out?: string;
+  steps?: number;
+  limitTrain: number;
+  batchSize: number;
+  seed: number;
+  backend: TrainConfig["backend"];
+  model: "mlp" | "cnn";
+  channels: number[];
+  kernel: number;
+  dense: number;
 }
 
 /** The experiments and their default number of steps per configuration. */
