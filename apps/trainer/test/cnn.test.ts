@@ -8,16 +8,10 @@ import { loadCheckpoint } from "../src/train/checkpoint.ts";
 import { runTraining, type CheckpointMeta } from "../src/train/run.ts";
 import { RunFolder } from "../src/train/run-folder.ts";
 import { appDir, cli, type Finished } from "./cli-process.ts";
-import { tempDir, testDeps, writeBlobsCsv } from "./helpers.ts";
+import { jsonLines, tempDir, testDeps, writeBlobsCsv } from "./helpers.ts";
 
 /** A CNN small enough for tests: two stages of 4 and 8 filters, a dense layer of 16, on a few hundred MNIST images. */
 const tinyCnn = ["--model", "cnn", "--channels", "4,8", "--dense", "16", "--limit-train", "320", "--limit-test", "100", "--validation-size", "64", "--batch-size", "16"];
-
-const jsonLines = (path: string) =>
-  readFileSync(path, "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l));
 
 describe("--model cnn", () => {
   it("trains on MNIST images: the loss falls and the checkpoint holds the conv filters and dense weights", async () => {
