@@ -163,6 +163,7 @@ export function buildProgram(): Command {
         "Examples:",
         "  gradfold-train                                   MNIST, MLP 784-256-128-10 ReLU, Adam, batch 128, 10 epochs",
         "  gradfold-train --epochs 1 --out runs/quick       one epoch into runs/quick",
+        "  gradfold-train --model cnn                       MNIST, CNN conv 5x5x32 → pool → conv 5x5x64 → pool → dense 128, 4 epochs: 99 %",
         "  gradfold-train --resume runs/quick --epochs 3    continue a stopped (Ctrl-C) or finished run",
         "  gradfold-train --data file.csv --target label    your own data",
         "  gradfold-train experiment gradients              vanishing/exploding gradients, plots + summary.md",

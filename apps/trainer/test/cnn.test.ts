@@ -1,17 +1,21 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { decodeSafetensors } from "@gradfold/train";
 import { describe, expect, it } from "vitest";
 import { defaultConfig, type TrainConfig } from "../src/config.ts";
 import { chooseBackend } from "../src/train/backends.ts";
 import { loadCheckpoint } from "../src/train/checkpoint.ts";
 import { runTraining, type CheckpointMeta } from "../src/train/run.ts";
 import { RunFolder } from "../src/train/run-folder.ts";
-import { appDir, cli, type Finished } from "./cli-process.ts";
+import { appDir, cli, cliOk, type Finished } from "./cli-process.ts";
 import { jsonLines, tempDir, testDeps, writeBlobsCsv } from "./helpers.ts";
 
 /** A CNN small enough for tests: two stages of 4 and 8 filters, a dense layer of 16, on a few hundred MNIST images. */
 const tinyCnn = ["--model", "cnn", "--channels", "4,8", "--dense", "16", "--limit-train", "320", "--limit-test", "100", "--validation-size", "64", "--batch-size", "16"];
+
+/** Every tensor of a checkpoint as its float32 bit patterns: equal means bit-identical. */
+const checkpointBits = (path: string) => Object.fromEntries([...loadCheckpoint<CheckpointMeta>(path).tensors].map(([k, v]) => [k, [...new Uint32Array(v.buffer, v.byteOffset, v.length)]]));
 
 describe("--model cnn", () => {
   it("trains on MNIST images: the loss falls and the checkpoint holds the conv filters and dense weights", async () => {
@@ -72,9 +76,25 @@ describe("--model cnn", () => {
     expect((await runTraining(config, stopped, false, deps(() => ++polls > 13))).status).toBe("interrupted");
     expect(loadCheckpoint<CheckpointMeta>(stopped.checkpointPath).meta.state.epoch).toBe(1);
     expect((await runTraining(config, stopped, true, deps())).status).toBe("completed");
-    const bits = (f: RunFolder) => Object.fromEntries([...loadCheckpoint<CheckpointMeta>(f.checkpointPath).tensors].map(([k, v]) => [k, [...new Uint32Array(v.buffer, v.byteOffset, v.length)]]));
-    expect(bits(stopped)).toEqual(bits(straight));
+    expect(checkpointBits(stopped.checkpointPath)).toEqual(checkpointBits(straight.checkpointPath));
     expect(readFileSync(stopped.stepsPath, "utf8")).toBe(readFileSync(straight.stepsPath, "utf8"));
+  });
+
+  it("--threads 2 trains bit-identically to --threads 1; weights.safetensors holds the filters in their [k, k, in, out] shape", async () => {
+    const dir = tempDir();
+    // 8 → 16 filters of 5×5 on 14×14 maps at batch 16: about 20 Mflop per conv, enough for the pool to split.
+    const args = [...tinyCnn, "--channels", "8,16", "--epochs", "1", "--dropout", "0.2", "--progress", "none"];
+    const runs = [];
+    for (const threads of ["1", "2"]) {
+      const out = join(dir, `t${threads}`);
+      await cliOk([...args, "--threads", threads, "--out", out]);
+      runs.push({ bits: checkpointBits(join(out, "checkpoint.bin")), steps: readFileSync(join(out, "steps.jsonl"), "utf8"), weights: [...readFileSync(join(out, "weights.safetensors"))] });
+    }
+    expect(runs[1]).toEqual(runs[0]);
+    const weights = decodeSafetensors(Uint8Array.from(runs[0].weights)).tensors;
+    expect(weights.get("conv1/W")?.shape).toEqual([5, 5, 1, 8]);
+    expect(weights.get("conv2/W")?.shape).toEqual([5, 5, 8, 16]);
+    expect(weights.get("dense1/W")?.shape).toEqual([7 * 7 * 16, 16]);
   });
 
   it("emit --model cnn writes a standalone trainer with the in-process run's curve, step for step", async () => {
