@@ -64,7 +64,7 @@ export function addTrainOptions(cmd: Command): Command {
     .addOption(cnnOption("kernel"))
     .addOption(cnnOption("dense"))
     .option("--init <scheme>", "weight init: auto (he for ReLU-like units, else glorot), he, glorot, lecun, or a fixed standard deviation", initChoice, d.init)
-    .option("--dropout <p>", "dropout probability after each hidden layer (inverted dropout, off at evaluation)", probability, d.dropout)
+    .option("--dropout <p>", "dropout probability after each hidden layer (the CNN: after its dense layer; inverted dropout, off at evaluation)", probability, d.dropout)
     .addOption(new Option("--loss <name>", "loss; auto: cross-entropy for classification, mse for regression").choices(["auto", ...Object.keys(losses)]).default(d.loss))
     .option("--l2 <lambda>", "L2 penalty lambda * sum(W^2) on weights (not biases), added to the cost", nonNegative, d.l2)
     .option("--l1 <lambda>", "L1 penalty lambda * sum(|W|) on weights, added to the cost", nonNegative, d.l1)
