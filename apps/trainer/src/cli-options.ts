@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { defaultConfig, type TrainConfig } from "./config.ts";
+import { defaultConfig, modelDefaults, type TrainConfig } from "./config.ts";
 import { losses } from "./train/losses.ts";
 import { availableParallelism } from "node:os";
 import { activations, type InitName } from "./train/network.ts";
@@ -20,9 +20,9 @@ const nonNegative = number("a number >= 0", (v) => v >= 0 && Number.isFinite(v))
 const positive = number("a number > 0", (v) => v > 0 && Number.isFinite(v));
 const probability = number("a probability in [0, 1)", (v) => v >= 0 && v < 1);
 
-function layerList(text: string): number[] {
+function layerList(text: string, what = "widths such as 256,128"): number[] {
   const parts = text.split(",").map((s) => s.trim());
-  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) === 0)) throw new InvalidArgumentError(`expected comma-separated positive widths such as 256,128, got ${JSON.stringify(text)}`);
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) === 0)) throw new InvalidArgumentError(`expected comma-separated positive ${what}, got ${JSON.stringify(text)}`);
   return parts.map(Number);
 }
 
@@ -30,6 +30,19 @@ function initChoice(text: string): InitName {
   if (text === "auto" || text === "he" || text === "glorot" || text === "lecun") return text;
   return number("auto, he, glorot, lecun or a standard deviation > 0", (v) => v > 0)(text);
 }
+
+/** The CNN's shape options, for training and for the experiments. */
+function cnnOption(name: "channels" | "kernel" | "dense"): Option {
+  const options = {
+    channels: () => new Option("--channels <filters>", "CNN: filters of each conv stage (each a conv + 2×2 max pool), comma-separated").argParser((t) => layerList(t, "filter counts such as 32,64")),
+    kernel: () => new Option("--kernel <size>", 'CNN: square kernel size of the convs ("same" padding)').argParser(positiveInt),
+    dense: () => new Option("--dense <units>", "CNN: width of the dense layer after the conv stages").argParser(positiveInt),
+  };
+  return options[name]().default(d[name]);
+}
+
+/** Adds --channels, --kernel and --dense (the CNN's shape). */
+export const addCnnOptions = (cmd: Command): Command => cmd.addOption(cnnOption("channels")).addOption(cnnOption("kernel")).addOption(cnnOption("dense"));
 
 /** The options shared by `train` (the default command) and `emit`: model, data, optimization. */
 export function addTrainOptions(cmd: Command): Command {
@@ -42,13 +55,16 @@ export function addTrainOptions(cmd: Command): Command {
     .option("--test-size <n>", "CSV only: examples held out for the final test; below 1: a fraction (default 0.2)", nonNegative)
     .option("--limit-train <n>", "use only the first n training examples (quick looks)", positiveInt)
     .option("--limit-test <n>", "use only the first n test examples", positiveInt)
-    .addOption(new Option("--model <kind>", "mlp: dense layers; residual: a stem, --depth blocks h + act(dense(h)), a head").choices(["mlp", "residual"]).default(d.model))
-    .option("--layers <widths>", "hidden layer widths of the MLP, comma-separated", layerList, d.layers)
+    .addOption(new Option("--model <kind>", "mlp: dense layers; residual: a stem, --depth blocks h + act(dense(h)), a head; cnn: MNIST images through --channels conv + 2×2 max-pool stages, a --dense layer, the outputs").choices(["mlp", "residual", "cnn"]).default(d.model))
+    .option("--layers <widths>", "hidden layer widths of the MLP, comma-separated", (t) => layerList(t), d.layers)
     .addOption(new Option("--activation <name>", "hidden unit nonlinearity").choices(Object.keys(activations)).default(d.activation))
     .option("--depth <n>", "residual blocks of the residual model", positiveInt, d.depth)
     .option("--width <n>", "width of the residual model", positiveInt, d.width)
+    .addOption(cnnOption("channels"))
+    .addOption(cnnOption("kernel"))
+    .addOption(cnnOption("dense"))
     .option("--init <scheme>", "weight init: auto (he for ReLU-like units, else glorot), he, glorot, lecun, or a fixed standard deviation", initChoice, d.init)
-    .option("--dropout <p>", "dropout probability after each hidden layer (inverted dropout, off at evaluation)", probability, d.dropout)
+    .option("--dropout <p>", "dropout probability after each hidden layer (the CNN: after its dense layer; inverted dropout, off at evaluation)", probability, d.dropout)
     .addOption(new Option("--loss <name>", "loss; auto: cross-entropy for classification, mse for regression").choices(["auto", ...Object.keys(losses)]).default(d.loss))
     .option("--l2 <lambda>", "L2 penalty lambda * sum(W^2) on weights (not biases), added to the cost", nonNegative, d.l2)
     .option("--l1 <lambda>", "L1 penalty lambda * sum(|W|) on weights, added to the cost", nonNegative, d.l1)
@@ -67,7 +83,7 @@ export function addTrainOptions(cmd: Command): Command {
     .option("--clip-norm <max>", "rescale gradients whose global L2 norm exceeds max (0: off)", nonNegative, d.clipNorm)
     .option("--batch-size <n>", "examples per training step", positiveInt, d.batchSize)
     .option("--eval-batch-size <n>", "examples per evaluation step", positiveInt, d.evalBatchSize)
-    .option("--epochs <n>", "passes over the training set (with --resume: the new total)", positiveInt)
+    .option("--epochs <n>", "passes over the training set (with --resume: the new total); default 10, 4 for --model cnn", positiveInt)
     .option("--patience <n>", "early stopping: stop after n epochs without a better validation loss and keep the best params (0: off)", nonNegativeInt, d.patience)
     .option("--seed <n>", "seed of init, validation split, shuffling and dropout; same seed, same run", nonNegativeInt, d.seed)
     .addOption(new Option("--backend <name>", "step backend: compiled (codegen JIT), reference (float64 interpreter, tiny data only), auto").choices(["auto", "compiled", "reference"]).default(d.backend))
@@ -88,6 +104,9 @@ export interface TrainOptionValues {
   activation: TrainConfig["activation"];
   depth: number;
   width: number;
+  channels: number[];
+  kernel: number;
+  dense: number;
   init: InitName;
   dropout: number;
   loss: TrainConfig["loss"];
@@ -119,6 +138,7 @@ export interface TrainOptionValues {
 export function configFromOptions(o: TrainOptionValues, extra: { checkpointEvery?: number } = {}): TrainConfig {
   if (o.data !== undefined && o.target === undefined) throw new InvalidArgumentError("--data needs --target <column>: which column to predict");
   if (o.data === undefined && o.target !== undefined) throw new InvalidArgumentError("--target only applies with --data <file.csv>");
+  if (o.data !== undefined && o.model === "cnn") throw new InvalidArgumentError("--model cnn needs MNIST's 28×28 images, but --data gives CSV rows of features; use --model mlp or residual for CSV");
   const data: TrainConfig["data"] =
     o.data !== undefined ? { source: "csv", path: o.data, target: o.target!, task: o.task } : { source: "mnist", ...(o.mnistDir ? { dir: o.mnistDir } : {}) };
   return {
@@ -133,6 +153,9 @@ export function configFromOptions(o: TrainOptionValues, extra: { checkpointEvery
     activation: o.activation,
     depth: o.depth,
     width: o.width,
+    channels: o.channels,
+    kernel: o.kernel,
+    dense: o.dense,
     init: o.init,
     dropout: o.dropout,
     loss: o.loss,
@@ -153,7 +176,7 @@ export function configFromOptions(o: TrainOptionValues, extra: { checkpointEvery
     clipNorm: o.clipNorm,
     batchSize: o.batchSize,
     evalBatchSize: o.evalBatchSize,
-    epochs: o.epochs ?? defaultConfig.epochs,
+    epochs: o.epochs ?? modelDefaults[o.model].epochs,
     patience: o.patience,
     seed: o.seed,
     backend: o.backend,

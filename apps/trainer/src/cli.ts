@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Argument, Command, Option } from "commander";
-import { addTrainOptions, configFromOptions, nonNegativeInt, positiveInt, type TrainOptionValues } from "./cli-options.ts";
+import { Argument, Command, InvalidArgumentError, Option } from "commander";
+import { addCnnOptions, addTrainOptions, configFromOptions, nonNegativeInt, positiveInt, type TrainOptionValues } from "./cli-options.ts";
 import type { TrainConfig } from "./config.ts";
 import { nodeFiles, writeFileDurable } from "./io/durable-write.ts";
 import { slowFiles } from "./io/slow-files.ts";
@@ -141,7 +141,11 @@ async function trainCommand(o: TrainCommandOptions, command: Command): Promise<n
 
 export function describeRun(c: TrainConfig): string {
   const data = c.data.source === "mnist" ? "MNIST" : `${c.data.path} (target ${c.data.target})`;
-  const model = c.model === "mlp" ? `MLP ${c.layers.join("-")} ${c.activation}` : `residual ${c.depth}x${c.width} ${c.activation}`;
+  const model = {
+    mlp: () => `MLP ${c.layers.join("-")} ${c.activation}`,
+    residual: () => `residual ${c.depth}x${c.width} ${c.activation}`,
+    cnn: () => `CNN conv ${c.channels.join("-")} (${c.kernel}x${c.kernel}, max-pool 2) dense ${c.dense} ${c.activation}`,
+  }[c.model]();
   return `${data}, ${model}, ${c.optimizer} lr ${c.lr}${c.schedule === "constant" ? "" : ` (${c.schedule})`}, batch ${c.batchSize}, ${c.epochs} epochs, seed ${c.seed}`;
 }
 
@@ -159,6 +163,7 @@ export function buildProgram(): Command {
         "Examples:",
         "  gradfold-train                                   MNIST, MLP 784-256-128-10 ReLU, Adam, batch 128, 10 epochs",
         "  gradfold-train --epochs 1 --out runs/quick       one epoch into runs/quick",
+        "  gradfold-train --model cnn                       MNIST, CNN conv 5x5x32 → pool → conv 5x5x64 → pool → dense 128, 4 epochs: 99 %",
         "  gradfold-train --resume runs/quick --epochs 3    continue a stopped (Ctrl-C) or finished run",
         "  gradfold-train --data file.csv --target label    your own data",
         "  gradfold-train experiment gradients              vanishing/exploding gradients, plots + summary.md",
@@ -192,8 +197,7 @@ export function buildProgram(): Command {
     return `${root.slice(0, root.indexOf("Options:"))}Training options (train, the default command):\n${options}\n${root.slice(root.indexOf("Commands:"))}`;
   };
 
-  program
-    .command("experiment")
+  addCnnOptions(program.command("experiment"))
     .description("run one of the lecture's experiments on MNIST; writes SVG plots and summary.md into --out")
     .addArgument(
       new Argument("<name>", "gradients: per-layer gradient norms of 20-layer sigmoid/tanh/relu/residual nets; optimizers: SGD ... AdamW loss curves and wall time; init: initializer scale vs vanishing/exploding gradients").choices(
@@ -206,13 +210,16 @@ export function buildProgram(): Command {
     .option("--batch-size <n>", "examples per step", positiveInt, 64)
     .option("--seed <n>", "seed of init and data order, shared by all configurations", nonNegativeInt, 1)
     .addOption(new Option("--backend <name>", "step backend").choices(["auto", "compiled", "reference"]).default("auto"))
-    .action(async (name: ExperimentName, o: { out?: string; steps?: number; limitTrain: number; batchSize: number; seed: number; backend: TrainConfig["backend"] }) => {
+    .addOption(new Option("--model <kind>", "gradients and init: deep MLPs (mlp) or the CNN (cnn, shaped by --channels, --kernel, --dense) with each unit and init").choices(["mlp", "cnn"]).default("mlp"))
+    .action(async (name: ExperimentName, o: ExperimentCliOptions) => {
       const log = (l: string) => process.stdout.write(`${l}\n`);
       const { chooseBackend } = await import("./train/backends.ts");
       const backend = chooseBackend(o.backend);
       const { run, steps } = await experiments[name]();
       const out = fromUser(o.out ?? `runs/experiment-${name}`);
-      await run({ out, seed: o.seed, steps: o.steps ?? steps, limitTrain: o.limitTrain, batchSize: o.batchSize, backend, log });
+      if (o.model === "cnn" && name === "optimizers") throw new InvalidArgumentError("experiment optimizers compares MLP widths; --model cnn applies to gradients and init");
+      const cnn = { channels: o.channels, kernel: o.kernel, dense: o.dense };
+      await run({ out, seed: o.seed, steps: o.steps ?? steps, limitTrain: o.limitTrain, batchSize: o.batchSize, backend, log, model: o.model, cnn });
       log(`experiment ${name}: plots and summary.md in ${out}`);
     });
   addTrainOptions(
@@ -230,6 +237,19 @@ export function buildProgram(): Command {
       process.stdout.write(`wrote ${out} (${(source.length / 1e6).toFixed(1)} MB): node ${o.out} --help\n`);
     });
   return program;
+}
+
+interface ExperimentCliOptions {
+  out?: string;
+  steps?: number;
+  limitTrain: number;
+  batchSize: number;
+  seed: number;
+  backend: TrainConfig["backend"];
+  model: "mlp" | "cnn";
+  channels: number[];
+  kernel: number;
+  dense: number;
 }
 
 /** The experiments and their default number of steps per configuration. */

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { expect } from "vitest";
 
 export const appDir = join(import.meta.dirname, "..");
 
@@ -26,4 +27,12 @@ export function cli(args: readonly string[], onOutput?: (text: string, child: Ch
     child.on("error", reject);
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+/** Runs the CLI and expects it to finish cleanly: exit 0, nothing on stderr. */
+export async function cliOk(args: readonly string[]): Promise<Finished> {
+  const run = await cli(args);
+  expect(run.stderr).toBe("");
+  expect(run.code).toBe(0);
+  return run;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { grad, type AnyTensor } from "@gradfold/graph";
@@ -8,6 +8,13 @@ import { Rng } from "../src/rng.ts";
 import type { UpdateRule } from "../src/train/program.ts";
 import type { RunDeps } from "../src/train/run.ts";
 import { chooseBackend } from "../src/train/backends.ts";
+
+/** The records of a JSON-lines file (metrics.jsonl, steps.jsonl, config-history.jsonl). */
+export const jsonLines = (path: string) =>
+  readFileSync(path, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
 
 export function tempDir(prefix = "gradfold-trainer-"): string {
   return mkdtempSync(join(tmpdir(), prefix));

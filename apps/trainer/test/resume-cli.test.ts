@@ -4,13 +4,7 @@ import { describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../src/train/checkpoint.ts";
 import type { CheckpointMeta } from "../src/train/run.ts";
 import { cli } from "./cli-process.ts";
-import { tempDir, writeBlobsCsv } from "./helpers.ts";
-
-const jsonLines = (path: string) =>
-  readFileSync(path, "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l));
+import { jsonLines, tempDir, writeBlobsCsv } from "./helpers.ts";
 
 describe("--resume with overrides", () => {
   it("applies --lr, --clip-norm and a longer --epochs, records them, and refuses what cannot change or a checkpoint from another run", async () => {

@@ -4,7 +4,7 @@ import { decodeSafetensors } from "@gradfold/train";
 import { describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../src/train/checkpoint.ts";
 import type { CheckpointMeta } from "../src/train/run.ts";
-import { cli } from "./cli-process.ts";
+import { cli, cliOk } from "./cli-process.ts";
 import { tempDir } from "./helpers.ts";
 
 const bits = (tensors: ReadonlyMap<string, Float32Array>) => Object.fromEntries([...tensors].map(([k, v]) => [k, [...new Uint32Array(v.buffer, v.byteOffset, v.length)]]));
@@ -22,9 +22,7 @@ describe("--threads", () => {
     const runs = [];
     for (const threads of ["1", "2"]) {
       const out = join(dir, `t${threads}`);
-      const run = await cli([...args, "--threads", threads, "--out", out]);
-      expect(run.stderr).toBe("");
-      expect(run.code).toBe(0);
+      const run = await cliOk([...args, "--threads", threads, "--out", out]);
       expect(run.stdout).toContain(`backend compiled, ${threads} thread${threads === "1" ? "" : "s"}`);
       expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8")).threads).toBe(Number(threads));
       const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));

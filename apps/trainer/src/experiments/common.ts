@@ -24,12 +24,25 @@ export interface ExperimentOptions {
   readonly batchSize: number;
   readonly backend: Backend;
   readonly log: (line: string) => void;
+  /** The networks compared: deep MLPs (the default) or the CNN of `cnn` with different units and inits. */
+  readonly model?: "mlp" | "cnn";
+  /** The CNN's shape when `model` is "cnn"; default the trainer's. */
+  readonly cnn?: Partial<Pick<TrainConfig, "channels" | "kernel" | "dense">>;
+}
+
+/** The CNN an experiment compares, as config overrides. */
+export const cnnOverrides = (o: ExperimentOptions): Partial<TrainConfig> => ({ model: "cnn", ...o.cnn });
+
+/** "conv 32-64 (5×5), dense 128": the CNN of an experiment, for its summary. */
+export function cnnLabel(o: ExperimentOptions): string {
+  const c = { ...defaultConfig, ...o.cnn };
+  return `conv ${c.channels.join("-")} (${c.kernel}×${c.kernel}, each with a 2×2 max pool), dense ${c.dense}`;
 }
 
 export interface CurvePoint {
   readonly step: number;
   readonly loss: number;
-  /** Gradient norm of each layer's weight matrix, in layer order. */
+  /** Gradient norm of each layer's weight matrix (or conv filter), in layer order. */
   readonly weightGradNorms: readonly number[];
 }
 

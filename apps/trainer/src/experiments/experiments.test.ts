@@ -54,6 +54,19 @@ describe("experiments (tiny versions)", () => {
     expect(existsSync(join(o.out, "init-gradients-tanh.svg"))).toBe(true);
   });
 
+  it("gradients and init take the CNN: a norm per conv filter and dense layer, ReLU's conv1 gradient far above sigmoid's", async () => {
+    const o = { ...options(2), model: "cnn" as const, cnn: { channels: [3, 6], kernel: 3, dense: 8 } };
+    const g = await gradientsExperiment(o);
+    expect(Object.keys(g)).toEqual(["sigmoid CNN", "tanh CNN", "relu CNN"]);
+    expect(g["relu CNN"].layerNames).toEqual(["conv1/W", "conv2/W", "dense1/W", "dense2/W"]);
+    for (const r of Object.values(g)) for (const v of r.points[0].weightGradNorms) expect(v).toBeGreaterThan(0);
+    expect(g["sigmoid CNN"].points[0].weightGradNorms[0]).toBeLessThan(0.1 * g["relu CNN"].points[0].weightGradNorms[0]);
+    expect(readFileSync(join(o.out, "summary.md"), "utf8")).toContain("The CNN conv 3-6 (3×3, each with a 2×2 max pool), dense 8");
+    const i = await initExperiment({ ...o, out: mkdtempSync(join(tmpdir(), "experiment-")) });
+    expect(i["relu std 0.01"].points[0].weightGradNorms[0]).toBeLessThan(i["relu he"].points[0].weightGradNorms[0]);
+    expect(i["relu he"].layerNames).toEqual(["conv1/W", "conv2/W", "dense1/W", "dense2/W"]);
+  });
+
   it("windowMeans averages consecutive losses", () => {
     expect(windowMeans([1, 2, 3, 4, 5].map((loss, step) => ({ step, loss })), 2)).toEqual([{ x: 2, y: 1.5 }, { x: 4, y: 3.5 }, { x: 5, y: 5 }]);
   });

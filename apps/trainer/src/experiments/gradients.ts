@@ -1,9 +1,13 @@
 import type { TrainConfig } from "../config.ts";
 import { lineChartSvg } from "../report/line-chart.ts";
-import { experimentConfig, experimentData, markdownTable, sci, trainCurve, writeOutputs, type CurveResult, type ExperimentOptions } from "./common.ts";
+import { cnnLabel, cnnOverrides, experimentConfig, experimentData, markdownTable, sci, trainCurve, writeOutputs, type CurveResult, type ExperimentOptions } from "./common.ts";
 
-/** The deep networks compared: same depth and width, different units. */
-export function gradientNets(depth: number, width: number): Record<string, Partial<TrainConfig>> {
+/** The networks compared: same depth and width (or the same CNN), different units. */
+export function gradientNets(depth: number, width: number, o?: ExperimentOptions): Record<string, Partial<TrainConfig>> {
+  if (o?.model === "cnn") {
+    const cnn = cnnOverrides(o);
+    return { "sigmoid CNN": { ...cnn, activation: "sigmoid" }, "tanh CNN": { ...cnn, activation: "tanh" }, "relu CNN": { ...cnn, activation: "relu" } };
+  }
   const hidden = Array.from({ length: depth }, () => width);
   return {
     [`sigmoid MLP (${depth} layers)`]: { model: "mlp", layers: hidden, activation: "sigmoid" },
@@ -15,13 +19,14 @@ export function gradientNets(depth: number, width: number): Record<string, Parti
 
 /**
  * Vanishing and exploding gradients: per-layer weight-gradient norms of deep nets
- * with sigmoid, tanh and ReLU units and of a residual net, at initialisation and
- * during training with plain SGD, on the same MNIST batches.
+ * with sigmoid, tanh and ReLU units and of a residual net (or of the CNN with each
+ * unit, conv filters included), at initialisation and during training with plain
+ * SGD, on the same MNIST batches.
  */
 export async function gradientsExperiment(o: ExperimentOptions, depth = 20, width = 64): Promise<Record<string, CurveResult>> {
   const data = experimentData(o);
   const results: Record<string, CurveResult> = {};
-  for (const [label, net] of Object.entries(gradientNets(depth, width))) {
+  for (const [label, net] of Object.entries(gradientNets(depth, width, o))) {
     o.log(`gradients: training ${label} for ${o.steps} steps`);
     results[label] = trainCurve(experimentConfig({ ...net, optimizer: "sgd", lr: 0.05 }, o), data, o, (s) => s % 5 === 0);
   }
@@ -79,11 +84,13 @@ export async function gradientsExperiment(o: ExperimentOptions, depth = 20, widt
   files["summary.md"] = [
     "# Experiment: vanishing and exploding gradients",
     "",
-    `Networks of ${depth} hidden layers of width ${width} on MNIST (${o.limitTrain} training examples), plain SGD with lr 0.05, batch ${o.batchSize}, ${o.steps} steps, seed ${o.seed}; Glorot init for sigmoid/tanh, He init for ReLU; residual branches scaled by 1/√depth.`,
+    o.model === "cnn"
+      ? `The CNN ${cnnLabel(o)} with each unit on MNIST (${o.limitTrain} training examples), plain SGD with lr 0.05, batch ${o.batchSize}, ${o.steps} steps, seed ${o.seed}; Glorot init for sigmoid/tanh, He init for ReLU, both from the fans of the kh×kw×in×out filter. Layers are the convs, then the dense layer and the output layer.`
+      : `Networks of ${depth} hidden layers of width ${width} on MNIST (${o.limitTrain} training examples), plain SGD with lr 0.05, batch ${o.batchSize}, ${o.steps} steps, seed ${o.seed}; Glorot init for sigmoid/tanh, He init for ReLU; residual branches scaled by 1/√depth.`,
     "",
     markdownTable(["network", "‖∂J/∂W‖ layer 1 at init", "last layer at init", "ratio first/last", `layer 1 after ${o.steps} steps`, "final loss", "validation accuracy"], rows),
     "",
-    "Backpropagation multiplies the error signal by each layer's Jacobian on its way to the input: with sigmoid units (derivative at most 1/4) the product shrinks layer after layer, so the layers next to the input hardly learn; tanh shrinks less, ReLU with He init keeps the scale roughly constant, and the residual network's identity path carries the gradient to every layer unchanged (∂(h + F(h))/∂h = I + ∂F/∂h).",
+    `Backpropagation multiplies the error signal by each layer's Jacobian on its way to the input: with sigmoid units (derivative at most 1/4) the product shrinks layer after layer, so the layers next to the input hardly learn; tanh shrinks less, ReLU with He init keeps the scale roughly constant${o.model === "cnn" ? " (a conv layer's Jacobian is a sparse matrix of shared filter weights, and a max pool passes the gradient to one input per window)" : ", and the residual network's identity path carries the gradient to every layer unchanged (∂(h + F(h))/∂h = I + ∂F/∂h)"}.`,
     "",
     `Plots: \`gradients-at-init.svg\`, \`gradients-after-training.svg\`, \`gradients-first-layer.svg\`, \`gradients-loss.svg\`, and per network ${netFiles.map((f) => `\`${f}\``).join(", ")}.`,
     "",

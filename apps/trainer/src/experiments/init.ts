@@ -1,15 +1,15 @@
 import type { TrainConfig } from "../config.ts";
 import { lineChartSvg } from "../report/line-chart.ts";
 import type { InitName } from "../train/network.ts";
-import { experimentConfig, experimentData, markdownTable, sci, trainCurve, writeOutputs, type CurveResult, type ExperimentOptions } from "./common.ts";
+import { cnnLabel, cnnOverrides, experimentConfig, experimentData, markdownTable, sci, trainCurve, writeOutputs, type CurveResult, type ExperimentOptions } from "./common.ts";
 
 export const initScales: readonly InitName[] = [0.01, 0.03, "glorot", "he", 0.3, 1];
 
 /**
  * How the initial weight scale decides whether gradients vanish or explode: a deep
- * MLP (tanh and ReLU) with weights drawn at fixed standard deviations and with the
- * Glorot and He scalings, gradient norms per layer at initialisation and the loss
- * after a short SGD run.
+ * MLP (or the CNN, with `o.model`), tanh and ReLU, with weights drawn at fixed standard
+ * deviations and with the Glorot and He scalings, gradient norms per layer at
+ * initialisation and the loss after a short SGD run.
  */
 export async function initExperiment(o: ExperimentOptions, depth = 10, width = 128): Promise<Record<string, CurveResult>> {
   const data = experimentData(o);
@@ -21,7 +21,8 @@ export async function initExperiment(o: ExperimentOptions, depth = 10, width = 1
     for (const init of initScales) {
       const label = typeof init === "number" ? `std ${init}` : init;
       o.log(`init: ${activation} with ${label} for ${o.steps} steps`);
-      const config: Partial<TrainConfig> = { model: "mlp", layers: Array.from({ length: depth }, () => width), activation, init, optimizer: "sgd", lr: 0.01 };
+      const net: Partial<TrainConfig> = o.model === "cnn" ? cnnOverrides(o) : { model: "mlp", layers: Array.from({ length: depth }, () => width) };
+      const config: Partial<TrainConfig> = { ...net, activation, init, optimizer: "sgd", lr: 0.01 };
       const r = trainCurve(experimentConfig(config, o), data, o, (s) => s === 0);
       byScale[label] = r;
       results[`${activation} ${label}`] = r;
@@ -40,9 +41,9 @@ export async function initExperiment(o: ExperimentOptions, depth = 10, width = 1
   files["summary.md"] = [
     "# Experiment: initializer scale",
     "",
-    `MLP with ${depth} hidden layers of width ${width} on MNIST (${o.limitTrain} training examples); weights normal with the given standard deviation (Glorot: √(2/(fan_in+fan_out)), He: √(2/fan_in)), zero biases; then ${o.steps} steps of SGD (lr 0.01, batch ${o.batchSize}), seed ${o.seed}.`,
+    `${o.model === "cnn" ? `CNN ${cnnLabel(o)} (fans of a kh×kw×in×out filter: kh·kw·in and kh·kw·out)` : `MLP with ${depth} hidden layers of width ${width}`} on MNIST (${o.limitTrain} training examples); weights normal with the given standard deviation (Glorot: √(2/(fan_in+fan_out)), He: √(2/fan_in)), zero biases; then ${o.steps} steps of SGD (lr 0.01, batch ${o.batchSize}), seed ${o.seed}.`,
     "",
-    markdownTable(["units", "init", "‖∂J/∂W‖ layer 1", `layer ${depth + 1}`, "ratio first/last", `loss after ${o.steps} steps`], rows),
+    markdownTable(["units", "init", "‖∂J/∂W‖ layer 1", o.model === "cnn" ? "last layer" : `layer ${depth + 1}`, "ratio first/last", `loss after ${o.steps} steps`], rows),
     "",
     "The gradient of layer l's weights is h₍ₗ₋₁₎ᵀ·δₗ: the activation coming forward times the error signal coming back. Below the variance-preserving scale (Glorot for tanh, He for ReLU) activations shrink layer by layer going forward and error signals shrink going backward, so every layer's gradient is vanishingly small and the loss stays at log 10 ≈ 2.303; above it both grow geometrically: ReLU nets explode and diverge within a few steps, while tanh units saturate (large gradients near the input, yet the loss does not improve). At the Glorot/He scale the gradient norms of all layers stay within a small factor of each other and training proceeds.",
     "",

@@ -1,4 +1,5 @@
-import { activations as nnActivations, combineSeeds, defineModel, dense, dropout, hashString, normal, residual, varianceScaling, type FloatTensor, type ModelDefinition } from "@gradfold/nn";
+import { maxPool2d } from "@gradfold/graph";
+import { activations as nnActivations, combineSeeds, conv2d, defineModel, dense, dropout, flatten, hashString, normal, residual, varianceScaling, type FloatTensor, type ModelDefinition } from "@gradfold/nn";
 
 /** The hidden-unit choices of the CLI, mapped to @gradfold/nn's activations. */
 export const activations = {
@@ -20,14 +21,21 @@ export type ActivationName = keyof typeof activations;
  */
 export type InitName = "auto" | "he" | "glorot" | "lecun" | number;
 
+/** The side of MNIST's square images; the CNN reads its 784 features as [28, 28, 1]. */
+export const imageSide = 28;
+
 export interface ModelConfig {
-  readonly model: "mlp" | "residual";
+  readonly model: "mlp" | "residual" | "cnn";
   /** Hidden layer widths of an MLP. */
   readonly layers: readonly number[];
   readonly activation: ActivationName;
   /** Residual blocks and their width. */
   readonly depth: number;
   readonly width: number;
+  /** CNN: filters of each conv layer (each followed by a 2×2 max pool), the square kernel size, the dense layer's width. */
+  readonly channels: readonly number[];
+  readonly kernel: number;
+  readonly dense: number;
   readonly init: InitName;
   readonly dropout: number;
 }
@@ -49,6 +57,7 @@ function kernelInit(config: ModelConfig, seed: number, name: string, gain = 1) {
 /** Names of the dense layers in order; each has params `<name>/W` and `<name>/b`. */
 export function layerNames(config: ModelConfig): string[] {
   if (config.model === "mlp") return Array.from({ length: config.layers.length + 1 }, (_, i) => `dense${i + 1}`);
+  if (config.model === "cnn") return [...config.channels.map((_, i) => `conv${i + 1}`), "dense1", "dense2"];
   return ["stem", ...Array.from({ length: config.depth }, (_, i) => `block${i + 1}`), "head"];
 }
 
@@ -74,11 +83,37 @@ export function networkOf(config: ModelConfig, outputs: number, seed: number): M
       return layer(h, config.layers.length, outputs);
     });
   }
+  if (config.model === "cnn") return cnnOf(config, outputs, seed);
   const { depth, width } = config;
   return defineModel((x: FloatTensor) => {
     let h: FloatTensor = layer(x, 0, width, act);
     // Residual branches start smaller so the sum of `depth` of them keeps the scale of h.
     for (let i = 1; i <= depth; i++) h = residual(h, (v) => drop(layer(v, i, width, act, 1 / Math.sqrt(depth))), { name: `residual${i}` }).output;
     return layer(h, depth + 1, outputs);
+  });
+}
+
+/**
+ * A LeNet-style CNN on the 784 features read as NHWC [batch, 28, 28, 1] (a reshape:
+ * with one channel the row-major pixels already are NHWC): per entry of `channels`
+ * a kernel×kernel "same" conv with `activation` and a 2×2 max pool, then a dense
+ * layer of `dense` units (dropout after it), then the outputs. Kernel init as the
+ * dense layers' (He for ReLU-like units), from the filter's fans kh·kw·in and kh·kw·out.
+ */
+function cnnOf(config: ModelConfig, outputs: number, seed: number): ModelDefinition<FloatTensor> {
+  const act = activations[config.activation];
+  const names = layerNames(config);
+  const convs = config.channels.length;
+  return defineModel((x: FloatTensor) => {
+    if (x.shape[1] !== imageSide * imageSide) throw new Error(`--model cnn: expected ${imageSide}×${imageSide} images (${imageSide * imageSide} features), got ${String(x.shape[1])} features`);
+    let h = x.reshape([x.shape[0], imageSide, imageSide, 1]) as FloatTensor;
+    config.channels.forEach((filters, i) => {
+      const conv = conv2d(h, filters, { name: names[i], kernelSize: config.kernel, padding: "same", init: kernelInit(config, seed, names[i]), activation: act });
+      h = maxPool2d(conv.output as FloatTensor, 2) as FloatTensor;
+    });
+    h = flatten()(h) as FloatTensor;
+    h = dense(h, config.dense, { name: names[convs], init: kernelInit(config, seed, names[convs]), activation: act }).output;
+    if (config.dropout > 0) h = dropout(h, { rate: config.dropout, seed }).output;
+    return dense(h, outputs, { name: names[convs + 1], init: kernelInit(config, seed, names[convs + 1]) }).output;
   });
 }
