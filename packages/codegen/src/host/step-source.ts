@@ -25,10 +25,11 @@ const PAGE = 65536;
  * `options` ({ memory?, matmuls? } to run on a caller's shared memory and pool).
  */
 export interface StepSource {
-  /** Source of `function (image, wasmBytes) { ... return step; }`'s body. */
+  /** Source of `function (image, wasmBytes, customCalls, options) { ... return step; }`'s body. */
   readonly body: string;
   /** The Wasm kernels' modules (empty when every kernel is JS). */
   readonly wasmBytes: readonly Uint8Array[];
+  /** How many of the kernels run as Wasm. */
   readonly wasmKernels: number;
   /** One per plan group, in order; `placements[i]` says where `kernels[i]` runs. */
   readonly kernels: readonly KernelSource[];
@@ -48,11 +49,7 @@ export interface StepSource {
   readonly memoryBytes: number;
 }
 
-/**
- * Writes the whole step: one WebAssembly.Memory as the arena, one typed-array view
- * per buffer (created once), the kernels, `runKernels()` calling them in schedule
- * order then copying updates into their targets, and the runtime methods.
- */
+/** How stepSource() builds the step: threads, shared memory, Wasm features, checks. */
 export interface StepSourceOptions {
   /** Threads that may run matmuls at once (each needs its own packing scratch); default 1. */
   readonly threads?: number;
@@ -66,6 +63,11 @@ export interface StepSourceOptions {
   readonly checkNumerics?: boolean;
 }
 
+/**
+ * Writes the whole step: one WebAssembly.Memory as the arena, one typed-array view
+ * per buffer (created once), the kernels, `runKernels()` calling them in schedule
+ * order then copying updates into their targets, and the runtime methods.
+ */
 export function stepSource(step: PreparedStep, backend: Backend = "auto", options: StepSourceOptions = {}): StepSource {
   const { arena: plan, shapes } = step;
   const threads = options.threads ?? 1;
