@@ -142,7 +142,8 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   // A plain buffer where WebAssembly is missing altogether (the JS kernels only need bytes).
   b.line(`const memory = options.memory || (typeof WebAssembly === "object" ? new WebAssembly.Memory({ initial: ${pages}, maximum: ${pages} }) : { buffer: new ArrayBuffer(${pages * PAGE}) });`);
   b.line("const heap = memory.buffer;");
-  b.line(`if (!(image instanceof Uint8Array) || image.length !== ${plan.staticBytes}) throw new Error("createStep: expected the ${plan.staticBytes}-byte initial image of params and constants");`);
+  b.line(`if (!(image instanceof Uint8Array) || image.length !== ${plan.staticBytes}) throw new Error("createStep: ` +
+    `expected the ${plan.staticBytes}-byte initial image of params and constants");`);
   b.line(`new Uint8Array(heap, 0, ${plan.staticBytes}).set(image);`);
   b.line("");
   const viewLines = [...views.values()]
@@ -154,7 +155,8 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   viewLines.forEach((l) => { b.line(l); });
   b.line("");
   if (wasm.modules.length > 0) {
-    b.line(`// Wasm SIMD kernels over the same memory: ${backends.filter((x) => x === "wasm").length} kernels, ${wasm.matmulSpecs.length} of them matmuls (a product an epilogue reads lands in scratch unless stored).`);
+    b.line(`// Wasm SIMD kernels over the same memory: ${backends.filter((x) => x === "wasm").length} kernels, ` +
+      `${wasm.matmulSpecs.length} of them matmuls (a product an epilogue reads lands in scratch unless stored).`);
     b.line("const instances = wasmBytes.map((bytes) => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports);");
     b.line("// options.matmuls: the same kernels split across threads, when a pool runs them.");
     b.line("const wasm = Object.assign(Object.create(null), ...instances, options.matmuls || {});");
