@@ -91,6 +91,8 @@ if (isMain(import.meta.url)) {
   console.log(`mish gradient vs finite differences: ok=${first.ok}, max relative error ${first.maxRelError.toExponential(1)}`);
   console.log(`mish second derivative (Hessian-vector product): ok=${second.ok}, max relative error ${second.maxRelError.toExponential(1)}`);
   const fit = fitSine();
-  console.log(`first compiled step: loss ${fit.firstStep.loss.compiled.toFixed(6)} (reference ${fit.firstStep.loss.reference.toFixed(6)}), updated params within ${fit.firstStep.maxParamError.toExponential(1)} of the reference`);
+  console.log(`first compiled step: loss ${fit.firstStep.loss.compiled.toFixed(6)} (reference ` +
+    `${fit.firstStep.loss.reference.toFixed(6)}), updated params within ` +
+    `${fit.firstStep.maxParamError.toExponential(1)} of the reference`);
   console.log(`1-32-1 mish network fitting sin(3x): mean squared error ${fit.initialLoss.toFixed(4)} -> ${fit.finalLoss.toExponential(2)}`);
 }

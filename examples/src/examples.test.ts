@@ -8,7 +8,9 @@ import { learnXor } from "./xor.ts";
 describe("examples", () => {
   it("linear regression recovers its coefficients to within the noise", () => {
     const fit = fitLinearRegression();
-    fit.weights.forEach((w, i) => expect(Math.abs(w - fit.trueWeights[i])).toBeLessThan(0.02));
+    fit.weights.forEach((w, i) => {
+      expect(Math.abs(w - fit.trueWeights[i])).toBeLessThan(0.02);
+    });
     expect(Math.abs(fit.bias - fit.trueBias)).toBeLessThan(0.02);
     // The noise has variance 0.05² = 2.5e-3: the fit cannot do much better, and does not do worse.
     expect(fit.finalLoss).toBeGreaterThan(1.5e-3);

@@ -129,7 +129,9 @@ async function main(): Promise<void> {
 
   const parts: string[] = [
     `## gradfold bench — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}`,
-    `Command: \`pnpm bench ${args.join(" ")}\` (seed ${seed}${values.gc ? ", full GC before each timed step" : ""}; one process per platform; in Node every peer is single-threaded; timings from a shared machine — read the ratios).`,
+    `Command: \`pnpm bench ${args.join(" ")}\` (seed ` +
+      `${seed}${values.gc ? ", full GC before each timed step" : ""}; one process per platform; in Node every peer ` +
+      `is single-threaded; timings from a shared machine — read the ratios).`,
   ];
 
   const browser = platforms.has("chromium") ? await openChromiumBench(log) : undefined;
@@ -166,11 +168,18 @@ async function main(): Promise<void> {
             ? { kind: "relaxed SIMD f32x4.relaxed_madd (FMA), which gradfold's kernels use here", one: peaks.fma, threads: peaks.threads, many: peaks.fmaThreads }
             : { kind: "Wasm SIMD f32x4 mul+add", one: peaks.simd, threads: peaks.threads, many: peaks.simdThreads };
         parts.push(
-          `## In Chromium ${browser.version} (headless, ${env.crossOriginIsolated ? "cross-origin isolated" : "NOT cross-origin isolated"}, ${env.cores} cores, relaxed SIMD ${env.relaxedSimd ? "yes" : "no"})`,
-          "Every contender runs in one dedicated Worker of one page (a Worker may block in Atomics.wait, which gradfold-2t's caller does while its pool finishes; see @gradfold/codegen/browser), bundled by esbuild for the browser and served from loopback with COOP/COEP. tfjs-wasm loads its threaded SIMD build on such a page, as it would for its users (its XNNPACK thread count is in the notes); jax-js runs its Wasm backend. Chromium has no process CPU clock, so there is no CPU table.",
+          `## In Chromium ${browser.version} (headless, ` +
+            `${env.crossOriginIsolated ? "cross-origin isolated" : "NOT cross-origin isolated"}, ${env.cores} cores, ` +
+            `relaxed SIMD ${env.relaxedSimd ? "yes" : "no"})`,
+          "Every contender runs in one dedicated Worker of one page (a Worker may block in Atomics.wait, which " +
+            "gradfold-2t's caller does while its pool finishes; see @gradfold/codegen/browser), bundled by esbuild for the " +
+            "browser and served from loopback with COOP/COEP. tfjs-wasm loads its threaded SIMD build on such a page, as " +
+            "it would for its users (its XNNPACK thread count is in the notes); jax-js runs its Wasm backend. Chromium has " +
+            "no process CPU clock, so there is no CPU table.",
           stepReport(browserResults, lossSteps, " — Chromium"),
           stepRooflineReport(browserResults, roofs, "gradfold-2t", " — Chromium"),
-          `Chromium's Wasm SIMD mul+add peak, for comparison: one thread ${peaks.simd.toFixed(1)} GFLOP/s, ${peaks.threads} threads ${peaks.simdThreads?.toFixed(1) ?? "—"} GFLOP/s.`,
+          `Chromium's Wasm SIMD mul+add peak, for comparison: one thread ${peaks.simd.toFixed(1)} GFLOP/s, ` +
+            `${peaks.threads} threads ${peaks.simdThreads?.toFixed(1) ?? "—"} GFLOP/s.`,
         );
       }
     }

@@ -104,7 +104,9 @@ export async function compileTimeReport(log: (line: string) => void, repeats = 5
     "",
     markdownTable(["training step", "first (cold)", "build", "grad", "updates", "compile()", "of which optimize", "≈ codegen", "total (warm median)", "budget"], rows),
     "",
-    `Warm columns are medians of ${repeats} compilations after the first; the budget is checked against the warm total (build + grad + updates + compile()). optimize() is timed alone on a fresh copy of the graph; codegen is compile() minus that.`,
+    `Warm columns are medians of ${repeats} compilations after the first; the budget is checked against the warm ` +
+      `total (build + grad + updates + compile()). optimize() is timed alone on a fresh copy of the graph; codegen ` +
+      `is compile() minus that.`,
     ...(errors.length > 0 ? ["", ...errors.map((e) => `- ${e}`)] : []),
   ].join("\n");
 }

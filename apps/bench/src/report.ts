@@ -89,7 +89,9 @@ export function stepReport(results: readonly ConfigRun[], lossSteps: number, whe
     "",
     cpuTable,
     "",
-    "Process CPU time (user + sys) around each timed step: not inflated when the OS preempts a step on a busy machine, but it counts every thread of the process (GC helpers, background compilation, worker threads), so a contender that uses two cores shows its total work here.",
+    "Process CPU time (user + sys) around each timed step: not inflated when the OS preempts a step on a busy " +
+      "machine, but it counts every thread of the process (GC helpers, background compilation, worker threads), so a " +
+      "contender that uses two cores shows its total work here.",
     "",
   ];
   return [
@@ -97,7 +99,9 @@ export function stepReport(results: readonly ConfigRun[], lossSteps: number, whe
     "",
     timeTable,
     "",
-    `Ratios are peer time / ${base} time from one interleaved run (> 1× means ${base} is faster); n is the number of timed steps (fewer for slow contenders, capped by the time budget). The last column is the step's matmul flops (forward, dW, dX) over ${base}'s median time.`,
+    `Ratios are peer time / ${base} time from one interleaved run (> 1× means ${base} is faster); n is the number ` +
+      `of timed steps (fewer for slow contenders, capped by the time budget). The last column is the step's matmul ` +
+      `flops (forward, dW, dX) over ${base}'s median time.`,
     "",
     ...(hasCpu ? cpuSection : []),
     `### Setup and first step (compile / jit / lazy init), ms${where}`,

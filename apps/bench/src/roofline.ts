@@ -102,7 +102,10 @@ export async function rooflineReport(log: (line: string) => void): Promise<strin
   return [
     "### Roofline: f32 matmul kernels, one thread",
     "",
-    `Peak probes (best of 50 short runs of independent multiply-add chains): JS scalar ${peaks.js.toFixed(1)} GFLOP/s, Wasm SIMD f32x4 mul+add ${peaks.wasm.toFixed(1)} GFLOP/s. "of peak" is against the JS peak for the js backend and the Wasm SIMD peak otherwise; jax-js (jit, Wasm SIMD) is the peer's matmul on the same shape, for reference.`,
+    `Peak probes (best of 50 short runs of independent multiply-add chains): JS scalar ${peaks.js.toFixed(1)} ` +
+      `GFLOP/s, Wasm SIMD f32x4 mul+add ${peaks.wasm.toFixed(1)} GFLOP/s. "of peak" is against the JS peak for the ` +
+      `js backend and the Wasm SIMD peak otherwise; jax-js (jit, Wasm SIMD) is the peer's matmul on the same shape, ` +
+      `for reference.`,
     "",
     markdownTable(["matmul", "kernel", "ms (best of 15)", "GFLOP/s", "of peak"], rows),
     ...(errors.size > 0 ? ["", ...[...errors].map((e) => `- ${e}`)] : []),

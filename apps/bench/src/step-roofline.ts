@@ -31,7 +31,10 @@ export function stepRooflineReport(results: readonly ConfigRun[], roofs: StepRoo
   return [
     `### Roofline of the whole step${where}`,
     "",
-    `Peaks (${roofs.kind}, best of 25–50 runs of independent multiply-add chains): one thread ${roofs.one.toFixed(1)} GFLOP/s; ${roofs.threads} threads together ${roofs.many?.toFixed(1) ?? "—"} GFLOP/s (every thread released at once, a round ends when the last finishes). Step GFLOP/s is the step's matmul flops (forward, dW, dX) over the median step time, so everything else in the step counts against it.`,
+    `Peaks (${roofs.kind}, best of 25–50 runs of independent multiply-add chains): one thread ` +
+      `${roofs.one.toFixed(1)} GFLOP/s; ${roofs.threads} threads together ${roofs.many?.toFixed(1) ?? "—"} GFLOP/s ` +
+      `(every thread released at once, a round ends when the last finishes). Step GFLOP/s is the step's matmul flops ` +
+      `(forward, dW, dX) over the median step time, so everything else in the step counts against it.`,
     "",
     markdownTable(["config", "gradfold GFLOP/s", "of 1-thread peak", `${threadedId} GFLOP/s`, `of ${roofs.threads}-thread peak`], rows),
   ].join("\n");

@@ -33,7 +33,9 @@ export type CreateMatmulPool = (specs: readonly MatmulSpec[], memory: WasmMemory
 export async function compileThreadedWith(createMatmulPool: CreateMatmulPool, spec: StepSpec, options: ThreadedCompileOptions = {}): Promise<ThreadedStep> {
   if (typeof SharedArrayBuffer === "undefined") {
     throw new TypeError(
-      "compileThreaded needs SharedArrayBuffer, which browsers give only to cross-origin isolated pages (served with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp); use compile() elsewhere",
+      "compileThreaded needs SharedArrayBuffer, which browsers give only to cross-origin isolated pages (served with " +
+        "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp); use compile() " +
+        "elsewhere",
     );
   }
   const threads = options.threads ?? 2;

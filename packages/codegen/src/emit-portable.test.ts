@@ -104,7 +104,8 @@ describe.runIf(wasmFeatures().simd)("an emitted module with backend \"wasm\" is 
   });
   it("fails at createStep() where it does not, instead of running something else", () => {
     expect(runInTempFolder({ "step.mjs": source, "main.mjs": main("WebAssembly.validate = () => false;") }, "main.mjs").trim()).toBe(
-      'createStep: this module was emitted with backend "wasm" and has no JS kernels, but this engine does not validate its Wasm SIMD kernels; emit it with backend "auto" to fall back to JS',
+      'createStep: this module was emitted with backend "wasm" and has no JS kernels, but this engine does not ' +
+        'validate its Wasm SIMD kernels; emit it with backend "auto" to fall back to JS',
     );
   });
 });

@@ -128,7 +128,9 @@ export function emitModule(spec: StepSpec, options: EmitOptions = {}): EmittedMo
     ...(js
       ? []
       : [
-          '  if (!wasmSimd) throw new Error("createStep: this module was emitted with backend \\"wasm\\" and has no JS kernels, but " + (backend === "js" ? "options.backend is \\"js\\"" : "this engine does not validate its Wasm SIMD kernels") + "; emit it with backend \\"auto\\" to fall back to JS");',
+          '  if (!wasmSimd) throw new Error("createStep: this module was emitted with backend \\"wasm\\" and has no JS ' +
+            'kernels, but " + (backend === "js" ? "options.backend is \\"js\\"" : "this engine does not validate its Wasm ' +
+            'SIMD kernels") + "; emit it with backend \\"auto\\" to fall back to JS");',
         ]),
     `  const step = ${hasWasm ? `wasmSimd ? wasmStep(image, wasmBytes, [], {}) : ` : ""}${js ? "jsStep(image, [], [], {})" : "null"};`,
     "  return { ...step, wasmSimd };",

@@ -146,7 +146,8 @@ export const lowerings: { [K in OpKind]: Lower<K> } = {
   // A user-defined op's semantics are JS functions in this process: ONNX has no operator to carry them.
   custom: (_ctx, n) => {
     throw new GraphError(
-      `toOnnx: custom op ${JSON.stringify(n.params.name)} (#${n.params.id}) cannot be exported: it is defined by JS functions (defineCustomOp) that ONNX cannot carry; build the exported graph from built-in ops`,
+      `toOnnx: custom op ${JSON.stringify(n.params.name)} (#${n.params.id}) cannot be exported: it is defined by JS ` +
+        `functions (defineCustomOp) that ONNX cannot carry; build the exported graph from built-in ops`,
     );
   },
 };

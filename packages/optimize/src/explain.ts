@@ -46,7 +46,9 @@ export function explanation(data: ExplanationData): Explanation {
   if (data.kernelsFused !== undefined) lines.push(`kernels: ${data.kernelsUnfused} unfused -> ${data.kernelsFused} fused`);
   if (data.peakBytesAfterPlanning !== undefined) {
     lines.push(
-      `bytes: ${kb(data.bytesUnoptimized!)} unoptimized (every node its own buffer) -> ${kb(data.peakBytesBeforePlanning!)} fused, unplanned -> ${kb(data.peakBytesAfterPlanning)} planned peak (arena ${kb(data.arenaBytes ?? data.peakBytesAfterPlanning)})`,
+      `bytes: ${kb(data.bytesUnoptimized!)} unoptimized (every node its own buffer) -> ` +
+        `${kb(data.peakBytesBeforePlanning!)} fused, unplanned -> ${kb(data.peakBytesAfterPlanning)} planned peak ` +
+        `(arena ${kb(data.arenaBytes ?? data.peakBytesAfterPlanning)})`,
     );
   }
   if (data.inPlaceUpdates !== undefined) lines.push(`updates in place: ${data.inPlaceUpdates} of ${data.updates}`);

@@ -34,7 +34,9 @@ export function runSchedule(schedule: ExecutionPlan, feeds: Feeds): { outputs: R
     const groupFeeds: Record<string, number[]> = {};
     for (const [t, s] of stand) groupFeeds[(s.params as { name: string }).name] = Array.from(read(t));
     const values = evaluate(outs, groupFeeds, sizes);
-    group.outputs.forEach((o, i) => write(o, values[i]));
+    group.outputs.forEach((o, i) => {
+      write(o, values[i]);
+    });
   }
   const outputs: Record<string, Float64Array> = {};
   for (const [name, t] of Object.entries(program.outputs)) outputs[name] = read(t);

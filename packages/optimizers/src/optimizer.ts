@@ -37,7 +37,8 @@ export function optimizer(transform: GradientTransformation, name: string): Opti
       const p = params[i];
       if (u.dtype !== "float32" || !sameShape(u.shape, p.shape)) {
         throw new GraphError(
-          `${name}: transform ${transform.label} made a ${u.dtype}${formatShape(u.shape)} update for param ${JSON.stringify(paramName(p as FloatTensor))}, expected float32${formatShape(p.shape)}`,
+          `${name}: transform ${transform.label} made a ${u.dtype}${formatShape(u.shape)} update for param ` +
+            `${JSON.stringify(paramName(p as FloatTensor))}, expected float32${formatShape(p.shape)}`,
         );
       }
     });

@@ -16,7 +16,10 @@ function slots(init = 0) {
   const store = new Map<number, Float64Array>();
   return (i: number, n: number) => {
     let s = store.get(i);
-    if (!s) store.set(i, (s = new Float64Array(n).fill(init)));
+    if (!s) {
+      s = new Float64Array(n).fill(init);
+      store.set(i, s);
+    }
     return s;
   };
 }

@@ -71,7 +71,8 @@ export function compileEntries(spec: EntriesSpec, options: EntriesOptions = {}):
   const compileStep = options.compileStep ?? compile;
   const now = (s: StepSpec, o: CompileOptions): EntryStep => {
     const step = compileStep(s, o);
-    if (step instanceof Promise) throw new GraphError("compileEntries: options.compileStep returned a Promise; use compileEntriesAsync (or compileModelAsync) for an async compiler");
+    if (step instanceof Promise) throw new GraphError("compileEntries: options.compileStep returned a Promise; use compileEntriesAsync (or compileModelAsync) for an " +
+      "async compiler");
     return step;
   };
   const specs = entrySpecs(spec, options);

@@ -8,11 +8,16 @@ const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCo
  * `save({"layer/W": float32 [[1.5, -2, 3], [4, 5, -0.0]], "b": float32 [inf, -inf, 1e-45]}, metadata={"note": "x"})`.
  */
 const PYTHON_F32 =
-  "mAAAAAAAAAB7Il9fbWV0YWRhdGFfXyI6eyJub3RlIjoieCJ9LCJiIjp7ImR0eXBlIjoiRjMyIiwic2hhcGUiOlszXSwiZGF0YV9vZmZzZXRzIjpbMCwxMl19LCJsYXllci9XIjp7ImR0eXBlIjoiRjMyIiwic2hhcGUiOlsyLDNdLCJkYXRhX29mZnNldHMiOlsxMiwzNl19fSAgICAgIAAAgH8AAID/AQAAAAAAwD8AAADAAABAQAAAgEAAAKBAAAAAgA==";
+  "mAAAAAAAAAB7Il9fbWV0YWRhdGFfXyI6eyJub3RlIjoieCJ9LCJiIjp7ImR0eXBlIjoiRjMyIiwic2hhcGUiOlszXSwiZGF0YV9v" +
+    "ZmZzZXRzIjpbMCwxMl19LCJsYXllci9XIjp7ImR0eXBlIjoiRjMyIiwic2hhcGUiOlsyLDNdLCJkYXRhX29mZnNldHMiOlsxMiwz" +
+    "Nl19fSAgICAgIAAAgH8AAID/AQAAAAAAwD8AAADAAABAQAAAgEAAAKBAAAAAgA==";
 
 /** The same with an int32 tensor "n" = [7, -8] and metadata {"note": "written by safetensors 0.8.0", "format": "np"}. */
 const PYTHON_MIXED =
-  "+AAAAAAAAAB7Il9fbWV0YWRhdGFfXyI6eyJub3RlIjoid3JpdHRlbiBieSBzYWZldGVuc29ycyAwLjguMCIsImZvcm1hdCI6Im5wIn0sImIiOnsiZHR5cGUiOiJGMzIiLCJzaGFwZSI6WzNdLCJkYXRhX29mZnNldHMiOlswLDEyXX0sImxheWVyL1ciOnsiZHR5cGUiOiJGMzIiLCJzaGFwZSI6WzIsM10sImRhdGFfb2Zmc2V0cyI6WzEyLDM2XX0sIm4iOnsiZHR5cGUiOiJJMzIiLCJzaGFwZSI6WzJdLCJkYXRhX29mZnNldHMiOlszNiw0NF19fSAgICAgIAAAgH8AAID/AQAAAAAAwD8AAADAAABAQAAAgEAAAKBAAAAAgAcAAAD4////";
+  "+AAAAAAAAAB7Il9fbWV0YWRhdGFfXyI6eyJub3RlIjoid3JpdHRlbiBieSBzYWZldGVuc29ycyAwLjguMCIsImZvcm1hdCI6Im5w" +
+    "In0sImIiOnsiZHR5cGUiOiJGMzIiLCJzaGFwZSI6WzNdLCJkYXRhX29mZnNldHMiOlswLDEyXX0sImxheWVyL1ciOnsiZHR5cGUi" +
+    "OiJGMzIiLCJzaGFwZSI6WzIsM10sImRhdGFfb2Zmc2V0cyI6WzEyLDM2XX0sIm4iOnsiZHR5cGUiOiJJMzIiLCJzaGFwZSI6WzJd" +
+    "LCJkYXRhX29mZnNldHMiOlszNiw0NF19fSAgICAgIAAAgH8AAID/AQAAAAAAwD8AAADAAABAQAAAgEAAAKBAAAAAgAcAAAD4////";
 
 const W = Float32Array.of(1.5, -2, 3, 4, 5, -0);
 const B = Float32Array.of(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45);

@@ -86,7 +86,8 @@ export const backpropView: View = {
         draw();
         const loss = graph.nodes[graph.nodes.length - 1];
         status.set(
-          `forward pass: loss ${loss.value[0].toFixed(4)}. All four params' gradients from one grad() call need ${graph.backwardNodesShared} backward nodes; one call per param would build ${graph.backwardNodesSeparate}.`,
+          `forward pass: loss ${loss.value[0].toFixed(4)}. All four params' gradients from one grad() call need ` +
+            `${graph.backwardNodesShared} backward nodes; one call per param would build ${graph.backwardNodesSeparate}.`,
         );
       } catch (e) {
         status.fail(e);
@@ -105,7 +106,12 @@ export const backpropView: View = {
 
     root.append(
       explain(
-        "Backpropagation is the chain rule applied from the loss back to the weights: each node's gradient ∂L/∂node is the sum, over the nodes that use it, of their gradient pushed back through their local derivative. Here a 2-2-1 network's loss (sigmoid hidden layer, squared error) is a gradfold graph, with forward values from evaluate() in blue and the gradients grad() builds in red, revealed in the order the backward pass computes them. Each gradient is computed once and reused by every input below it, which is why a backward pass costs about as much as a forward pass.",
+        "Backpropagation is the chain rule applied from the loss back to the weights: each node's gradient ∂L/∂node is " +
+          "the sum, over the nodes that use it, of their gradient pushed back through their local derivative. Here a " +
+          "2-2-1 network's loss (sigmoid hidden layer, squared error) is a gradfold graph, with forward values from " +
+          "evaluate() in blue and the gradients grad() builds in red, revealed in the order the backward pass computes " +
+          "them. Each gradient is computed once and reused by every input below it, which is why a backward pass costs " +
+          "about as much as a forward pass.",
       ),
       el("div", { class: "controls" }, [
         x1.root,

@@ -74,7 +74,12 @@ export const gradientsView: View = {
 
     root.append(
       explain(
-        "Backpropagation multiplies one Jacobian per layer, so the gradient reaching the first layer of a deep stack is a long product: sigmoid units (σ′ ≤ ¼) shrink it layer after layer and large initial weights can blow it up. ReLU units, a variance-preserving initialisation (He for ReLU, Glorot for tanh) and residual connections h + f(h), whose identity path carries the gradient past every layer, keep it alive. The plots show each layer's weight-gradient norm, on a log scale, as gradfold computes it inside the training step of a network classifying two circles.",
+        "Backpropagation multiplies one Jacobian per layer, so the gradient reaching the first layer of a deep stack " +
+          "is a long product: sigmoid units (σ′ ≤ ¼) shrink it layer after layer and large initial weights can blow it " +
+          "up. ReLU units, a variance-preserving initialisation (He for ReLU, Glorot for tanh) and residual connections " +
+          "h + f(h), whose identity path carries the gradient past every layer, keep it alive. The plots show each " +
+          "layer's weight-gradient norm, on a log scale, as gradfold computes it inside the training step of a network " +
+          "classifying two circles.",
       ),
       el("div", { class: "controls" }, [depth.root, width.root, activation.root, residual.root, init.root, lr.root, steps.root, button("Train", start, "train-depth"), button(
           "Stop",

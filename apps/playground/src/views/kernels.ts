@@ -46,7 +46,11 @@ export const kernelsView: View = {
     const m = shared.mnist;
     root.append(
       explain(
-        `What gradfold does with the MNIST view's current model (${m.model}, ${m.optimizer}, batch ${m.batch}): @gradfold/optimize rewrites the training step's graph by named rules (simplify, stabilize, CSE, …) and fuses it into kernel groups with one memory plan; @gradfold/codegen then renders each group as a specialised JavaScript or Wasm SIMD kernel. Below: explain()'s report, the rules that fired, and every generated kernel's source.`,
+        `What gradfold does with the MNIST view's current model (${m.model}, ${m.optimizer}, batch ${m.batch}): ` +
+          `@gradfold/optimize rewrites the training step's graph by named rules (simplify, stabilize, CSE, …) and fuses ` +
+          `it into kernel groups with one memory plan; @gradfold/codegen then renders each group as a specialised ` +
+          `JavaScript or Wasm SIMD kernel. Below: explain()'s report, the rules that fired, and every generated kernel's ` +
+          `source.`,
       ),
       el("div", { class: "controls" }, [which.root]),
       status.root,

@@ -111,14 +111,18 @@ export const mnistView: View = {
 
     root.append(
       explain(
-        "A multilayer perceptron learns to read handwritten digits, right here in a Web Worker: each step is a gradfold graph (forward, backward by symbolic differentiation, optimizer update) compiled to JavaScript and Wasm kernels. Training loss is averaged over the last ten batches; validation loss and accuracy are measured on 2,000 held-out test images.",
+        "A multilayer perceptron learns to read handwritten digits, right here in a Web Worker: each step is a " +
+          "gradfold graph (forward, backward by symbolic differentiation, optimizer update) compiled to JavaScript and " +
+          "Wasm kernels. Training loss is averaged over the last ten batches; validation loss and accuracy are measured " +
+          "on 2,000 held-out test images.",
       ),
       el("div", { class: "controls" }, [model.root, optimizer.root, lr.root, schedule.root, batch.root, steps.root, button("Train", start, "train"), button("Stop", () => send({ type: "stop" }), "stop")]),
       status.root,
       el("p", {}, ["speed: ", speed, " · ", threads, " · validation accuracy: ", valAccuracy]),
       el("div", { class: "row" }, [lossChart.root, accChart.root]),
       el("h3", {}, ["Draw a digit"]),
-      el("p", { class: "explain" }, ["Draw with the mouse or a finger; the stroke is scaled into a 20×20 box of a 28×28 image as MNIST's digits are, and the trained network's softmax gives each class's probability."]),
+      el("p", { class: "explain" }, ["Draw with the mouse or a finger; the stroke is scaled into a 20×20 box of a 28×28 image as MNIST's digits " +
+        "are, and the trained network's softmax gives each class's probability."]),
       el("div", { class: "row" }, [el("div", {}, [pad.root, el("br"), button("Clear", () => pad.clear(), "clear-pad")]), el("div", {}, [predicted, probabilities])]),
     );
     return () => worker.terminate();

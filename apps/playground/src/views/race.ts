@@ -76,7 +76,10 @@ export const raceView: View = {
 
     root.append(
       explain(
-        "Seven optimizers from @gradfold/optimizers start from the same point on a 2-D surface, each a compiled gradfold step whose two params are the coordinates (★ marks the minimum). Plain SGD must keep its step small enough for the steepest direction, momentum builds speed along shallow valleys, and AdaGrad, RMSProp and Adam rescale each coordinate by its gradient history. Lion steps by the sign of its momentum only.",
+        "Seven optimizers from @gradfold/optimizers start from the same point on a 2-D surface, each a compiled " +
+          "gradfold step whose two params are the coordinates (★ marks the minimum). Plain SGD must keep its step small " +
+          "enough for the steepest direction, momentum builds speed along shallow valleys, and AdaGrad, RMSProp and Adam " +
+          "rescale each coordinate by its gradient history. Lion steps by the sign of its momentum only.",
       ),
       el("div", { class: "controls" }, [surface.root, steps.root, momentum.root, beta1.root, beta2.root, alpha.root, button("Race", start, "race")]),
       note,

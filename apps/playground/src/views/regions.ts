@@ -109,7 +109,11 @@ export const regionsView: View = {
 
     root.append(
       explain(
-        "A small network learns to separate two classes of 2-D points; the background is its prediction over the plane, redrawn as training goes (filled dots: training set, hollow: test set). Training minimises the empirical risk on the training points plus the L1/L2 penalty: when the test loss turns up while the training loss keeps falling the model overfits the noise, and when both stay high it underfits. Hinge and squared error score the classes ±1 with one output; cross-entropy uses two logits.",
+        "A small network learns to separate two classes of 2-D points; the background is its prediction over the " +
+          "plane, redrawn as training goes (filled dots: training set, hollow: test set). Training minimises the " +
+          "empirical risk on the training points plus the L1/L2 penalty: when the test loss turns up while the training " +
+          "loss keeps falling the model overfits the noise, and when both stay high it underfits. Hinge and squared " +
+          "error score the classes ±1 with one output; cross-entropy uses two logits.",
       ),
       el("div", { class: "controls" }, [
         dataset.root,

@@ -41,11 +41,19 @@ export async function initExperiment(o: ExperimentOptions, depth = 10, width = 1
   files["summary.md"] = [
     "# Experiment: initializer scale",
     "",
-    `${o.model === "cnn" ? `CNN ${cnnLabel(o)} (fans of a kh×kw×in×out filter: kh·kw·in and kh·kw·out)` : `MLP with ${depth} hidden layers of width ${width}`} on MNIST (${o.limitTrain} training examples); weights normal with the given standard deviation (Glorot: √(2/(fan_in+fan_out)), He: √(2/fan_in)), zero biases; then ${o.steps} steps of SGD (lr 0.01, batch ${o.batchSize}), seed ${o.seed}.`,
+    `${o.model === "cnn" ? `CNN ${cnnLabel(o)} (fans of a kh×kw×in×out filter: kh·kw·in and kh·kw·out)` : `MLP with ${depth} hidden layers of width ${width}`} ` +
+      `on MNIST (${o.limitTrain} training examples); weights normal with the given standard deviation ` +
+      `(Glorot: √(2/(fan_in+fan_out)), He: √(2/fan_in)), zero biases; then ${o.steps} steps of SGD (lr 0.01, batch ${o.batchSize}), seed ${o.seed}.`,
     "",
     markdownTable(["units", "init", "‖∂J/∂W‖ layer 1", o.model === "cnn" ? "last layer" : `layer ${depth + 1}`, "ratio first/last", `loss after ${o.steps} steps`], rows),
     "",
-    "The gradient of layer l's weights is h₍ₗ₋₁₎ᵀ·δₗ: the activation coming forward times the error signal coming back. Below the variance-preserving scale (Glorot for tanh, He for ReLU) activations shrink layer by layer going forward and error signals shrink going backward, so every layer's gradient is vanishingly small and the loss stays at log 10 ≈ 2.303; above it both grow geometrically: ReLU nets explode and diverge within a few steps, while tanh units saturate (large gradients near the input, yet the loss does not improve). At the Glorot/He scale the gradient norms of all layers stay within a small factor of each other and training proceeds.",
+    "The gradient of layer l's weights is h₍ₗ₋₁₎ᵀ·δₗ: the activation coming forward times the error signal coming " +
+      "back. Below the variance-preserving scale (Glorot for tanh, He for ReLU) activations shrink layer by layer " +
+      "going forward and error signals shrink going backward, so every layer's gradient is vanishingly small and the " +
+      "loss stays at log 10 ≈ 2.303; above it both grow geometrically: ReLU nets explode and diverge within a few " +
+      "steps, while tanh units saturate (large gradients near the input, yet the loss does not improve). At the " +
+      "Glorot/He scale the gradient norms of all layers stay within a small factor of each other and training " +
+      "proceeds.",
     "",
     "Plots: `init-gradients-tanh.svg`, `init-gradients-relu.svg`.",
     "",

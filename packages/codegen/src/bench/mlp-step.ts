@@ -42,7 +42,8 @@ for (const c of configs) {
   }
   const loss = step.run({ x, y }).loss[0];
   console.log(
-    `${c.name} [${backend}]: compile ${compileMs.toFixed(1)} ms, first step ${firstMs.toFixed(1)} ms, median ${median(times).toFixed(2)} ms/step wall, ${median(cpu).toFixed(2)} ms CPU, ` +
+    `${c.name} [${backend}]: compile ${compileMs.toFixed(1)} ms, first step ${firstMs.toFixed(1)} ms, median ` +
+      `${median(times).toFixed(2)} ms/step wall, ${median(cpu).toFixed(2)} ms CPU, ` +
       `${step.stats.kernels} kernels, arena ${(step.arenaBytes / 1e6).toFixed(2)} MB, loss ${loss.toFixed(4)}`,
   );
 }

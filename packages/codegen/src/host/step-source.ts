@@ -25,10 +25,11 @@ const PAGE = 65536;
  * `options` ({ memory?, matmuls? } to run on a caller's shared memory and pool).
  */
 export interface StepSource {
-  /** Source of `function (image, wasmBytes) { ... return step; }`'s body. */
+  /** Source of `function (image, wasmBytes, customCalls, options) { ... return step; }`'s body. */
   readonly body: string;
   /** The Wasm kernels' modules (empty when every kernel is JS). */
   readonly wasmBytes: readonly Uint8Array[];
+  /** How many of the kernels run as Wasm. */
   readonly wasmKernels: number;
   /** One per plan group, in order; `placements[i]` says where `kernels[i]` runs. */
   readonly kernels: readonly KernelSource[];
@@ -48,11 +49,7 @@ export interface StepSource {
   readonly memoryBytes: number;
 }
 
-/**
- * Writes the whole step: one WebAssembly.Memory as the arena, one typed-array view
- * per buffer (created once), the kernels, `runKernels()` calling them in schedule
- * order then copying updates into their targets, and the runtime methods.
- */
+/** How stepSource() builds the step: threads, shared memory, Wasm features, checks. */
 export interface StepSourceOptions {
   /** Threads that may run matmuls at once (each needs its own packing scratch); default 1. */
   readonly threads?: number;
@@ -66,6 +63,11 @@ export interface StepSourceOptions {
   readonly checkNumerics?: boolean;
 }
 
+/**
+ * Writes the whole step: one WebAssembly.Memory as the arena, one typed-array view
+ * per buffer (created once), the kernels, `runKernels()` calling them in schedule
+ * order then copying updates into their targets, and the runtime methods.
+ */
 export function stepSource(step: PreparedStep, backend: Backend = "auto", options: StepSourceOptions = {}): StepSource {
   const { arena: plan, shapes } = step;
   const threads = options.threads ?? 1;
@@ -140,7 +142,8 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   // A plain buffer where WebAssembly is missing altogether (the JS kernels only need bytes).
   b.line(`const memory = options.memory || (typeof WebAssembly === "object" ? new WebAssembly.Memory({ initial: ${pages}, maximum: ${pages} }) : { buffer: new ArrayBuffer(${pages * PAGE}) });`);
   b.line("const heap = memory.buffer;");
-  b.line(`if (!(image instanceof Uint8Array) || image.length !== ${plan.staticBytes}) throw new Error("createStep: expected the ${plan.staticBytes}-byte initial image of params and constants");`);
+  b.line(`if (!(image instanceof Uint8Array) || image.length !== ${plan.staticBytes}) throw new Error("createStep: ` +
+    `expected the ${plan.staticBytes}-byte initial image of params and constants");`);
   b.line(`new Uint8Array(heap, 0, ${plan.staticBytes}).set(image);`);
   b.line("");
   const viewLines = [...views.values()]
@@ -152,7 +155,8 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   viewLines.forEach((l) => { b.line(l); });
   b.line("");
   if (wasm.modules.length > 0) {
-    b.line(`// Wasm SIMD kernels over the same memory: ${backends.filter((x) => x === "wasm").length} kernels, ${wasm.matmulSpecs.length} of them matmuls (a product an epilogue reads lands in scratch unless stored).`);
+    b.line(`// Wasm SIMD kernels over the same memory: ${backends.filter((x) => x === "wasm").length} kernels, ` +
+      `${wasm.matmulSpecs.length} of them matmuls (a product an epilogue reads lands in scratch unless stored).`);
     b.line("const instances = wasmBytes.map((bytes) => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports);");
     b.line("// options.matmuls: the same kernels split across threads, when a pool runs them.");
     b.line("const wasm = Object.assign(Object.create(null), ...instances, options.matmuls || {});");

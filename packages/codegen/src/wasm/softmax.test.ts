@@ -77,7 +77,9 @@ describe("softmax, logSoftmax and softmax cross-entropy as Wasm kernels follow t
     const feeds = { x: xs, labels: Int32Array.of(0, 2, 2, 1) };
     const got = [...wasm.run(feeds).ce];
     const js = [...compile(spec, { backend: "js" }).run(feeds).ce];
-    got.forEach((v, i) => expect(v).toBeCloseTo(js[i], 6));
+    got.forEach((v, i) => {
+      expect(v).toBeCloseTo(js[i], 6);
+    });
   });
 
   it("softmax over a leading axis stays JS (its rows are strided)", () => {

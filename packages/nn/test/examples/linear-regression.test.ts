@@ -49,8 +49,12 @@ test("gradient descent on MSE recovers the coefficients of a noisy linear model"
   const run = trainSgd({ loss, params: layer.params, feeds: { x: X, y: Y }, sizes: { batch: n }, lr: 0.5, steps: 300 });
 
   const learned = [...run.values["linear/W"], run.values["linear/b"][0]];
-  learned.forEach((v, i) => expect(Math.abs(v - ols[i])).toBeLessThan(1e-4));
-  [...trueW, trueB].forEach((v, i) => expect(Math.abs(ols[i] - v)).toBeLessThan(0.05));
+  learned.forEach((v, i) => {
+    expect(Math.abs(v - ols[i])).toBeLessThan(1e-4);
+  });
+  [...trueW, trueB].forEach((v, i) => {
+    expect(Math.abs(ols[i] - v)).toBeLessThan(0.05);
+  });
   // The residual error is the noise: MSE ≈ σ² = 0.01.
   const mse = evaluate(loss, { x: X, y: Y, ...run.values }, { batch: n })[0];
   expect(mse).toBeGreaterThan(0.006);

@@ -113,7 +113,8 @@ async function main() {
   const unpackedTimes = measureWasm(benchShapes, {}, false);
   const naiveTimes = args.has("--no-naive") ? undefined : measureNaive(benchShapes);
   const pool = await measurePool(benchShapes);
-  console.log("\n| kernel | variant | M×K×N | Wasm GFLOP/s (CPU) | unpacked B | Wasm ms (wall median) | naive JS GFLOP/s (CPU) | Wasm/naive | 1 thread ms | 2 threads ms | speed-up | identical |");
+  console.log("\n| kernel | variant | M×K×N | Wasm GFLOP/s (CPU) | unpacked B | Wasm ms (wall median) | naive JS GFLOP/s " +
+    "(CPU) | Wasm/naive | 1 thread ms | 2 threads ms | speed-up | identical |");
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
   benchShapes.forEach((s, i) => {
     const w = wasmTimes[i];
