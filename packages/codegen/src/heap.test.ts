@@ -21,12 +21,17 @@ const y = new Int32Array(8).map((_, i) => i % 4);
 const feeds = { x, y };
 // Warm up until the JIT has settled (tier-up metadata is heap too, and is not per step).
 for (let i = 0; i < 5000; i++) step.run(feeds);
-globalThis.gc(); globalThis.gc();
-const before = process.memoryUsage().heapUsed;
-for (let i = 0; i < 2000; i++) step.run(feeds);
-globalThis.gc(); globalThis.gc();
-const after = process.memoryUsage().heapUsed;
-console.log(JSON.stringify({ growth: after - before, loss: step.run(feeds).loss[0] }));
+// Three windows of 2,000 steps; the smallest growth counts. A per-step allocation grows every
+// window; late JIT work on a busy machine (background compiles finishing) grows only one.
+const growths = [];
+for (let w = 0; w < 3; w++) {
+  globalThis.gc(); globalThis.gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 2000; i++) step.run(feeds);
+  globalThis.gc(); globalThis.gc();
+  growths.push(process.memoryUsage().heapUsed - before);
+}
+console.log(JSON.stringify({ growth: Math.min(...growths), loss: step.run(feeds).loss[0] }));
 `;
       const result = JSON.parse(runInTempFolder({ "step.mjs": source, "main.mjs": main }, "main.mjs", ["--expose-gc"]));
       expect(Number.isFinite(result.loss)).toBe(true);
