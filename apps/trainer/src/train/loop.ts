@@ -3,6 +3,7 @@ import { type Dataset as FitData, type EntriesModel, fitAsync } from "@gradfold/
 import type { DataSplits } from "../data/dataset.ts";
 import { batchAccuracy, gradNormPrefix } from "./program.ts";
 import type { Divergence, EpochMetrics, LoopOutcome, RunState } from "./run-state.ts";
+import { type ParamSnapshot, takeSnapshot } from "./trace-divergence.ts";
 
 export interface LoopOptions {
   readonly epochs: number;
@@ -58,6 +59,8 @@ export async function trainLoop(model: EntriesModel, data: DataSplits, options: 
   let lastGoodGradNorms: Record<string, number> | null = null;
   let divergence: Divergence | null = null;
   let earlyStop = false;
+  // The params and optimizer state before the step being run: a diverged step is re-run from them with checkNumerics.
+  let beforeStep: ParamSnapshot = takeSnapshot(model);
   let clock = performance.now();
   const tick = () => {
     const now = performance.now();
@@ -84,6 +87,7 @@ export async function trainLoop(model: EntriesModel, data: DataSplits, options: 
           return;
         }
         lastGoodGradNorms = norms;
+        beforeStep = takeSnapshot(model);
         state.step = step;
         state.batch = batch + 1;
         state.partial.lossSum += loss * rows;
@@ -135,7 +139,7 @@ export async function trainLoop(model: EntriesModel, data: DataSplits, options: 
     const tensors = ["loss", ...Object.keys(norms).filter((k) => !Number.isFinite(norms[k]))];
     divergence = { step, epoch, batch, tensors, loss: loss * lossScale, lastGoodGradNorms };
   }
-  if (divergence) return { status: "diverged", state, divergence };
+  if (divergence) return { status: "diverged", state, divergence, before: beforeStep };
   if (earlyStop) return { status: "early-stopped", state };
   if (history.status === "stopped") {
     hooks.checkpoint(state);
