@@ -74,9 +74,10 @@ export async function traceDivergence(request: TraceRequest): Promise<FirstNonFi
         shouldStop: () => ran,
       },
     });
+    // Data cannot be the cause here: a non-finite feed would have stopped the first op that read it.
     const message = ran
-      ? `the step is finite when re-run with checkNumerics (loss ${loss}): the non-finite value did not come from an op of this step as checked; the compiled step's fused kernels may round differently`
-      : "the step was not re-run";
+      ? `the step is finite when re-run with checkNumerics from the same params and batch (loss ${loss}): no op of it makes a non-finite value in float32 one op at a time, so the value came from how the run's backend computed it (fused kernels, threads or the float64 reference) or from outside the step`
+      : "the step was not re-run: the data has no such batch";
     return { found: false, operation: null, callSite: null, kernel: null, inputs: [], message };
   } catch (err) {
     if (err instanceof RangeError && err.message.startsWith("checkNumerics: ")) return parseNumericsError(err.message);
