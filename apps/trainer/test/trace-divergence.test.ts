@@ -42,6 +42,18 @@ describe("a diverged step is re-run with checkNumerics", () => {
     for (const [name, t] of ckpt.tensors) expect(t.every(Number.isFinite), name).toBe(true);
   });
 
+  it("replays the steps since the start when no checkpoint was kept, and finds the same op", async () => {
+    const dir = tempDir();
+    const folder = new RunFolder(join(dir, "run"));
+    const { deps } = loggingDeps();
+    const report = await runTraining(tinyConfig(writeBlobsCsv(dir), { lr: 1e6, epochs: 5, checkpointEvery: 0 }), folder, false, deps);
+    expect(report.divergence?.step).toBe(5);
+    expect(folder.hasCheckpoint()).toBe(false);
+    // From the start's params, steps 1–4 replayed: had the replay gone wrong, the first bad op would read a NaN param.
+    expect(report.divergence?.firstNonFinite).toMatchObject({ found: true, operation: "matmul float32[10, 3]" });
+    expect(report.divergence?.firstNonFinite?.inputs.every((line) => line.endsWith("all finite"))).toBe(true);
+  });
+
   it("says the step is finite when re-run when the non-finite loss did not come from the step's ops", async () => {
     const dir = tempDir();
     const folder = new RunFolder(join(dir, "run"));
@@ -63,6 +75,28 @@ describe("a diverged step is re-run with checkNumerics", () => {
     expect(report.divergence?.step).toBe(3);
     expect(logs.find((l) => l.startsWith("diverged at step 3"))).toMatch(/re-run with checkNumerics: the step is finite when re-run/);
     expect(readReport(folder).divergence.firstNonFinite).toMatchObject({ found: false, operation: null, callSite: null });
+  });
+
+  it("says so when the steps before it do not replay as they ran", async () => {
+    const dir = tempDir();
+    const folder = new RunFolder(join(dir, "run"));
+    // Infinite at the 3rd run (the run diverges at step 3) and at the 5th (the replay of step 2).
+    const reference = chooseBackend("reference");
+    let trainRuns = 0;
+    const { deps } = loggingDeps({
+      backend: {
+        ...reference,
+        compileStep: (spec, options) => {
+          const step = reference.compileStep(spec, options) as EntryStep;
+          if ((spec.updates ?? []).length === 0) return step;
+          return { ...step, run: (feeds) => ({ ...step.run(feeds), ...([3, 5].includes(++trainRuns) ? { loss: new Float32Array(1).fill(Number.NaN) } : {}) }) };
+        },
+      },
+    });
+    const report = await runTraining(tinyConfig(writeBlobsCsv(dir), { epochs: 2, checkpointEvery: 0 }), folder, false, deps);
+    expect(report.status).toBe("diverged");
+    expect(report.divergence?.firstNonFinite).toMatchObject({ found: false });
+    expect(report.divergence?.firstNonFinite?.message).toMatch(/^the steps before it did not replay as they ran \(step 2, loss NaN, replayed from step 0\)/);
   });
 });
 

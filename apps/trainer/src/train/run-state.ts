@@ -1,4 +1,4 @@
-import type { FirstNonFinite, ParamSnapshot } from "./trace-divergence.ts";
+import type { FirstNonFinite, Rewind } from "./trace-divergence.ts";
 
 /** One line of metrics.jsonl: one finished epoch. */
 export interface EpochMetrics {
@@ -54,5 +54,5 @@ export interface Divergence {
 export type LoopOutcome =
   | { status: "completed" | "early-stopped"; state: RunState }
   | { status: "interrupted"; state: RunState }
-  /** `before`: the params and optimizer state before the diverged step (the model holds what it produced). */
-  | { status: "diverged"; state: RunState; divergence: Divergence; before: ParamSnapshot };
+  /** `rewind`: the latest params and optimizer state kept before the diverged step (the model holds what that step produced). */
+  | { status: "diverged"; state: RunState; divergence: Divergence; rewind: Rewind };

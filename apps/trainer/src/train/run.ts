@@ -212,7 +212,7 @@ export async function runTraining(config: TrainConfig, folder: RunFolder, resume
       throw err;
     }
     deps.progress.stop();
-    if (outcome.status === "diverged") outcome = await traced(outcome, built, deps);
+    if (outcome.status === "diverged") outcome = await traced(outcome, model, built, deps);
     const report = await finish(config, folder, model, data, outcome, deps, { setupSeconds, compileSeconds, lossScale });
     folder.writeJson("report.json", report);
     await writeCurves(folder, outcome.state.history, stepLosses);
@@ -226,12 +226,12 @@ export async function runTraining(config: TrainConfig, folder: RunFolder, resume
  * A diverged outcome with what re-running its step with checkNumerics found. A re-run
  * that cannot be done says why instead; it never turns a divergence into a failure.
  */
-async function traced(outcome: Extract<LoopOutcome, { status: "diverged" }>, built: ReturnType<typeof buildRun>, deps: RunDeps): Promise<LoopOutcome> {
-  const { divergence, before } = outcome;
+async function traced(outcome: Extract<LoopOutcome, { status: "diverged" }>, model: EntriesModel, built: ReturnType<typeof buildRun>, deps: RunDeps): Promise<LoopOutcome> {
+  const { divergence, rewind } = outcome;
   deps.progress.log(`re-running step ${divergence.step} with checkNumerics to find the first non-finite value…`);
   let firstNonFinite: FirstNonFinite;
   try {
-    firstNonFinite = await traceDivergence({ spec: built.spec, data: built.data, before, divergence, batchSize: built.config.batchSize, seed: built.config.seed });
+    firstNonFinite = await traceDivergence({ spec: built.spec, model, data: built.data, rewind, divergence, batchSize: built.config.batchSize, seed: built.config.seed });
   } catch (err) {
     firstNonFinite = { found: false, operation: null, callSite: null, kernel: null, inputs: [], message: `the step could not be re-run with checkNumerics: ${(err as Error).message}` };
   }

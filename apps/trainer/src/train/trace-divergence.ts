@@ -6,6 +6,14 @@ import type { Divergence } from "./run-state.ts";
 /** The params and optimizer state a model held before a step, by slot name. */
 export type ParamSnapshot = ReadonlyMap<string, Float32Array>;
 
+/** Params and optimizer state kept during a run, and where fit() stood then (its next step's epoch and batch, steps done). */
+export interface Rewind {
+  readonly params: ParamSnapshot;
+  readonly epoch: number;
+  readonly batch: number;
+  readonly step: number;
+}
+
 /** What re-running a diverged step with checkNumerics found (report.json's `divergence.firstNonFinite`). */
 export interface FirstNonFinite {
   /** False when the re-run step was finite everywhere. */
@@ -39,50 +47,74 @@ export function parseNumericsError(message: string): FirstNonFinite {
 
 export interface TraceRequest {
   readonly spec: ModelSpec<unknown>;
+  /** The run's model: replays the steps from `rewind` to the diverged one with the run's own step. */
+  readonly model: EntriesModel;
   readonly data: DataSplits;
-  /** The params and optimizer state before the diverged step. */
-  readonly before: ParamSnapshot;
+  readonly rewind: Rewind;
   readonly divergence: Divergence;
   readonly batchSize: number;
   readonly seed: number;
 }
 
+const notFound = (message: string): FirstNonFinite => ({ found: false, operation: null, callSite: null, kernel: null, inputs: [], message });
+
 /**
- * Re-runs the diverged step once: a separate model compiled with checkNumerics (one
- * kernel per node, each checked), loaded with the params and optimizer state from
- * before that step, fed the same batch and dropout masks (fit() draws both from the
- * seed, epoch and step). The run's own model and files are not touched.
+ * fit() over the steps from (epoch, batch) on, stopping after step `last` (or at the
+ * first non-finite loss). The batches and dropout masks are those of the run: fit()
+ * draws them from the seed, the epoch and the step. Returns the last step run.
+ */
+async function runSteps(model: EntriesModel, request: TraceRequest, from: { epoch: number; batch: number }, last: number): Promise<{ step: number; loss: number }> {
+  let ran = { step: -1, loss: Number.NaN };
+  const history = await fitAsync(model, { x: request.data.train.x, y: request.data.train.y }, {
+    epochs: request.divergence.epoch + 1,
+    batchSize: request.batchSize,
+    seed: request.seed,
+    initialEpoch: from.epoch,
+    initialBatch: from.batch,
+    callbacks: {
+      onBatchEnd({ step, loss }) {
+        ran = { step, loss };
+      },
+      shouldStop: () => ran.step >= last,
+    },
+  });
+  if (history.failed) ran = { step: history.failed.step, loss: history.failed.loss };
+  return ran;
+}
+
+/**
+ * Re-runs the diverged step once. The run's model is put back to the params and
+ * optimizer state kept last before that step (the run keeps them only where it reads
+ * them anyway: at the start and at checkpoints, so tracing costs nothing per step) and
+ * replays the steps in between (bit-identical to the run); then a separate model
+ * compiled with checkNumerics (one kernel per node, each checked) gets that state and
+ * the diverged step's batch and dropout masks. Nothing is written: the run's files,
+ * its checkpoint among them, stay as they were; the run's model ends up holding the
+ * params before the diverged step.
  */
 export async function traceDivergence(request: TraceRequest): Promise<FirstNonFinite> {
-  const { divergence, before } = request;
-  const model = await compileModelAsync(request.spec, { compileStep: (s, options) => compile(s, { ...options, checkNumerics: true }) });
+  const { divergence, rewind, model } = request;
+  for (const [name, value] of rewind.params) model.write(name, value);
+  if (rewind.step < divergence.step - 1) {
+    const replayed = await runSteps(model, request, rewind, divergence.step - 1);
+    if (replayed.step !== divergence.step - 1 || !Number.isFinite(replayed.loss)) {
+      return notFound(`the steps before it did not replay as they ran (step ${replayed.step}, loss ${replayed.loss}, replayed from step ${rewind.step}); the step was not re-run`);
+    }
+  }
+  const checked = await compileModelAsync(request.spec, { compileStep: (s, options) => compile(s, { ...options, checkNumerics: true }) });
   try {
-    for (const [name, value] of before) model.write(name, value);
-    let ran = false;
-    let loss = Number.NaN;
-    await fitAsync(model, { x: request.data.train.x, y: request.data.train.y }, {
-      epochs: divergence.epoch + 1,
-      batchSize: request.batchSize,
-      seed: request.seed,
-      initialEpoch: divergence.epoch,
-      initialBatch: divergence.batch,
-      callbacks: {
-        onBatchEnd(log) {
-          ran = true;
-          loss = log.loss;
-        },
-        shouldStop: () => ran,
-      },
-    });
+    for (const name of model.names()) checked.write(name, model.read(name));
+    const ran = await runSteps(checked, request, { epoch: divergence.epoch, batch: divergence.batch }, divergence.step);
+    if (ran.step !== divergence.step) return notFound("the step was not re-run: the data has no such batch");
     // Data cannot be the cause here: a non-finite feed would have stopped the first op that read it.
-    const message = ran
-      ? `the step is finite when re-run with checkNumerics from the same params and batch (loss ${loss}): no op of it makes a non-finite value in float32 one op at a time, so the value came from how the run's backend computed it (fused kernels, threads or the float64 reference) or from outside the step`
-      : "the step was not re-run: the data has no such batch";
-    return { found: false, operation: null, callSite: null, kernel: null, inputs: [], message };
+    return notFound(
+      `the step is finite when re-run with checkNumerics from the same params and batch (loss ${ran.loss}): no op of it makes a non-finite value in float32 one op at a time, ` +
+        "so the value came from how the run's backend computed it (fused kernels, threads or the float64 reference) or from outside the step",
+    );
   } catch (err) {
     if (err instanceof RangeError && err.message.startsWith("checkNumerics: ")) return parseNumericsError(err.message);
     throw err;
   } finally {
-    await model.close();
+    await checked.close();
   }
 }
