@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EntryStep } from "@gradfold/train";
 import { describe, expect, it } from "vitest";
-import { chooseBackend } from "../src/train/backends.ts";
+import { type Backend, chooseBackend } from "../src/train/backends.ts";
 import { loadCheckpoint } from "../src/train/checkpoint.ts";
 import { RunFolder } from "../src/train/run-folder.ts";
 import { type RunDeps, runTraining } from "../src/train/run.ts";
@@ -14,6 +14,20 @@ function loggingDeps(overrides: Partial<RunDeps> = {}) {
   const logs: string[] = [];
   const deps = testDeps(overrides);
   return { logs, deps: { ...deps, progress: { ...deps.progress, log: (m: string) => logs.push(m) } } };
+}
+
+/** The reference backend, but its train step reports an infinite loss at these runs (counted from 1, replays included). */
+function nonFiniteLossAt(runs: readonly number[]): Backend {
+  const reference = chooseBackend("reference");
+  let trainRuns = 0;
+  return {
+    ...reference,
+    compileStep: (spec, options) => {
+      const step = reference.compileStep(spec, options) as EntryStep;
+      if ((spec.updates ?? []).length === 0) return step;
+      return { ...step, run: (feeds) => ({ ...step.run(feeds), ...(runs.includes(++trainRuns) ? { loss: new Float32Array(1).fill(Number.POSITIVE_INFINITY) } : {}) }) };
+    },
+  };
 }
 
 const readReport = (folder: RunFolder) => JSON.parse(readFileSync(join(folder.dir, "report.json"), "utf8"));
@@ -58,18 +72,7 @@ describe("a diverged step is re-run with checkNumerics", () => {
     const dir = tempDir();
     const folder = new RunFolder(join(dir, "run"));
     // A train step that reports an infinite loss at its 3rd run though every op is finite.
-    const reference = chooseBackend("reference");
-    let trainRuns = 0;
-    const { logs, deps } = loggingDeps({
-      backend: {
-        ...reference,
-        compileStep: (spec, options) => {
-          const step = reference.compileStep(spec, options) as EntryStep;
-          if ((spec.updates ?? []).length === 0) return step;
-          return { ...step, run: (feeds) => ({ ...step.run(feeds), ...(++trainRuns === 3 ? { loss: new Float32Array(1).fill(Number.POSITIVE_INFINITY) } : {}) }) };
-        },
-      },
-    });
+    const { logs, deps } = loggingDeps({ backend: nonFiniteLossAt([3]) });
     const report = await runTraining(tinyConfig(writeBlobsCsv(dir), { epochs: 2, checkpointEvery: 0 }), folder, false, deps);
     expect(report.status).toBe("diverged");
     expect(report.divergence?.step).toBe(3);
@@ -81,22 +84,11 @@ describe("a diverged step is re-run with checkNumerics", () => {
     const dir = tempDir();
     const folder = new RunFolder(join(dir, "run"));
     // Infinite at the 3rd run (the run diverges at step 3) and at the 5th (the replay of step 2).
-    const reference = chooseBackend("reference");
-    let trainRuns = 0;
-    const { deps } = loggingDeps({
-      backend: {
-        ...reference,
-        compileStep: (spec, options) => {
-          const step = reference.compileStep(spec, options) as EntryStep;
-          if ((spec.updates ?? []).length === 0) return step;
-          return { ...step, run: (feeds) => ({ ...step.run(feeds), ...([3, 5].includes(++trainRuns) ? { loss: new Float32Array(1).fill(Number.NaN) } : {}) }) };
-        },
-      },
-    });
+    const { deps } = loggingDeps({ backend: nonFiniteLossAt([3, 5]) });
     const report = await runTraining(tinyConfig(writeBlobsCsv(dir), { epochs: 2, checkpointEvery: 0 }), folder, false, deps);
     expect(report.status).toBe("diverged");
     expect(report.divergence?.firstNonFinite).toMatchObject({ found: false });
-    expect(report.divergence?.firstNonFinite?.message).toMatch(/^the steps before it did not replay as they ran \(step 2, loss NaN, replayed from step 0\)/);
+    expect(report.divergence?.firstNonFinite?.message).toMatch(/^the steps before it did not replay as they ran \(step 2, loss Infinity, replayed from step 0\)/);
   });
 });
 
