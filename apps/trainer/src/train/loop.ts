@@ -3,6 +3,7 @@ import { type Dataset as FitData, type EntriesModel, fitAsync } from "@gradfold/
 import type { DataSplits } from "../data/dataset.ts";
 import { batchAccuracy, gradNormPrefix } from "./program.ts";
 import type { Divergence, EpochMetrics, LoopOutcome, RunState } from "./run-state.ts";
+import { type Rewind, takeSnapshot } from "./trace-divergence.ts";
 
 export interface LoopOptions {
   readonly epochs: number;
@@ -58,6 +59,10 @@ export async function trainLoop(model: EntriesModel, data: DataSplits, options: 
   let lastGoodGradNorms: Record<string, number> | null = null;
   let divergence: Divergence | null = null;
   let earlyStop = false;
+  // The params and optimizer state at the start and at each checkpoint (when it reads them anyway, not every step):
+  // a diverged step is replayed from the latest and then re-run with checkNumerics.
+  const here = (): Rewind => ({ params: takeSnapshot(model), epoch: state.epoch, batch: state.batch, step: state.step });
+  let rewind = here();
   let clock = performance.now();
   const tick = () => {
     const now = performance.now();
@@ -92,7 +97,10 @@ export async function trainLoop(model: EntriesModel, data: DataSplits, options: 
         tick();
         const { lossSum, seen, correct, seconds } = state.partial;
         hooks.batchDone({ step, stepLoss: loss, batch: state.batch, batches, loss: lossSum / seen, accuracy: classification ? correct / seen : null, examplesPerSecond: seen / seconds });
-        if (options.checkpointEvery > 0 && step % options.checkpointEvery === 0 && state.batch < batches) hooks.checkpoint(state);
+        if (options.checkpointEvery > 0 && step % options.checkpointEvery === 0 && state.batch < batches) {
+          hooks.checkpoint(state);
+          rewind = here();
+        }
       },
       onEpochEnd({ validation: val }) {
         if (divergence) return;
@@ -121,6 +129,7 @@ export async function trainLoop(model: EntriesModel, data: DataSplits, options: 
         hooks.epochEnd(metrics);
         if (improved) hooks.bestSoFar(state);
         hooks.checkpoint(state);
+        rewind = here();
         earlyStop = options.patience > 0 && state.staleEpochs >= options.patience;
         if (!earlyStop && state.epoch < options.epochs) hooks.epochStart(state.epoch, batches);
         clock = performance.now();
@@ -135,7 +144,7 @@ export async function trainLoop(model: EntriesModel, data: DataSplits, options: 
     const tensors = ["loss", ...Object.keys(norms).filter((k) => !Number.isFinite(norms[k]))];
     divergence = { step, epoch, batch, tensors, loss: loss * lossScale, lastGoodGradNorms };
   }
-  if (divergence) return { status: "diverged", state, divergence };
+  if (divergence) return { status: "diverged", state, divergence, rewind };
   if (earlyStop) return { status: "early-stopped", state };
   if (history.status === "stopped") {
     hooks.checkpoint(state);

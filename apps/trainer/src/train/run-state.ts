@@ -1,3 +1,5 @@
+import type { FirstNonFinite, Rewind } from "./trace-divergence.ts";
+
 /** One line of metrics.jsonl: one finished epoch. */
 export interface EpochMetrics {
   readonly epoch: number;
@@ -45,9 +47,12 @@ export interface Divergence {
   readonly loss: number;
   /** Gradient norms of the last step whose values were all finite. */
   readonly lastGoodGradNorms: Readonly<Record<string, number>> | null;
+  /** What re-running the step with checkNumerics found (set once the run has traced it). */
+  readonly firstNonFinite?: FirstNonFinite;
 }
 
 export type LoopOutcome =
   | { status: "completed" | "early-stopped"; state: RunState }
   | { status: "interrupted"; state: RunState }
-  | { status: "diverged"; state: RunState; divergence: Divergence };
+  /** `rewind`: the latest params and optimizer state kept before the diverged step (the model holds what that step produced). */
+  | { status: "diverged"; state: RunState; divergence: Divergence; rewind: Rewind };

@@ -15,6 +15,7 @@ import { writeCurves } from "./curves.ts";
 import { modelSpec, type UpdateRule } from "./program.ts";
 import { type RunFolder, runFileNames, type StepLoss } from "./run-folder.ts";
 import { initialRunState, type Divergence, type LoopOutcome, type RunState } from "./run-state.ts";
+import { type FirstNonFinite, traceDivergence } from "./trace-divergence.ts";
 
 export interface CheckpointMeta {
   readonly kind: "gradfold-run";
@@ -211,6 +212,7 @@ export async function runTraining(config: TrainConfig, folder: RunFolder, resume
       throw err;
     }
     deps.progress.stop();
+    if (outcome.status === "diverged") outcome = await traced(outcome, model, built, deps);
     const report = await finish(config, folder, model, data, outcome, deps, { setupSeconds, compileSeconds, lossScale });
     folder.writeJson("report.json", report);
     await writeCurves(folder, outcome.state.history, stepLosses);
@@ -218,6 +220,22 @@ export async function runTraining(config: TrainConfig, folder: RunFolder, resume
   } finally {
     await model.close();
   }
+}
+
+/**
+ * A diverged outcome with what re-running its step with checkNumerics found. A re-run
+ * that cannot be done says why instead; it never turns a divergence into a failure.
+ */
+async function traced(outcome: Extract<LoopOutcome, { status: "diverged" }>, model: EntriesModel, built: ReturnType<typeof buildRun>, deps: RunDeps): Promise<LoopOutcome> {
+  const { divergence, rewind } = outcome;
+  deps.progress.log(`re-running step ${divergence.step} with checkNumerics to find the first non-finite value…`);
+  let firstNonFinite: FirstNonFinite;
+  try {
+    firstNonFinite = await traceDivergence({ spec: built.spec, model, data: built.data, rewind, divergence, batchSize: built.config.batchSize, seed: built.config.seed });
+  } catch (err) {
+    firstNonFinite = { found: false, operation: null, callSite: null, kernel: null, inputs: [], message: `the step could not be re-run with checkNumerics: ${(err as Error).message}` };
+  }
+  return { ...outcome, divergence: { ...divergence, firstNonFinite } };
 }
 
 /** Best effort: report.json says the run failed and why (the disk may be the thing that failed). */
@@ -335,6 +353,15 @@ async function finish(
   return { ...base, status, testLoss: test.loss, testAccuracy: test.accuracy, confusionMatrix: test.confusion, regression, divergence: null, timings };
 }
 
+/** The provenance lines of a divergence message: the op, its call site and kernel, and what it read. */
+export function describeFirstNonFinite(f: FirstNonFinite): string {
+  if (!f.found || f.operation === null) return `  re-run with checkNumerics: ${f.message}\n`;
+  return (
+    `  first non-finite value (re-run with checkNumerics): ${f.operation} at ${f.callSite ?? "an op gradfold built (e.g. a gradient)"}, kernel ${f.kernel}; it read:\n` +
+    f.inputs.map((line) => `    ${line}\n`).join("")
+  );
+}
+
 export function describeDivergence(d: Divergence, folder: RunFolder, lr: number): string {
   const norms = d.lastGoodGradNorms
     ? Object.entries(d.lastGoodGradNorms)
@@ -344,6 +371,7 @@ export function describeDivergence(d: Divergence, folder: RunFolder, lr: number)
   return (
     `diverged at step ${d.step} (epoch ${d.epoch + 1}, batch ${d.batch + 1}): non-finite ${d.tensors.join(", ")} (loss ${d.loss}).\n` +
     `  last finite gradient norms: ${norms}\n` +
+    (d.firstNonFinite ? describeFirstNonFinite(d.firstNonFinite) : "") +
     (folder.hasCheckpoint()
       ? `  the last good checkpoint is kept in ${folder.checkpointPath}; continue from it with a smaller rate or clipping: --resume ${folder.dir} --lr ${lr / 10} --clip-norm 1`
       : `  no checkpoint had been saved yet; start again with a smaller --lr (now ${lr}) or --clip-norm`)
