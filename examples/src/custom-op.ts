@@ -76,9 +76,7 @@ export function fitSine({ samples = 64, hidden = 32, steps = 600, seed = 11 } = 
   const firstLoss = step.run(feeds).loss[0];
   const firstStep = {
     loss: { compiled: firstLoss, reference: reference[0][0] },
-    maxParamError: Math.max(
-      ...params.map((p, i) => Math.max(...Array.from(step.read((p.params as { name: string }).name), (v, j) => Math.abs(v - reference[i + 1][j])))),
-    ),
+    maxParamError: Math.max(...params.map((p, i) => Math.max(...Array.from(step.read((p.params as { name: string }).name), (v, j) => Math.abs(v - reference[i + 1][j]))))),
   };
 
   let finalLoss = firstLoss;
@@ -91,8 +89,10 @@ if (isMain(import.meta.url)) {
   console.log(`mish gradient vs finite differences: ok=${first.ok}, max relative error ${first.maxRelError.toExponential(1)}`);
   console.log(`mish second derivative (Hessian-vector product): ok=${second.ok}, max relative error ${second.maxRelError.toExponential(1)}`);
   const fit = fitSine();
-  console.log(`first compiled step: loss ${fit.firstStep.loss.compiled.toFixed(6)} (reference ` +
-    `${fit.firstStep.loss.reference.toFixed(6)}), updated params within ` +
-    `${fit.firstStep.maxParamError.toExponential(1)} of the reference`);
+  console.log(
+    `first compiled step: loss ${fit.firstStep.loss.compiled.toFixed(6)} (reference ` +
+      `${fit.firstStep.loss.reference.toFixed(6)}), updated params within ` +
+      `${fit.firstStep.maxParamError.toExponential(1)} of the reference`,
+  );
   console.log(`1-32-1 mish network fitting sin(3x): mean squared error ${fit.initialLoss.toFixed(4)} -> ${fit.finalLoss.toExponential(2)}`);
 }

@@ -24,7 +24,9 @@ goes to stderr).
 
   --configs a,b        configs to run (default: all): ${standardConfigs.map((c) => c.id).join(", ")}
   --contenders a,b     contenders, the first is the ratio baseline (default: ${defaultContenders.join(",")});
-                       also: ${Object.keys(contenders).filter((c) => !(defaultContenders as readonly string[]).includes(c)).join(", ")}
+                       also: ${Object.keys(contenders)
+                         .filter((c) => !(defaultContenders as readonly string[]).includes(c))
+                         .join(", ")}
   --steps N            timed steps per contender and config (default 30)
   --warmup N           untimed steps first, the first reported apart (default 5)
   --budget S           seconds of timed steps per contender and config; slow ones
@@ -70,7 +72,10 @@ function withSkipped(ids: readonly string[], runs: readonly ContenderRun[], reas
 
 function list(value: string | undefined, all: readonly string[]): string[] {
   if (value === undefined) return [...all];
-  return value.split(",").map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 async function main(): Promise<void> {
@@ -100,7 +105,10 @@ async function main(): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const configIds = list(values.configs, standardConfigs.map((c) => c.id));
+  const configIds = list(
+    values.configs,
+    standardConfigs.map((c) => c.id),
+  );
   const configs = configIds.map((id) => {
     const c = standardConfigs.find((s) => s.id === id);
     if (!c) throw new Error(`unknown config ${JSON.stringify(id)}; expected one of ${standardConfigs.map((s) => s.id).join(", ")}`);
@@ -144,7 +152,11 @@ async function main(): Promise<void> {
         const wanted = contenderIds.filter((id) => !skips.has(`${id}:${config.id}`));
         if (platforms.has("node")) {
           const problem = makeProblem(config, seed);
-          const runs = await runConfig(problem, wanted.map((id) => contenders[id]()), { warmup, steps, budgetMs, lossSteps, collectGarbage: values.gc ? fullGc : undefined, cpuMs, log });
+          const runs = await runConfig(
+            problem,
+            wanted.map((id) => contenders[id]()),
+            { warmup, steps, budgetMs, lossSteps, collectGarbage: values.gc ? fullGc : undefined, cpuMs, log },
+          );
           nodeResults.push({ config, runs: withSkipped(contenderIds, runs, "skipped (--skip)") });
         }
         if (browser) {

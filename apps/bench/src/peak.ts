@@ -20,13 +20,33 @@ const CHAINS = 12; // enough independent chains to cover mul+add latency on two 
 /** GFLOP/s of 12 independent scalar chains a = a·m + c in JS. */
 export function jsScalarPeak(iterations = 2_000_000): number {
   const run = (n: number) => {
-    let a0 = 0.1, a1 = 0.2, a2 = 0.3, a3 = 0.4, a4 = 0.5, a5 = 0.6;
-    let a6 = 0.7, a7 = 0.8, a8 = 0.9, a9 = 1.0, a10 = 1.1, a11 = 1.2;
-    const m = 0.999999, c = 1e-6;
+    let a0 = 0.1,
+      a1 = 0.2,
+      a2 = 0.3,
+      a3 = 0.4,
+      a4 = 0.5,
+      a5 = 0.6;
+    let a6 = 0.7,
+      a7 = 0.8,
+      a8 = 0.9,
+      a9 = 1.0,
+      a10 = 1.1,
+      a11 = 1.2;
+    const m = 0.999999,
+      c = 1e-6;
     for (let i = 0; i < n; i++) {
-      a0 = a0 * m + c; a1 = a1 * m + c; a2 = a2 * m + c; a3 = a3 * m + c;
-      a4 = a4 * m + c; a5 = a5 * m + c; a6 = a6 * m + c; a7 = a7 * m + c;
-      a8 = a8 * m + c; a9 = a9 * m + c; a10 = a10 * m + c; a11 = a11 * m + c;
+      a0 = a0 * m + c;
+      a1 = a1 * m + c;
+      a2 = a2 * m + c;
+      a3 = a3 * m + c;
+      a4 = a4 * m + c;
+      a5 = a5 * m + c;
+      a6 = a6 * m + c;
+      a7 = a7 * m + c;
+      a8 = a8 * m + c;
+      a9 = a9 * m + c;
+      a10 = a10 * m + c;
+      a11 = a11 * m + c;
     }
     return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;
   };
@@ -98,7 +118,14 @@ export function peakModuleBytes(fma = false): Uint8Array {
   const func = [...locals, ...body];
   const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
   return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [1, 0x60, 1, 0x7f, 1, 0x7d]), // type: (i32) -> f32
     ...section(3, [1, 0]), // function 0 has type 0
     ...section(7, [1, 4, ...Array.from("peak", (ch) => ch.charCodeAt(0)), 0x00, 0]), // export "peak"

@@ -16,14 +16,7 @@ describe("makeProblem", () => {
 
   it("lays params out as W [in, out] and zero b [out] per layer, He-uniform bounded", () => {
     const p = makeProblem(config);
-    expect(p.params.map((q) => `${q.name}${JSON.stringify(q.shape)}`)).toEqual([
-      "W1[784,256]",
-      "b1[256]",
-      "W2[256,128]",
-      "b2[128]",
-      "W3[128,10]",
-      "b3[10]",
-    ]);
+    expect(p.params.map((q) => `${q.name}${JSON.stringify(q.shape)}`)).toEqual(["W1[784,256]", "b1[256]", "W2[256,128]", "b2[128]", "W3[128,10]", "b3[10]"]);
     const limit = Math.sqrt(6 / 784);
     expect(p.params[0].data.every((v) => Math.abs(v) <= limit)).toBe(true);
     expect(p.params[1].data.every((v) => v === 0)).toBe(true);

@@ -33,10 +33,7 @@ export function stepReport(results: readonly ConfigRun[], lossSteps: number, whe
       baseMs === undefined ? "—" : (stepFlops(config) / (baseMs * 1e6)).toFixed(1),
     ];
   });
-  const timeTable = markdownTable(
-    ["config", ...labels.map((l) => `${l} ms/step`), ...peers.map((l) => `${l} / ${base}`), `${base} matmul GFLOP/s`],
-    timeRows,
-  );
+  const timeTable = markdownTable(["config", ...labels.map((l) => `${l} ms/step`), ...peers.map((l) => `${l} / ${base}`), `${base} matmul GFLOP/s`], timeRows);
 
   const cpuRows = results.map(({ config, runs }) => {
     const baseCpu = byLabel(runs, base)?.medianCpuMs;
@@ -73,10 +70,7 @@ export function stepReport(results: readonly ConfigRun[], lossSteps: number, whe
       }),
     ];
   });
-  const lossTable = markdownTable(
-    ["config", `reference losses, steps 1–${lossSteps}`, ...labels.map((l) => `${l} max |Δloss|`)],
-    lossRows,
-  );
+  const lossTable = markdownTable(["config", `reference losses, steps 1–${lossSteps}`, ...labels.map((l) => `${l} max |Δloss|`)], lossRows);
 
   const notes = results.flatMap(({ config, runs }) =>
     runs.flatMap((r) => [...(r.error ? [`${r.label} failed on ${config.id}: ${r.error}`] : []), ...r.notes.map((n) => `${config.id}: ${n}`)]),

@@ -22,7 +22,12 @@ describe("stepRooflineReport", () => {
   it("puts gradfold against the one-thread peak and the threaded contender against the many-thread peak", () => {
     // Medians chosen so that the step runs at exactly 20 and 30 GFLOP/s.
     const ms = (gflops: number) => stepFlops(config) / (gflops * 1e6);
-    const text = stepRooflineReport([{ config, runs: [run("gradfold", ms(20)), run("gradfold-2t", ms(30))] }], { kind: "test", one: 40, threads: 2, many: 75 }, "gradfold-2t", " — Node");
+    const text = stepRooflineReport(
+      [{ config, runs: [run("gradfold", ms(20)), run("gradfold-2t", ms(30))] }],
+      { kind: "test", one: 40, threads: 2, many: 75 },
+      "gradfold-2t",
+      " — Node",
+    );
     expect(text).toContain("### Roofline of the whole step — Node");
     const row = text.split("\n").find((l) => l.startsWith("| 784-256-128-10"))!;
     expect(row.split("|").map((c) => c.trim())).toEqual(["", "784-256-128-10, batch 128, SGD", "20.0", "50%", "30.0", "40%", ""]);
@@ -31,6 +36,11 @@ describe("stepRooflineReport", () => {
   it("shows a dash where a contender failed or the many-thread peak is unknown", () => {
     const text = stepRooflineReport([{ config, runs: [run("gradfold", 5), run("gradfold-2t", 4, "boom")] }], { kind: "test", one: 40, threads: 2, many: undefined }, "gradfold-2t");
     const row = text.split("\n").find((l) => l.startsWith("| 784-256-128-10"))!;
-    expect(row.split("|").map((c) => c.trim()).slice(4)).toEqual(["—", "—", ""]);
+    expect(
+      row
+        .split("|")
+        .map((c) => c.trim())
+        .slice(4),
+    ).toEqual(["—", "—", ""]);
   });
 });

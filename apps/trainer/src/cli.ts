@@ -174,12 +174,13 @@ export function buildProgram(): Command {
     );
 
   const train = addTrainOptions(
-    program
-      .command("train", { isDefault: true })
-      .description("train a model (the default command): MNIST, MLP 784-256-128-10 ReLU, Adam, batch 128 unless told otherwise"),
+    program.command("train", { isDefault: true }).description("train a model (the default command): MNIST, MLP 784-256-128-10 ReLU, Adam, batch 128 unless told otherwise"),
   )
     .option("--out <dir>", "run folder for config.json, metrics.jsonl, report.json, loss.svg, accuracy.svg, checkpoint.bin (default: runs/<time>)")
-    .option("--resume <dir>", "continue the run in <dir> from its checkpoint, exactly as if it had not stopped; may change --lr, --schedule, --clip-norm, --epochs (more), --patience")
+    .option(
+      "--resume <dir>",
+      "continue the run in <dir> from its checkpoint, exactly as if it had not stopped; may change --lr, --schedule, --clip-norm, --epochs (more), --patience",
+    )
     .option("--force", "let --out replace the earlier run in that folder (its files are removed once the new run has started)")
     .option("--checkpoint-every <steps>", "also save a checkpoint every n steps (0: only at epoch ends)", nonNegativeInt, 200)
     .addOption(new Option("--progress <kind>", "progress display: a bar per epoch on a terminal, plain lines otherwise").choices(["auto", "bar", "lines", "none"]).default("auto"))
@@ -200,9 +201,10 @@ export function buildProgram(): Command {
   addCnnOptions(program.command("experiment"))
     .description("run one of the lecture's experiments on MNIST; writes SVG plots and summary.md into --out")
     .addArgument(
-      new Argument("<name>", "gradients: per-layer gradient norms of 20-layer sigmoid/tanh/relu/residual nets; optimizers: SGD ... AdamW loss curves and wall time; init: initializer scale vs vanishing/exploding gradients").choices(
-        ["gradients", "optimizers", "init"] satisfies ExperimentName[],
-      ),
+      new Argument(
+        "<name>",
+        "gradients: per-layer gradient norms of 20-layer sigmoid/tanh/relu/residual nets; optimizers: SGD ... AdamW loss curves and wall time; init: initializer scale vs vanishing/exploding gradients",
+      ).choices(["gradients", "optimizers", "init"] satisfies ExperimentName[]),
     )
     .option("--out <dir>", "folder for the plots and summary.md (default: runs/experiment-<name>)")
     .option("--steps <n>", "training steps per configuration", positiveInt)
@@ -210,7 +212,11 @@ export function buildProgram(): Command {
     .option("--batch-size <n>", "examples per step", positiveInt, 64)
     .option("--seed <n>", "seed of init and data order, shared by all configurations", nonNegativeInt, 1)
     .addOption(new Option("--backend <name>", "step backend").choices(["auto", "compiled", "reference"]).default("auto"))
-    .addOption(new Option("--model <kind>", "gradients and init: deep MLPs (mlp) or the CNN (cnn, shaped by --channels, --kernel, --dense) with each unit and init").choices(["mlp", "cnn"]).default("mlp"))
+    .addOption(
+      new Option("--model <kind>", "gradients and init: deep MLPs (mlp) or the CNN (cnn, shaped by --channels, --kernel, --dense) with each unit and init")
+        .choices(["mlp", "cnn"])
+        .default("mlp"),
+    )
     .action(async (name: ExperimentName, o: ExperimentCliOptions) => {
       const log = (l: string) => process.stdout.write(`${l}\n`);
       const { chooseBackend } = await import("./train/backends.ts");
@@ -225,7 +231,9 @@ export function buildProgram(): Command {
   addTrainOptions(
     program
       .command("emit")
-      .description("write a standalone trainer (an ES module needing only node) for MNIST with the given model and optimizer; with the same seed it gives the same loss curve as the in-process run"),
+      .description(
+        "write a standalone trainer (an ES module needing only node) for MNIST with the given model and optimizer; with the same seed it gives the same loss curve as the in-process run",
+      ),
   )
     .requiredOption("--out <file.mjs>", "where to write the trainer; run it with `node <file.mjs> [--epochs N] [--mnist-dir DIR] [--metrics FILE]`")
     .action(async (o: TrainOptionValues & { out: string }) => {

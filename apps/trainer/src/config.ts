@@ -4,7 +4,9 @@ import type { OptimizerName, ScheduleName } from "./train/optimizer-choice.ts";
 
 /** Everything that defines a training run; saved as config.json and inside each checkpoint. */
 export interface TrainConfig extends ModelConfig {
-  readonly data: { readonly source: "mnist"; readonly dir?: string } | { readonly source: "csv"; readonly path: string; readonly target: string; readonly task: "auto" | "classification" | "regression" };
+  readonly data:
+    | { readonly source: "mnist"; readonly dir?: string }
+    | { readonly source: "csv"; readonly path: string; readonly target: string; readonly task: "auto" | "classification" | "regression" };
   readonly validationSize: number;
   /** CSV only: examples held out for the final test. */
   readonly testSize: number;

@@ -37,7 +37,26 @@ describe("bin/gradfold-train.mjs", () => {
   ])("takes pnpm's relayed Ctrl-C as one: saves a checkpoint and exits cleanly (under a script runner: %s → exit %d)", async (scriptRunner, exitCode) => {
     const dir = tempDir();
     const out = join(dir, "run");
-    const args = ["--data", writeBlobsCsv(dir, 300), "--target", "label", "--layers", "8", "--batch-size", "16", "--optimizer", "sgd", "--backend", "reference", "--progress", "lines", "--epochs", "5000", "--out", out];
+    const args = [
+      "--data",
+      writeBlobsCsv(dir, 300),
+      "--target",
+      "label",
+      "--layers",
+      "8",
+      "--batch-size",
+      "16",
+      "--optimizer",
+      "sgd",
+      "--backend",
+      "reference",
+      "--progress",
+      "lines",
+      "--epochs",
+      "5000",
+      "--out",
+      out,
+    ];
     const run = await ctrlCUnderPnpm(args, scriptRunner);
     expect(run.stdout).toMatch(/interrupted: checkpoint saved/);
     expect(run.stderr).toBe("");

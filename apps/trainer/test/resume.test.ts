@@ -18,37 +18,40 @@ function bits(tensors: ReadonlyMap<string, Float32Array>): Record<string, number
 const backends = { reference: chooseBackend("reference"), compiled: chooseBackend("compiled") };
 
 describe("resume", () => {
-  it.each(Object.keys(backends) as (keyof typeof backends)[])("an interrupted and resumed run ends bit-identical to an uninterrupted one (dropout included; %s step)", async (backend) => {
-    const dir = tempDir();
-    const config = tinyConfig(writeBlobsCsv(dir), { dropout: 0.2, epochs: 3 });
-    const deps = (overrides: Partial<RunDeps> = {}) => testDeps({ backend: backends[backend], ...overrides });
-    const straight = new RunFolder(join(dir, "straight"));
-    await runTraining(config, straight, false, deps());
+  it.each(Object.keys(backends) as (keyof typeof backends)[])(
+    "an interrupted and resumed run ends bit-identical to an uninterrupted one (dropout included; %s step)",
+    async (backend) => {
+      const dir = tempDir();
+      const config = tinyConfig(writeBlobsCsv(dir), { dropout: 0.2, epochs: 3 });
+      const deps = (overrides: Partial<RunDeps> = {}) => testDeps({ backend: backends[backend], ...overrides });
+      const straight = new RunFolder(join(dir, "straight"));
+      await runTraining(config, straight, false, deps());
 
-    // Stop in the middle of epoch 2, between checkpoints, as Ctrl-C would.
-    const stopped = new RunFolder(join(dir, "stopped"));
-    let polls = 0;
-    const first = await runTraining(config, stopped, false, deps({ stopRequested: () => ++polls > 9 }));
-    expect(first.status).toBe("interrupted");
-    expect(first.testAccuracy).toBeNull();
-    const mid = loadCheckpoint<CheckpointMeta>(stopped.checkpointPath).meta.state;
-    expect([mid.epoch, mid.batch, mid.step]).toEqual([1, 4, 10]);
+      // Stop in the middle of epoch 2, between checkpoints, as Ctrl-C would.
+      const stopped = new RunFolder(join(dir, "stopped"));
+      let polls = 0;
+      const first = await runTraining(config, stopped, false, deps({ stopRequested: () => ++polls > 9 }));
+      expect(first.status).toBe("interrupted");
+      expect(first.testAccuracy).toBeNull();
+      const mid = loadCheckpoint<CheckpointMeta>(stopped.checkpointPath).meta.state;
+      expect([mid.epoch, mid.batch, mid.step]).toEqual([1, 4, 10]);
 
-    const resumed = await runTraining(config, stopped, true, deps());
-    expect(resumed.status).toBe("completed");
-    const a = loadCheckpoint<CheckpointMeta>(straight.checkpointPath);
-    const b = loadCheckpoint<CheckpointMeta>(stopped.checkpointPath);
-    expect(bits(b.tensors)).toEqual(bits(a.tensors));
-    expect(b.meta.state.history.map(withoutTimes)).toEqual(a.meta.state.history.map(withoutTimes));
-    const report = (f: RunFolder) => JSON.parse(readFileSync(join(f.dir, "report.json"), "utf8"));
-    expect(report(stopped).testLoss).toBe(report(straight).testLoss);
-    expect(report(stopped).confusionMatrix).toEqual(report(straight).confusionMatrix);
-    const lines = readFileSync(stopped.metricsPath, "utf8").trim().split("\n");
-    expect(lines).toHaveLength(3);
-    const steps = readFileSync(stopped.stepsPath, "utf8");
-    expect(steps).toBe(readFileSync(straight.stepsPath, "utf8"));
-    expect(steps.trim().split("\n")).toHaveLength(18);
-  });
+      const resumed = await runTraining(config, stopped, true, deps());
+      expect(resumed.status).toBe("completed");
+      const a = loadCheckpoint<CheckpointMeta>(straight.checkpointPath);
+      const b = loadCheckpoint<CheckpointMeta>(stopped.checkpointPath);
+      expect(bits(b.tensors)).toEqual(bits(a.tensors));
+      expect(b.meta.state.history.map(withoutTimes)).toEqual(a.meta.state.history.map(withoutTimes));
+      const report = (f: RunFolder) => JSON.parse(readFileSync(join(f.dir, "report.json"), "utf8"));
+      expect(report(stopped).testLoss).toBe(report(straight).testLoss);
+      expect(report(stopped).confusionMatrix).toEqual(report(straight).confusionMatrix);
+      const lines = readFileSync(stopped.metricsPath, "utf8").trim().split("\n");
+      expect(lines).toHaveLength(3);
+      const steps = readFileSync(stopped.stepsPath, "utf8");
+      expect(steps).toBe(readFileSync(straight.stepsPath, "utf8"));
+      expect(steps.trim().split("\n")).toHaveLength(18);
+    },
+  );
 
   it("refuses to resume from a checkpoint of another model", async () => {
     const dir = tempDir();

@@ -8,7 +8,24 @@ import type { CheckpointMeta } from "../src/train/run.ts";
 import { cli } from "./cli-process.ts";
 import { tempDir, writeBlobsCsv } from "./helpers.ts";
 
-const tiny = (csv: string) => ["--data", csv, "--target", "label", "--layers", "8", "--batch-size", "16", "--optimizer", "sgd", "--lr", "0.1", "--backend", "reference", "--progress", "lines"];
+const tiny = (csv: string) => [
+  "--data",
+  csv,
+  "--target",
+  "label",
+  "--layers",
+  "8",
+  "--batch-size",
+  "16",
+  "--optimizer",
+  "sgd",
+  "--lr",
+  "0.1",
+  "--backend",
+  "reference",
+  "--progress",
+  "lines",
+];
 const snapshot = (dir: string) => Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), "utf8")]));
 const report = (dir: string) => JSON.parse(readFileSync(join(dir, "report.json"), "utf8"));
 /** The pid of a process that has exited: a lock it held is stale. */

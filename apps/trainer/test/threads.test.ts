@@ -18,7 +18,24 @@ describe("--threads", () => {
   it("two threads train bit-identically to one (params, optimizer state, every step's loss, metrics, test); recorded in config.json; --resume may change it", async () => {
     const dir = tempDir();
     // 784 → 256 at batch 64: matmuls large enough for the pool to split (≥ 2e6 flops); 650 rows leave a last batch of 10.
-    const args = ["--limit-train", "700", "--validation-size", "50", "--limit-test", "300", "--layers", "256", "--batch-size", "64", "--epochs", "2", "--dropout", "0.1", "--progress", "none"];
+    const args = [
+      "--limit-train",
+      "700",
+      "--validation-size",
+      "50",
+      "--limit-test",
+      "300",
+      "--layers",
+      "256",
+      "--batch-size",
+      "64",
+      "--epochs",
+      "2",
+      "--dropout",
+      "0.1",
+      "--progress",
+      "none",
+    ];
     const runs = [];
     for (const threads of ["1", "2"]) {
       const out = join(dir, `t${threads}`);

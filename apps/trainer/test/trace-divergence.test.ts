@@ -96,9 +96,34 @@ describe("the CLI on a diverging run", () => {
   it("exits 3 and prints the first non-finite op beside the divergence message", async () => {
     const dir = tempDir();
     const out = join(dir, "run");
-    const run = await cli(["--data", writeBlobsCsv(dir), "--target", "label", "--layers", "6", "--batch-size", "10", "--optimizer", "sgd", "--lr", "1e6", "--epochs", "3", "--validation-size", "15", "--test-size", "15", "--out", out, "--progress", "none"]);
+    const run = await cli([
+      "--data",
+      writeBlobsCsv(dir),
+      "--target",
+      "label",
+      "--layers",
+      "6",
+      "--batch-size",
+      "10",
+      "--optimizer",
+      "sgd",
+      "--lr",
+      "1e6",
+      "--epochs",
+      "3",
+      "--validation-size",
+      "15",
+      "--test-size",
+      "15",
+      "--out",
+      out,
+      "--progress",
+      "none",
+    ]);
     expect(run.code).toBe(3);
-    expect(run.stdout + run.stderr).toMatch(/diverged at step \d+ [^\n]*\n {2}last finite gradient norms: [^\n]*\n {2}first non-finite value \(re-run with checkNumerics\): \w+ float32\[[\d, ]+\] at [^\n]*network\.ts:\d+:\d+\), kernel k\d+_\w+; it read:\n {4}\S/);
+    expect(run.stdout + run.stderr).toMatch(
+      /diverged at step \d+ [^\n]*\n {2}last finite gradient norms: [^\n]*\n {2}first non-finite value \(re-run with checkNumerics\): \w+ float32\[[\d, ]+\] at [^\n]*network\.ts:\d+:\d+\), kernel k\d+_\w+; it read:\n {4}\S/,
+    );
     const firstNonFinite = JSON.parse(readFileSync(join(out, "report.json"), "utf8")).divergence.firstNonFinite;
     expect(firstNonFinite.found).toBe(true);
     expect(firstNonFinite.callSite).toMatch(/network\.ts:\d+:\d+/);

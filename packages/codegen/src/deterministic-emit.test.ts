@@ -17,21 +17,25 @@ process.stdout.write(emit({ ...spec, sizes: { batch: 8 } }));
   );
 
 describe("emit() is deterministic", () => {
-  it("the same spec gives byte-identical text in any process, whatever ran before", () => {
-    const fresh = emitAfter("");
-    // Other graphs first: node ids and interned nodes are already taken when the spec is built.
-    const busy = emitAfter(`
+  it(
+    "the same spec gives byte-identical text in any process, whatever ran before",
+    () => {
+      const fresh = emitAfter("");
+      // Other graphs first: node ids and interned nodes are already taken when the spec is built.
+      const busy = emitAfter(`
 for (const sizes of [[5, 3], [20, 16, 4], [7, 9, 9, 2]]) {
   const other = mlpStep({ sizes, optimizer: "sgd", seed: 1 }).spec;
   compile({ ...other, sizes: { batch: 3 } });
   emit({ ...other, sizes: { batch: 5 } });
 }
 `);
-    expect(busy.length).toBeGreaterThan(1000);
-    expect(busy).toBe(fresh);
-    // And in this process, after all the tests that ran here before.
-    const { spec } = mlpStep({ sizes: [20, 16, 4], optimizer: "adam", seed: 3 });
-    expect(emit({ ...spec, sizes: { batch: 8 } })).toBe(fresh);
-    expect(fresh).not.toMatch(/#\d{3,}/);
-  }, CHILD_PROCESSES_MS);
+      expect(busy.length).toBeGreaterThan(1000);
+      expect(busy).toBe(fresh);
+      // And in this process, after all the tests that ran here before.
+      const { spec } = mlpStep({ sizes: [20, 16, 4], optimizer: "adam", seed: 3 });
+      expect(emit({ ...spec, sizes: { batch: 8 } })).toBe(fresh);
+      expect(fresh).not.toMatch(/#\d{3,}/);
+    },
+    CHILD_PROCESSES_MS,
+  );
 });

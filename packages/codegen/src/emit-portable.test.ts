@@ -42,28 +42,38 @@ process.stdout.write(emit({ ...spec, sizes: ${JSON.stringify(sizes)} }, ${option
   );
 
 describe.runIf(wasmFeatures().simd && !wasmFeatures().relaxedSimd)("emit() targets baseline Wasm SIMD, whatever the emitting engine has", () => {
-  it("a module emitted under --experimental-wasm-relaxed-simd runs its Wasm kernels in plain node, as compile() here", () => {
-    const source = emitIn(["--experimental-wasm-relaxed-simd"], "{}");
-    const result = JSON.parse(runInTempFolder({ "step.mjs": source, "main.mjs": runner("") }, "main.mjs"));
-    expect(result).toEqual({ wasmSimd: true, ...inProcess("auto") });
-  }, CHILD_PROCESSES_MS);
+  it(
+    "a module emitted under --experimental-wasm-relaxed-simd runs its Wasm kernels in plain node, as compile() here",
+    () => {
+      const source = emitIn(["--experimental-wasm-relaxed-simd"], "{}");
+      const result = JSON.parse(runInTempFolder({ "step.mjs": source, "main.mjs": runner("") }, "main.mjs"));
+      expect(result).toEqual({ wasmSimd: true, ...inProcess("auto") });
+    },
+    CHILD_PROCESSES_MS,
+  );
 
-  it("relaxedSimd: true where the engine lacks it falls back to the JS kernels", () => {
-    const source = emitIn(["--experimental-wasm-relaxed-simd"], "{ relaxedSimd: true }");
-    const result = JSON.parse(runInTempFolder({ "step.mjs": source, "main.mjs": runner("") }, "main.mjs"));
-    expect(result).toEqual({ wasmSimd: false, ...inProcess("js") });
-    // With the flag, the same module validates its FMA kernels and uses them.
-    const flagged = JSON.parse(runInTempFolder({ "step.mjs": source, "main.mjs": runner("") }, "main.mjs", ["--experimental-wasm-relaxed-simd"]));
-    expect(flagged.wasmSimd).toBe(true);
-    flagged.losses.forEach((l: number, i: number) => { expectClose([l], [result.losses[i]], `loss ${i}, FMA vs JS`, 1e-5); });
-  }, CHILD_PROCESSES_MS);
+  it(
+    "relaxedSimd: true where the engine lacks it falls back to the JS kernels",
+    () => {
+      const source = emitIn(["--experimental-wasm-relaxed-simd"], "{ relaxedSimd: true }");
+      const result = JSON.parse(runInTempFolder({ "step.mjs": source, "main.mjs": runner("") }, "main.mjs"));
+      expect(result).toEqual({ wasmSimd: false, ...inProcess("js") });
+      // With the flag, the same module validates its FMA kernels and uses them.
+      const flagged = JSON.parse(runInTempFolder({ "step.mjs": source, "main.mjs": runner("") }, "main.mjs", ["--experimental-wasm-relaxed-simd"]));
+      expect(flagged.wasmSimd).toBe(true);
+      flagged.losses.forEach((l: number, i: number) => {
+        expectClose([l], [result.losses[i]], `loss ${i}, FMA vs JS`, 1e-5);
+      });
+    },
+    CHILD_PROCESSES_MS,
+  );
 });
 
 describe("an emitted module without Wasm SIMD runs its JS kernels", () => {
   const source = emit({ ...spec, sizes });
   const js = inProcess("js");
 
-  it("options.backend \"js\" forces them: compile({ backend: \"js\" })'s results, bit for bit", () => {
+  it('options.backend "js" forces them: compile({ backend: "js" })\'s results, bit for bit', () => {
     expect(JSON.parse(runInTempFolder({ "step.mjs": source, "main.mjs": runner('undefined, { backend: "js" }') }, "main.mjs"))).toEqual({ wasmSimd: false, ...js });
   });
 
@@ -93,7 +103,7 @@ describe("an emitted module without Wasm SIMD runs its JS kernels", () => {
   });
 });
 
-describe.runIf(wasmFeatures().simd)("an emitted module with backend \"wasm\" is strict", () => {
+describe.runIf(wasmFeatures().simd)('an emitted module with backend "wasm" is strict', () => {
   const x = input("x", [8, 12]);
   const source = emit({ inputs: [x], outputs: { y: x.mul(x).relu() } }, { backend: "wasm" });
   const main = (prelude: string) =>
@@ -119,7 +129,10 @@ describe("zero-initialised buffers are not embedded", () => {
     const image = new Uint8Array(400);
     image.set([1, 0, 2], 10);
     image[300] = 7;
-    expect(nonZeroRuns(image).map(([o, b]) => [o, Array.from(b)])).toEqual([[10, [1, 0, 2]], [300, [7]]]);
+    expect(nonZeroRuns(image).map(([o, b]) => [o, Array.from(b)])).toEqual([
+      [10, [1, 0, 2]],
+      [300, [7]],
+    ]);
     expect(nonZeroRuns(new Uint8Array(100))).toEqual([]);
   });
 });
@@ -132,21 +145,32 @@ const step = createStep(undefined, ${options});
 const losses = ${JSON.stringify(batches)}.map((b) => step.run({ x: Float32Array.from(b.x), y: Int32Array.from(b.y) }).loss[0]);
 return { wasmSimd: step.wasmSimd, losses, params: Object.fromEntries(step.names().map((n) => [n, Array.from(step.read(n))])) };`;
 
-  for (const [options, path] of [["{}", "auto"], ['{ backend: "js" }', "js"]] as const) {
-    it(`runs its ${path === "auto" ? "Wasm SIMD" : "JS"} kernels there with the results of compile({ backend: "${path}" }) in Node`, () => {
-      const result = runInChromium(source, train(options)) as { wasmSimd: boolean; losses: number[]; params: Record<string, number[]> };
-      const expected = inProcess(path);
-      expect(result.wasmSimd).toBe(path === "auto");
-      // Same kernels, another V8: equal but for the last bits of Math.exp/log, if those differ.
-      expectClose(result.losses, expected.losses, "losses", 1e-6);
-      for (const name of Object.keys(expected.params)) expectClose(result.params[name], expected.params[name], name, 1e-6);
-    }, CHILD_PROCESSES_MS);
+  for (const [options, path] of [
+    ["{}", "auto"],
+    ['{ backend: "js" }', "js"],
+  ] as const) {
+    it(
+      `runs its ${path === "auto" ? "Wasm SIMD" : "JS"} kernels there with the results of compile({ backend: "${path}" }) in Node`,
+      () => {
+        const result = runInChromium(source, train(options)) as { wasmSimd: boolean; losses: number[]; params: Record<string, number[]> };
+        const expected = inProcess(path);
+        expect(result.wasmSimd).toBe(path === "auto");
+        // Same kernels, another V8: equal but for the last bits of Math.exp/log, if those differ.
+        expectClose(result.losses, expected.losses, "losses", 1e-6);
+        for (const name of Object.keys(expected.params)) expectClose(result.params[name], expected.params[name], name, 1e-6);
+      },
+      CHILD_PROCESSES_MS,
+    );
   }
 
-  it("a module emitted with relaxedSimd runs its FMA kernels there (Chromium validates relaxed SIMD; plain Node falls back, above)", () => {
-    const relaxed = emit({ ...spec, sizes }, { relaxedSimd: true });
-    const result = runInChromium(relaxed, train("{}")) as { wasmSimd: boolean; losses: number[] };
-    expect(result.wasmSimd).toBe(true);
-    expectClose(result.losses, inProcess("js").losses, "losses, FMA vs JS", 1e-5);
-  }, CHILD_PROCESSES_MS);
+  it(
+    "a module emitted with relaxedSimd runs its FMA kernels there (Chromium validates relaxed SIMD; plain Node falls back, above)",
+    () => {
+      const relaxed = emit({ ...spec, sizes }, { relaxedSimd: true });
+      const result = runInChromium(relaxed, train("{}")) as { wasmSimd: boolean; losses: number[] };
+      expect(result.wasmSimd).toBe(true);
+      expectClose(result.losses, inProcess("js").losses, "losses, FMA vs JS", 1e-5);
+    },
+    CHILD_PROCESSES_MS,
+  );
 });

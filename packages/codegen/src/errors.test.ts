@@ -77,6 +77,15 @@ describe("bad calls say what was expected and change nothing", () => {
     expect(() => compile({ ...spec })).toThrow(/symbolic dim "batch" is unbound/);
     expect(() => compile({ ...spec, inputs: [spec.inputs[0]], sizes: { batch: 2 } })).toThrow(/reads input "y" which spec.inputs does not list/);
     const [[W, value]] = spec.updates!;
-    expect(() => compile({ ...spec, updates: [[W, value], [W, value]], sizes: { batch: 2 } })).toThrow(/param "W1" is updated twice/);
+    expect(() =>
+      compile({
+        ...spec,
+        updates: [
+          [W, value],
+          [W, value],
+        ],
+        sizes: { batch: 2 },
+      }),
+    ).toThrow(/param "W1" is updated twice/);
   });
 });

@@ -43,7 +43,11 @@ describe("run() checks int feeds against the range their consumers need", () => 
     const idx = input("idx", [2, 3], "int32");
     const table = input("table", [5, 2]);
     const u = input("u", [6]);
-    const out = table.gather(idx.reshape([6]), 0).sum().add(oneHot(idx, 4).sum()).add(scatterAdd(u, idx.reshape([6]), 0, 7).sum());
+    const out = table
+      .gather(idx.reshape([6]), 0)
+      .sum()
+      .add(oneHot(idx, 4).sum())
+      .add(scatterAdd(u, idx.reshape([6]), 0, 7).sum());
     const step = compile({ inputs: [idx, table, u], outputs: { out }, sizes: {} });
     const feeds = { table: new Float32Array(10), u: new Float32Array(6) };
     expect(() => step.run({ ...feeds, idx: Int32Array.of(0, 1, 2, 3, 4, 0) })).toThrow('input "idx": element 4 is 4, outside [0, 4) that oneHot of depth 4 needs');

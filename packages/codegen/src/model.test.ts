@@ -33,7 +33,9 @@ describe("a model: entries over one set of params in one arena", () => {
     }
     const before = params.map((p) => model.read((p.params as { name: string }).name));
     const got = model.run("predict", { x: feeds.x }).probs.slice();
-    params.forEach((p, i) => { expect(model.read((p.params as { name: string }).name)).toEqual(before[i]); });
+    params.forEach((p, i) => {
+      expect(model.read((p.params as { name: string }).name)).toEqual(before[i]);
+    });
     // The reference with the trained values in place of the params.
     const trained = new Map(params.map((p, i) => [p, constant(before[i], p.shape as number[])] as const));
     const [expected] = substitute([probs], trained);

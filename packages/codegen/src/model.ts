@@ -43,7 +43,8 @@ export function prepareModel(spec: ModelSpec, options: CompileOptions, what: str
     for (const [target, value] of entry.updates ?? []) {
       const other = updatedBy.get(target);
       const label = target.is("param") ? JSON.stringify(target.params.name) : String(target);
-      if (other !== undefined) throw new GraphError(`${what}: param ${label} is updated by entries ${JSON.stringify(other)} and ${JSON.stringify(name)}; one entry may update a param`);
+      if (other !== undefined)
+        throw new GraphError(`${what}: param ${label} is updated by entries ${JSON.stringify(other)} and ${JSON.stringify(name)}; one entry may update a param`);
       updatedBy.set(target, name);
       updates.push([target, value]);
     }
@@ -60,7 +61,11 @@ function entryOf(step: PreparedStep, spec: EntrySpec, name: string, index: numbe
   const updates = step.updates.filter(([t]) => targets.has(t));
   // The kernels the entry needs: producers of its outputs and update values, and theirs.
   const producer = new Map<AnyTensor, number>();
-  step.kernels.forEach((k, i) => { k.nodes.forEach((n) => { producer.set(n, i); }); });
+  step.kernels.forEach((k, i) => {
+    k.nodes.forEach((n) => {
+      producer.set(n, i);
+    });
+  });
   const needed = new Set<number>();
   const stack = [...outputs.map(([, t]) => t), ...updates.map(([, v]) => v)];
   while (stack.length > 0) {

@@ -7,9 +7,9 @@
  * and the user sees this message rather than "no matching export".
  */
 const message =
-  '@gradfold/codegen/node is for Node (worker_threads) and cannot run in a browser: import { compileThreaded } ' +
-    'from "@gradfold/codegen/threads" (Node or browser, chosen by export conditions) or ' +
-    '"@gradfold/codegen/browser" instead';
+  "@gradfold/codegen/node is for Node (worker_threads) and cannot run in a browser: import { compileThreaded } " +
+  'from "@gradfold/codegen/threads" (Node or browser, chosen by export conditions) or ' +
+  '"@gradfold/codegen/browser" instead';
 
 export function compileThreaded(): never {
   throw new Error(message);

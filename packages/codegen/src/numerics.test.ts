@@ -17,11 +17,19 @@ function model(plant: boolean) {
   let deep: AnyTensor = h.mul(2);
   let line = 0;
   if (plant) {
-    deep = deep.add(h.sub(0.5).log()); line = lineHere();
+    deep = deep.add(h.sub(0.5).log());
+    line = lineHere();
   }
   const loss = mean(softmaxCrossEntropy(deep.tanh().matmul(W2), y));
   const [g1, g2] = grad(loss, [W1, W2]);
-  const spec = { inputs: [x, y], outputs: { loss }, updates: [[W1, W1.sub(g1.mul(0.1))], [W2, W2.sub(g2.mul(0.1))]] as const };
+  const spec = {
+    inputs: [x, y],
+    outputs: { loss },
+    updates: [
+      [W1, W1.sub(g1.mul(0.1))],
+      [W2, W2.sub(g2.mul(0.1))],
+    ] as const,
+  };
   return { spec, line };
 }
 
@@ -43,7 +51,11 @@ describe("checkNumerics", () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(new RegExp(`^checkNumerics: log float32\\[4, 5\\] \\(built at .*numerics\\.test\\.ts:${line}:\\d+\\)\\) produced NaN at element \\d+ \\(kernel k\\d+_log\\); nothing was updated\\. It read:\\n  add float32\\[4, 5\\] \\(built at .*numerics\\.test\\.ts:${line}:\\d+\\)\\): all finite, element \\d+ is -0\\.5$`));
+    expect(message).toMatch(
+      new RegExp(
+        `^checkNumerics: log float32\\[4, 5\\] \\(built at .*numerics\\.test\\.ts:${line}:\\d+\\)\\) produced NaN at element \\d+ \\(kernel k\\d+_log\\); nothing was updated\\. It read:\\n  add float32\\[4, 5\\] \\(built at .*numerics\\.test\\.ts:${line}:\\d+\\)\\): all finite, element \\d+ is -0\\.5$`,
+      ),
+    );
     expect(state(step)).toEqual(before);
   });
 
@@ -73,7 +85,9 @@ const before = JSON.stringify(step.names().map((n) => Array.from(step.read(n))))
 try { step.run({ x: Float32Array.from(${JSON.stringify(Array.from(feeds.x))}), y: Int32Array.of(0, 1, 2, 1) }); } catch (e) { console.log(e.message.split("\\n")[0]); }
 console.log(before === JSON.stringify(step.names().map((n) => Array.from(step.read(n)))));
 `;
-    const [first, unchanged] = runInTempFolder({ "step.mjs": emit(spec, { checkNumerics: true }), "main.mjs": main }, "main.mjs").trim().split("\n");
+    const [first, unchanged] = runInTempFolder({ "step.mjs": emit(spec, { checkNumerics: true }), "main.mjs": main }, "main.mjs")
+      .trim()
+      .split("\n");
     expect(first).toMatch(new RegExp(`^checkNumerics: log float32\\[4, 5\\] \\(built at .*numerics\\.test\\.ts:${line}:\\d+\\)\\) produced NaN`));
     expect(unchanged).toBe("true");
   });

@@ -42,9 +42,7 @@ export function numericsChecks(
     const inputs = externalInputs(k).filter((x) => params[i].includes(x));
     return { outputs, inputs, meta: { kernel: names[i], outputs: outputs.map((n) => describe(n, shapes)), inputs: inputs.map((n) => describe(n, shapes)) } };
   });
-  const after = info.map(({ outputs, inputs }, i) =>
-    outputs.length === 0 ? "" : `checkKernel(${i}, [${outputs.map(viewOf).join(", ")}], [${inputs.map(viewOf).join(", ")}]);`,
-  );
+  const after = info.map(({ outputs, inputs }, i) => (outputs.length === 0 ? "" : `checkKernel(${i}, [${outputs.map(viewOf).join(", ")}], [${inputs.map(viewOf).join(", ")}]);`));
   const source = `// ---- checkNumerics: every kernel's float outputs, checked as soon as it ran
 const numerics = JSON.parse(${literal(JSON.stringify(info.map((x) => x.meta)))});
 function firstNonFinite(view) {

@@ -12,8 +12,8 @@ const feeds = { x: Float32Array.from({ length: 96 }, (_, i) => i / 7 - 6), row: 
 const allWasm = { inputs: [x, row], outputs: { y: x.mul(x).add(row).relu() } };
 const withSum = { inputs: [x, row], outputs: { y: x.add(row).relu().sum(1) } };
 
-describe.runIf(wasmFeatures().simd)("backend \"wasm\" is strict, \"auto\" falls back and says where", () => {
-  it("\"wasm\" runs a graph whose every kernel has a Wasm form, with the JS results", () => {
+describe.runIf(wasmFeatures().simd)('backend "wasm" is strict, "auto" falls back and says where', () => {
+  it('"wasm" runs a graph whose every kernel has a Wasm form, with the JS results', () => {
     const step = compile(allWasm, { backend: "wasm" });
     expect(step.kernels.map((k) => k.runs)).toEqual(step.kernels.map(() => "wasm"));
     expect(step.stats.jsKernels).toBe(0);
@@ -21,8 +21,10 @@ describe.runIf(wasmFeatures().simd)("backend \"wasm\" is strict, \"auto\" falls 
     expectClose(step.run(feeds).y, compile(allWasm, { backend: "js" }).run(feeds).y, "wasm vs js", 1e-6);
   });
 
-  it("\"wasm\" refuses a kernel without a Wasm form, naming it; \"auto\" runs it in JS and says so", () => {
-    expect(() => compile(withSum, { backend: "wasm" })).toThrow(/^compile: backend "wasm": 1 of 1 kernels have no Wasm SIMD form: reduction kernel of add, relu, sum; use backend "auto"/);
+  it('"wasm" refuses a kernel without a Wasm form, naming it; "auto" runs it in JS and says so', () => {
+    expect(() => compile(withSum, { backend: "wasm" })).toThrow(
+      /^compile: backend "wasm": 1 of 1 kernels have no Wasm SIMD form: reduction kernel of add, relu, sum; use backend "auto"/,
+    );
     const auto = compile(withSum, { backend: "auto" });
     expect(auto.kernels.map((k) => k.runs)).toEqual(["js"]);
     expect(auto.stats.jsKernels).toBe(1);
@@ -30,7 +32,7 @@ describe.runIf(wasmFeatures().simd)("backend \"wasm\" is strict, \"auto\" falls 
     expect(Array.from(auto.run(feeds).y)).toEqual(Array.from(js.run(feeds).y));
   });
 
-  it("a matmul in Wasm with its epilogue in JS is \"wasm+js\", which \"wasm\" refuses", () => {
+  it('a matmul in Wasm with its epilogue in JS is "wasm+js", which "wasm" refuses', () => {
     const W = input("W", [12, 12]);
     // erf has no Wasm SIMD form: the product goes to scratch and a JS pass applies it.
     const spec = { inputs: [x, W], outputs: { y: x.matmul(W).erf() } };
@@ -41,12 +43,12 @@ describe.runIf(wasmFeatures().simd)("backend \"wasm\" is strict, \"auto\" falls 
 
 describe("an engine without Wasm SIMD", () => {
   const prepared = prepareStep(allWasm, {}, "compile");
-  it("\"wasm\" fails with a clear error", () => {
+  it('"wasm" fails with a clear error', () => {
     expect(() => stepSource(prepared, "wasm", { features: { simd: false, relaxedSimd: false } })).toThrow(
       'compile: backend "wasm" needs WebAssembly SIMD, which this engine does not validate; use backend "auto" (JS where Wasm cannot run) or "js"',
     );
   });
-  it("\"auto\" plans every kernel in JS", () => {
+  it('"auto" plans every kernel in JS', () => {
     const generated = stepSource(prepared, "auto", { features: { simd: false, relaxedSimd: false } });
     expect(generated.wasmBytes).toEqual([]);
     expect(generated.placements).toEqual(generated.kernels.map(() => "js"));

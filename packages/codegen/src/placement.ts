@@ -26,7 +26,12 @@ export function checkBackend(backend: Backend, kernels: readonly Kernel[], place
   }
   const notWasm = kernels.filter((_, i) => places[i] !== "wasm");
   if (notWasm.length === 0) return;
-  const listed = notWasm.slice(0, 6).map((k, i) => `${k.kind} kernel of ${[...new Set(k.nodes.map((n) => n.op))].join(", ")}${places[kernels.indexOf(k)] === "wasm+js" ? " (its epilogue)" : ""}${i === 5 && notWasm.length > 6 ? ", ..." : ""}`);
+  const listed = notWasm
+    .slice(0, 6)
+    .map(
+      (k, i) =>
+        `${k.kind} kernel of ${[...new Set(k.nodes.map((n) => n.op))].join(", ")}${places[kernels.indexOf(k)] === "wasm+js" ? " (its epilogue)" : ""}${i === 5 && notWasm.length > 6 ? ", ..." : ""}`,
+    );
   throw new GraphError(
     `${what}: backend "wasm": ${notWasm.length} of ${kernels.length} kernels have no Wasm SIMD form: ${listed.join("; ")}; use backend "auto" to run them in JS`,
   );

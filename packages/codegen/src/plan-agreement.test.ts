@@ -16,7 +16,10 @@ function expectAgreement(spec: StepSpec) {
   const explained = optimize({ outputs: spec.outputs, updates: spec.updates ?? [] }, { sizes: spec.sizes ?? {} }).explain();
   for (const backend of ["js", "auto"] as const) {
     const step = compile(spec, { backend });
-    expect(step.kernels.map((k) => k.group), backend).toEqual(explained.kernels);
+    expect(
+      step.kernels.map((k) => k.group),
+      backend,
+    ).toEqual(explained.kernels);
     expect(step.arenaBytes, backend).toBe(explained.arenaBytes);
     expect(step.stats.arenaBytes, backend).toBe(explained.arenaBytes);
     // The arena is whole Wasm pages in the plan already: the Memory is exactly that big.

@@ -25,22 +25,48 @@ function randomStep(seed: number) {
     (a: AnyTensor, b: AnyTensor) => a.sub(b.mul(0.1)),
     (a: AnyTensor) => a.sum(0),
     (a: AnyTensor) => a.sum(),
-    (a: AnyTensor, b: AnyTensor) => a.transpose().matmul(b.broadcastTo([rows, cols])).sum(1),
+    (a: AnyTensor, b: AnyTensor) =>
+      a
+        .transpose()
+        .matmul(b.broadcastTo([rows, cols]))
+        .sum(1),
   ];
   for (let i = 0; i < 5; i++) {
     const f = pick(ops);
     const a = pick(pool.filter((n) => n.rank === 2));
     pool.push(f(a, pick(pool)));
   }
-  const fit = (v: AnyTensor, shape: readonly number[]) => (shape.length === 0 ? v.sum() : v.rank === shape.length && v.shape.every((d: unknown, i: number) => d === shape[i]) ? v : v.sum().add(v.sum().mul(0).broadcastTo(shape as number[])));
+  const fit = (v: AnyTensor, shape: readonly number[]) =>
+    shape.length === 0
+      ? v.sum()
+      : v.rank === shape.length && v.shape.every((d: unknown, i: number) => d === shape[i])
+        ? v
+        : v.sum().add(
+            v
+              .sum()
+              .mul(0)
+              .broadcastTo(shape as number[]),
+          );
   const newP = fit(pick(pool), [rows, cols]).mul(0.5).add(p);
   const newQ = fit(pick(pool), [cols]).mul(0.25).add(q.mul(0.9));
   const newT = t.add(1);
   const outputs = { out: pick(pool).sum(), pOld: p, viaQ: q.mul(2) };
   const updates = pick([
-    [[p, newP], [q, newQ], [t, newT]],
-    [[t, newT], [q, newQ], [p, newP]],
-    [[q, newP.sum(0)], [p, newP.add(newQ)], [t, q.sum()]],
+    [
+      [p, newP],
+      [q, newQ],
+      [t, newT],
+    ],
+    [
+      [t, newT],
+      [q, newQ],
+      [p, newP],
+    ],
+    [
+      [q, newP.sum(0)],
+      [p, newP.add(newQ)],
+      [t, q.sum()],
+    ],
   ] as Array<Array<readonly [AnyTensor, AnyTensor]>>);
   return { spec: { inputs: [x], outputs, updates }, rows, cols, random };
 }
@@ -57,7 +83,9 @@ describe("random updates: everything from the old state", () => {
           const names = Object.keys(spec.outputs) as Array<keyof typeof spec.outputs>;
           const expected = evaluate([...names.map((n) => spec.outputs[n]), ...spec.updates.map(([, v]) => v)], { ...feeds, ...state });
           const out = step.run(feeds);
-          names.forEach((n, i) => { expectClose(out[n], expected[i], `seed ${seed} ${backend} step ${s} output ${n}`, 2e-4); });
+          names.forEach((n, i) => {
+            expectClose(out[n], expected[i], `seed ${seed} ${backend} step ${s} output ${n}`, 2e-4);
+          });
           spec.updates.forEach(([target], i) => {
             expectClose(step.read((target.params as { name: string }).name), expected[names.length + i], `seed ${seed} ${backend} step ${s} update ${i}`, 2e-4);
           });

@@ -67,7 +67,12 @@ const wasmShaped: Record<string, (x: AnyTensor, row: AnyTensor, y: AnyTensor) =>
   "reciprocal, rsqrt": (x, row) => x.reciprocal().add(row.rsqrt()),
   "add, mul, div": (x, row, y) => x.add(row).mul(y).div(row),
   "where of comparisons": (x, row, y) => where(x.greater(row), x, where(x.less(y), y, where(x.equal(row), row, x.mul(2)))),
-  "matmul + bias, relu epilogue": (x, row, y) => x.matmul(y.reshape([12, 8])).relu().matmul(x).add(row),
+  "matmul + bias, relu epilogue": (x, row, y) =>
+    x
+      .matmul(y.reshape([12, 8]))
+      .relu()
+      .matmul(x)
+      .add(row),
   "matmul, transposed": (x, _, y) => x.matmul(y.transpose([1, 0])),
 };
 

@@ -18,23 +18,25 @@ describe("MLP training step: compile vs evaluate", () => {
     ["adam", "auto", false],
   ] as const;
   for (const [optimizer, backend, optimize] of variants) {
-      it(`${optimizer}, ${backend}${optimize ? "" : ", unoptimized"}: loss and every updated param and state slot over 4 steps`, () => {
-        const { spec } = mlpStep({ sizes: [37, 19, 13, 5], optimizer, seed: 3 });
-        const sizes = { batch: 9 };
-        const step = compile({ ...spec, sizes }, { backend, optimize });
-        const random = rng(11);
-        const targets = spec.updates!.map(([t]) => t);
-        const nameOf = (t: AnyTensor) => (t.params as { name: string }).name;
-        for (let s = 0; s < 4; s++) {
-          const x = randomF32(9 * 37, random);
-          const y = randomLabels(9, 5, random);
-          const state = Object.fromEntries(targets.map((t) => [nameOf(t), step.read(nameOf(t))]));
-          const expected = evaluate([spec.outputs.loss, ...spec.updates!.map(([, v]) => v)], { x, y, ...state }, sizes);
-          const loss = step.run({ x, y }).loss[0];
-          expectClose([loss], expected[0], `step ${s} loss`);
-          targets.forEach((t, i) => { expectClose(step.read(nameOf(t)), expected[i + 1], `step ${s} ${nameOf(t)}`); });
-        }
-      });
+    it(`${optimizer}, ${backend}${optimize ? "" : ", unoptimized"}: loss and every updated param and state slot over 4 steps`, () => {
+      const { spec } = mlpStep({ sizes: [37, 19, 13, 5], optimizer, seed: 3 });
+      const sizes = { batch: 9 };
+      const step = compile({ ...spec, sizes }, { backend, optimize });
+      const random = rng(11);
+      const targets = spec.updates!.map(([t]) => t);
+      const nameOf = (t: AnyTensor) => (t.params as { name: string }).name;
+      for (let s = 0; s < 4; s++) {
+        const x = randomF32(9 * 37, random);
+        const y = randomLabels(9, 5, random);
+        const state = Object.fromEntries(targets.map((t) => [nameOf(t), step.read(nameOf(t))]));
+        const expected = evaluate([spec.outputs.loss, ...spec.updates!.map(([, v]) => v)], { x, y, ...state }, sizes);
+        const loss = step.run({ x, y }).loss[0];
+        expectClose([loss], expected[0], `step ${s} loss`);
+        targets.forEach((t, i) => {
+          expectClose(step.read(nameOf(t)), expected[i + 1], `step ${s} ${nameOf(t)}`);
+        });
+      }
+    });
   }
 
   it("training lowers the loss on a fixed batch", () => {

@@ -10,7 +10,18 @@ for (const backend of ["js", "auto"] as const) {
       const a = param("a", [3], { init: [1, 2, 3] });
       const b = param("b", [3], { init: [4, 5, 6] });
       const c = param("c", [3], { init: [7, 8, 9] });
-      const step = compile({ inputs: [x], outputs: { s: x.add(a).sum() }, updates: [[a, b], [b, a.mul(2)], [c, b.add(1)]] }, { backend, optimize });
+      const step = compile(
+        {
+          inputs: [x],
+          outputs: { s: x.add(a).sum() },
+          updates: [
+            [a, b],
+            [b, a.mul(2)],
+            [c, b.add(1)],
+          ],
+        },
+        { backend, optimize },
+      );
       step.run({ x: new Float32Array(3) });
       expect(Array.from(step.read("a"))).toEqual([4, 5, 6]);
       expect(Array.from(step.read("b"))).toEqual([2, 4, 6]);

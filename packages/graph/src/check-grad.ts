@@ -39,7 +39,6 @@ export interface CheckGradReport {
   entries: CheckGradEntry[];
 }
 
-
 /**
  * Compares grad(y, xs) with central finite differences in float64. A non-scalar y
  * is projected on a fixed random direction r, so the checked function is Σ r⊙y.

@@ -13,9 +13,21 @@ describe("construction errors name the op, the operands' shapes and the user's c
     ["function add", () => add(m34, v5 as never), /^add: .*operands float32\[3, 4\], float32\[5\] \(at .*errors\.test\.ts:\d+/],
     ["matmul", () => matmul(m34, input("k", [5, 2]) as never), /^matmul: inner dims differ: 4 vs 5; operands float32\[3, 4\], float32\[5, 2\] \(at .*errors\.test\.ts:\d+/],
     ["reduction axis", () => m34.sum(2 as never), /^sum: axis 2 is out of range for rank 2; operands \[3, 4\] \(at .*errors\.test\.ts:\d+/],
-    ["concat", () => concat([m34, input("n", [2, 5])] as never, 0), /^concat: operands must agree on every dim but axis 0; operands float32\[3, 4\], float32\[2, 5\] \(at .*errors\.test\.ts/],
-    ["dtype", () => m34.add(input("i", [3, 4], "int32") as never), /^add: dtypes differ \(float32, int32\); cast one operand first; operands float32\[3, 4\], int32\[3, 4\] \(at .*errors\.test\.ts/],
-    ["symbolic dims", () => input("b", ["batch", 4]).add(input("t", ["time", 4]) as never), /^add: dims "batch" and "time" at axis -2 do not broadcast; operands float32\["batch", 4\], float32\["time", 4\]/],
+    [
+      "concat",
+      () => concat([m34, input("n", [2, 5])] as never, 0),
+      /^concat: operands must agree on every dim but axis 0; operands float32\[3, 4\], float32\[2, 5\] \(at .*errors\.test\.ts/,
+    ],
+    [
+      "dtype",
+      () => m34.add(input("i", [3, 4], "int32") as never),
+      /^add: dtypes differ \(float32, int32\); cast one operand first; operands float32\[3, 4\], int32\[3, 4\] \(at .*errors\.test\.ts/,
+    ],
+    [
+      "symbolic dims",
+      () => input("b", ["batch", 4]).add(input("t", ["time", 4]) as never),
+      /^add: dims "batch" and "time" at axis -2 do not broadcast; operands float32\["batch", 4\], float32\["time", 4\]/,
+    ],
     ["not a tensor", () => m34.add({} as never), /^add: operand 1 is not a Tensor \(got Object\)/],
   ];
   for (const [name, build, message] of cases) {
@@ -86,6 +98,15 @@ test("nothing passed in is mutated: feeds, sizes, param inits", () => {
 
 test("nested arrays are fed in row-major order and still checked for size", () => {
   const m = input("m", [2, 2]);
-  expect(Array.from(evaluate(m.mul(10), { m: [[1, 2], [3, 4]] }))).toEqual([10, 20, 30, 40]);
+  expect(
+    Array.from(
+      evaluate(m.mul(10), {
+        m: [
+          [1, 2],
+          [3, 4],
+        ],
+      }),
+    ),
+  ).toEqual([10, 20, 30, 40]);
   expect(() => evaluate(m, { m: [[1, 2], [3]] })).toThrow(/input "m": expected float32\[2, 2\] \(4 values\), got 3 values/);
 });

@@ -42,7 +42,10 @@ export function userCallSite(): string | undefined {
 
 /** The first frame of a captured stack outside gradfold's own packages. */
 export function userFrame(stack: string | undefined): string | undefined {
-  const frame = stack?.split("\n").slice(1).find((line) => !isInternalFrame(line));
+  const frame = stack
+    ?.split("\n")
+    .slice(1)
+    .find((line) => !isInternalFrame(line));
   return frame?.trim().replace(/^at\s+/, "");
 }
 

@@ -5,12 +5,18 @@ import { constant, input, mean, param, scalar } from "./index.ts";
 test("format lists nodes in evaluation order with params, dtypes and shapes", () => {
   const x = input("x", ["batch", 3]);
   const W = param("W", [3, 2], { init: 0.1 });
-  const y = mean(x.matmul(W).relu().add(constant([1, 2], [2])), [0]);
+  const y = mean(
+    x
+      .matmul(W)
+      .relu()
+      .add(constant([1, 2], [2])),
+    [0],
+  );
   expect(format(y)).toBe(
     [
       '%0 = input "x" : float32["batch", 3]',
       '%1 = param "W" : float32[3, 2]',
-      "%2 = matmul(%0, %1) {transA: false, transB: false} : float32[\"batch\", 2]",
+      '%2 = matmul(%0, %1) {transA: false, transB: false} : float32["batch", 2]',
       '%3 = relu(%2) : float32["batch", 2]',
       "%4 = constant [1, 2] : float32[2]",
       '%5 = add(%3, %4) : float32["batch", 2]',

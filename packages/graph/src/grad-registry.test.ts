@@ -119,9 +119,21 @@ const cases: { [K in OpKind]: OpCase } = {
   add: binary(g.add),
   mul: binary(g.mul),
   div: binary(g.div, undefined, () => awayFromZero(4)),
-  pow: binary(g.pow, () => uniform(12, 0.5, 2), () => uniform(4, -1.5, 1.5)),
-  maximum: binary(g.maximum, () => uniform(12, -1, 1), () => Float64Array.of(-0.55, 0.05, 0.45, 1.5)),
-  minimum: binary(g.minimum, () => uniform(12, -1, 1), () => Float64Array.of(-0.55, 0.05, 0.45, -1.5)),
+  pow: binary(
+    g.pow,
+    () => uniform(12, 0.5, 2),
+    () => uniform(4, -1.5, 1.5),
+  ),
+  maximum: binary(
+    g.maximum,
+    () => uniform(12, -1, 1),
+    () => Float64Array.of(-0.55, 0.05, 0.45, 1.5),
+  ),
+  minimum: binary(
+    g.minimum,
+    () => uniform(12, -1, 1),
+    () => Float64Array.of(-0.55, 0.05, 0.45, -1.5),
+  ),
   less: comparison(g.less),
   lessEqual: comparison(g.lessEqual),
   greater: comparison(g.greater),
@@ -154,8 +166,14 @@ const cases: { [K in OpKind]: OpCase } = {
   sum: unary((x) => g.sum(x, [0], true)),
   max: unary((x) => g.max(x, -1)),
   logsumexp: unary((x) => g.logsumexp(x, 0)),
-  softmax: unary((x) => g.softmax(x, -1), () => uniform(12, -3, 3)),
-  logSoftmax: unary((x) => g.logSoftmax(x, 0), () => uniform(12, -3, 3)),
+  softmax: unary(
+    (x) => g.softmax(x, -1),
+    () => uniform(12, -3, 3),
+  ),
+  logSoftmax: unary(
+    (x) => g.logSoftmax(x, 0),
+    () => uniform(12, -3, 3),
+  ),
   softmaxCrossEntropy: smooth(() => {
     const x = x34();
     const labels = g.input("labels", [3], "int32");
@@ -171,7 +189,17 @@ const cases: { [K in OpKind]: OpCase } = {
   transpose: unary((x) => g.mul(g.transpose(x), g.constant([1, 2, 3], [3]))),
   broadcastTo: smooth(() => {
     const x = g.input("x", [3, 1]);
-    return { y: g.mul(g.broadcastTo(x, [2, 3, 4]), g.constant(Array.from({ length: 24 }, (_, i) => i), [2, 3, 4])), xs: [x], feeds: { x: uniform(3) } };
+    return {
+      y: g.mul(
+        g.broadcastTo(x, [2, 3, 4]),
+        g.constant(
+          Array.from({ length: 24 }, (_, i) => i),
+          [2, 3, 4],
+        ),
+      ),
+      xs: [x],
+      feeds: { x: uniform(3) },
+    };
   }),
   concat: smooth(() => {
     const a = x34();
@@ -259,9 +287,18 @@ const composites: Record<string, OpCase> = {
     return { y: g.mean(x, [0, -1], true), xs: [x], feeds: { x: uniform(12) }, sizes: { batch: 3 } };
   }),
   min: unary((x) => g.min(x, 1, true)),
-  clip: unary((x) => g.clip(x, -0.5, 0.5), () => Float64Array.from(awayFromZero(12), (v) => (Math.abs(Math.abs(v) - 0.5) < 0.05 ? v * 1.3 : v))),
-  leakyRelu: unary((x) => g.leakyRelu(x, 0.1), () => awayFromZero(12)),
-  elu: unary((x) => g.elu(x, 1.5), () => awayFromZero(12)),
+  clip: unary(
+    (x) => g.clip(x, -0.5, 0.5),
+    () => Float64Array.from(awayFromZero(12), (v) => (Math.abs(Math.abs(v) - 0.5) < 0.05 ? v * 1.3 : v)),
+  ),
+  leakyRelu: unary(
+    (x) => g.leakyRelu(x, 0.1),
+    () => awayFromZero(12),
+  ),
+  elu: unary(
+    (x) => g.elu(x, 1.5),
+    () => awayFromZero(12),
+  ),
   gelu: unary(g.gelu, () => uniform(12, -3, 3)),
 };
 

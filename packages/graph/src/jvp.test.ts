@@ -24,7 +24,26 @@ test("jvp of an elementwise map is f'(x)·t, with ys' static types", () => {
 test("jvp of a matrix product is linear in the tangents of both factors", () => {
   const a = input("a", [2, 2]);
   const b = input("b", [2, 2]);
-  const [d] = jvp([a.matmul(b)], [a, b], [constant([[1, 0], [0, 0]], [2, 2]), constant([[0, 0], [0, 1]], [2, 2])]);
+  const [d] = jvp(
+    [a.matmul(b)],
+    [a, b],
+    [
+      constant(
+        [
+          [1, 0],
+          [0, 0],
+        ],
+        [2, 2],
+      ),
+      constant(
+        [
+          [0, 0],
+          [0, 1],
+        ],
+        [2, 2],
+      ),
+    ],
+  );
   // dA·B + A·dB with dA = e00, dB = e11
   expect(Array.from(evaluate(d, { a: [1, 2, 3, 4], b: [5, 6, 7, 8] }))).toEqual([5, 6 + 2, 0, 4]);
 });

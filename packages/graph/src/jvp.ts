@@ -18,11 +18,7 @@ let dummyCount = 0;
 export function jvp<const Ys extends readonly AnyTensor[]>(ys: Ys, xs: readonly AnyTensor[], tangents: readonly Tangent[]): { -readonly [K in keyof Ys]: Ys[K] };
 /** One y, one x: `jvp(y, x, t)` returns J·t as a single tensor. */
 export function jvp<Y extends AnyTensor>(y: Y, xs: AnyTensor | readonly AnyTensor[], tangents: Tangent | readonly Tangent[]): Y;
-export function jvp(
-  ysIn: AnyTensor | readonly AnyTensor[],
-  xsIn: AnyTensor | readonly AnyTensor[],
-  tangentsIn: Tangent | readonly Tangent[],
-): AnyTensor | AnyTensor[] {
+export function jvp(ysIn: AnyTensor | readonly AnyTensor[], xsIn: AnyTensor | readonly AnyTensor[], tangentsIn: Tangent | readonly Tangent[]): AnyTensor | AnyTensor[] {
   const ys = ysIn instanceof Tensor ? [ysIn] : ysIn;
   const xs = xsIn instanceof Tensor ? [xsIn] : xsIn;
   const rawTangents = xsIn instanceof Tensor ? [tangentsIn as Tangent] : (tangentsIn as readonly Tangent[]);

@@ -14,7 +14,13 @@ import { softmaxCrossEntropy } from "./ops/softmax.ts";
 import type { AnyTensor, Tensor } from "./tensor.ts";
 
 const random = rng(7);
-const init = (fanIn: number) => (shape: readonly number[]) => uniform(shape.reduce((a, b) => a * b, 1), -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn), random).map((v) => v * 2);
+const init = (fanIn: number) => (shape: readonly number[]) =>
+  uniform(
+    shape.reduce((a, b) => a * b, 1),
+    -1 / Math.sqrt(fanIn),
+    1 / Math.sqrt(fanIn),
+    random,
+  ).map((v) => v * 2);
 
 const x = input("x", ["batch", 6]);
 const labels = input("labels", ["batch"], "int32");
@@ -41,7 +47,15 @@ const paramValues = () => Object.fromEntries(params.map((p) => [nameOf(p), evalu
 function moved(base: Record<string, Float64Array>, v: Float64Array[], h: number): Feeds {
   return { ...feeds, ...Object.fromEntries(params.map((p, i) => [nameOf(p), base[nameOf(p)].map((w, k) => w + h * v[i][k])])) };
 }
-const directions = () => params.map((p) => uniform(p.shape.reduce((a: number, b: number) => a * b, 1), -1, 1, random));
+const directions = () =>
+  params.map((p) =>
+    uniform(
+      p.shape.reduce((a: number, b: number) => a * b, 1),
+      -1,
+      1,
+      random,
+    ),
+  );
 const relError = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-12);
 
 describe("3-layer MLP with softmax cross-entropy", () => {

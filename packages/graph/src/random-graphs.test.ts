@@ -35,13 +35,7 @@ const unaries: ReadonlyArray<(t: AnyTensor) => AnyTensor> = [
   g.expm1,
 ];
 
-const binaries: ReadonlyArray<(a: AnyTensor, b: AnyTensor) => AnyTensor> = [
-  g.add,
-  g.sub,
-  g.mul,
-  (a, b) => g.div(a, positive(b)),
-  (a, b) => g.pow(positive(a), g.tanh(b)),
-];
+const binaries: ReadonlyArray<(a: AnyTensor, b: AnyTensor) => AnyTensor> = [g.add, g.sub, g.mul, (a, b) => g.div(a, positive(b)), (a, b) => g.pow(positive(a), g.tanh(b))];
 
 /** Shapes that b can take to broadcast against a: a itself, its trailing part, or 1s in place of some dims. */
 function broadcastPartner(shape: readonly number[], random: () => number): number[] {
@@ -109,10 +103,23 @@ test("second derivatives of 15 random graphs: ⟨∇(r·y), v⟩ differentiated 
   for (let seed = 101; seed <= 115; seed++) {
     const { y, xs, feeds } = buildRandomGraph(seed);
     const random = rng(seed);
-    const r = g.constant(Array.from({ length: numel(y.shape as number[]) }, () => random() - 0.5), y.shape as number[]);
+    const r = g.constant(
+      Array.from({ length: numel(y.shape as number[]) }, () => random() - 0.5),
+      y.shape as number[],
+    );
     const firsts = grad(g.sum(g.mul(y, r)), xs);
     const z = firsts
-      .map((d) => g.sum(g.mul(d, g.constant(Array.from({ length: numel(d.shape as number[]) }, () => random() - 0.5), d.shape as number[]))))
+      .map((d) =>
+        g.sum(
+          g.mul(
+            d,
+            g.constant(
+              Array.from({ length: numel(d.shape as number[]) }, () => random() - 0.5),
+              d.shape as number[],
+            ),
+          ),
+        ),
+      )
       .reduce((a, b) => g.add(a, b));
     const report = checkGrad(z, xs, { feeds, rtol: 1e-5, atol: 1e-7, maxElements: 8, seed });
     for (const e of report.entries) if (!e.ok) failures.push(`seed ${seed} ∂/∂${e.name}: ${JSON.stringify(e.worst)}\n${format(y)}`);

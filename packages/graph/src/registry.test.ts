@@ -19,7 +19,10 @@ test("ops marked nondifferentiable pass no cotangent to any operand", () => {
     const def = registry[kind];
     const inputs = Array.from({ length: def.arity }, () => x);
     const cotangents = def.vjp!({ inputs, out: x, grad: x, params: { depth: 2 } as never });
-    expect(cotangents.every((c) => c === null), kind).toBe(true);
+    expect(
+      cotangents.every((c) => c === null),
+      kind,
+    ).toBe(true);
   }
 });
 

@@ -24,11 +24,7 @@ export type DimsMatch<A, B> = IsWide<A> extends true ? true : IsWide<B> extends 
 type BroadcastDim<A, B> = A extends 1 ? B : B extends 1 ? A : DimsMatch<A, B> extends true ? (IsWide<A> extends true ? B : A) : never;
 
 /** Numpy broadcasting of two shapes; `never` when a pair of literal dims clashes. */
-export type Broadcast<A extends Shape, B extends Shape> = IsTuple<A> extends false
-  ? Dim[]
-  : IsTuple<B> extends false
-    ? Dim[]
-    : BroadcastTuples<A, B>;
+export type Broadcast<A extends Shape, B extends Shape> = IsTuple<A> extends false ? Dim[] : IsTuple<B> extends false ? Dim[] : BroadcastTuples<A, B>;
 
 type BroadcastTuples<A extends Shape, B extends Shape> = A extends readonly []
   ? [...B]
@@ -47,36 +43,31 @@ type BroadcastTuples<A extends Shape, B extends Shape> = A extends readonly []
       : never;
 
 /** `unknown` when A and B broadcast, a ShapeMismatch otherwise (intersected with the operand). */
-export type CheckBroadcast<A extends Shape, B extends Shape> = EitherAny<A, B> extends true
-  ? unknown
-  : [Broadcast<A, B>] extends [never]
-  ? ShapeMismatch<"operand shapes do not broadcast">
-  : unknown;
+export type CheckBroadcast<A extends Shape, B extends Shape> =
+  EitherAny<A, B> extends true ? unknown : [Broadcast<A, B>] extends [never] ? ShapeMismatch<"operand shapes do not broadcast"> : unknown;
 
 // ---- matmul: [...batch, M, K] x [...batch, K, N] -> [...batch, M, N]
 
 // `false`, not never, for rank < 2: a conditional on never would take its true branch below.
 type Last2<S extends Shape> = S extends readonly [...infer B extends Shape, infer M extends Dim, infer K extends Dim] ? [B, M, K] : false;
 
-export type MatmulShape<A extends Shape, B extends Shape> = IsTuple<A> extends false
-  ? Dim[]
-  : IsTuple<B> extends false
+export type MatmulShape<A extends Shape, B extends Shape> =
+  IsTuple<A> extends false
     ? Dim[]
-    : Last2<A> extends [infer AB extends Shape, infer M extends Dim, infer K extends Dim]
-      ? Last2<B> extends [infer BB extends Shape, infer K2 extends Dim, infer N extends Dim]
-        ? DimsMatch<K, K2> extends true
-          ? [Broadcast<AB, BB>] extends [never]
-            ? never
-            : [...Broadcast<AB, BB>, M, N]
+    : IsTuple<B> extends false
+      ? Dim[]
+      : Last2<A> extends [infer AB extends Shape, infer M extends Dim, infer K extends Dim]
+        ? Last2<B> extends [infer BB extends Shape, infer K2 extends Dim, infer N extends Dim]
+          ? DimsMatch<K, K2> extends true
+            ? [Broadcast<AB, BB>] extends [never]
+              ? never
+              : [...Broadcast<AB, BB>, M, N]
+            : never
           : never
-        : never
-      : never;
+        : never;
 
-export type CheckMatmul<A extends Shape, B extends Shape> = EitherAny<A, B> extends true
-  ? unknown
-  : [MatmulShape<A, B>] extends [never]
-  ? ShapeMismatch<"matmul needs [..., M, K] x [..., K, N] with equal inner dims">
-  : unknown;
+export type CheckMatmul<A extends Shape, B extends Shape> =
+  EitherAny<A, B> extends true ? unknown : [MatmulShape<A, B>] extends [never] ? ShapeMismatch<"matmul needs [..., M, K] x [..., K, N] with equal inner dims"> : unknown;
 
 // ---- axes
 
@@ -88,19 +79,20 @@ type LengthMinus<S extends readonly unknown[], N extends number, Dropped extends
     : never;
 
 /** A literal axis made non-negative; `never` when out of range for a literal rank. */
-export type NormalizeAxis<S extends Shape, A extends number> = IsTuple<S> extends false
-  ? number
-  : number extends A
+export type NormalizeAxis<S extends Shape, A extends number> =
+  IsTuple<S> extends false
     ? number
-    : A extends number // distributes over a union of axes (a list such as [0, -1])
-      ? `${A}` extends `-${infer P extends number}`
-        ? P extends 0
-          ? never
-          : LengthMinus<S, P>
-        : A extends AxisIndex<S>
-          ? A
-          : never
-      : never;
+    : number extends A
+      ? number
+      : A extends number // distributes over a union of axes (a list such as [0, -1])
+        ? `${A}` extends `-${infer P extends number}`
+          ? P extends 0
+            ? never
+            : LengthMinus<S, P>
+          : A extends AxisIndex<S>
+            ? A
+            : never
+        : never;
 
 type AxesUnion<S extends Shape, A> = A extends number ? NormalizeAxis<S, A> : A extends readonly number[] ? NormalizeAxis<S, A[number]> : never;
 
@@ -113,25 +105,27 @@ type DropAxes<S extends Shape, Axes, Keep extends boolean, I extends unknown[] =
   : [];
 
 /** Shape after reducing `A` (an axis, a list of axes, or undefined for all). */
-export type ReduceShape<S extends Shape, A, Keep extends boolean> = IsTuple<S> extends false
-  ? Dim[]
-  : A extends undefined
-    ? Keep extends true
-      ? { [I in keyof S]: 1 }
-      : []
-    : number extends AxesUnion<S, A>
-      ? Dim[]
-      : DropAxes<S, AxesUnion<S, A>, Keep>;
+export type ReduceShape<S extends Shape, A, Keep extends boolean> =
+  IsTuple<S> extends false
+    ? Dim[]
+    : A extends undefined
+      ? Keep extends true
+        ? { [I in keyof S]: 1 }
+        : []
+      : number extends AxesUnion<S, A>
+        ? Dim[]
+        : DropAxes<S, AxesUnion<S, A>, Keep>;
 
-export type CheckAxes<S extends Shape, A> = IsAny<S> extends true
-  ? unknown
-  : A extends undefined
+export type CheckAxes<S extends Shape, A> =
+  IsAny<S> extends true
     ? unknown
-  : [AxesUnion<S, A>] extends [never]
-    ? ShapeMismatch<"axis out of range for the operand's rank">
-    : A extends readonly number[]
-      ? AxesValid<S, A>
-      : unknown;
+    : A extends undefined
+      ? unknown
+      : [AxesUnion<S, A>] extends [never]
+        ? ShapeMismatch<"axis out of range for the operand's rank">
+        : A extends readonly number[]
+          ? AxesValid<S, A>
+          : unknown;
 
 type AxesValid<S extends Shape, A extends readonly number[], Seen = never> = A extends readonly [infer H extends number, ...infer R extends readonly number[]]
   ? [NormalizeAxis<S, H>] extends [never]
@@ -149,28 +143,30 @@ type AxesValid<S extends Shape, A extends readonly number[], Seen = never> = A e
 export type AxisIndex<S extends Shape> = Exclude<Partial<S>["length"], S["length"]>;
 
 /** `perm` must be as long as the rank; each entry picks an operand axis. */
-export type PermuteShape<S extends Shape, P extends readonly number[]> = IsTuple<S> extends false
-  ? Dim[]
-  : number extends P["length"]
+export type PermuteShape<S extends Shape, P extends readonly number[]> =
+  IsTuple<S> extends false
     ? Dim[]
-    : P["length"] extends S["length"]
-      ? { -readonly [I in keyof P]: P[I] extends AxisIndex<S> ? S[P[I]] : never }
-      : never;
+    : number extends P["length"]
+      ? Dim[]
+      : P["length"] extends S["length"]
+        ? { -readonly [I in keyof P]: P[I] extends AxisIndex<S> ? S[P[I]] : never }
+        : never;
 
 /** perm lists every axis of S exactly once (same length, and every axis covered). */
-export type CheckPermute<S extends Shape, P extends readonly number[]> = IsAny<S> extends true
-  ? unknown
-  : IsTuple<S> extends false
+export type CheckPermute<S extends Shape, P extends readonly number[]> =
+  IsAny<S> extends true
     ? unknown
-    : number extends P["length"]
+    : IsTuple<S> extends false
       ? unknown
-      : P["length"] extends S["length"]
-        ? [Exclude<AxisIndex<S>, P[number]>] extends [never]
-          ? [Exclude<P[number], AxisIndex<S>>] extends [never]
-            ? unknown
+      : number extends P["length"]
+        ? unknown
+        : P["length"] extends S["length"]
+          ? [Exclude<AxisIndex<S>, P[number]>] extends [never]
+            ? [Exclude<P[number], AxisIndex<S>>] extends [never]
+              ? unknown
+              : ShapeMismatch<"perm must list every axis of the operand once">
             : ShapeMismatch<"perm must list every axis of the operand once">
-          : ShapeMismatch<"perm must list every axis of the operand once">
-        : ShapeMismatch<"perm must list every axis of the operand once">;
+          : ShapeMismatch<"perm must list every axis of the operand once">;
 
 /** reshape's result as given, except that a -1 (inferred at run time) is only known to be a number. */
 export type ReshapeShape<T extends Shape> = { -readonly [I in keyof T]: T[I] extends -1 ? number : T[I] };
@@ -179,34 +175,33 @@ export type ReshapeShape<T extends Shape> = { -readonly [I in keyof T]: T[I] ext
 export type Reverse<S extends Shape> = IsTuple<S> extends false ? Dim[] : S extends readonly [infer H, ...infer R extends Shape] ? [...Reverse<R>, H] : [];
 
 /** broadcastTo: the target must be reachable from S by broadcasting. */
-export type CheckBroadcastTo<S extends Shape, T extends Shape> = IsAny<S> extends true
-  ? unknown
-  : [Broadcast<S, T>] extends [never]
-  ? ShapeMismatch<"operand does not broadcast to the target shape">
-  : IsTuple<T> extends false
+export type CheckBroadcastTo<S extends Shape, T extends Shape> =
+  IsAny<S> extends true
+    ? unknown
+    : [Broadcast<S, T>] extends [never]
+      ? ShapeMismatch<"operand does not broadcast to the target shape">
+      : IsTuple<T> extends false
+        ? unknown
+        : IsTuple<S> extends false
+          ? unknown
+          : Broadcast<S, T>["length"] extends T["length"]
+            ? unknown
+            : ShapeMismatch<"target shape has a lower rank than the operand">;
+
+/** slice(begin, size): one entry per axis; a size of -1 keeps the rest of that axis. */
+export type SliceShape<S extends Shape, Z extends readonly Dim[]> =
+  IsTuple<S> extends false ? Dim[] : number extends Z["length"] ? Dim[] : { -readonly [I in keyof Z]: Z[I] extends -1 ? (I extends keyof S ? S[I] : never) : Z[I] };
+
+export type CheckRank<S extends Shape, L extends readonly unknown[]> =
+  IsAny<S> extends true
     ? unknown
     : IsTuple<S> extends false
       ? unknown
-      : Broadcast<S, T>["length"] extends T["length"]
-      ? unknown
-      : ShapeMismatch<"target shape has a lower rank than the operand">;
-
-/** slice(begin, size): one entry per axis; a size of -1 keeps the rest of that axis. */
-export type SliceShape<S extends Shape, Z extends readonly Dim[]> = IsTuple<S> extends false
-  ? Dim[]
-  : number extends Z["length"]
-    ? Dim[]
-    : { -readonly [I in keyof Z]: Z[I] extends -1 ? (I extends keyof S ? S[I] : never) : Z[I] };
-
-export type CheckRank<S extends Shape, L extends readonly unknown[]> = IsAny<S> extends true
-  ? unknown
-  : IsTuple<S> extends false
-  ? unknown
-  : number extends L["length"]
-    ? unknown
-    : L["length"] extends S["length"]
-      ? unknown
-      : ShapeMismatch<"one entry per axis of the operand is needed">;
+      : number extends L["length"]
+        ? unknown
+        : L["length"] extends S["length"]
+          ? unknown
+          : ShapeMismatch<"one entry per axis of the operand is needed">;
 
 type SplitAt<S extends Shape, A extends number, Head extends Dim[] = []> = Head["length"] extends A
   ? S extends readonly [unknown, ...infer Tail extends Shape]
@@ -217,42 +212,46 @@ type SplitAt<S extends Shape, A extends number, Head extends Dim[] = []> = Head[
     : never;
 
 /** gather along `A`: the axis is replaced by the indices' shape. */
-export type GatherShape<S extends Shape, I extends Shape, A extends number> = IsTuple<S> extends false
-  ? Dim[]
-  : NormalizeAxis<S, A> extends infer P extends number
-    ? number extends P
-      ? Dim[]
-      : SplitAt<S, P> extends [infer Head extends Dim[], infer Tail extends Dim[]]
-        ? [...Head, ...I, ...Tail]
-        : never
-    : never;
+export type GatherShape<S extends Shape, I extends Shape, A extends number> =
+  IsTuple<S> extends false
+    ? Dim[]
+    : NormalizeAxis<S, A> extends infer P extends number
+      ? number extends P
+        ? Dim[]
+        : SplitAt<S, P> extends [infer Head extends Dim[], infer Tail extends Dim[]]
+          ? [...Head, ...I, ...Tail]
+          : never
+      : never;
 
 /** Concatenation: same rank, equal dims off the axis; the axis dim is summed at run time. */
-export type ConcatShape<S extends Shape, A extends number> = IsTuple<S> extends false
-  ? Dim[]
-  : NormalizeAxis<S, A> extends infer P extends number
-    ? number extends P
-      ? Dim[]
-      : { -readonly [I in keyof S]: I extends `${P}` ? number : S[I] }
-    : never;
+export type ConcatShape<S extends Shape, A extends number> =
+  IsTuple<S> extends false
+    ? Dim[]
+    : NormalizeAxis<S, A> extends infer P extends number
+      ? number extends P
+        ? Dim[]
+        : { -readonly [I in keyof S]: I extends `${P}` ? number : S[I] }
+      : never;
 
-export type CheckConcat<S extends Shape, Others extends readonly { shape: Shape }[], A extends number> = IsAny<S> extends true
-  ? unknown
-  : [NormalizeAxis<S, A>] extends [never]
-  ? ShapeMismatch<"axis out of range for the operand's rank">
-  : { [K in keyof Others]: SameOffAxis<S, Others[K]["shape"], NormalizeAxis<S, A>> }[number] extends true
+export type CheckConcat<S extends Shape, Others extends readonly { shape: Shape }[], A extends number> =
+  IsAny<S> extends true
     ? unknown
-    : ShapeMismatch<"concat operands must agree on every dim but the axis">;
+    : [NormalizeAxis<S, A>] extends [never]
+      ? ShapeMismatch<"axis out of range for the operand's rank">
+      : { [K in keyof Others]: SameOffAxis<S, Others[K]["shape"], NormalizeAxis<S, A>> }[number] extends true
+        ? unknown
+        : ShapeMismatch<"concat operands must agree on every dim but the axis">;
 
-type SameOffAxis<S extends Shape, T extends Shape, A> = IsTuple<S> extends false
-  ? true
-  : IsTuple<T> extends false
+type SameOffAxis<S extends Shape, T extends Shape, A> =
+  IsTuple<S> extends false
     ? true
-    : T["length"] extends S["length"]
-      ? false extends { [I in keyof S]: I extends `${A & number}` ? true : I extends keyof T ? DimsMatch<S[I], T[I]> : false }[number]
-        ? false
-        : true
-      : false;
+    : IsTuple<T> extends false
+      ? true
+      : T["length"] extends S["length"]
+        ? false extends { [I in keyof S]: I extends `${A & number}` ? true : I extends keyof T ? DimsMatch<S[I], T[I]> : false }[number]
+          ? false
+          : true
+        : false;
 
 /** concat's function form: the first operand's shape decides, the rest must agree with it off the axis. */
 export type ConcatListShape<T extends readonly { shape: Shape }[], A extends number> = T extends readonly [{ shape: infer S extends Shape }, ...unknown[]]

@@ -42,9 +42,7 @@ export function bindShape(shape: Shape, sizes: Sizes, what: string): number[] {
     if (typeof d === "number") return d;
     const size = sizes[d];
     if (size === undefined) {
-      throw new GraphError(
-        `${what}: symbolic dim ${JSON.stringify(d)} is unbound; pass its size, e.g. { ${JSON.stringify(d)}: 32 } (got sizes ${JSON.stringify(sizes)})`,
-      );
+      throw new GraphError(`${what}: symbolic dim ${JSON.stringify(d)} is unbound; pass its size, e.g. { ${JSON.stringify(d)}: 32 } (got sizes ${JSON.stringify(sizes)})`);
     }
     if (!Number.isInteger(size) || size < 0) {
       throw new GraphError(`${what}: size of ${JSON.stringify(d)} must be a non-negative integer, got ${size}`);

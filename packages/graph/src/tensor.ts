@@ -127,28 +127,72 @@ export class Tensor<S extends Shape = Shape, D extends DType = DType> {
   }
 
   // ---- elementwise unary
-  neg(): Tensor<S, D> { return ops.neg(this); }
-  exp(): Tensor<S, D> { return ops.exp(this); }
-  log(): Tensor<S, D> { return ops.log(this); }
-  log1p(): Tensor<S, D> { return ops.log1p(this); }
-  expm1(): Tensor<S, D> { return ops.expm1(this); }
-  sqrt(): Tensor<S, D> { return ops.sqrt(this); }
-  rsqrt(): Tensor<S, D> { return ops.rsqrt(this); }
-  reciprocal(): Tensor<S, D> { return ops.reciprocal(this); }
-  abs(): Tensor<S, D> { return ops.abs(this); }
-  sign(): Tensor<S, D> { return ops.sign(this); }
-  square(): Tensor<S, D> { return ops.square(this); }
-  sigmoid(): Tensor<S, D> { return ops.sigmoid(this); }
-  tanh(): Tensor<S, D> { return ops.tanh(this); }
-  relu(): Tensor<S, D> { return ops.relu(this); }
-  leakyRelu(alpha = 0.01): Tensor<S, D> { return ops.leakyRelu(this, alpha); }
-  elu(alpha = 1): Tensor<S, D> { return ops.elu(this, alpha); }
-  gelu(): Tensor<S, D> { return ops.gelu(this); }
-  softplus(): Tensor<S, D> { return ops.softplus(this); }
-  erf(): Tensor<S, D> { return ops.erf(this); }
-  clip(lo: number, hi: number): Tensor<S, D> { return ops.clip(this, lo, hi); }
-  cast<T extends DType>(dtype: T): Tensor<S, T> { return ops.cast(this, dtype); }
-  stopGradient(): Tensor<S, D> { return ops.stopGradient(this); }
+  neg(): Tensor<S, D> {
+    return ops.neg(this);
+  }
+  exp(): Tensor<S, D> {
+    return ops.exp(this);
+  }
+  log(): Tensor<S, D> {
+    return ops.log(this);
+  }
+  log1p(): Tensor<S, D> {
+    return ops.log1p(this);
+  }
+  expm1(): Tensor<S, D> {
+    return ops.expm1(this);
+  }
+  sqrt(): Tensor<S, D> {
+    return ops.sqrt(this);
+  }
+  rsqrt(): Tensor<S, D> {
+    return ops.rsqrt(this);
+  }
+  reciprocal(): Tensor<S, D> {
+    return ops.reciprocal(this);
+  }
+  abs(): Tensor<S, D> {
+    return ops.abs(this);
+  }
+  sign(): Tensor<S, D> {
+    return ops.sign(this);
+  }
+  square(): Tensor<S, D> {
+    return ops.square(this);
+  }
+  sigmoid(): Tensor<S, D> {
+    return ops.sigmoid(this);
+  }
+  tanh(): Tensor<S, D> {
+    return ops.tanh(this);
+  }
+  relu(): Tensor<S, D> {
+    return ops.relu(this);
+  }
+  leakyRelu(alpha = 0.01): Tensor<S, D> {
+    return ops.leakyRelu(this, alpha);
+  }
+  elu(alpha = 1): Tensor<S, D> {
+    return ops.elu(this, alpha);
+  }
+  gelu(): Tensor<S, D> {
+    return ops.gelu(this);
+  }
+  softplus(): Tensor<S, D> {
+    return ops.softplus(this);
+  }
+  erf(): Tensor<S, D> {
+    return ops.erf(this);
+  }
+  clip(lo: number, hi: number): Tensor<S, D> {
+    return ops.clip(this, lo, hi);
+  }
+  cast<T extends DType>(dtype: T): Tensor<S, T> {
+    return ops.cast(this, dtype);
+  }
+  stopGradient(): Tensor<S, D> {
+    return ops.stopGradient(this);
+  }
 
   // ---- reductions
   sum<const A extends Axis = undefined, K extends boolean = false>(axis?: A & CheckAxes<S, A>, keepdims?: K): Tensor<ReduceShape<S, A, K>, D> {
@@ -193,10 +237,7 @@ export class Tensor<S extends Shape = Shape, D extends DType = DType> {
   broadcastTo<const T extends Shape>(shape: T & CheckBroadcastTo<S, T>): Tensor<Mutable<T>, D> {
     return ops.broadcastTo(this as AnyTensor, shape) as never;
   }
-  concat<const O extends readonly Tensor<Shape, D>[], const A extends number = 0>(
-    others: O & CheckConcat<S, O, A>,
-    axis?: A,
-  ): Tensor<ConcatShape<S, A>, D> {
+  concat<const O extends readonly Tensor<Shape, D>[], const A extends number = 0>(others: O & CheckConcat<S, O, A>, axis?: A): Tensor<ConcatShape<S, A>, D> {
     return ops.concat([this, ...(others as readonly AnyTensor[])] as AnyTensor[], axis ?? 0) as never;
   }
   /** `size` per axis; -1 takes the rest of that axis. */

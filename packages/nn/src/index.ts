@@ -43,7 +43,21 @@ export { fans, type FanMode } from "./init/fans.ts";
 export { createRng, splitmix32, hashString, combineSeeds, type RandomStream } from "./init/prng.ts";
 
 // Layers
-export { layerOf, asLayer, sequential, randomFeeds, nameOf, kernels, type Layer, type Model, type LayerFn, type WithFeatures, type Update, type RandomInput, type FloatTensor } from "./layers/layer.ts";
+export {
+  layerOf,
+  asLayer,
+  sequential,
+  randomFeeds,
+  nameOf,
+  kernels,
+  type Layer,
+  type Model,
+  type LayerFn,
+  type WithFeatures,
+  type Update,
+  type RandomInput,
+  type FloatTensor,
+} from "./layers/layer.ts";
 export { activations, resolveActivation, silu, type Activation, type ActivationName } from "./layers/activations.ts";
 export { defineModel, type ModelDefinition, type BuildOptions } from "./layers/model.ts";
 export { trainingMode } from "./layers/scope.ts";

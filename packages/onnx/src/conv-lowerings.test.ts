@@ -27,7 +27,14 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, wha
 describe("toOnnx: conv and pooling (NHWC wrapped in layout transposes)", () => {
   it("a small CNN's layers, each, as onnxruntime computes them", async () => {
     const x = input("x", ["batch", 9, 8, 4]);
-    const w = (name: string, shape: number[], seed: number) => param(name, shape, { init: seeded(shape.reduce((a, b) => a * b, 1), seed, 0.5) });
+    const w = (name: string, shape: number[], seed: number) =>
+      param(name, shape, {
+        init: seeded(
+          shape.reduce((a, b) => a * b, 1),
+          seed,
+          0.5,
+        ),
+      });
     const parts: Record<string, AnyTensor> = {
       same: conv2d(x, w("w1", [3, 3, 4, 5], 1), { padding: "same" }).relu(),
       stride2Asymmetric: conv2d(x, w("w2", [3, 2, 4, 3], 2), { strides: [2, 3], padding: [1, 0, 2, 1] }),

@@ -52,7 +52,8 @@ export function lowerMaxPool2d(ctx: LowerContext, n: AnyTensor & { params: OpPar
 /** AveragePool, counting the padding or not as the op says; opset 17's AveragePool has no dilations. */
 export function lowerAvgPool2d(ctx: LowerContext, n: AnyTensor & { params: OpParams["avgPool2d"] }, [x]: readonly string[]): string {
   const p = n.params;
-  if (p.dilations.some((d) => d !== 1)) throw new GraphError(`toOnnx: avgPool2d with dilations ${JSON.stringify(p.dilations)} cannot be exported (opset 17's AveragePool has none)`);
+  if (p.dilations.some((d) => d !== 1))
+    throw new GraphError(`toOnnx: avgPool2d with dilations ${JSON.stringify(p.dilations)} cannot be exported (opset 17's AveragePool has none)`);
   const attrs = [{ name: "kernel_shape", ints: [...p.kernel] }, ...windowAttrs(p), { name: "count_include_pad", int: p.countIncludePad ? 1 : 0 }];
   return toNhwc(ctx, ctx.node("AveragePool", [toNchw(ctx, x)], attrs));
 }

@@ -4,11 +4,7 @@ import { ProtoWriter } from "./protobuf.ts";
 export const ElemType = { float: 1, int32: 6, int64: 7, bool: 9 } as const;
 export type ElemTypeCode = (typeof ElemType)[keyof typeof ElemType];
 
-export type Attribute =
-  | { name: string; int: number }
-  | { name: string; float: number }
-  | { name: string; ints: readonly number[] }
-  | { name: string; tensor: TensorValue };
+export type Attribute = { name: string; int: number } | { name: string; float: number } | { name: string; ints: readonly number[] } | { name: string; tensor: TensorValue };
 
 export interface TensorValue {
   name: string;

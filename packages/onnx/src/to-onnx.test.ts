@@ -44,7 +44,10 @@ describe("toOnnx", () => {
       unary: x.exp().add(x.abs().log1p()).add(x.tanh()).add(x.sigmoid()).add(x.softplus()).add(x.erf()).add(x.square().add(1).rsqrt()),
       expm1: x.expm1().mul(x.sign()),
       binary: x.maximum(0.25).minimum(x.mul(2)).div(x.abs().add(1)).sub(x.abs().add(0.5).pow(1.5)),
-      compare: x.greater(0).cast("float32").add(x.notEqual(x.mul(-1)).cast("float32")),
+      compare: x
+        .greater(0)
+        .cast("float32")
+        .add(x.notEqual(x.mul(-1)).cast("float32")),
       reduce: x.sum(1).add(x.max(1)).add(x.logsumexp(1)).add(x.mean(1)),
       layout: concat([x.transpose(), x.transpose().slice([1, 0], [2, -1])], 0).reshape([2, 9]),
       pad: x.slice([0, 1], [2, 2]).broadcastTo([2, 2, 2]).sum(0),
@@ -71,7 +74,9 @@ describe("toOnnx", () => {
     const session = await ort.InferenceSession.create(toOnnx({ out }, { sizes: { batch: 1 } }));
     const one = await session.run({ x: new ort.Tensor("float32", Float32Array.of(1, 2), [1, 2]) });
     expectClose(one.out.data as Float32Array, [6]);
-    await expect(session.run({ x: new ort.Tensor("float32", Float32Array.of(1, 2, 3, 4), [2, 2]) })).rejects.toThrow(/invalid dimensions for input: x[\s\S]*index: 0 Got: 2 Expected: 1/);
+    await expect(session.run({ x: new ort.Tensor("float32", Float32Array.of(1, 2, 3, 4), [2, 2]) })).rejects.toThrow(
+      /invalid dimensions for input: x[\s\S]*index: 0 Got: 2 Expected: 1/,
+    );
   });
 
   it("rejects training-only ops and non-tensor outputs with a clear error", () => {

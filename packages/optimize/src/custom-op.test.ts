@@ -25,7 +25,10 @@ describe("user-defined (custom) ops are opaque to the optimizer", () => {
     expect(customs).toHaveLength(1);
     expect(customs[0]).toBe(cube(x));
     expectClose(evaluate(outputs, feeds), evaluate(y, feeds));
-    expectClose(evaluate(outputs, feeds), feeds.x.map((v) => 3 * v ** 3));
+    expectClose(
+      evaluate(outputs, feeds),
+      feeds.x.map((v) => 3 * v ** 3),
+    );
   });
 
   it("schedules each in a group of its own, never fused with elementwise neighbours", () => {
@@ -41,7 +44,10 @@ describe("user-defined (custom) ops are opaque to the optimizer", () => {
     expectClose(l, l0);
     expectClose(d, d0);
     // d/dx Σ (8x³ + x)·x = 32x³ + 2x
-    expectClose(d, feeds.x.map((v) => 32 * v ** 3 + 2 * v));
+    expectClose(
+      d,
+      feeds.x.map((v) => 32 * v ** 3 + 2 * v),
+    );
   });
 
   it("folds or keeps a custom op of constants, with the same value", () => {

@@ -164,7 +164,11 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
   }
   return finish(
     drafts.filter((d) => d.mergedInto === undefined),
-    groupOf, consumers, rootSet, position);
+    groupOf,
+    consumers,
+    rootSet,
+    position,
+  );
 }
 
 /** Inputs, outputs and a topological order of the groups (ties by first node). */
@@ -178,10 +182,11 @@ function finish(
   const incoming = new Map<Draft, Set<Draft>>();
   for (const d of drafts) {
     const from = new Set<Draft>();
-    for (const n of d.nodes) for (const i of n.inputs) {
-      const g = groupOf.get(storageRoot(i));
-      if (g && g !== d) from.add(g);
-    }
+    for (const n of d.nodes)
+      for (const i of n.inputs) {
+        const g = groupOf.get(storageRoot(i));
+        if (g && g !== d) from.add(g);
+      }
     incoming.set(d, from);
   }
   const first = (d: Draft) => position.get(d.nodes[0])!;

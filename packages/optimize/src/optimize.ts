@@ -34,7 +34,15 @@ export interface OptimizeResult<T> {
 type Optimizable = AnyTensor | readonly AnyTensor[] | Program;
 
 const describe = (value: unknown): string =>
-  value === null ? "null" : Array.isArray(value) ? "an array" : value instanceof Tensor ? String(value) : typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+  value === null
+    ? "null"
+    : Array.isArray(value)
+      ? "an array"
+      : value instanceof Tensor
+        ? String(value)
+        : typeof value === "object"
+          ? "an object"
+          : `${typeof value} ${String(value)}`;
 
 const isProgramLike = (input: unknown): input is { outputs: unknown; updates?: unknown } =>
   typeof input === "object" && input !== null && !(input instanceof Tensor) && !Array.isArray(input) && "outputs" in input;
@@ -62,7 +70,9 @@ function asProgram(input: Optimizable): Program {
     const [target, value] = pair as [AnyTensor, AnyTensor];
     if (!target.is("param")) throw new GraphError(`optimize: update ${i} targets ${target}; a target must be a param`);
     if (!sameShape(target.shape, value.shape) || target.dtype !== value.dtype) {
-      throw new GraphError(`optimize: update ${i} of param ${JSON.stringify(target.params.name)} (${target.dtype}${formatShape(target.shape)}) got a new value of ${value.dtype}${formatShape(value.shape)}`);
+      throw new GraphError(
+        `optimize: update ${i} of param ${JSON.stringify(target.params.name)} (${target.dtype}${formatShape(target.shape)}) got a new value of ${value.dtype}${formatShape(value.shape)}`,
+      );
     }
   });
   const inputs = (input as { inputs?: unknown }).inputs;

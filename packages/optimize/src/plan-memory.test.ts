@@ -20,7 +20,9 @@ describe("the arena layout", () => {
     const spans = extents(plan);
     for (const [start] of spans) expect(start % ARENA_ALIGN).toBe(0);
     const sorted = [...spans].sort((p, q) => p[0] - q[0]);
-    sorted.slice(1).forEach(([start], i) => { expect(start).toBeGreaterThanOrEqual(sorted[i][1]); });
+    sorted.slice(1).forEach(([start], i) => {
+      expect(start).toBeGreaterThanOrEqual(sorted[i][1]);
+    });
     const at = (t: AnyTensor) => buffers.offsets[buffers.bufferOf.get(t)!];
     expect(Math.max(at(w), at(b))).toBeLessThan(buffers.staticBytes);
     expect(at(x)).toBeGreaterThanOrEqual(buffers.staticBytes);

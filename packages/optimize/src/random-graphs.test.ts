@@ -37,7 +37,12 @@ describe("random graphs: optimized evaluates equal to unoptimized", () => {
     const schedule = specialized.plan!;
     for (const group of schedule.groups) expect(layoutViolation(group), `group ${group.id}`).toBeNull();
     const ran = runSchedule(schedule, feeds);
-    compare(outputs.map((_, i) => ran.outputs[`o${i}`]), before, 1e-7, "schedule run");
+    compare(
+      outputs.map((_, i) => ran.outputs[`o${i}`]),
+      before,
+      1e-7,
+      "schedule run",
+    );
 
     // Gradients of the optimized graph match gradients of the unoptimized one.
     const loss = sum(outputs[0]) as AnyTensor;
@@ -57,7 +62,12 @@ describe("random graphs: optimized evaluates equal to unoptimized", () => {
       const { plan: schedule } = optimize({ outputs: Object.fromEntries(outputs.map((t, i) => [`o${i}`, t])), updates: [] }, { sizes });
       for (const group of schedule!.groups) expect(layoutViolation(group), `seed ${seed} group ${group.id}`).toBeNull();
       const ran = runSchedule(schedule!, feeds);
-      compare(outputs.map((_, i) => ran.outputs[`o${i}`]), before, 1e-7, `seed ${seed}`);
+      compare(
+        outputs.map((_, i) => ran.outputs[`o${i}`]),
+        before,
+        1e-7,
+        `seed ${seed}`,
+      );
     }
   });
 
@@ -84,7 +94,13 @@ describe("random graphs: optimized evaluates equal to unoptimized", () => {
       const once = optimize(outputs).outputs as AnyTensor[];
       const twice = optimize(once);
       const same = (twice.outputs as AnyTensor[]).every((t, i) => t === once[i]);
-      expect(same, `seed ${seed}: ${twice.explain().firings.map((f) => f.rule).join("; ")}`).toBe(true);
+      expect(
+        same,
+        `seed ${seed}: ${twice
+          .explain()
+          .firings.map((f) => f.rule)
+          .join("; ")}`,
+      ).toBe(true);
     }
   });
 

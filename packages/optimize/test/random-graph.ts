@@ -4,7 +4,6 @@ import { mulberry32 as rng } from "@gradfold/graph";
 
 export { rng };
 
-
 type Maker = (pick: () => AnyTensor, r: () => number) => AnyTensor;
 
 const constants = [0, 1, -1, 2, 0.5, 3, 0.1];

@@ -13,7 +13,11 @@ export const m = input("m", [2, 3], "bool");
 export const k = input("k", [2, 3], "int32");
 export const labels = input("labels", [2], "int32");
 export const row = input("row", [3]);
-export const big = (v: number) => constant(Array.from({ length: 70 }, (_, i) => v + i), [70]);
+export const big = (v: number) =>
+  constant(
+    Array.from({ length: 70 }, (_, i) => v + i),
+    [70],
+  );
 export const bigIn = input("bigIn", [70]);
 
 /** The rule phases in pipeline order (fuse has no rule table). */

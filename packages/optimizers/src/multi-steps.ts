@@ -23,14 +23,13 @@ export function multiSteps(inner: Optimizer, k: number, options: { name?: string
     const ps = params as readonly FloatTensor[];
     const accs = ps.map((p) => param(slotName(name, p, "acc"), p.shape as readonly number[], { init: 0 }) as FloatTensor);
     const sums = accs.map((a, i) => add(a, grads[i] as FloatTensor));
-    const gated: Update[] = inner.apply(
-      sums.map((s) => (k === 1 ? s : mul(s, 1 / k))),
-      params,
-    ).map(([target, value]) => [target, k === 1 ? value : where(isLast, value, target)]);
-    const own: Update[] = [
-      ...accs.map((a, i): Update => [a, where(isLast, 0, sums[i])]),
-      [miniStep, where(isLast, 0, add(miniStep, 1))],
-    ];
+    const gated: Update[] = inner
+      .apply(
+        sums.map((s) => (k === 1 ? s : mul(s, 1 / k))),
+        params,
+      )
+      .map(([target, value]) => [target, k === 1 ? value : where(isLast, value, target)]);
+    const own: Update[] = [...accs.map((a, i): Update => [a, where(isLast, 0, sums[i])]), [miniStep, where(isLast, 0, add(miniStep, 1))]];
     const result = [...gated, ...own];
     checkTargets(name, result);
     return result;

@@ -60,7 +60,11 @@ describe("composition via chain equals the named optimizer", () => {
     ["adam", adam(o), optimizer(chain(scaleByAdam(o), scaleByLearningRate(o.lr)), "adam")],
     ["adamw", adamw({ ...o, weightDecay: 0.1 }), optimizer(chain(scaleByAdam(o), addDecayedWeights(0.1), scaleByLearningRate(o.lr)), "adamw")],
     ["momentum", momentum({ lr: 0.05, momentum: 0.9 }), optimizer(chain(trace({ momentum: 0.9 }), scaleByLearningRate(0.05)), "momentum")],
-    ["rmsprop + momentum", rmsprop({ lr: 0.01, momentum: 0.5, centered: true }), optimizer(chain(scaleByRms({ centered: true }), trace({ momentum: 0.5 }), scaleByLearningRate(0.01)), "rmsprop")],
+    [
+      "rmsprop + momentum",
+      rmsprop({ lr: 0.01, momentum: 0.5, centered: true }),
+      optimizer(chain(scaleByRms({ centered: true }), trace({ momentum: 0.5 }), scaleByLearningRate(0.01)), "rmsprop"),
+    ],
     ["lion", lion({ lr: 0.01, weightDecay: 0.2 }), optimizer(chain(scaleByLion(), addDecayedWeights(0.2), scaleByLearningRate(0.01)), "lion")],
   ])("%s", (_name, named, chained) => {
     const a = trajectory(named);
@@ -73,10 +77,7 @@ describe("composition via chain equals the named optimizer", () => {
 
   it("the issue's chain (clip, decay, Adam, scheduled lr) follows a hand-written loop", () => {
     const lr = (s: number) => 0.05 * 0.9 ** s;
-    const composed = optimizer(
-      chain(clipByGlobalNorm(1), addDecayedWeights(1e-2), scaleByAdam(), scaleByLearningRate(exponentialDecay({ init: 0.05, gamma: 0.9 }))),
-      "custom",
-    );
+    const composed = optimizer(chain(clipByGlobalNorm(1), addDecayedWeights(1e-2), scaleByAdam(), scaleByLearningRate(exponentialDecay({ init: 0.05, gamma: 0.9 }))), "custom");
     const problem = leastSquares();
     const expected = problem.initial.map((p) => Float64Array.from(p));
     const adamRef = refAdam({ lr });
@@ -151,9 +152,7 @@ describe("state slots are params named per optimizer and param", () => {
     expect(names(adam())).toEqual(["W", "b", "adam/W/m", "adam/W/v", "adam/b/m", "adam/b/v", "adam/step"]);
     expect(names(adam({ amsgrad: true, name: "enc" }))).toContain("enc/W/vMax");
     expect(names(sgd())).toEqual(["W", "b", "sgd/step"]);
-    expect(names(rmsprop({ centered: true, momentum: 0.9 }))).toEqual(
-      expect.arrayContaining(["rmsprop/W/squareAvg", "rmsprop/W/gradAvg", "rmsprop/W/momentum"]),
-    );
+    expect(names(rmsprop({ centered: true, momentum: 0.9 }))).toEqual(expect.arrayContaining(["rmsprop/W/squareAvg", "rmsprop/W/gradAvg", "rmsprop/W/momentum"]));
     expect(names(adam())).toEqual(names(adam()));
   });
 
@@ -237,8 +236,11 @@ describe("masked", () => {
 
   it("a transform that changes an update's shape is caught", () => {
     const p = leastSquares();
-    expect(() => optimizer(mapUpdates("toMatrix", (u) => u.reshape([1, -1]) as unknown as FloatTensor), "reshaping").updates(p.loss, [...p.params])).toThrow(
-      /toMatrix made a float32\[1, 6\] update for param "W", expected float32\[3, 2\]/,
-    );
+    expect(() =>
+      optimizer(
+        mapUpdates("toMatrix", (u) => u.reshape([1, -1]) as unknown as FloatTensor),
+        "reshaping",
+      ).updates(p.loss, [...p.params]),
+    ).toThrow(/toMatrix made a float32\[1, 6\] update for param "W", expected float32\[3, 2\]/);
   });
 });

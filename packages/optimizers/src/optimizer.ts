@@ -94,7 +94,9 @@ export function checkTargets(name: string, updates: readonly Update[]): void {
   for (const [target, value] of updates) {
     const n = paramName(target);
     if (value.dtype !== "float32" || !sameShape(value.shape, target.shape)) {
-      throw new GraphError(`${name}: the new value of ${JSON.stringify(n)} is ${value.dtype}${formatShape(value.shape)}, expected float32${formatShape(target.shape)} (a transform changed an update's shape)`);
+      throw new GraphError(
+        `${name}: the new value of ${JSON.stringify(n)} is ${value.dtype}${formatShape(value.shape)}, expected float32${formatShape(target.shape)} (a transform changed an update's shape)`,
+      );
     }
     const other = byName.get(n);
     if (other !== undefined) {

@@ -12,7 +12,6 @@ function reference(model: ReturnType<typeof classifier>, xs: Float32Array, rows:
   return evaluate(infer.output, { x: xs, ...params }, { batch: rows });
 }
 
-
 describe("compileEntries (interim multi-entry CompiledModel)", () => {
   test("predict sees what train just updated, with no syncing by the user", () => {
     const model = classifier();

@@ -71,8 +71,8 @@ export function compileEntries(spec: EntriesSpec, options: EntriesOptions = {}):
   const compileStep = options.compileStep ?? compile;
   const now = (s: StepSpec, o: CompileOptions): EntryStep => {
     const step = compileStep(s, o);
-    if (step instanceof Promise) throw new GraphError("compileEntries: options.compileStep returned a Promise; use compileEntriesAsync (or compileModelAsync) for an " +
-      "async compiler");
+    if (step instanceof Promise)
+      throw new GraphError("compileEntries: options.compileStep returned a Promise; use compileEntriesAsync (or compileModelAsync) for an " + "async compiler");
     return step;
   };
   const specs = entrySpecs(spec, options);
@@ -186,7 +186,11 @@ function assemble(
       if (!Number.isInteger(size) || size < 1) throw new RangeError(`run(${JSON.stringify(entry)}): size of ${JSON.stringify(dim)} must be a positive integer, got ${size}`);
     }
     if (Object.keys(merged).every((d) => merged[d] === baseSizes[d])) return null;
-    return `${entry}\u0000${JSON.stringify(Object.keys(merged).sort().map((d) => [d, merged[d]]))}`;
+    return `${entry}\u0000${JSON.stringify(
+      Object.keys(merged)
+        .sort()
+        .map((d) => [d, merged[d]]),
+    )}`;
   };
   const remember = (key: string, made: EntryStep) => {
     specialised.set(key, made);
@@ -212,8 +216,7 @@ function assemble(
   };
 
   const known = () => [...owner.keys()];
-  const unknown = (what: string, name: string) =>
-    new GraphError(`${what}: no param or state slot named ${JSON.stringify(name)}; the model has ${JSON.stringify(known())}`);
+  const unknown = (what: string, name: string) => new GraphError(`${what}: no param or state slot named ${JSON.stringify(name)}; the model has ${JSON.stringify(known())}`);
 
   return {
     entries: infos,

@@ -57,7 +57,10 @@ function modelEntries<I>(spec: ModelSpec<I>): EntriesSpec {
   const infer = spec.network.build(spec.inputs, { training: false });
   const trainLoss = spec.loss(train.output, train);
   const inferLoss = spec.loss(infer.output, infer);
-  for (const [what, loss] of [["training", trainLoss], ["inference", inferLoss]] as const) {
+  for (const [what, loss] of [
+    ["training", trainLoss],
+    ["inference", inferLoss],
+  ] as const) {
     if (!(loss instanceof Tensor) || loss.shape.length !== 0) {
       throw new GraphError(`compileModel: loss must return a scalar tensor, got ${loss instanceof Tensor ? `shape ${JSON.stringify(loss.shape)}` : typeof loss} (${what} build)`);
     }

@@ -59,10 +59,13 @@ export function batchesOf(what: string, info: EntryInfo, data: Dataset): Batches
   const columns = fed.map((input) => {
     const column = Object.hasOwn(data, input.name) ? data[input.name] : undefined;
     if (column === undefined || typeof column.length !== "number") {
-      throw new Error(`${what}: data has no column ${JSON.stringify(input.name)}; expected columns ${JSON.stringify(fed.map((i) => i.name))}, got ${JSON.stringify(Object.keys(data))}`);
+      throw new Error(
+        `${what}: data has no column ${JSON.stringify(input.name)}; expected columns ${JSON.stringify(fed.map((i) => i.name))}, got ${JSON.stringify(Object.keys(data))}`,
+      );
     }
     const shape = rowSizeOf(what, input, info.sizes);
-    if (batchDim !== "" && shape.batchDim !== batchDim) throw new Error(`${what}: inputs disagree on the batch axis: ${JSON.stringify(batchDim)} and ${JSON.stringify(shape.batchDim)}`);
+    if (batchDim !== "" && shape.batchDim !== batchDim)
+      throw new Error(`${what}: inputs disagree on the batch axis: ${JSON.stringify(batchDim)} and ${JSON.stringify(shape.batchDim)}`);
     batchDim = shape.batchDim;
     if (column.length % shape.rowSize !== 0) {
       throw new Error(`${what}: column ${JSON.stringify(input.name)} has ${column.length} values, not a whole number of rows of ${shape.rowSize}`);

@@ -86,6 +86,8 @@ describe("compileModel: dropout and batch norm follow the entry, with no wiring"
     expect(() => compileModel({ network: net, inputs: x, targets: [y as AnyTensor], loss: (o) => o, optimizer: adam(), sizes: { batch: 4 } })).toThrow(
       /loss must return a scalar tensor, got shape \["batch",3\]/,
     );
-    expect(() => compileModel({ network: net, inputs: {} as never, targets: [], loss: (o) => o.sum(), optimizer: adam(), sizes: { batch: 4 } })).toThrow(/inputs must be an input tensor/);
+    expect(() => compileModel({ network: net, inputs: {} as never, targets: [], loss: (o) => o.sum(), optimizer: adam(), sizes: { batch: 4 } })).toThrow(
+      /inputs must be an input tensor/,
+    );
   });
 });

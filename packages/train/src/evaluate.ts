@@ -99,4 +99,3 @@ export function predict(model: CompiledModel, x: Dataset | Column, options: Pred
   } else data = x as Dataset;
   return runAll("predict", model, entry, data, options.batchSize).columns;
 }
-

@@ -126,7 +126,14 @@ export function fitLoop(model: CompiledModel, data: Dataset, options: FitOptions
   return (function* (): Generator<void, History, void> {
     let step = initialEpoch * stepsPerEpoch + initialBatch;
     const history: EpochLog[] = [];
-    const end = (status: FitStatus, message: string, restoredEpoch?: number, failed?: BatchLog): History => ({ epochs: history, status, message, steps: step, restoredEpoch, failed });
+    const end = (status: FitStatus, message: string, restoredEpoch?: number, failed?: BatchLog): History => ({
+      epochs: history,
+      status,
+      message,
+      steps: step,
+      restoredEpoch,
+      failed,
+    });
 
     for (let epoch = initialEpoch; epoch < epochs; epoch++) {
       const order = shuffle ? shuffledOrder(batches.rows, seed, epoch) : undefined;
@@ -163,7 +170,11 @@ export function fitLoop(model: CompiledModel, data: Dataset, options: FitOptions
       if (monitor?.observe(log, () => snapshot(model))) {
         const best = monitor.best();
         if (best.params) restore(model, best.params);
-        return end("early-stopped", `${monitor.name} did not improve for ${Math.max(1, monitor.patience)} epoch(s) after epoch ${best.epoch}`, best.params ? best.epoch : undefined);
+        return end(
+          "early-stopped",
+          `${monitor.name} did not improve for ${Math.max(1, monitor.patience)} epoch(s) after epoch ${best.epoch}`,
+          best.params ? best.epoch : undefined,
+        );
       }
       if (callbacks.shouldStop?.()) return end("stopped", `shouldStop() after epoch ${epoch} (step ${step})`);
     }

@@ -1,7 +1,16 @@
 // The CompiledModel these functions consume (DESIGN.md's multi-entry compile)
 export type { CompiledModel, EntryInfo, TensorInfo, Feeds, Results } from "./compiled-model.ts";
 // Interim: a CompiledModel from single-spec compile() steps, until compile({ entries }) lands in @gradfold/codegen
-export { compileEntries, compileEntriesAsync, type EntriesSpec, type EntrySpec, type EntriesOptions, type EntriesModel, type EntryStep, type StepCompiler } from "./compile-entries.ts";
+export {
+  compileEntries,
+  compileEntriesAsync,
+  type EntriesSpec,
+  type EntrySpec,
+  type EntriesOptions,
+  type EntriesModel,
+  type EntryStep,
+  type StepCompiler,
+} from "./compile-entries.ts";
 export { compileModel, compileModelAsync, type ModelSpec, type UpdateRule } from "./compile-model.ts";
 
 // The loop

@@ -9,15 +9,15 @@ const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCo
  */
 const PYTHON_F32 =
   "mAAAAAAAAAB7Il9fbWV0YWRhdGFfXyI6eyJub3RlIjoieCJ9LCJiIjp7ImR0eXBlIjoiRjMyIiwic2hhcGUiOlszXSwiZGF0YV9v" +
-    "ZmZzZXRzIjpbMCwxMl19LCJsYXllci9XIjp7ImR0eXBlIjoiRjMyIiwic2hhcGUiOlsyLDNdLCJkYXRhX29mZnNldHMiOlsxMiwz" +
-    "Nl19fSAgICAgIAAAgH8AAID/AQAAAAAAwD8AAADAAABAQAAAgEAAAKBAAAAAgA==";
+  "ZmZzZXRzIjpbMCwxMl19LCJsYXllci9XIjp7ImR0eXBlIjoiRjMyIiwic2hhcGUiOlsyLDNdLCJkYXRhX29mZnNldHMiOlsxMiwz" +
+  "Nl19fSAgICAgIAAAgH8AAID/AQAAAAAAwD8AAADAAABAQAAAgEAAAKBAAAAAgA==";
 
 /** The same with an int32 tensor "n" = [7, -8] and metadata {"note": "written by safetensors 0.8.0", "format": "np"}. */
 const PYTHON_MIXED =
   "+AAAAAAAAAB7Il9fbWV0YWRhdGFfXyI6eyJub3RlIjoid3JpdHRlbiBieSBzYWZldGVuc29ycyAwLjguMCIsImZvcm1hdCI6Im5w" +
-    "In0sImIiOnsiZHR5cGUiOiJGMzIiLCJzaGFwZSI6WzNdLCJkYXRhX29mZnNldHMiOlswLDEyXX0sImxheWVyL1ciOnsiZHR5cGUi" +
-    "OiJGMzIiLCJzaGFwZSI6WzIsM10sImRhdGFfb2Zmc2V0cyI6WzEyLDM2XX0sIm4iOnsiZHR5cGUiOiJJMzIiLCJzaGFwZSI6WzJd" +
-    "LCJkYXRhX29mZnNldHMiOlszNiw0NF19fSAgICAgIAAAgH8AAID/AQAAAAAAwD8AAADAAABAQAAAgEAAAKBAAAAAgAcAAAD4////";
+  "In0sImIiOnsiZHR5cGUiOiJGMzIiLCJzaGFwZSI6WzNdLCJkYXRhX29mZnNldHMiOlswLDEyXX0sImxheWVyL1ciOnsiZHR5cGUi" +
+  "OiJGMzIiLCJzaGFwZSI6WzIsM10sImRhdGFfb2Zmc2V0cyI6WzEyLDM2XX0sIm4iOnsiZHR5cGUiOiJJMzIiLCJzaGFwZSI6WzJd" +
+  "LCJkYXRhX29mZnNldHMiOlszNiw0NF19fSAgICAgIAAAgH8AAID/AQAAAAAAwD8AAADAAABAQAAAgEAAAKBAAAAAgAcAAAD4////";
 
 const W = Float32Array.of(1.5, -2, 3, 4, 5, -0);
 const B = Float32Array.of(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45);
@@ -61,7 +61,12 @@ describe("safetensors", () => {
 
   test("round trip, NaN and a scalar included; a view into a larger buffer reads the same", () => {
     const nan = Float32Array.of(Number.NaN, 0, -1);
-    const bytes = encodeSafetensors(new Map([["s", { shape: [], data: Float32Array.of(2.5) }], ["v", { shape: [3], data: nan }]]));
+    const bytes = encodeSafetensors(
+      new Map([
+        ["s", { shape: [], data: Float32Array.of(2.5) }],
+        ["v", { shape: [3], data: nan }],
+      ]),
+    );
     const file = decodeSafetensors(bytes);
     expect(file.metadata).toEqual({});
     expect(float32Of(file.tensors.get("s")!)).toEqual(Float32Array.of(2.5));
@@ -73,7 +78,9 @@ describe("safetensors", () => {
 
   test("hand-built files per the spec: an empty file, an unpadded header, a zero-size tensor", () => {
     expect(decodeSafetensors(handBuilt({})).tensors.size).toBe(0);
-    const file = decodeSafetensors(handBuilt({ a: { dtype: "F32", shape: [1], data_offsets: [0, 4] }, z: { dtype: "F32", shape: [0, 3], data_offsets: [4, 4] } }, [0, 0, 0x80, 0x3f]));
+    const file = decodeSafetensors(
+      handBuilt({ a: { dtype: "F32", shape: [1], data_offsets: [0, 4] }, z: { dtype: "F32", shape: [0, 3], data_offsets: [4, 4] } }, [0, 0, 0x80, 0x3f]),
+    );
     expect(float32Of(file.tensors.get("a")!)).toEqual(Float32Array.of(1));
     expect(float32Of(file.tensors.get("z")!)).toEqual(new Float32Array(0));
   });

@@ -101,7 +101,8 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
     const what = `tensor ${JSON.stringify(name)}`;
     if (typeof e?.dtype !== "string" || !Object.hasOwn(dtypeBytes, e.dtype)) fail(`${what}: unknown dtype ${JSON.stringify(e?.dtype)}`);
     const shape = e.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`${what}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      fail(`${what}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
     const offsets = e.data_offsets;
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[1] < offsets[0]) {
       fail(`${what}: data_offsets must be [begin, end] with 0 ≤ begin ≤ end, got ${JSON.stringify(offsets)}`);

@@ -79,7 +79,12 @@ describe("saveWeights / loadWeights", () => {
       expect(() => loadWeights(model, file)).toThrow(message);
       expect(state(model)).toEqual(before);
     }
-    expect(() => loadWeights(model, withTensors(source, (t) => t.delete("dense/W")))).toThrow(/nothing was loaded/);
+    expect(() =>
+      loadWeights(
+        model,
+        withTensors(source, (t) => t.delete("dense/W")),
+      ),
+    ).toThrow(/nothing was loaded/);
   });
 });
 

@@ -70,7 +70,8 @@ export function loadWeights(model: CompiledModel, bytes: Uint8Array, options: Lo
     }
     const expected = shapes.get(name)?.shape.map(Number) ?? [model.read(name).length];
     if (tensor.dtype !== "F32") problems.push(`${JSON.stringify(name)} has dtype ${tensor.dtype}, expected F32`);
-    else if (formatShape(tensor.shape) !== formatShape(expected)) problems.push(`${JSON.stringify(name)} has shape ${formatShape(tensor.shape)}, expected ${formatShape(expected)}`);
+    else if (formatShape(tensor.shape) !== formatShape(expected))
+      problems.push(`${JSON.stringify(name)} has shape ${formatShape(tensor.shape)}, expected ${formatShape(expected)}`);
     else values.set(name, float32Of(tensor));
   }
   for (const name of weightNames(model, options.entry ?? "predict")) if (!file.tensors.has(name)) problems.push(`${JSON.stringify(name)} is missing from the file`);

@@ -37,7 +37,10 @@ describe("packed packages installed into a fresh project", () => {
   it("ships no source maps, examples or bench helpers; graph's internal entry resolves", () => {
     for (const pkg of packages) {
       const files = readdirSync(join(project, "node_modules", pkg.name), { recursive: true, encoding: "utf8" });
-      expect(files.filter((f) => /\.map$|(^|\/)(examples|bench|testing)\/|test-harness|roofline/.test(f)), pkg.name).toEqual([]);
+      expect(
+        files.filter((f) => /\.map$|(^|\/)(examples|bench|testing)\/|test-harness|roofline/.test(f)),
+        pkg.name,
+      ).toEqual([]);
     }
     const out = run("node", ["--input-type=module", "-e", 'const m = await import("@gradfold/graph/internal"); console.log(typeof m.topoSort);']);
     expect(out.trim()).toBe("function");

@@ -45,11 +45,13 @@ async function peaks(threads: number): Promise<Peaks> {
 }
 
 function spawnPeakWorker(source: string, data: PeakWorkerData): Promise<{ terminate(): void }> {
-  const worker = blobWorker(`${source}\nself.onmessage = (event) => { self.onmessage = null; peakWorker(event.data, () => self.postMessage("ready")); self.close(); };`, "peak probe");
+  const worker = blobWorker(
+    `${source}\nself.onmessage = (event) => { self.onmessage = null; peakWorker(event.data, () => self.postMessage("ready")); self.close(); };`,
+    "peak probe",
+  );
   return new Promise((resolve, reject) => {
     worker.onerror = (event) => reject(new Error(`peak worker: ${event.message ?? "failed to start"}`));
     worker.onmessage = () => resolve(worker);
     worker.postMessage(data);
   });
 }
-

@@ -17,10 +17,7 @@ export function gradfoldThreadedContender(threads = 2, minFlops?: number): Conte
     label: id,
     async prepare(problem: Problem): Promise<Trainer> {
       const step = buildStep(problem);
-      const compiled = await compileThreaded(
-        { inputs: [step.x, step.labels], outputs: { loss: step.loss }, updates: step.updates, sizes: step.sizes },
-        { threads, minFlops },
-      );
+      const compiled = await compileThreaded({ inputs: [step.x, step.labels], outputs: { loss: step.loss }, updates: step.updates, sizes: step.sizes }, { threads, minFlops });
       const feeds = { x: problem.x, labels: problem.labels };
       return {
         step: () => compiled.run(feeds).loss[0],

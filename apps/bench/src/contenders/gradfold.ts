@@ -15,10 +15,7 @@ export function gradfoldContender(backend?: Backend): Contender {
     label: id,
     async prepare(problem: Problem): Promise<Trainer> {
       const step = buildStep(problem);
-      const compiled = compile(
-        { inputs: [step.x, step.labels], outputs: { loss: step.loss }, updates: step.updates, sizes: step.sizes },
-        backend === undefined ? {} : { backend },
-      );
+      const compiled = compile({ inputs: [step.x, step.labels], outputs: { loss: step.loss }, updates: step.updates, sizes: step.sizes }, backend === undefined ? {} : { backend });
       const feeds = { x: problem.x, labels: problem.labels };
       return {
         step: () => compiled.run(feeds).loss[0],

@@ -85,15 +85,7 @@ export const jaxContender: Contender = {
       c1.dispose();
       c2.dispose();
       return [loss, p1, m1, v1];
-    }) as unknown as (
-      p: JaxArray[],
-      m0: JaxArray[],
-      v0: JaxArray[],
-      xs: JaxArray,
-      t: JaxArray,
-      c1: JaxArray,
-      c2: JaxArray,
-    ) => [JaxArray, JaxArray[], JaxArray[], JaxArray[]];
+    }) as unknown as (p: JaxArray[], m0: JaxArray[], v0: JaxArray[], xs: JaxArray, t: JaxArray, c1: JaxArray, c2: JaxArray) => [JaxArray, JaxArray[], JaxArray[], JaxArray[]];
     let t = 0;
     return {
       async step() {

@@ -45,8 +45,7 @@ export function tfjsContender(backend: TfBackend, wasmDir: string): Contender {
       const vars = problem.params.map((p) => tf.variable(tf.tensor(p.data, [...p.shape], "float32"), true));
       const x = tf.tensor2d(problem.x, [config.batch, config.layers[0]]);
       const target = tf.tensor2d(problem.oneHot, [config.batch, classes]);
-      const optimizer =
-        config.optimizer === "sgd" ? tf.train.sgd(hyper.lr) : tf.train.adam(hyper.lr, hyper.beta1, hyper.beta2, hyper.eps);
+      const optimizer = config.optimizer === "sgd" ? tf.train.sgd(hyper.lr) : tf.train.adam(hyper.lr, hyper.beta1, hyper.beta2, hyper.eps);
       const lossFn = () => {
         let h: Tensor2D = x;
         for (let l = 0; l < vars.length; l += 2) {

@@ -47,6 +47,8 @@ describe("classifierSteps", () => {
   });
 
   it("refuses hinge or squared error with more than one output", () => {
-    expect(() => classifierSteps({ net: { ...net, outputs: 2 }, loss: "hinge", batch: 4, evalBatch: 4 }, sgd())).toThrow("classifier: hinge scores two classes with 1 output, got 2");
+    expect(() => classifierSteps({ net: { ...net, outputs: 2 }, loss: "hinge", batch: 4, evalBatch: 4 }, sgd())).toThrow(
+      "classifier: hinge scores two classes with 1 output, got 2",
+    );
   });
 });

@@ -14,8 +14,18 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs =
 }
 
 /** A labelled <select>; `onChange` gets the chosen value. */
-export function choice<T extends string>(label: string, options: readonly T[], value: T, onChange?: (value: T) => void, id?: string): { root: HTMLElement; get(): T; set(v: T): void } {
-  const select = el("select", { "data-testid": id ?? label.toLowerCase().replace(/\W+/g, "-") }, options.map((o) => el("option", { value: o, selected: o === value }, [o])));
+export function choice<T extends string>(
+  label: string,
+  options: readonly T[],
+  value: T,
+  onChange?: (value: T) => void,
+  id?: string,
+): { root: HTMLElement; get(): T; set(v: T): void } {
+  const select = el(
+    "select",
+    { "data-testid": id ?? label.toLowerCase().replace(/\W+/g, "-") },
+    options.map((o) => el("option", { value: o, selected: o === value }, [o])),
+  );
   select.addEventListener("change", () => onChange?.(select.value as T));
   return { root: el("label", {}, [`${label} `, select]), get: () => select.value as T, set: (v) => (select.value = v) };
 }

@@ -60,7 +60,15 @@ export const gradientsView: View = {
     );
     const start = () => {
       try {
-        const settings: DepthSettings = { depth: depth.get(), width: Number(width.get()), activation: activation.get(), residual: residual.get(), init: init.get(), lr: lr.get(), steps: steps.get() };
+        const settings: DepthSettings = {
+          depth: depth.get(),
+          width: Number(width.get()),
+          activation: activation.get(),
+          residual: residual.get(),
+          init: init.get(),
+          lr: lr.get(),
+          steps: steps.get(),
+        };
         if (initial) previous = { label, norms: initial };
         label = `${settings.activation}${settings.residual ? " + residual" : ""}`;
         initial = undefined;
@@ -81,14 +89,24 @@ export const gradientsView: View = {
           "layer's weight-gradient norm, on a log scale, as gradfold computes it inside the training step of a network " +
           "classifying two circles.",
       ),
-      el("div", { class: "controls" }, [depth.root, width.root, activation.root, residual.root, init.root, lr.root, steps.root, button("Train", start, "train-depth"), button(
+      el("div", { class: "controls" }, [
+        depth.root,
+        width.root,
+        activation.root,
+        residual.root,
+        init.root,
+        lr.root,
+        steps.root,
+        button("Train", start, "train-depth"),
+        button(
           "Stop",
           () => {
             worker.stop({ type: "stop" });
             status.done(`${status.root.textContent} — stopped`);
           },
           "stop-depth",
-        )]),
+        ),
+      ]),
       status.root,
       el("p", {}, [firstLayer]),
       el("div", { class: "row" }, [byLayer.root, overTime.root, lossChart.root]),

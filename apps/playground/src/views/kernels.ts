@@ -33,7 +33,9 @@ export const kernelsView: View = {
         kernelList.replaceChildren(...kernels.map((k, i) => el("option", { value: i, selected: i === 0 }, [`${k.name} (${k.fuses.length} nodes)`])));
         showKernel();
         const s = reply.stats;
-        status.done(`${s.kernels} kernels (${s.wasmKernels} Wasm SIMD) from ${s.groups} fused groups; one arena of ${(s.arenaBytes / 1024).toFixed(0)} KiB holds params, optimizer state and work buffers`);
+        status.done(
+          `${s.kernels} kernels (${s.wasmKernels} Wasm SIMD) from ${s.groups} fused groups; one arena of ${(s.arenaBytes / 1024).toFixed(0)} KiB holds params, optimizer state and work buffers`,
+        );
       },
       (message) => status.fail(message),
     );

@@ -53,7 +53,11 @@ export const mnistView: View = {
       const best = p.indexOf(Math.max(...p));
       probabilities.replaceChildren(
         ...Array.from(p, (v, digit) =>
-          el("div", { class: digit === best ? "bar best" : "bar", "data-probability": v.toFixed(4) }, [el("span", {}, [String(digit)]), el("i", { style: `width:${(v * 100).toFixed(1)}%` }), el("small", {}, [`${(v * 100).toFixed(1)}%`])]),
+          el("div", { class: digit === best ? "bar best" : "bar", "data-probability": v.toFixed(4) }, [
+            el("span", {}, [String(digit)]),
+            el("i", { style: `width:${(v * 100).toFixed(1)}%` }),
+            el("small", {}, [`${(v * 100).toFixed(1)}%`]),
+          ]),
         ),
       );
       predicted.textContent = `prediction: ${best}`;
@@ -116,13 +120,24 @@ export const mnistView: View = {
           "Wasm kernels. Training loss is averaged over the last ten batches; validation loss and accuracy are measured " +
           "on 2,000 held-out test images.",
       ),
-      el("div", { class: "controls" }, [model.root, optimizer.root, lr.root, schedule.root, batch.root, steps.root, button("Train", start, "train"), button("Stop", () => send({ type: "stop" }), "stop")]),
+      el("div", { class: "controls" }, [
+        model.root,
+        optimizer.root,
+        lr.root,
+        schedule.root,
+        batch.root,
+        steps.root,
+        button("Train", start, "train"),
+        button("Stop", () => send({ type: "stop" }), "stop"),
+      ]),
       status.root,
       el("p", {}, ["speed: ", speed, " · ", threads, " · validation accuracy: ", valAccuracy]),
       el("div", { class: "row" }, [lossChart.root, accChart.root]),
       el("h3", {}, ["Draw a digit"]),
-      el("p", { class: "explain" }, ["Draw with the mouse or a finger; the stroke is scaled into a 20×20 box of a 28×28 image as MNIST's digits " +
-        "are, and the trained network's softmax gives each class's probability."]),
+      el("p", { class: "explain" }, [
+        "Draw with the mouse or a finger; the stroke is scaled into a 20×20 box of a 28×28 image as MNIST's digits " +
+          "are, and the trained network's softmax gives each class's probability.",
+      ]),
       el("div", { class: "row" }, [el("div", {}, [pad.root, el("br"), button("Clear", () => pad.clear(), "clear-pad")]), el("div", {}, [predicted, probabilities])]),
     );
     return () => worker.terminate();

@@ -86,7 +86,16 @@ export const raceView: View = {
       status.root,
       el("div", { class: "row" }, [
         plot.root,
-        el("table", {}, [el("thead", {}, [el("tr", {}, ["", "optimizer", "learning rate", "final (x, y)", "distance to ★"].map((h) => el("th", {}, [h])))]), results]),
+        el("table", {}, [
+          el("thead", {}, [
+            el(
+              "tr",
+              {},
+              ["", "optimizer", "learning rate", "final (x, y)", "distance to ★"].map((h) => el("th", {}, [h])),
+            ),
+          ]),
+          results,
+        ]),
       ]),
     );
     start();

@@ -20,8 +20,7 @@ export interface DepthSettings {
 export type DepthRequest = { type: "train"; settings: DepthSettings; run?: number } | { type: "stop" };
 export type DepthReply =
   /** ‖∂J/∂W‖ of each layer's weights, first layer first (the last entry is the output layer). */
-  | { type: "norms"; step: number; loss: number; norms: Float64Array; done: boolean }
-  | { type: "error"; message: string };
+  { type: "norms"; step: number; loss: number; norms: Float64Array; done: boolean } | { type: "error"; message: string };
 
 const post = (reply: DepthReply, run?: number) => postMessage(stamp(run, reply));
 const training = runs();

@@ -9,10 +9,7 @@ import { copyParams, errorMessage, runs, stamp, yieldToMessages } from "./protoc
 import { threadPlan, type ThreadPlan } from "./thread-plan.ts";
 import { compileSteps } from "./threads.ts";
 
-export type MnistRequest =
-  | { type: "train"; settings: MnistSettings; dataUrl: string; run?: number }
-  | { type: "stop" }
-  | { type: "predict"; image: Float32Array };
+export type MnistRequest = { type: "train"; settings: MnistSettings; dataUrl: string; run?: number } | { type: "stop" } | { type: "predict"; image: Float32Array };
 
 export type MnistReply =
   | { type: "status"; text: string }

@@ -51,7 +51,14 @@ async function train(s: RegionSettings, run?: number) {
   const token = training.begin();
   const binary = s.loss !== "cross-entropy";
   const steps = classifierSteps(
-    { net: { inputs: 2, hidden: s.hidden, outputs: binary ? 1 : 2, activation: s.activation, init: s.activation === "relu" ? "he" : "glorot", seed: 2 }, loss: s.loss, l1: s.l1, l2: s.l2, batch, evalBatch: s.points },
+    {
+      net: { inputs: 2, hidden: s.hidden, outputs: binary ? 1 : 2, activation: s.activation, init: s.activation === "relu" ? "he" : "glorot", seed: 2 },
+      loss: s.loss,
+      l1: s.l1,
+      l2: s.l2,
+      batch,
+      evalBatch: s.points,
+    },
     optimizerFactories.adam({ lr: s.lr }),
   );
   const trainStep = compile(steps.train);

@@ -17,4 +17,3 @@ export function threadPlan(isolated: boolean, cores: number | undefined): Thread
   const threads = Math.min(maxThreads, Number.isInteger(cores) && (cores as number) > 0 ? (cores as number) : 1);
   return threads > 1 ? { threads, text: `${threads} threads` } : { threads: 1, text: "1 thread: one core available" };
 }
-

@@ -10,7 +10,10 @@ import { compileSteps } from "./threads.ts";
 const pool = vi.hoisted(() => ({ compileThreaded: vi.fn() }));
 vi.mock("@gradfold/codegen/threads", () => pool);
 
-const steps = classifierSteps({ net: { inputs: 2, hidden: [4], outputs: 2, activation: "tanh", init: "glorot", seed: 1 }, loss: "cross-entropy", batch: 8, evalBatch: 8 }, sgd({ lr: 0.1 }));
+const steps = classifierSteps(
+  { net: { inputs: 2, hidden: [4], outputs: 2, activation: "tanh", init: "glorot", seed: 1 }, loss: "cross-entropy", batch: 8, evalBatch: 8 },
+  sgd({ lr: 0.1 }),
+);
 const specs = [steps.train, steps.eval];
 const { x, y } = makePoints("xor", 8, 0.2, 3);
 const oneThread = { threads: 1, text: "1 thread: page not cross-origin isolated" };

@@ -11,8 +11,7 @@ function csvFile(text: string): string {
   return path;
 }
 
-const load = (path: string, target = "y", task: "auto" | "classification" | "regression" = "auto") =>
-  loadCsv({ path, target, task, validationSize: 1, testSize: 1 }, new Rng(1));
+const load = (path: string, target = "y", task: "auto" | "classification" | "regression" = "auto") => loadCsv({ path, target, task, validationSize: 1, testSize: 1 }, new Rng(1));
 
 describe("loadCsv", () => {
   it("names classes, standardises features with training statistics and splits by seed", () => {

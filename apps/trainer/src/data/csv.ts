@@ -59,7 +59,10 @@ export function loadCsv(options: CsvOptions, rng: Rng): DataSplits {
   });
   const targets = rows.map((row) => row[targetIndex]);
   targets.forEach((t, r) => {
-    if (missingOrNonFinite(t)) throw new CsvDataError(`${options.path}: line ${r + 2}, column ${JSON.stringify(options.target)}: the target ${JSON.stringify(t)} is ${t === "" ? "empty" : "not a finite number"}; every row needs a target`);
+    if (missingOrNonFinite(t))
+      throw new CsvDataError(
+        `${options.path}: line ${r + 2}, column ${JSON.stringify(options.target)}: the target ${JSON.stringify(t)} is ${t === "" ? "empty" : "not a finite number"}; every row needs a target`,
+      );
   });
   const task = options.task === "auto" ? guessTask(targets) : options.task;
   let y: Int32Array | Float32Array;

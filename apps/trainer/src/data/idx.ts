@@ -53,9 +53,7 @@ export function parseIdx(bytes: Uint8Array, source = "IDX data"): IdxArray {
   const expected = headerBytes + count * type.bytes;
   if (bytes.length !== expected) {
     const what = bytes.length < expected ? "truncated" : "has trailing bytes";
-    throw new IdxError(
-      `${source}: ${what}: dims [${dims.join(", ")}] of ${type.name} need ${expected} bytes, file has ${bytes.length}`,
-    );
+    throw new IdxError(`${source}: ${what}: dims [${dims.join(", ")}] of ${type.name} need ${expected} bytes, file has ${bytes.length}`);
   }
   return { dims, type: type.name, data: readElements(view, headerBytes, count, type.name) };
 }

@@ -70,13 +70,7 @@ export function experimentConfig(overrides: Partial<TrainConfig>, o: ExperimentO
  * every configuration with the same seed) and records the loss and each layer's
  * weight-gradient norm at the steps `recordAt` says.
  */
-export function trainCurve(
-  config: TrainConfig,
-  data: DataSplits,
-  o: ExperimentOptions,
-  recordAt: (step: number) => boolean = () => true,
-  optimizer?: UpdateRule,
-): CurveResult {
+export function trainCurve(config: TrainConfig, data: DataSplits, o: ExperimentOptions, recordAt: (step: number) => boolean = () => true, optimizer?: UpdateRule): CurveResult {
   const spec = modelSpec(
     { ...config, loss: resolveLoss(config, data.info.task) },
     { features: data.train.features, outputs: data.info.outputs, task: data.info.task },
@@ -117,7 +111,11 @@ export function trainCurve(
   let validationAccuracy: number | null = null;
   if (divergedAt === null) {
     const { x: vx, y: vy } = data.validation;
-    validationAccuracy = evaluate(model, { x: vx, y: vy }, { batchSize: config.evalBatchSize, metrics: { accuracy: ({ output }) => accuracy(output as Float32Array, vy as Int32Array) } }).metrics.accuracy;
+    validationAccuracy = evaluate(
+      model,
+      { x: vx, y: vy },
+      { batchSize: config.evalBatchSize, metrics: { accuracy: ({ output }) => accuracy(output as Float32Array, vy as Int32Array) } },
+    ).metrics.accuracy;
   }
   const sorted = stepMs.sort((a, b) => a - b);
   const medianStepMs = sorted.length === 0 ? Number.NaN : sorted[Math.floor(sorted.length / 2)];

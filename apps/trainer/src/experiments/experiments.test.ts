@@ -29,7 +29,8 @@ describe("experiments (tiny versions)", () => {
     };
     expect(ratio("sigmoid MLP (8 layers)")).toBeLessThan(1e-3);
     expect(ratio("relu residual (8 blocks)")).toBeGreaterThan(0.1);
-    for (const f of ["gradients-at-init.svg", "gradients-after-training.svg", "gradients-first-layer.svg", "gradients-loss.svg", "summary.md"]) expect(existsSync(join(o.out, f))).toBe(true);
+    for (const f of ["gradients-at-init.svg", "gradients-after-training.svg", "gradients-first-layer.svg", "gradients-loss.svg", "summary.md"])
+      expect(existsSync(join(o.out, f))).toBe(true);
     expect(readFileSync(join(o.out, "summary.md"), "utf8")).toMatch(/\| sigmoid MLP \(8 layers\) \| \d/);
   });
 
@@ -68,6 +69,15 @@ describe("experiments (tiny versions)", () => {
   });
 
   it("windowMeans averages consecutive losses", () => {
-    expect(windowMeans([1, 2, 3, 4, 5].map((loss, step) => ({ step, loss })), 2)).toEqual([{ x: 2, y: 1.5 }, { x: 4, y: 3.5 }, { x: 5, y: 5 }]);
+    expect(
+      windowMeans(
+        [1, 2, 3, 4, 5].map((loss, step) => ({ step, loss })),
+        2,
+      ),
+    ).toEqual([
+      { x: 2, y: 1.5 },
+      { x: 4, y: 3.5 },
+      { x: 5, y: 5 },
+    ]);
   });
 });

@@ -30,8 +30,7 @@ export async function gradientsExperiment(o: ExperimentOptions, depth = 20, widt
     o.log(`gradients: training ${label} for ${o.steps} steps`);
     results[label] = trainCurve(experimentConfig({ ...net, optimizer: "sgd", lr: 0.05 }, o), data, o, (s) => s % 5 === 0);
   }
-  const perLayer = (pick: (r: CurveResult) => readonly number[]) =>
-    Object.entries(results).flatMap(([series, r]) => pick(r).map((y, i) => ({ x: i + 1, y, series })));
+  const perLayer = (pick: (r: CurveResult) => readonly number[]) => Object.entries(results).flatMap(([series, r]) => pick(r).map((y, i) => ({ x: i + 1, y, series })));
   const files: Record<string, string> = {
     "gradients-at-init.svg": await lineChartSvg({
       title: "Weight-gradient norm per layer at initialisation",
@@ -79,7 +78,15 @@ export async function gradientsExperiment(o: ExperimentOptions, depth = 20, widt
   const rows = Object.entries(results).map(([label, r]) => {
     const init = r.points[0].weightGradNorms;
     const end = r.points[r.points.length - 1];
-    return [label, sci(init[0]), sci(init[init.length - 1]), sci(init[0] / init[init.length - 1]), sci(end.weightGradNorms[0]), end.loss.toFixed(3), r.validationAccuracy === null ? "diverged" : `${(100 * r.validationAccuracy).toFixed(1)}%`];
+    return [
+      label,
+      sci(init[0]),
+      sci(init[init.length - 1]),
+      sci(init[0] / init[init.length - 1]),
+      sci(end.weightGradNorms[0]),
+      end.loss.toFixed(3),
+      r.validationAccuracy === null ? "diverged" : `${(100 * r.validationAccuracy).toFixed(1)}%`,
+    ];
   });
   files["summary.md"] = [
     "# Experiment: vanishing and exploding gradients",

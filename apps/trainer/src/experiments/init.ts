@@ -28,7 +28,14 @@ export async function initExperiment(o: ExperimentOptions, depth = 10, width = 1
       results[`${activation} ${label}`] = r;
       const g = r.points[0].weightGradNorms;
       const end = r.points[r.points.length - 1];
-      rows.push([activation, label, sci(g[0]), sci(g[g.length - 1]), sci(g[0] / g[g.length - 1]), r.divergedAt === null ? end.loss.toFixed(3) : `diverged at step ${r.divergedAt}`]);
+      rows.push([
+        activation,
+        label,
+        sci(g[0]),
+        sci(g[g.length - 1]),
+        sci(g[0] / g[g.length - 1]),
+        r.divergedAt === null ? end.loss.toFixed(3) : `diverged at step ${r.divergedAt}`,
+      ]);
     }
     files[`init-gradients-${activation}.svg`] = await lineChartSvg({
       title: `${activation}: weight-gradient norm per layer at initialisation`,

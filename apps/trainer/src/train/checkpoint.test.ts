@@ -33,7 +33,9 @@ describe("checkpoints", () => {
     expect(() => decodeCheckpoint(future)).toThrow(/format version 9, this trainer reads version 2/);
     const old = bytes.slice();
     old[8] = 1;
-    expect(() => decodeCheckpoint(old, "run/checkpoint.bin")).toThrow(/run\/checkpoint.bin: checkpoint format version 1, written by an older gradfold-train .*start a new run with --out/);
+    expect(() => decodeCheckpoint(old, "run/checkpoint.bin")).toThrow(
+      /run\/checkpoint.bin: checkpoint format version 1, written by an older gradfold-train .*start a new run with --out/,
+    );
   });
 
   it("writes atomically: the file is whole and no temporary file is left behind", () => {

@@ -20,7 +20,10 @@ export function smooth(steps: readonly StepLoss[], points = 300): SeriesPoint[] 
 export async function writeCurves(folder: RunFolder, history: readonly EpochMetrics[], steps: readonly StepLoss[] = []): Promise<string[]> {
   const written: string[] = [];
   if (steps.length > 0) {
-    folder.writeFile("steps.svg", await lineChartSvg({ title: "Training loss per step", xTitle: "step", yTitle: "loss", points: smooth(steps), logY: steps.every((s) => s.loss > 0) }));
+    folder.writeFile(
+      "steps.svg",
+      await lineChartSvg({ title: "Training loss per step", xTitle: "step", yTitle: "loss", points: smooth(steps), logY: steps.every((s) => s.loss > 0) }),
+    );
     written.push("steps.svg");
   }
   if (history.length === 0) return written;
@@ -33,7 +36,12 @@ export async function writeCurves(folder: RunFolder, history: readonly EpochMetr
     title: "Loss",
     xTitle: "epoch",
     yTitle: "loss",
-    points: series((m) => m.trainLoss, "training", "validation", (m) => m.valLoss),
+    points: series(
+      (m) => m.trainLoss,
+      "training",
+      "validation",
+      (m) => m.valLoss,
+    ),
   });
   folder.writeFile("loss.svg", loss);
   written.push("loss.svg");
@@ -42,7 +50,12 @@ export async function writeCurves(folder: RunFolder, history: readonly EpochMetr
       title: "Accuracy",
       xTitle: "epoch",
       yTitle: "accuracy",
-      points: series((m) => m.trainAccuracy, "training", "validation", (m) => m.valAccuracy),
+      points: series(
+        (m) => m.trainAccuracy,
+        "training",
+        "validation",
+        (m) => m.valAccuracy,
+      ),
     });
     folder.writeFile("accuracy.svg", accuracy);
     written.push("accuracy.svg");

@@ -96,7 +96,15 @@ export async function trainLoop(model: EntriesModel, data: DataSplits, options: 
         if (classification) state.partial.correct += Math.round(outputs[batchAccuracy][0] * rows);
         tick();
         const { lossSum, seen, correct, seconds } = state.partial;
-        hooks.batchDone({ step, stepLoss: loss, batch: state.batch, batches, loss: lossSum / seen, accuracy: classification ? correct / seen : null, examplesPerSecond: seen / seconds });
+        hooks.batchDone({
+          step,
+          stepLoss: loss,
+          batch: state.batch,
+          batches,
+          loss: lossSum / seen,
+          accuracy: classification ? correct / seen : null,
+          examplesPerSecond: seen / seconds,
+        });
         if (options.checkpointEvery > 0 && step % options.checkpointEvery === 0 && state.batch < batches) {
           hooks.checkpoint(state);
           rewind = here();

@@ -1,5 +1,19 @@
 import { maxPool2d } from "@gradfold/graph";
-import { activations as nnActivations, combineSeeds, conv2d, defineModel, dense, dropout, flatten, hashString, normal, residual, varianceScaling, type FloatTensor, type ModelDefinition } from "@gradfold/nn";
+import {
+  activations as nnActivations,
+  combineSeeds,
+  conv2d,
+  defineModel,
+  dense,
+  dropout,
+  flatten,
+  hashString,
+  normal,
+  residual,
+  varianceScaling,
+  type FloatTensor,
+  type ModelDefinition,
+} from "@gradfold/nn";
 
 /** The hidden-unit choices of the CLI, mapped to @gradfold/nn's activations. */
 export const activations = {
@@ -105,7 +119,8 @@ function cnnOf(config: ModelConfig, outputs: number, seed: number): ModelDefinit
   const names = layerNames(config);
   const convs = config.channels.length;
   return defineModel((x: FloatTensor) => {
-    if (x.shape[1] !== imageSide * imageSide) throw new Error(`--model cnn: expected ${imageSide}×${imageSide} images (${imageSide * imageSide} features), got ${String(x.shape[1])} features`);
+    if (x.shape[1] !== imageSide * imageSide)
+      throw new Error(`--model cnn: expected ${imageSide}×${imageSide} images (${imageSide * imageSide} features), got ${String(x.shape[1])} features`);
     let h = x.reshape([x.shape[0], imageSide, imageSide, 1]) as FloatTensor;
     config.channels.forEach((filters, i) => {
       const conv = conv2d(h, filters, { name: names[i], kernelSize: config.kernel, padding: "same", init: kernelInit(config, seed, names[i]), activation: act });

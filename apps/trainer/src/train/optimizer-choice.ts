@@ -52,8 +52,7 @@ export const scheduleChoices = {
   step: (c: TrainConfig, perEpoch: number) => stepDecay({ init: c.lr, stepSize: c.lrStepEpochs * perEpoch, gamma: c.lrGamma }),
   exponential: (c: TrainConfig, perEpoch: number) => exponentialDecay({ init: c.lr, gamma: c.lrGamma ** (1 / perEpoch) }),
   cosine: (c: TrainConfig, perEpoch: number) => cosineDecay({ init: c.lr, steps: c.epochs * perEpoch }),
-  "warmup-cosine": (c: TrainConfig, perEpoch: number) =>
-    warmupCosineDecay({ peak: c.lr, warmupSteps: c.warmupSteps || perEpoch, totalSteps: c.epochs * perEpoch }),
+  "warmup-cosine": (c: TrainConfig, perEpoch: number) => warmupCosineDecay({ peak: c.lr, warmupSteps: c.warmupSteps || perEpoch, totalSteps: c.epochs * perEpoch }),
   warmup: (c: TrainConfig, perEpoch: number) => linearWarmup({ peak: c.lr, steps: c.warmupSteps || perEpoch }),
   "one-cycle": (c: TrainConfig, perEpoch: number) => oneCycle({ maxLr: c.lr, totalSteps: c.epochs * perEpoch }),
 } satisfies Record<string, (c: TrainConfig, perEpoch: number) => Schedule>;
@@ -87,7 +86,10 @@ export function makeOptimizer(config: TrainConfig, stepsPerEpoch: number): Updat
       // Rescale all gradients together when their global norm exceeds maxNorm (Pascanu et al. 2013).
       const norm = globalNorm(grads as FloatTensor[]);
       const factor = where(greater(norm, maxNorm), div(scalar(maxNorm), norm), scalar(1));
-      return opt.apply(grads.map((g) => g.mul(factor)), params);
+      return opt.apply(
+        grads.map((g) => g.mul(factor)),
+        params,
+      );
     },
   };
 }

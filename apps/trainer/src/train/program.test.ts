@@ -7,7 +7,17 @@ import { buildPrograms, modelSpec } from "./program.ts";
 import { referenceStep, stateNames } from "./step.ts";
 
 const shape = { features: 3, outputs: 3, task: "classification" as const };
-const configOf = (overrides: Partial<typeof defaultConfig> = {}) => ({ ...defaultConfig, layers: [5], batchSize: 4, evalBatchSize: 4, l2: 0.01, l1: 0.001, seed: 2, ...overrides, loss: "cross-entropy" as const });
+const configOf = (overrides: Partial<typeof defaultConfig> = {}) => ({
+  ...defaultConfig,
+  layers: [5],
+  batchSize: 4,
+  evalBatchSize: 4,
+  l2: 0.01,
+  l1: 0.001,
+  seed: 2,
+  ...overrides,
+  loss: "cross-entropy" as const,
+});
 const modelOf = (backend: "compiled" | "reference", overrides: Partial<typeof defaultConfig> = {}) =>
   compileModel(modelSpec(configOf(overrides), shape, makeOptimizer(configOf(overrides), 10)), { compileStep: chooseBackend(backend).compileStep });
 

@@ -24,7 +24,9 @@ describe("resumeConfig", () => {
   });
 
   it("refuses what cannot change, naming the flag and why", () => {
-    expect(() => resumeConfig(saved, midEpoch3, saved, { layers: [64] }, "ckpt")).toThrow("--resume: --layers cannot change in the middle of a run (the checkpoint holds params of the layer widths");
+    expect(() => resumeConfig(saved, midEpoch3, saved, { layers: [64] }, "ckpt")).toThrow(
+      "--resume: --layers cannot change in the middle of a run (the checkpoint holds params of the layer widths",
+    );
     expect(() => resumeConfig(saved, midEpoch3, saved, { optimizer: "sgd" }, "ckpt")).toThrow(/--optimizer cannot change .*optimizer the run started with/);
     expect(() => resumeConfig(saved, midEpoch3, saved, { data: "other.csv" }, "ckpt")).toThrow(/--data cannot change .*the data the run started with/);
     expect(() => resumeConfig(saved, midEpoch3, saved, { mnistDir: "/x" }, "ckpt")).toThrow(/--mnist-dir cannot change/);
@@ -32,14 +34,16 @@ describe("resumeConfig", () => {
   });
 
   it("refuses --epochs below the epochs done or begun", () => {
-    expect(() => resumeConfig(saved, midEpoch3, saved, { epochs: 2 }, "ckpt")).toThrow("--epochs 2 is fewer than the 3 epochs this run has already done or begun; give --epochs 3 or more");
+    expect(() => resumeConfig(saved, midEpoch3, saved, { epochs: 2 }, "ckpt")).toThrow(
+      "--epochs 2 is fewer than the 3 epochs this run has already done or begun; give --epochs 3 or more",
+    );
     expect(resumeConfig(saved, midEpoch3, saved, { epochs: 3 }, "ckpt").config.epochs).toBe(3);
     expect(resumeConfig(saved, { ...midEpoch3, batch: 0 }, saved, { epochs: 2 }, "ckpt").config.epochs).toBe(2);
   });
 
   it("refuses a checkpoint whose model or data is not the folder's (copied from another run); resume-changeable settings may differ", () => {
     expect(() => resumeConfig(saved, midEpoch3, { ...saved, layers: [64] }, {}, "run/checkpoint.bin")).toThrow(
-      'run/checkpoint.bin belongs to another run: its config differs from this folder\'s config.json (layers [256,128] vs [64]); resume the run it came from',
+      "run/checkpoint.bin belongs to another run: its config differs from this folder's config.json (layers [256,128] vs [64]); resume the run it came from",
     );
     // Those come from config.json: an earlier resume's changes carry on even if it saved no checkpoint.
     expect(resumeConfig(saved, midEpoch3, { ...saved, lr: 0.5, epochs: 9 }, {}, "ckpt")).toEqual({ config: { ...saved, lr: 0.5, epochs: 9 }, changes: {} });

@@ -6,7 +6,19 @@ import type { ConfigChanges } from "./run.ts";
 type Key = keyof TrainConfig;
 
 /** Settings a resumed run may change: they steer the rest of the run, not what was already learned. */
-export const changeableOnResume = ["lr", "schedule", "warmupSteps", "lrGamma", "lrStepEpochs", "clipNorm", "epochs", "patience", "checkpointEvery", "backend", "threads"] as const satisfies readonly Key[];
+export const changeableOnResume = [
+  "lr",
+  "schedule",
+  "warmupSteps",
+  "lrGamma",
+  "lrStepEpochs",
+  "clipNorm",
+  "epochs",
+  "patience",
+  "checkpointEvery",
+  "backend",
+  "threads",
+] as const satisfies readonly Key[];
 
 /** Why each other setting is fixed for a run's lifetime; the message a refused flag gets. */
 const fixedBecause: Record<Exclude<Key, (typeof changeableOnResume)[number]>, string> = {
@@ -79,16 +91,21 @@ export function resumeConfig(
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const [key, value] of Object.entries(overrides) as [Key, unknown][]) {
     // The data flags make up one setting, `data`: any of them given again is a change of data.
-    if (dataFlags.includes(key)) throw new Error(`--resume: ${flagOf(key)} cannot change in the middle of a run (${fixedBecause.data}); leave it out to continue, or start a new run with --out`);
+    if (dataFlags.includes(key))
+      throw new Error(`--resume: ${flagOf(key)} cannot change in the middle of a run (${fixedBecause.data}); leave it out to continue, or start a new run with --out`);
     if (value === undefined || same(value, saved[key])) continue;
     if (!(changeableOnResume as readonly Key[]).includes(key)) {
-      throw new Error(`--resume: ${flagOf(key)} cannot change in the middle of a run (${fixedBecause[key as keyof typeof fixedBecause] ?? "it is fixed for the run"}); start a new run with --out to try it`);
+      throw new Error(
+        `--resume: ${flagOf(key)} cannot change in the middle of a run (${fixedBecause[key as keyof typeof fixedBecause] ?? "it is fixed for the run"}); start a new run with --out to try it`,
+      );
     }
     changes[key] = { from: saved[key], to: value };
   }
   const config = { ...saved, ...Object.fromEntries(Object.entries(changes).map(([k, c]) => [k, c.to])) } as TrainConfig;
   if (config.epochs < epochsReached(state)) {
-    throw new Error(`--resume: --epochs ${config.epochs} is fewer than the ${epochsReached(state)} epochs this run has already done or begun; give --epochs ${epochsReached(state)} or more`);
+    throw new Error(
+      `--resume: --epochs ${config.epochs} is fewer than the ${epochsReached(state)} epochs this run has already done or begun; give --epochs ${epochsReached(state)} or more`,
+    );
   }
   return { config, changes };
 }

@@ -233,7 +233,14 @@ async function traced(outcome: Extract<LoopOutcome, { status: "diverged" }>, mod
   try {
     firstNonFinite = await traceDivergence({ spec: built.spec, model, data: built.data, rewind, divergence, batchSize: built.config.batchSize, seed: built.config.seed });
   } catch (err) {
-    firstNonFinite = { found: false, operation: null, callSite: null, kernel: null, inputs: [], message: `the step could not be re-run with checkNumerics: ${(err as Error).message}` };
+    firstNonFinite = {
+      found: false,
+      operation: null,
+      callSite: null,
+      kernel: null,
+      inputs: [],
+      message: `the step could not be re-run with checkNumerics: ${(err as Error).message}`,
+    };
   }
   return { ...outcome, divergence: { ...divergence, firstNonFinite } };
 }
@@ -341,7 +348,9 @@ async function finish(
   timings.testSeconds = (performance.now() - testStart) / 1000;
   const regression = test.regression && { mse: test.regression.mse, mae: test.regression.mae, meanBaselineMse: meanBaselineMse(data) };
   const accuracyText = test.accuracy === null ? "" : `, accuracy ${(100 * test.accuracy).toFixed(2)}%`;
-  const regressionText = regression ? `, MSE ${regression.mse.toPrecision(4)}, MAE ${regression.mae.toPrecision(4)} (predicting the mean: MSE ${regression.meanBaselineMse.toPrecision(4)})` : "";
+  const regressionText = regression
+    ? `, MSE ${regression.mse.toPrecision(4)}, MAE ${regression.mae.toPrecision(4)} (predicting the mean: MSE ${regression.meanBaselineMse.toPrecision(4)})`
+    : "";
   deps.progress.log(`test: loss ${test.loss.toFixed(4)}${accuracyText}${regressionText} on ${data.test.count} examples; run folder ${folder.dir}`);
   if (test.regression) {
     const { targets, predictions } = test.regression;

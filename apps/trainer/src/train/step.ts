@@ -25,7 +25,6 @@ export interface Step {
   names(): string[];
 }
 
-
 /** Names of every param (trainable or optimizer state) that a spec reads or updates, in graph order. */
 export function stateNames(spec: StepSpec): string[] {
   const roots = [...Object.values(spec.outputs), ...spec.updates.flat()];

@@ -41,7 +41,10 @@ const reported = /^checkNumerics: (.+?) \((?:built at (.+)|built by gradfold)\) 
 export function parseNumericsError(message: string): FirstNonFinite {
   const m = reported.exec(message);
   if (!m) return { found: true, operation: null, callSite: null, kernel: null, inputs: [], message };
-  const inputs = m[4].split("\n").map((l) => l.trim()).filter((l) => l !== "" && l !== "nothing");
+  const inputs = m[4]
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && l !== "nothing");
   return { found: true, operation: m[1], callSite: m[2] ?? null, kernel: m[3], inputs, message };
 }
 
@@ -65,19 +68,23 @@ const notFound = (message: string): FirstNonFinite => ({ found: false, operation
  */
 async function runSteps(model: EntriesModel, request: TraceRequest, from: { epoch: number; batch: number }, last: number): Promise<{ step: number; loss: number }> {
   let ran = { step: -1, loss: Number.NaN };
-  const history = await fitAsync(model, { x: request.data.train.x, y: request.data.train.y }, {
-    epochs: request.divergence.epoch + 1,
-    batchSize: request.batchSize,
-    seed: request.seed,
-    initialEpoch: from.epoch,
-    initialBatch: from.batch,
-    callbacks: {
-      onBatchEnd({ step, loss }) {
-        ran = { step, loss };
+  const history = await fitAsync(
+    model,
+    { x: request.data.train.x, y: request.data.train.y },
+    {
+      epochs: request.divergence.epoch + 1,
+      batchSize: request.batchSize,
+      seed: request.seed,
+      initialEpoch: from.epoch,
+      initialBatch: from.batch,
+      callbacks: {
+        onBatchEnd({ step, loss }) {
+          ran = { step, loss };
+        },
+        shouldStop: () => ran.step >= last,
       },
-      shouldStop: () => ran.step >= last,
     },
-  });
+  );
   if (history.failed) ran = { step: history.failed.step, loss: history.failed.loss };
   return ran;
 }

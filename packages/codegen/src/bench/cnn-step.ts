@@ -16,7 +16,12 @@ const backend = (process.argv[2] ?? "auto") as Backend;
 const batch = Number(process.argv[3] ?? 128);
 const steps = Number(process.argv[4] ?? 10);
 const random = rng(3);
-const he = (shape: number[], fanIn: number) => randomF32(shape.reduce((a, b) => a * b, 1), random, Math.sqrt(6 / fanIn));
+const he = (shape: number[], fanIn: number) =>
+  randomF32(
+    shape.reduce((a, b) => a * b, 1),
+    random,
+    Math.sqrt(6 / fanIn),
+  );
 
 const x = input("x", ["batch", 28, 28, 1]);
 const y = input("y", ["batch"], "int32");

@@ -116,7 +116,14 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   };
 
   const numerics = options.checkNumerics
-    ? numericsChecks(step.kernels, kernels.map((k) => k.name), kernels.map((k) => k.params), step.stored, shapes, viewOf)
+    ? numericsChecks(
+        step.kernels,
+        kernels.map((k) => k.name),
+        kernels.map((k) => k.params),
+        step.stored,
+        shapes,
+        viewOf,
+      )
     : null;
   const calls = kernels.map((k, i) => `${k.name}(${k.params.map(viewOf).join(", ")});${numerics?.after[i] ? ` ${numerics.after[i]}` : ""}`);
   const copies = plan.copies.map(([target, value]) => `${viewOf(target)}.set(${viewOf(value)}); // update ${describeNode(target)}`);
@@ -140,10 +147,14 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   b.line(`// The arena: ${totalBytes} bytes (${plan.staticBytes} of params and constants first), shared with Wasm kernels.`);
   b.line("// A caller-provided memory (shared, for a worker pool) or a fresh one.");
   // A plain buffer where WebAssembly is missing altogether (the JS kernels only need bytes).
-  b.line(`const memory = options.memory || (typeof WebAssembly === "object" ? new WebAssembly.Memory({ initial: ${pages}, maximum: ${pages} }) : { buffer: new ArrayBuffer(${pages * PAGE}) });`);
+  b.line(
+    `const memory = options.memory || (typeof WebAssembly === "object" ? new WebAssembly.Memory({ initial: ${pages}, maximum: ${pages} }) : { buffer: new ArrayBuffer(${pages * PAGE}) });`,
+  );
   b.line("const heap = memory.buffer;");
-  b.line(`if (!(image instanceof Uint8Array) || image.length !== ${plan.staticBytes}) throw new Error("createStep: ` +
-    `expected the ${plan.staticBytes}-byte initial image of params and constants");`);
+  b.line(
+    `if (!(image instanceof Uint8Array) || image.length !== ${plan.staticBytes}) throw new Error("createStep: ` +
+      `expected the ${plan.staticBytes}-byte initial image of params and constants");`,
+  );
   b.line(`new Uint8Array(heap, 0, ${plan.staticBytes}).set(image);`);
   b.line("");
   const viewLines = [...views.values()]
@@ -152,11 +163,15 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
       const type = slot.kind === "f32" ? "Float32Array" : "Int32Array";
       return `const ${name} = new ${type}(heap, ${slot.byteOffset}, ${slot.length}); // ${nodes.slice(0, 4).map(describeNode).join(", ")}${nodes.length > 4 ? ", ..." : ""}`;
     });
-  viewLines.forEach((l) => { b.line(l); });
+  viewLines.forEach((l) => {
+    b.line(l);
+  });
   b.line("");
   if (wasm.modules.length > 0) {
-    b.line(`// Wasm SIMD kernels over the same memory: ${backends.filter((x) => x === "wasm").length} kernels, ` +
-      `${wasm.matmulSpecs.length} of them matmuls (a product an epilogue reads lands in scratch unless stored).`);
+    b.line(
+      `// Wasm SIMD kernels over the same memory: ${backends.filter((x) => x === "wasm").length} kernels, ` +
+        `${wasm.matmulSpecs.length} of them matmuls (a product an epilogue reads lands in scratch unless stored).`,
+    );
     b.line("const instances = wasmBytes.map((bytes) => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports);");
     b.line("// options.matmuls: the same kernels split across threads, when a pool runs them.");
     b.line("const wasm = Object.assign(Object.create(null), ...instances, options.matmuls || {});");
@@ -170,21 +185,33 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   if (numerics) b.append(numerics.source).line("");
   const runKernels = (name: string, indices: readonly number[], updateCopies: readonly string[]) => {
     b.block(`function ${name}()`, () => {
-      indices.forEach((i) => { b.line(calls[i]); });
+      indices.forEach((i) => {
+        b.line(calls[i]);
+      });
       if (updateCopies.length > 0) b.line("// Updates not done in place: copied once every value is computed from the old state.");
-      updateCopies.forEach((c) => { b.line(c); });
+      updateCopies.forEach((c) => {
+        b.line(c);
+      });
     });
     b.line("");
   };
   if (!step.entries) {
-    runKernels("runKernels", calls.map((_, i) => i), copies);
+    runKernels(
+      "runKernels",
+      calls.map((_, i) => i),
+      copies,
+    );
     b.append(runtimeSource(layout));
   } else {
     // A model: per entry, the kernels it needs and a runtime of its own (its feeds and
     // results) over the one arena; read/write/names reach every param.
     b.line("const entries = Object.create(null);");
     step.entries.forEach((entry, i) => {
-      runKernels(`runKernels${i}`, entry.kernels, entry.copies.map(([target, value]) => `${viewOf(target)}.set(${viewOf(value)}); // update ${describeNode(target)}`));
+      runKernels(
+        `runKernels${i}`,
+        entry.kernels,
+        entry.copies.map(([target, value]) => `${viewOf(target)}.set(${viewOf(value)}); // update ${describeNode(target)}`),
+      );
       const entryLayout = {
         ...layout,
         inputs: layout.inputs.filter((_, j) => entry.inputs.includes(step.inputs[j])),
@@ -205,7 +232,14 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
     matmulSpecs: wasm.matmulSpecs,
     packOffset,
     wasmBytes: wasm.modules,
-    customNodes, wasmKernels: backends.filter((x) => x === "wasm").length, kernels: kernels.map((k, i) => ({ ...k, source: kernelTexts[i] })), placements: places, image: initialImage(step), arenaBytes: totalBytes, memoryBytes: pages * PAGE };
+    customNodes,
+    wasmKernels: backends.filter((x) => x === "wasm").length,
+    kernels: kernels.map((k, i) => ({ ...k, source: kernelTexts[i] })),
+    placements: places,
+    image: initialImage(step),
+    arenaBytes: totalBytes,
+    memoryBytes: pages * PAGE,
+  };
 }
 
 /** The static region's bytes: param initial values, constants and sizes, as float32/int32. */

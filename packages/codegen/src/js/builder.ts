@@ -49,7 +49,9 @@ export class SourceBuilder {
  * escaped as well so the literal survives every consumer (and comments stay one line).
  */
 export function literal(value: string): string {
-  return JSON.stringify(value).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 /** A number as a JS literal that round-trips exactly (NaN and infinities included). */

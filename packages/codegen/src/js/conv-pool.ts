@@ -12,7 +12,12 @@ import { openRange, openTaps } from "./conv-taps.ts";
 /** Opens the loops over windows (n, oh, ow) and channels; `k` is the flat output index. */
 function openWindows(ctx: KernelContext, out: readonly number[]): number {
   const [n, oh, ow, c] = out;
-  const opened = openRange(ctx.b, [["n", n], ["oh", oh], ["ow", ow], ["ch", c]]);
+  const opened = openRange(ctx.b, [
+    ["n", n],
+    ["oh", oh],
+    ["ow", ow],
+    ["ch", c],
+  ]);
   ctx.b.line(`const k = ((n * ${oh} + oh) * ${ow} + ow) * ${c} + ch;`);
   return opened;
 }
@@ -23,7 +28,9 @@ function tapOffset(ctx: KernelContext, x: readonly number[]): void {
 }
 
 function describe(ctx: KernelContext, what: string, x: readonly number[], p: Pool2dParams): void {
-  ctx.b.line(`// ${what} over x [${x.join(", ")}]: window ${p.kernel.join("×")}, strides ${p.strides.join("×")}, dilations ${p.dilations.join("×")}, pads ${JSON.stringify(p.pads)}`);
+  ctx.b.line(
+    `// ${what} over x [${x.join(", ")}]: window ${p.kernel.join("×")}, strides ${p.strides.join("×")}, dilations ${p.dilations.join("×")}, pads ${JSON.stringify(p.pads)}`,
+  );
 }
 
 /** Scans one window of X for its argmax `at` (see the file comment). */

@@ -1,17 +1,4 @@
-import {
-  avgPool2d,
-  conv2d,
-  evaluate,
-  grad,
-  input,
-  maxPool2d,
-  mean,
-  param,
-  softmaxCrossEntropy,
-  sum,
-  type AnyTensor,
-  type Conv2dOptions,
-} from "@gradfold/graph";
+import { avgPool2d, conv2d, evaluate, grad, input, maxPool2d, mean, param, softmaxCrossEntropy, sum, type AnyTensor, type Conv2dOptions } from "@gradfold/graph";
 import { apply, leavesOf, registry } from "@gradfold/graph/internal";
 import { describe, expect, it } from "vitest";
 import { compile } from "../compile.ts";
@@ -25,7 +12,11 @@ import { randomF32, randomLabels, rng } from "../testing/mlp.ts";
 function expectMatchesReference(outs: Record<string, AnyTensor>, feeds: Record<string, Float32Array | Int32Array>, what: string, sizes: Record<string, number> = {}): void {
   const inputs = leavesOf(Object.values(outs)).inputs;
   const expected = evaluate(Object.values(outs), feeds, sizes);
-  for (const [optimize, backend] of [[false, "js"], [true, "js"], [true, "auto"]] as const) {
+  for (const [optimize, backend] of [
+    [false, "js"],
+    [true, "js"],
+    [true, "auto"],
+  ] as const) {
     const step = compile({ inputs, outputs: outs, sizes }, { optimize, backend });
     const got = step.run(feeds);
     Object.keys(outs).forEach((name, i) => {
@@ -124,7 +115,7 @@ describe("pooling and its gradients, compiled, against the reference", () => {
   it("max pooling of int32 data (JS in every backend)", () => {
     const x = input("x", [1, 3, 4, 2], "int32");
     const y = maxPool2d(x, 2, { strides: 1 });
-    const feeds = { x: Int32Array.from({ length: 24 }, (_, i) => (i * 7) % 11 - 5) };
+    const feeds = { x: Int32Array.from({ length: 24 }, (_, i) => ((i * 7) % 11) - 5) };
     expectMatchesReference({ y }, feeds, "int32");
   });
 
@@ -154,7 +145,11 @@ describe("a small CNN training step, compiled, against the reference", () => {
     const grads = grad(loss, params);
     const updates = params.map((p, i) => [p, p.sub(grads[i].mul(0.1))] as [AnyTensor, AnyTensor]);
     const sizes = { batch: 5 };
-    for (const [optimize, backend] of [[false, "js"], [true, "js"], [true, "auto"]] as const) {
+    for (const [optimize, backend] of [
+      [false, "js"],
+      [true, "js"],
+      [true, "auto"],
+    ] as const) {
       const step = compile({ inputs: [x, labels], outputs: { loss }, updates, sizes }, { optimize, backend });
       const data = rng(3);
       for (let s = 0; s < 3; s++) {
@@ -196,7 +191,15 @@ describe("conv kernels in a two-thread step", () => {
     const h = maxPool2d(conv2d(x, w, { padding: "same" }).relu(), 2).reshape(["batch", 64]);
     const loss = mean(softmaxCrossEntropy(h.matmul(wd), labels));
     const [gw, gwd] = grad(loss, [w, wd]);
-    const spec = { inputs: [x, labels], outputs: { loss }, updates: [[w, w.sub(gw.mul(0.1))], [wd, wd.sub(gwd.mul(0.1))]] as [AnyTensor, AnyTensor][], sizes: { batch: 6 } };
+    const spec = {
+      inputs: [x, labels],
+      outputs: { loss },
+      updates: [
+        [w, w.sub(gw.mul(0.1))],
+        [wd, wd.sub(gwd.mul(0.1))],
+      ] as [AnyTensor, AnyTensor][],
+      sizes: { batch: 6 },
+    };
     const single = compile(spec);
     const threaded = await compileThreaded(spec, { threads: 2, minFlops: 1e3 });
     try {
@@ -221,7 +224,15 @@ describe("emit(): a standalone CNN trainer", () => {
     const h = avgPool2d(conv2d(x, w, { padding: "same" }).relu(), 2).reshape(["batch", 36]);
     const loss = mean(softmaxCrossEntropy(h.matmul(wd), labels));
     const [gw, gwd] = grad(loss, [w, wd]);
-    const spec = { inputs: [x, labels], outputs: { loss }, updates: [[w, w.sub(gw.mul(0.1))], [wd, wd.sub(gwd.mul(0.1))]] as [AnyTensor, AnyTensor][], sizes: { batch: 3 } };
+    const spec = {
+      inputs: [x, labels],
+      outputs: { loss },
+      updates: [
+        [w, w.sub(gw.mul(0.1))],
+        [wd, wd.sub(gwd.mul(0.1))],
+      ] as [AnyTensor, AnyTensor][],
+      sizes: { batch: 3 },
+    };
     const source = emit(spec);
     expect(source).toMatch(/conv2d in Wasm SIMD/);
     const xs = Array.from(randomF32(108, random));

@@ -44,9 +44,35 @@ const readX = (X: string, p: NodeOf<"conv2d">["params"]) => (p.pads.some((v) => 
 /** Loops over groups and the group's input channels, with the channel offsets xc and wc. */
 function openChannels(ctx: KernelContext, d: Dims): number {
   const b = ctx.b;
-  const opened = openRange(b, d.groups > 1 ? [["g", d.groups], ["ci", d.cg]] : [["ci", d.cg]]);
-  b.line(`const xc = ${affine(d.groups > 1 ? [["g", d.cg], ["ci", 1]] : [["ci", 1]])};`);
-  b.line(`const wc = ${affine(d.groups > 1 ? [["ci", d.o], ["g", d.og]] : [["ci", d.o]])};`);
+  const opened = openRange(
+    b,
+    d.groups > 1
+      ? [
+          ["g", d.groups],
+          ["ci", d.cg],
+        ]
+      : [["ci", d.cg]],
+  );
+  b.line(
+    `const xc = ${affine(
+      d.groups > 1
+        ? [
+            ["g", d.cg],
+            ["ci", 1],
+          ]
+        : [["ci", 1]],
+    )};`,
+  );
+  b.line(
+    `const wc = ${affine(
+      d.groups > 1
+        ? [
+            ["ci", d.o],
+            ["g", d.og],
+          ]
+        : [["ci", d.o]],
+    )};`,
+  );
   return opened;
 }
 
@@ -58,7 +84,11 @@ export function emitConv2d(ctx: KernelContext, node: NodeOf<"conv2d">): void {
   const b = ctx.b;
   header(ctx, "conv2d", d, node.params);
   b.line(`const acc = new Float64Array(${d.o});`);
-  const outer = openRange(b, [["n", d.n], ["oh", d.oh], ["ow", d.ow]]);
+  const outer = openRange(b, [
+    ["n", d.n],
+    ["oh", d.oh],
+    ["ow", d.ow],
+  ]);
   b.line("acc.fill(0);");
   const taps = openTaps(b, node.params, [d.kh, d.kw], [d.h, d.w], true);
   b.line(`const xt = ${xAt(d)};`);
@@ -85,7 +115,11 @@ export function emitConv2dTranspose(ctx: KernelContext, node: NodeOf<"conv2dTran
   const p = node.params;
   const b = ctx.b;
   header(ctx, "conv2dTranspose (conv2d's input-gradient, as a gather)", d, p);
-  const outer = openRange(b, [["n", d.n], ["ih", d.h], ["iw", d.w]]);
+  const outer = openRange(b, [
+    ["n", d.n],
+    ["ih", d.h],
+    ["iw", d.w],
+  ]);
   b.line(`const xt = ${xAt(d)};`);
   const channels = openChannels(ctx, d);
   b.line("let s = 0;");
@@ -122,7 +156,11 @@ export function emitConv2dFilterGrad(ctx: KernelContext, node: NodeOf<"conv2dFil
   header(ctx, "conv2dFilterGrad (conv2d's filter-gradient)", d, node.params);
   const size = d.kh * d.kw * d.cg * d.o;
   b.line(`const acc = new Float64Array(${size});`);
-  const outer = openRange(b, [["n", d.n], ["oh", d.oh], ["ow", d.ow]]);
+  const outer = openRange(b, [
+    ["n", d.n],
+    ["oh", d.oh],
+    ["ow", d.ow],
+  ]);
   b.line(`const yt = ${yAt(d)};`);
   const taps = openTaps(b, node.params, [d.kh, d.kw], [d.h, d.w], true);
   b.line(`const xt = ${xAt(d)};`);

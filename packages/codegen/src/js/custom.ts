@@ -29,7 +29,9 @@ export function customCall(node: AnyTensor, shapes: BoundShapes): CustomCall {
   return {
     inputs,
     run: (arrays, out) => {
-      arrays.forEach((a, i) => { values[i].data.set(a); });
+      arrays.forEach((a, i) => {
+        values[i].data.set(a);
+      });
       out.set(evaluate(values, params, kernelShapes.out));
     },
   };
@@ -40,6 +42,8 @@ export function emitCustom(ctx: KernelContext, node: NodeOf<"custom">): void {
   const index = ctx.custom(node);
   ctx.b.line(`// custom op ${JSON.stringify(node.params.name).replace(/[\u2028\u2029]/g, "")} (#${node.params.id}): the user's code, on this kernel's buffers.`);
   ctx.b.line(`const call = customCalls[${index}];`);
-  node.inputs.forEach((x, i) => { ctx.b.line(`call.inputs[${i}] = ${ctx.ref(x)};`); });
+  node.inputs.forEach((x, i) => {
+    ctx.b.line(`call.inputs[${i}] = ${ctx.ref(x)};`);
+  });
   ctx.b.line(`call.run(call.inputs, ${ctx.ref(node)});`);
 }

@@ -101,10 +101,24 @@ export function emitMatmul(ctx: KernelContext, kernel: MatmulKernel): void {
       b.open(`for (let jb = 0; jb < ${nFull}; jb += ${PANEL})`);
       b.line(`const je = jb + ${PANEL} < ${nFull} ? jb + ${PANEL} : ${nFull};`);
       b.open(`for (let i = 0; i < ${mFull}; i += ${TILE_ROWS})`);
-      if (!transA) b.line(`const ${chain(rowsR.map((r) => `a${r}`), `${aOff}i * ${k}`, k)};`);
+      if (!transA)
+        b.line(
+          `const ${chain(
+            rowsR.map((r) => `a${r}`),
+            `${aOff}i * ${k}`,
+            k,
+          )};`,
+        );
       b.open(`for (let j = jb; j < je; j += ${TILE_COLS})`);
       for (const r of rowsR) b.line(`let ${colsC.map((c) => `c${r}${c} = 0`).join(", ")};`);
-      if (transB) b.line(`const ${chain(colsC.map((c) => `b${c}`), `${bOff}j * ${k}`, k)};`);
+      if (transB)
+        b.line(
+          `const ${chain(
+            colsC.map((c) => `b${c}`),
+            `${bOff}j * ${k}`,
+            k,
+          )};`,
+        );
       b.open(`for (let k = 0; k < ${k}; k++)`);
       if (transA) {
         b.line(`const ak = ${aOff}k * ${m} + i;`);
@@ -140,7 +154,11 @@ export function emitMatmul(ctx: KernelContext, kernel: MatmulKernel): void {
   const count = numel(d.batch);
   b.open(`for (let bi = 0; bi < ${count}; bi++)`);
   const idx = d.batch.map((size, i) => `(((bi / ${numel(d.batch.slice(i + 1))}) | 0) % ${size})`);
-  const off = (strides: readonly number[]) => strides.map((s, i) => (s === 0 ? "" : `${idx[i]} * ${s}`)).filter(Boolean).join(" + ") || "0";
+  const off = (strides: readonly number[]) =>
+    strides
+      .map((s, i) => (s === 0 ? "" : `${idx[i]} * ${s}`))
+      .filter(Boolean)
+      .join(" + ") || "0";
   b.line(`const aOff = ${off(d.batchStridesA)};`);
   b.line(`const bOff = ${off(d.batchStridesB)};`);
   b.line(`const cOff = bi * ${m * n};`);

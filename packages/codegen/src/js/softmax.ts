@@ -19,7 +19,9 @@ function rows(ctx: KernelContext, shape: readonly number[], axes: readonly numbe
   const inner = nest.reduced.map((_, i) => `r${i}`);
   const at = offsetExpr([...outer, ...inner], [...nest.kept, ...nest.reduced], 0);
   const overRow = (body: () => void) => {
-    nest.reduced.forEach((d, i) => { ctx.b.open(`for (let r${i} = 0; r${i} < ${d.size}; r${i}++)`); });
+    nest.reduced.forEach((d, i) => {
+      ctx.b.open(`for (let r${i} = 0; r${i} < ${d.size}; r${i}++)`);
+    });
     // A row of one element has no loop; a block still scopes its `at`.
     if (nest.reduced.length === 0) ctx.b.open("");
     ctx.b.line(`const at = ${at};`);

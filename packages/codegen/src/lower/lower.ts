@@ -40,9 +40,11 @@ function lowerGroup(group: KernelGroup, shapes: BoundShapes): Kernel | string {
     const epilogue = nodes.slice(at + 1);
     const source = shapes.of(reduce.inputs[0]);
     const out = shapes.of(reduce);
-    if (!prologue.every((n) => fusesElementwise(n) && sameDims(shapes.of(n), source) && !group.outputs.includes(n))) return "the prologue must be elementwise over the reduction's input, used only inside";
+    if (!prologue.every((n) => fusesElementwise(n) && sameDims(shapes.of(n), source) && !group.outputs.includes(n)))
+      return "the prologue must be elementwise over the reduction's input, used only inside";
     if (prologue.length > 0 && !prologue.includes(reduce.inputs[0])) return "the prologue must compute the reduction's input";
-    if (!epilogue.every((n) => fusesElementwise(n) && sameDims(shapes.of(n), out) && !n.inputs.some((x) => prologue.includes(x)))) return "the epilogue must be elementwise over the reduction's output";
+    if (!epilogue.every((n) => fusesElementwise(n) && sameDims(shapes.of(n), out) && !n.inputs.some((x) => prologue.includes(x))))
+      return "the epilogue must be elementwise over the reduction's output";
     return { id, kind: "reduction", nodes, prologue, reduce, epilogue };
   }
   if (nodes.length !== 1) return "only elementwise, matmul and reduction kernels fuse several nodes";

@@ -31,7 +31,10 @@ export function runTsScript(script: (src: (path: string) => string) => string, f
   const dir = mkdtempSync(join(tmpdir(), "gradfold-codegen-"));
   try {
     const file = join(dir, "main.mts");
-    writeFileSync(file, script((path) => JSON.stringify(new URL(`src/${path}`, packageDir).href)));
+    writeFileSync(
+      file,
+      script((path) => JSON.stringify(new URL(`src/${path}`, packageDir).href)),
+    );
     return execFileSync(process.execPath, [...flags, "--conditions=source", "--import", "tsx", file], {
       cwd: packageDir,
       encoding: "utf8",
@@ -71,7 +74,13 @@ const out = document.getElementById("out");
     });
     const text = /<pre id="out">([^<]*)<\/pre>/.exec(dom)?.[1] ?? "";
     if (!text.startsWith("{")) throw new Error(`runInChromium: the page did not finish (${text.slice(0, 80) || "no output"})`);
-    const result = JSON.parse(text.replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&"));
+    const result = JSON.parse(
+      text
+        .replace(/&quot;/g, '"')
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">")
+        .replace(/&amp;/g, "&"),
+    );
     if ("error" in result) throw new Error(`in Chromium: ${result.error}`);
     return result.value;
   } finally {

@@ -38,6 +38,7 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   const slack = floor * scale;
   for (let i = 0; i < expected.length; i++) {
     const why = mismatch(actual[i], round(expected[i]), tolerance, slack, signedZeros);
-    if (why !== null) expect.fail(`${what}: element ${i}: got ${Object.is(actual[i], -0) ? "-0" : actual[i]}, expected ${Object.is(expected[i], -0) ? "-0" : expected[i]} (${why})`);
+    if (why !== null)
+      expect.fail(`${what}: element ${i}: got ${Object.is(actual[i], -0) ? "-0" : actual[i]}, expected ${Object.is(expected[i], -0) ? "-0" : expected[i]} (${why})`);
   }
 }

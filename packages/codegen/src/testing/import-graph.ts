@@ -25,7 +25,10 @@ export function importGraph(files: readonly string[]): Map<string, string[]> {
   for (const file of files) {
     const text = readFileSync(file, "utf8");
     const deps = [...text.matchAll(importPattern)].map((m) => resolve(dirname(file), m[1]));
-    graph.set(file, deps.filter((d) => files.includes(d)));
+    graph.set(
+      file,
+      deps.filter((d) => files.includes(d)),
+    );
   }
   return graph;
 }

@@ -5,7 +5,6 @@ import { mulberry32 as rng } from "@gradfold/graph";
 
 export { rng };
 
-
 export function randomF32(n: number, random: () => number, scale = 1): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = (random() * 2 - 1) * scale;
@@ -54,7 +53,9 @@ export function mlpStep(options: MlpOptions): { spec: Omit<StepSpec, "sizes">; p
   const lr = options.lr ?? (options.optimizer === "sgd" ? 0.1 : 1e-3);
   const updates: Array<readonly [AnyTensor, AnyTensor]> = [];
   if (options.optimizer === "sgd") {
-    params.forEach((p, i) => { updates.push([p, p.sub(grads[i].mul(lr))]); });
+    params.forEach((p, i) => {
+      updates.push([p, p.sub(grads[i].mul(lr))]);
+    });
   } else {
     const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
     const t = param(`${nameOf(0, "W")}/adam/t`, [], { init: 0 });

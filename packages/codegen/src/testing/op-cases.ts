@@ -142,7 +142,14 @@ export const opCases: { readonly [K in OpKind]: (seed: number, values?: Values) 
   },
   reshape: (s, v = uniform) => {
     const m = maker(s, v);
-    return { out: m.f([3, 10]).exp().reshape([5, 6]).mul(m.f([6])), feeds: m.feeds };
+    return {
+      out: m
+        .f([3, 10])
+        .exp()
+        .reshape([5, 6])
+        .mul(m.f([6])),
+      feeds: m.feeds,
+    };
   },
   transpose: (s, v = uniform) => {
     const m = maker(s, v);

@@ -37,18 +37,18 @@ export function randomGraph(seed: number) {
     (a: AnyTensor, b: AnyTensor) => a.div(b.abs().add(1)),
     (a: AnyTensor, b: AnyTensor) => where(a.greater(b), a, b.mul(0.5)),
   ];
-  const reductions = [
-    (a: AnyTensor) => a.sum(-1, true),
-    (a: AnyTensor) => a.max(0),
-    (a: AnyTensor) => a.mean(),
-    (a: AnyTensor) => a.logsumexp(-1, true),
-  ];
+  const reductions = [(a: AnyTensor) => a.sum(-1, true), (a: AnyTensor) => a.max(0), (a: AnyTensor) => a.mean(), (a: AnyTensor) => a.logsumexp(-1, true)];
   for (let i = 0; i < 6; i++) {
     const kind = random();
     if (kind < 0.35) pool.push(pick(unary)(pick(pool)));
     else if (kind < 0.75) pool.push(pick(binary)(pick(full()), pick(pool)));
     else if (kind < 0.9) pool.push(pick(reductions)(pick(full())));
-    else pool.push(pick(full()).matmul(m.transpose().matmul(pick(full())).mul(0.1)).tanh());
+    else
+      pool.push(
+        pick(full())
+          .matmul(m.transpose().matmul(pick(full())).mul(0.1))
+          .tanh(),
+      );
   }
   const out = pool[pool.length - 1].add(pool[pool.length - 2].sum());
   return { out, rows, cols, random };

@@ -181,7 +181,12 @@ export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatu
 function callLoop(ctx: KernelContext, kernel: Kernel, plan: WasmElementwisePlan, entry: AnyTensor | null, product: string): void {
   const pointers = plan.arrays.map((x) => (x === entry ? `${product}.byteOffset` : `${ctx.ref(x)}.byteOffset`));
   const scalars = plan.scalars.map((x) => `${ctx.ref(x)}[0]`);
-  ctx.b.line(`// ${kernel.nodes.filter((n) => n !== entry).map((n) => `${n.op}#${n.id}`).join(", ")}: a Wasm SIMD loop, 4 lanes at a time.`);
+  ctx.b.line(
+    `// ${kernel.nodes
+      .filter((n) => n !== entry)
+      .map((n) => `${n.op}#${n.id}`)
+      .join(", ")}: a Wasm SIMD loop, 4 lanes at a time.`,
+  );
   ctx.b.line(`wasm.${plan.exportName}(${[...pointers, ...scalars].join(", ")});`);
 }
 

@@ -54,7 +54,10 @@ function planColumns(kernel: ReductionKernel, shapes: BoundShapes, stored: Reado
   const inside = new Set(kernel.nodes);
   const perColumn: AnyTensor[] = [];
   const scalars: AnyTensor[] = [];
-  const outShape = shapes.of(reduce).filter((d) => d !== 1).join();
+  const outShape = shapes
+    .of(reduce)
+    .filter((d) => d !== 1)
+    .join();
   const full: AnyTensor[] = prologue.length === 0 ? [source] : [];
   for (const node of prologue) {
     if (!simdRules[node.op] || node.dtype !== "float32" || shapes.count(node) !== count) return `${node.op} has no exact f32x4 form here`;
@@ -74,7 +77,14 @@ function planColumns(kernel: ReductionKernel, shapes: BoundShapes, stored: Reado
       if (x.dtype !== "float32" || full.includes(x)) return "the epilogue reads an operand the kernel does not take";
       const c = shapes.count(x);
       if (c === 1) scalars.push(x);
-      else if (c === cols && shapes.of(x).filter((d) => d !== 1).join() === outShape) perColumn.push(x);
+      else if (
+        c === cols &&
+        shapes
+          .of(x)
+          .filter((d) => d !== 1)
+          .join() === outShape
+      )
+        perColumn.push(x);
       else return "an epilogue operand broadcast across columns is JS";
     }
   }
@@ -97,13 +107,16 @@ function buildColumnReduction(kernel: ReductionKernel, plan: ColumnPlan, shapes:
     else fn.f32x4(Number.NEGATIVE_INFINITY).set(acc);
     // `at` is the byte offset of the current row from each full operand's column pointer.
     fn.i32(0).set(at);
-    const push = (row: boolean) => (x: AnyTensor): Push => () => {
-      const local = r.local(x);
-      if (row && plan.full.includes(x)) fn.get(pointer.get(x)!).get(at).core("i32.add").simdMem(load, 0);
-      else if (local) fn.get(local);
-      else if (pointer.has(x)) fn.get(pointer.get(x)!).simdMem(load, 0);
-      else r.literal(x);
-    };
+    const push =
+      (row: boolean) =>
+      (x: AnyTensor): Push =>
+      () => {
+        const local = r.local(x);
+        if (row && plan.full.includes(x)) fn.get(pointer.get(x)!).get(at).core("i32.add").simdMem(load, 0);
+        else if (local) fn.get(local);
+        else if (pointer.has(x)) fn.get(pointer.get(x)!).simdMem(load, 0);
+        else r.literal(x);
+      };
     fn.repeat(counter, plan.rows, () => {
       if (prologue.length === 0) push(true)(source)();
       else {
@@ -116,7 +129,12 @@ function buildColumnReduction(kernel: ReductionKernel, plan: ColumnPlan, shapes:
       else fn.get(lo).get(v).simd("f64x2.promote_low_f32x4").simd("f64x2.add").set(lo);
       fn.addTo(at, 4 * plan.cols);
     });
-    if (isSum) fn.get(lo).simd("f32x4.demote_f64x2_zero").get(hi).simd("f32x4.demote_f64x2_zero").shuffle([...LOW_BYTES, ...LOW_BYTES.map((b) => b + 16)]);
+    if (isSum)
+      fn.get(lo)
+        .simd("f32x4.demote_f64x2_zero")
+        .get(hi)
+        .simd("f32x4.demote_f64x2_zero")
+        .shuffle([...LOW_BYTES, ...LOW_BYTES.map((b) => b + 16)]);
     else fn.get(acc);
     fn.set(r.local(reduce)!);
     r.chain(epilogue, push(false));

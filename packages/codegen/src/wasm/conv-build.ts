@@ -30,7 +30,13 @@ type Call = (wasm: Record<string, (...args: number[]) => void>, memory: WasmMemo
 
 /** The same JS a compiled step runs (convCallSource), as a function of the offsets. */
 function caller(plan: WasmConvPlan, outFloats: number, scratch: number): Call {
-  const lines = convCallSource(plan, { inputs: ["a", "b"], out: "out", scratch: String(scratch), bias: "bias", zeroOut: `new Float32Array(memory.buffer, out, ${outFloats}).fill(0);` });
+  const lines = convCallSource(plan, {
+    inputs: ["a", "b"],
+    out: "out",
+    scratch: String(scratch),
+    bias: "bias",
+    zeroOut: `new Float32Array(memory.buffer, out, ${outFloats}).fill(0);`,
+  });
   return new Function("wasm", "memory", "a", "b", "out", "bias", lines.join("\n")) as Call;
 }
 
@@ -51,7 +57,11 @@ export function buildConvKernels(specs: readonly ConvSpec[], options: BuildMatmu
       return Object.fromEntries(
         specs.map((s) => {
           const plan = (pass: "forward" | "inputGrad" | "filterGrad") => ({ kind: "conv", pass, spec: s }) as const;
-          const [fwd, dx, dw] = [caller(plan("forward"), 0, scratch), caller(plan("inputGrad"), s.n * s.h * s.w * s.c, scratch), caller(plan("filterGrad"), s.kh * s.kw * (s.c / (s.groups ?? 1)) * s.o, scratch)];
+          const [fwd, dx, dw] = [
+            caller(plan("forward"), 0, scratch),
+            caller(plan("inputGrad"), s.n * s.h * s.w * s.c, scratch),
+            caller(plan("filterGrad"), s.kh * s.kw * (s.c / (s.groups ?? 1)) * s.o, scratch),
+          ];
           const kernel: ConvKernel = {
             forward: (x, w, y, bias = 0) => fwd(exports, memory, x, w, y, bias),
             inputGrad: (g, w, out) => dx(exports, memory, g, w, out, 0),

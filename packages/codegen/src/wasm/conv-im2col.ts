@@ -92,7 +92,16 @@ export function im2colFunction(g: Im2colGeometry, direction: "im2col" | "col2im"
             // Unsigned compares also reject negative rows and columns.
             fn.get(ih).i32(g.h).core("i32.lt_u").get(iw).i32(g.w).core("i32.lt_u").core("i32.and").core("i32.eqz").brIf(outside);
           }
-          fn.get(ih).i32(g.w).core("i32.mul").get(iw).core("i32.add").i32(4 * g.c).core("i32.mul").get(image).core("i32.add").set(pixel);
+          fn.get(ih)
+            .i32(g.w)
+            .core("i32.mul")
+            .get(iw)
+            .core("i32.add")
+            .i32(4 * g.c)
+            .core("i32.mul")
+            .get(image)
+            .core("i32.add")
+            .set(pixel);
           if (direction === "im2col") moveFloats(fn, "copy", col, pixel, g.cg, temps);
           else moveFloats(fn, "add", pixel, col, g.cg, temps);
           fn.br(done);
@@ -120,7 +129,16 @@ export function im2colFunction(g: Im2colGeometry, direction: "im2col" | "col2im"
                 fn.get(iw).i32(0).core("i32.lt_s").brIf(perTap);
                 fn.get(iw).i32(g.kw).core("i32.add").i32(g.w).core("i32.gt_s").brIf(perTap);
               }
-              fn.get(ih).i32(g.w).core("i32.mul").get(iw).core("i32.add").i32(4 * g.c).core("i32.mul").get(image).core("i32.add").set(pixel);
+              fn.get(ih)
+                .i32(g.w)
+                .core("i32.mul")
+                .get(iw)
+                .core("i32.add")
+                .i32(4 * g.c)
+                .core("i32.mul")
+                .get(image)
+                .core("i32.add")
+                .set(pixel);
               if (direction === "im2col") moveFloats(fn, "copy", col, pixel, g.kw * g.c, temps);
               else moveFloats(fn, "add", pixel, col, g.kw * g.c, temps);
               fn.addTo(col, 4 * g.kw * g.c);

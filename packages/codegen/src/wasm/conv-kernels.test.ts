@@ -69,7 +69,11 @@ describe("buildConvKernels: im2col + the matmul kernels, against the reference i
       expectClose(f32.subarray(dxAt, dxAt + wantDx.length), wantDx, `${s.name} input gradient`);
       expectClose(f32.subarray(dwAt, dwAt + wantDw.length), wantDw, `${s.name} filter gradient`);
       // Nothing written past an output (the gap after each is still NaN).
-      for (const [start, n] of [[yAt, want.length], [dxAt, wantDx.length], [dwAt, wantDw.length]]) {
+      for (const [start, n] of [
+        [yAt, want.length],
+        [dxAt, wantDx.length],
+        [dwAt, wantDw.length],
+      ]) {
         expect(Number.isNaN(f32[start + n])).toBe(true);
       }
     });

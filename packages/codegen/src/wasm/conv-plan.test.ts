@@ -59,7 +59,12 @@ describe("planConvNode + convCallSource: a graph node run through the Wasm kerne
       const want = evaluate(node, feeds);
       const out = 4 * at;
       f32.fill(Number.NaN, at, at + want.length + 4);
-      const lines = convCallSource(plan!, { inputs: offsets.map(String), out: String(out), scratch: "0", zeroOut: `new Float32Array(memory.buffer, ${out}, ${want.length}).fill(0);` });
+      const lines = convCallSource(plan!, {
+        inputs: offsets.map(String),
+        out: String(out),
+        scratch: "0",
+        zeroOut: `new Float32Array(memory.buffer, ${out}, ${want.length}).fill(0);`,
+      });
       new Function("wasm", "memory", lines.join("\n"))(exports, memory);
       expectClose(f32.subarray(at, at + want.length), want, name);
       expect(Number.isNaN(f32[at + want.length])).toBe(true);

@@ -108,7 +108,10 @@ export function convCallSource(plan: WasmConvPlan, ops: ConvCallOperands): strin
   const filter = (base: string) => (grouped ? `${base} + g * ${4 * r.og}` : base);
   const [a, b] = ops.inputs;
   const body: Record<typeof plan.pass, string[]> = {
-    forward: [`wasm.${name}_im2col(${at(a, xImage, 4 * r.cg)}, ${ops.scratch});`, `wasm.${name}_fwd(${ops.scratch}, ${filter(b)}, ${at(ops.out, yImage, 4 * r.og)}, ${ops.bias ? filter(ops.bias) : 0}, 0);`],
+    forward: [
+      `wasm.${name}_im2col(${at(a, xImage, 4 * r.cg)}, ${ops.scratch});`,
+      `wasm.${name}_fwd(${ops.scratch}, ${filter(b)}, ${at(ops.out, yImage, 4 * r.og)}, ${ops.bias ? filter(ops.bias) : 0}, 0);`,
+    ],
     inputGrad: [`wasm.${name}_dcols(${at(a, yImage, 4 * r.og)}, ${filter(b)}, ${ops.scratch}, 0, 0);`, `wasm.${name}_col2im(${at(ops.out, xImage, 4 * r.cg)}, ${ops.scratch});`],
     filterGrad: [`wasm.${name}_im2col(${at(a, xImage, 4 * r.cg)}, ${ops.scratch});`, `wasm.${name}_dw(${ops.scratch}, ${at(b, yImage, 4 * r.og)}, ${filter(ops.out)}, 0, 0);`],
   };

@@ -27,9 +27,7 @@ function reference(s: PoolSpec) {
   const y = s.kind === "max" ? maxPool2d(x, s.window, options) : avgPool2d(x, s.window, { ...options, countIncludePad: s.countIncludePad ?? false });
   const g = input("g", y.shape);
   const dx =
-    s.kind === "max"
-      ? apply(registry.maxPool2dGrad, [x, g], y.params as never)
-      : apply(registry.avgPool2dGrad, [g], { ...(y.params as object), inputSize: [s.h, s.w] } as never);
+    s.kind === "max" ? apply(registry.maxPool2dGrad, [x, g], y.params as never) : apply(registry.avgPool2dGrad, [g], { ...(y.params as object), inputSize: [s.h, s.w] } as never);
   return { y, dx, outCount: (y.shape as readonly number[]).reduce((a, b) => a * b, 1) };
 }
 

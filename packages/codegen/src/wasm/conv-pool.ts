@@ -82,7 +82,14 @@ function taps(f: Frame, body: () => void): void {
       fn.get(f.ow).i32(g.strides[1]).core("i32.mul").i32(g.pads[2]).core("i32.sub").get(f.kw).i32(g.dilations[1]).core("i32.mul").core("i32.add").set(f.iw);
       fn.block((skip) => {
         if (g.pads.some((p) => p > 0)) fn.get(f.ih).i32(s.h).core("i32.lt_u").get(f.iw).i32(s.w).core("i32.lt_u").core("i32.and").core("i32.eqz").brIf(skip);
-        fn.get(f.ih).i32(s.w).core("i32.mul").get(f.iw).core("i32.add").i32(4 * s.c).core("i32.mul").set(f.pixel);
+        fn.get(f.ih)
+          .i32(s.w)
+          .core("i32.mul")
+          .get(f.iw)
+          .core("i32.add")
+          .i32(4 * s.c)
+          .core("i32.mul")
+          .set(f.pixel);
         body();
       });
     });
@@ -121,7 +128,13 @@ function chunks(f: Frame, body: (chunk: Chunk) => void): void {
     fn.i32(0).set(f.ch);
     fn.loop((start) => {
       body(chunkAt(fn, f.ch, null));
-      fn.get(f.ch).i32(16).core("i32.add").tee(f.ch).i32(16 * vectors).core("i32.lt_s").brIf(start);
+      fn.get(f.ch)
+        .i32(16)
+        .core("i32.add")
+        .tee(f.ch)
+        .i32(16 * vectors)
+        .core("i32.lt_s")
+        .brIf(start);
     });
   }
   for (let lane = 0; lane < s.c % 4; lane++) {
@@ -137,7 +150,14 @@ function windows(f: Frame, perImage: { x: number; out: number; dx: number }, bod
   forRange(fn, image, s.n, () => {
     forRange(fn, f.oh, g.oh, () => {
       forRange(fn, f.ow, g.ow, () => {
-        fn.get(f.oh).i32(g.ow).core("i32.mul").get(f.ow).core("i32.add").i32(4 * s.c).core("i32.mul").set(f.out);
+        fn.get(f.oh)
+          .i32(g.ow)
+          .core("i32.mul")
+          .get(f.ow)
+          .core("i32.add")
+          .i32(4 * s.c)
+          .core("i32.mul")
+          .set(f.out);
         body();
       });
     });

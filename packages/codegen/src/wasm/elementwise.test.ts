@@ -9,7 +9,9 @@ describe("elementwise chains as Wasm SIMD loops", () => {
     const a = input("a", [8, 6]);
     const b = input("b", [8, 6]);
     const s = input("s", []);
-    const chain: AnyTensor = maximum(a.mul(s).add(b.abs().sqrt()).relu(), b.neg()).div(minimum(a.abs().add(1), b.abs().add(2))).rsqrt();
+    const chain: AnyTensor = maximum(a.mul(s).add(b.abs().sqrt()).relu(), b.neg())
+      .div(minimum(a.abs().add(1), b.abs().add(2)))
+      .rsqrt();
     const other: AnyTensor = b.reciprocal().add(a.stopGradient());
     const random = rng(3);
     const feeds = { a: randomF32(48, random, 3), b: randomF32(48, random, 3), s: Float32Array.of(0.75) };
@@ -43,7 +45,9 @@ describe("elementwise chains as Wasm SIMD loops", () => {
       // Object.is tells NaN from a number and −0 from +0, which a tolerance cannot.
       const got = Array.from(out[name]);
       const want = Array.from(expected[i]);
-      got.forEach((v, j) => { expect(Object.is(v, want[j]), `${name}[${j}]: ${v} vs ${want[j]}`).toBe(true); });
+      got.forEach((v, j) => {
+        expect(Object.is(v, want[j]), `${name}[${j}]: ${v} vs ${want[j]}`).toBe(true);
+      });
     });
   });
 
@@ -65,7 +69,9 @@ describe("elementwise chains as Wasm SIMD loops", () => {
     expect(step.source).toContain("a Wasm SIMD loop");
     const out = step.run(feeds);
     const expected = evaluate(Object.values(outputs), feeds);
-    Object.keys(outputs).forEach((name, i) => { expectClose(out[name], expected[i], name); });
+    Object.keys(outputs).forEach((name, i) => {
+      expectClose(out[name], expected[i], name);
+    });
     expect(out.mask).toBeInstanceOf(Int32Array);
   });
 });

@@ -17,20 +17,26 @@ export type Push = () => void;
 type SimdRule = (fn: FunctionBuilder, args: readonly Push[], temp: Temp) => void;
 
 /** A transcendental function from exp-approx.ts, applied to the lane vector on the stack. */
-const approx = (emit: (fn: FunctionBuilder, vector: boolean, temp: Temp) => void): SimdRule => (fn, [a], temp) => {
-  a();
-  emit(fn, true, temp);
-};
+const approx =
+  (emit: (fn: FunctionBuilder, vector: boolean, temp: Temp) => void): SimdRule =>
+  (fn, [a], temp) => {
+    a();
+    emit(fn, true, temp);
+  };
 
-const binary = (name: "f32x4.add" | "f32x4.mul" | "f32x4.div" | "f32x4.max" | "f32x4.min"): SimdRule => (fn, [a, b]) => {
-  a();
-  b();
-  fn.simd(name);
-};
-const unary = (name: "f32x4.neg" | "f32x4.abs" | "f32x4.sqrt"): SimdRule => (fn, [a]) => {
-  a();
-  fn.simd(name);
-};
+const binary =
+  (name: "f32x4.add" | "f32x4.mul" | "f32x4.div" | "f32x4.max" | "f32x4.min"): SimdRule =>
+  (fn, [a, b]) => {
+    a();
+    b();
+    fn.simd(name);
+  };
+const unary =
+  (name: "f32x4.neg" | "f32x4.abs" | "f32x4.sqrt"): SimdRule =>
+  (fn, [a]) => {
+    a();
+    fn.simd(name);
+  };
 
 /** Ops with an f32x4 form whose semantics match the reference (NaN included). */
 export const simdRules: Partial<{ readonly [K in OpKind]: SimdRule }> = {
@@ -176,19 +182,23 @@ export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundSha
   const splat = new Map<AnyTensor, Local>();
   plan.scalars.forEach((x, i) => {
     const l = fn.local("v128");
-    fn.get(fn.param(plan.arrays.length + i)).simd("f32x4.splat").set(l);
+    fn.get(fn.param(plan.arrays.length + i))
+      .simd("f32x4.splat")
+      .set(l);
     splat.set(x, l);
   });
   const temps = tempLocals(fn);
   const temp = temps.temp("v128");
   const value = new Map<AnyTensor, Local>();
-  const push = (x: AnyTensor): Push => () => {
-    const local = value.get(x) ?? splat.get(x);
-    if (local) fn.get(local);
-    else if (cursor.has(x)) fn.get(cursor.get(x)!).simdMem("v128.load", 0);
-    else if (pointer.has(x)) fn.get(pointer.get(x)!).simdMem("v128.load", 0);
-    else fn.f32x4(Number(scalarLiteral(x, shapes)!.replace(/[()]/g, "")));
-  };
+  const push =
+    (x: AnyTensor): Push =>
+    () => {
+      const local = value.get(x) ?? splat.get(x);
+      if (local) fn.get(local);
+      else if (cursor.has(x)) fn.get(cursor.get(x)!).simdMem("v128.load", 0);
+      else if (pointer.has(x)) fn.get(pointer.get(x)!).simdMem("v128.load", 0);
+      else fn.f32x4(Number(scalarLiteral(x, shapes)!.replace(/[()]/g, "")));
+    };
   for (const node of plan.nodes) value.set(node, fn.local("v128"));
   const entry = columnSum ? plan.arrays[0] : undefined;
   const sumDown = entry && columnSum ? columnSumEmitter(fn, pointer.get(entry)!, columnSum.rows, plan.count) : undefined;
@@ -231,11 +241,20 @@ function columnSumEmitter(fn: FunctionBuilder, first: Local, rows: number, count
     fn.get(first).set(at);
     fn.repeat(counter, rows, () => {
       fn.get(low).get(at).simdMem("v128.load", 0).simd("f64x2.promote_low_f32x4").simd("f64x2.add").set(low);
-      fn.get(high).get(at).simdMem("v128.load", 0).get(at).simdMem("v128.load", 0).shuffle([...HIGH_BYTES, ...HIGH_BYTES]);
+      fn.get(high)
+        .get(at)
+        .simdMem("v128.load", 0)
+        .get(at)
+        .simdMem("v128.load", 0)
+        .shuffle([...HIGH_BYTES, ...HIGH_BYTES]);
       fn.simd("f64x2.promote_low_f32x4").simd("f64x2.add").set(high);
       fn.addTo(at, 4 * count);
     });
-    fn.get(low).simd("f32x4.demote_f64x2_zero").get(high).simd("f32x4.demote_f64x2_zero").shuffle([...LOW_BYTES, ...LOW_BYTES.map((b) => b + 16)]);
+    fn.get(low)
+      .simd("f32x4.demote_f64x2_zero")
+      .get(high)
+      .simd("f32x4.demote_f64x2_zero")
+      .shuffle([...LOW_BYTES, ...LOW_BYTES.map((b) => b + 16)]);
     fn.set(result);
   };
   return { result, emit };

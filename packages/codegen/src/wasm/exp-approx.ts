@@ -16,8 +16,8 @@ export type Temp = () => Local;
 
 const LOG2E = Math.LOG2E;
 const LN2_HI = 0.693359375;
-const LN2_LO = -2.12194440e-4;
-const EXP_POLY = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+const LN2_LO = -2.1219444e-4;
+const EXP_POLY = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
 /** Inputs are clamped here: e^88.8 overflows f32 and e^−130 underflows it, so nothing is lost. */
 const EXP_LOW = -130;
 const EXP_HIGH = 88.8;
@@ -27,22 +27,64 @@ const TANH_SMALL = 0.625;
 
 /** The arithmetic both forms share, so the formulas below are written once. */
 class Lanes {
-  constructor(readonly fn: FunctionBuilder, readonly vector: boolean) {}
-  k(x: number) { if (this.vector) this.fn.f32x4(x); else this.fn.f32(x); }
-  add() { if (this.vector) this.fn.simd("f32x4.add"); else this.fn.core("f32.add"); }
-  sub() { if (this.vector) this.fn.simd("f32x4.sub"); else this.fn.core("f32.sub"); }
-  mul() { if (this.vector) this.fn.simd("f32x4.mul"); else this.fn.core("f32.mul"); }
-  div() { if (this.vector) this.fn.simd("f32x4.div"); else this.fn.core("f32.div"); }
-  min() { if (this.vector) this.fn.simd("f32x4.min"); else this.fn.core("f32.min"); }
-  max() { if (this.vector) this.fn.simd("f32x4.max"); else this.fn.core("f32.max"); }
-  abs() { if (this.vector) this.fn.simd("f32x4.abs"); else this.fn.core("f32.abs"); }
-  nearest() { if (this.vector) this.fn.simd("f32x4.nearest"); else this.fn.core("f32.nearest"); }
+  constructor(
+    readonly fn: FunctionBuilder,
+    readonly vector: boolean,
+  ) {}
+  k(x: number) {
+    if (this.vector) this.fn.f32x4(x);
+    else this.fn.f32(x);
+  }
+  add() {
+    if (this.vector) this.fn.simd("f32x4.add");
+    else this.fn.core("f32.add");
+  }
+  sub() {
+    if (this.vector) this.fn.simd("f32x4.sub");
+    else this.fn.core("f32.sub");
+  }
+  mul() {
+    if (this.vector) this.fn.simd("f32x4.mul");
+    else this.fn.core("f32.mul");
+  }
+  div() {
+    if (this.vector) this.fn.simd("f32x4.div");
+    else this.fn.core("f32.div");
+  }
+  min() {
+    if (this.vector) this.fn.simd("f32x4.min");
+    else this.fn.core("f32.min");
+  }
+  max() {
+    if (this.vector) this.fn.simd("f32x4.max");
+    else this.fn.core("f32.max");
+  }
+  abs() {
+    if (this.vector) this.fn.simd("f32x4.abs");
+    else this.fn.core("f32.abs");
+  }
+  nearest() {
+    if (this.vector) this.fn.simd("f32x4.nearest");
+    else this.fn.core("f32.nearest");
+  }
   /** Comparisons leave a lane mask (vector) or an i32 (scalar), for `select`. */
-  lt() { if (this.vector) this.fn.simd("f32x4.lt"); else this.fn.core("f32.lt"); }
-  gt() { if (this.vector) this.fn.simd("f32x4.gt"); else this.fn.core("f32.gt"); }
-  eq() { if (this.vector) this.fn.simd("f32x4.eq"); else this.fn.core("f32.eq"); }
+  lt() {
+    if (this.vector) this.fn.simd("f32x4.lt");
+    else this.fn.core("f32.lt");
+  }
+  gt() {
+    if (this.vector) this.fn.simd("f32x4.gt");
+    else this.fn.core("f32.gt");
+  }
+  eq() {
+    if (this.vector) this.fn.simd("f32x4.eq");
+    else this.fn.core("f32.eq");
+  }
   /** (a, b, condition) → condition ? a : b, per lane. */
-  select() { if (this.vector) this.fn.simd("v128.bitselect"); else this.fn.core("select"); }
+  select() {
+    if (this.vector) this.fn.simd("v128.bitselect");
+    else this.fn.core("select");
+  }
   /** 2^n for integral n in [−126, 127]: the float whose bits are (n + 127) << 23. */
   pow2() {
     if (this.vector) this.fn.simd("i32x4.trunc_sat_f32x4_s").i32x4(127).simd("i32x4.add").i32(23).simd("i32x4.shl");
@@ -62,43 +104,100 @@ class Lanes {
 
 export function emitExp(fn: FunctionBuilder, vector: boolean, temp: Temp): void {
   const o = new Lanes(fn, vector);
-  const x = temp(), n = temp(), r = temp(), p = temp();
-  o.k(EXP_HIGH); o.min(); o.k(EXP_LOW); o.max();
+  const x = temp(),
+    n = temp(),
+    r = temp(),
+    p = temp();
+  o.k(EXP_HIGH);
+  o.min();
+  o.k(EXP_LOW);
+  o.max();
   fn.tee(x);
-  o.k(LOG2E); o.mul(); o.nearest();
+  o.k(LOG2E);
+  o.mul();
+  o.nearest();
   fn.set(n);
-  fn.get(x).get(n); o.k(LN2_HI); o.mul(); o.sub();
-  fn.get(n); o.k(LN2_LO); o.mul(); o.sub();
+  fn.get(x).get(n);
+  o.k(LN2_HI);
+  o.mul();
+  o.sub();
+  fn.get(n);
+  o.k(LN2_LO);
+  o.mul();
+  o.sub();
   fn.set(r);
   o.poly(r, EXP_POLY);
-  fn.get(r); o.mul(); fn.get(r); o.mul(); // r²·P(r)
-  fn.get(r); o.add(); o.k(1); o.add();    // + r + 1
+  fn.get(r);
+  o.mul();
+  fn.get(r);
+  o.mul(); // r²·P(r)
+  fn.get(r);
+  o.add();
+  o.k(1);
+  o.add(); // + r + 1
   fn.set(p);
   // 2^n as 2^(n+64)·2^−64 below n = −126, as 2^(n−1)·2 above 127, else 2^n·1.
-  const low = () => { fn.get(n); o.k(-126); o.lt(); };
-  const high = () => { fn.get(n); o.k(127); o.gt(); };
-  fn.get(n); o.k(64); o.add(); fn.get(n); low(); o.select();
+  const low = () => {
+    fn.get(n);
+    o.k(-126);
+    o.lt();
+  };
+  const high = () => {
+    fn.get(n);
+    o.k(127);
+    o.gt();
+  };
+  fn.get(n);
+  o.k(64);
+  o.add();
+  fn.get(n);
+  low();
+  o.select();
   fn.set(r);
-  fn.get(r); o.k(1); o.sub(); fn.get(r); high(); o.select();
+  fn.get(r);
+  o.k(1);
+  o.sub();
+  fn.get(r);
+  high();
+  o.select();
   o.pow2();
-  fn.get(p); o.mul();
-  o.k(2 ** -64); o.k(2); o.k(1); high(); o.select(); low(); o.select();
+  fn.get(p);
+  o.mul();
+  o.k(2 ** -64);
+  o.k(2);
+  o.k(1);
+  high();
+  o.select();
+  low();
+  o.select();
   o.mul();
 }
 
 /** 1 / (1 + e^(−x)) for x ≥ 0, e^x / (1 + e^x) below (the reference's form: no overflow, tiny results kept). */
 export function emitSigmoid(fn: FunctionBuilder, vector: boolean, temp: Temp): void {
   const o = new Lanes(fn, vector);
-  const x = temp(), e = temp(), s = temp();
+  const x = temp(),
+    e = temp(),
+    s = temp();
   fn.tee(x);
-  o.abs(); o.k(-1); o.mul();
+  o.abs();
+  o.k(-1);
+  o.mul();
   emitExp(fn, vector, temp);
   fn.tee(e);
-  o.k(1); o.add(); fn.set(s);
-  o.k(1); fn.get(s); o.div(); fn.set(s);
-  fn.get(e).get(s); o.mul();
+  o.k(1);
+  o.add();
+  fn.set(s);
+  o.k(1);
   fn.get(s);
-  fn.get(x); o.k(0); o.lt();
+  o.div();
+  fn.set(s);
+  fn.get(e).get(s);
+  o.mul();
+  fn.get(s);
+  fn.get(x);
+  o.k(0);
+  o.lt();
   o.select();
 }
 
@@ -108,21 +207,41 @@ export function emitSigmoid(fn: FunctionBuilder, vector: boolean, temp: Temp): v
  */
 export function emitTanh(fn: FunctionBuilder, vector: boolean, temp: Temp): void {
   const o = new Lanes(fn, vector);
-  const x = temp(), z = temp(), small = temp(), large = temp();
-  fn.tee(x).get(x); o.mul(); fn.set(z);
+  const x = temp(),
+    z = temp(),
+    small = temp(),
+    large = temp();
+  fn.tee(x).get(x);
+  o.mul();
+  fn.set(z);
   o.poly(z, TANH_POLY);
-  fn.get(z); o.mul(); fn.get(x); o.mul(); fn.get(x); o.add();
+  fn.get(z);
+  o.mul();
+  fn.get(x);
+  o.mul();
+  fn.get(x);
+  o.add();
   fn.set(small);
   o.k(1);
   o.k(2);
-  fn.get(x); o.abs(); o.k(2); o.mul();
+  fn.get(x);
+  o.abs();
+  o.k(2);
+  o.mul();
   emitExp(fn, vector, temp);
-  o.k(1); o.add();
+  o.k(1);
+  o.add();
   o.div();
   o.sub();
   fn.set(large);
   // tanh(±0) = ±0: the polynomial form gives +0 for −0.
-  fn.get(x); fn.get(small); fn.get(x); o.k(0); o.eq(); o.select(); fn.set(small);
+  fn.get(x);
+  fn.get(small);
+  fn.get(x);
+  o.k(0);
+  o.eq();
+  o.select();
+  fn.set(small);
   if (vector) {
     // bitselect(a, b, mask) takes a's bits where mask is set: sign from x, magnitude from large.
     fn.get(small);
@@ -138,7 +257,7 @@ export function emitTanh(fn: FunctionBuilder, vector: boolean, temp: Temp): void
 }
 
 const SQRT_HALF = Math.SQRT1_2;
-const LOG_POLY = [7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1];
+const LOG_POLY = [7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1];
 const FLT_MIN = 1.17549435e-38;
 
 /**
@@ -150,48 +269,124 @@ const FLT_MIN = 1.17549435e-38;
  */
 export function emitLog(fn: FunctionBuilder, vector: boolean, temp: Temp): void {
   const o = new Lanes(fn, vector);
-  const input = temp(), x = temp(), e = temp(), z = temp(), y = temp();
-  const tiny = () => { fn.get(input); o.k(FLT_MIN); o.lt(); };
+  const input = temp(),
+    x = temp(),
+    e = temp(),
+    z = temp(),
+    y = temp();
+  const tiny = () => {
+    fn.get(input);
+    o.k(FLT_MIN);
+    o.lt();
+  };
   fn.tee(input);
-  o.k(2 ** 64); o.mul(); fn.get(input); tiny(); o.select();
-  o.k(FLT_MIN); o.max();
+  o.k(2 ** 64);
+  o.mul();
+  fn.get(input);
+  tiny();
+  o.select();
+  o.k(FLT_MIN);
+  o.max();
   // e = exponent − 126 (as float); x = mantissa scaled into [0.5, 1)
   if (vector) {
     fn.tee(x).i32(23).simd("i32x4.shr_u").i32x4(126).simd("i32x4.sub").simd("f32x4.convert_i32x4_s").set(e);
     fn.get(x).i32x4(0x807fffff).simd("v128.and").i32x4(0x3f000000).simd("v128.or").set(x);
   } else {
     fn.tee(x).core("i32.reinterpret_f32").i32(23).core("i32.shr_u").i32(126).core("i32.sub").core("f32.convert_i32_s").set(e);
-    fn.get(x).core("i32.reinterpret_f32").i32(0x807fffff | 0).core("i32.and").i32(0x3f000000).core("i32.or").core("f32.reinterpret_i32").set(x);
+    fn.get(x)
+      .core("i32.reinterpret_f32")
+      .i32(0x807fffff | 0)
+      .core("i32.and")
+      .i32(0x3f000000)
+      .core("i32.or")
+      .core("f32.reinterpret_i32")
+      .set(x);
   }
   // if x < √½: e −= 1, x = 2x − 1; else x = x − 1
   const below = () => {
     fn.get(x);
     o.k(SQRT_HALF);
-    if (vector) fn.simd("f32x4.lt"); else fn.core("f32.lt");
+    if (vector) fn.simd("f32x4.lt");
+    else fn.core("f32.lt");
   };
   const choose = () => (vector ? fn.simd("v128.bitselect") : fn.core("select"));
-  fn.get(e); o.k(1); o.sub(); fn.get(e); below(); choose(); fn.set(e);
-  fn.get(x).get(x); o.add(); o.k(1); o.sub(); fn.get(x); o.k(1); o.sub(); below(); choose(); fn.set(x);
-  fn.get(x).get(x); o.mul(); fn.set(z);
+  fn.get(e);
+  o.k(1);
+  o.sub();
+  fn.get(e);
+  below();
+  choose();
+  fn.set(e);
+  fn.get(x).get(x);
+  o.add();
+  o.k(1);
+  o.sub();
+  fn.get(x);
+  o.k(1);
+  o.sub();
+  below();
+  choose();
+  fn.set(x);
+  fn.get(x).get(x);
+  o.mul();
+  fn.set(z);
   o.poly(x, LOG_POLY);
-  fn.get(x); o.mul(); fn.get(z); o.mul();
-  fn.get(e); o.k(LN2_LO); o.mul(); o.add();
-  fn.get(z); o.k(-0.5); o.mul(); o.add();
-  fn.get(x); o.add();
-  fn.get(e); o.k(LN2_HI); o.mul(); o.add();
+  fn.get(x);
+  o.mul();
+  fn.get(z);
+  o.mul();
+  fn.get(e);
+  o.k(LN2_LO);
+  o.mul();
+  o.add();
+  fn.get(z);
+  o.k(-0.5);
+  o.mul();
+  o.add();
+  fn.get(x);
+  o.add();
+  fn.get(e);
+  o.k(LN2_HI);
+  o.mul();
+  o.add();
   fn.tee(y);
-  o.k(64 * LN2_HI); o.sub(); o.k(64 * LN2_LO); o.sub(); fn.get(y); tiny(); o.select();
+  o.k(64 * LN2_HI);
+  o.sub();
+  o.k(64 * LN2_LO);
+  o.sub();
+  fn.get(y);
+  tiny();
+  o.select();
   fn.set(y);
   // Special inputs: 0 → −Inf, +Inf → +Inf, negative or NaN → NaN.
   const fixup = (value: number, test: () => void) => {
-    o.k(value); fn.get(y); test(); choose(); fn.set(y);
+    o.k(value);
+    fn.get(y);
+    test();
+    choose();
+    fn.set(y);
   };
-  fixup(-Infinity, () => { fn.get(input); o.k(0); if (vector) fn.simd("f32x4.eq"); else fn.core("f32.eq"); });
-  fixup(Infinity, () => { fn.get(input); o.k(Infinity); if (vector) fn.simd("f32x4.eq"); else fn.core("f32.eq"); });
+  fixup(-Infinity, () => {
+    fn.get(input);
+    o.k(0);
+    if (vector) fn.simd("f32x4.eq");
+    else fn.core("f32.eq");
+  });
+  fixup(Infinity, () => {
+    fn.get(input);
+    o.k(Infinity);
+    if (vector) fn.simd("f32x4.eq");
+    else fn.core("f32.eq");
+  });
   fixup(NaN, () => {
     // not (input ≥ 0), true for negatives and NaN
-    fn.get(input); o.k(0); if (vector) fn.simd("f32x4.lt"); else fn.core("f32.lt");
-    fn.get(input).get(input); if (vector) fn.simd("f32x4.ne").simd("v128.or"); else fn.core("f32.ne").core("i32.or");
+    fn.get(input);
+    o.k(0);
+    if (vector) fn.simd("f32x4.lt");
+    else fn.core("f32.lt");
+    fn.get(input).get(input);
+    if (vector) fn.simd("f32x4.ne").simd("v128.or");
+    else fn.core("f32.ne").core("i32.or");
   });
   fn.get(y);
 }
@@ -204,15 +399,30 @@ const or = (fn: FunctionBuilder, vector: boolean) => (vector ? fn.simd("v128.or"
  */
 export function emitLog1p(fn: FunctionBuilder, vector: boolean, temp: Temp): void {
   const o = new Lanes(fn, vector);
-  const u = temp(), w = temp(), f = temp();
+  const u = temp(),
+    w = temp(),
+    f = temp();
   fn.tee(u);
-  o.k(1); o.add(); fn.tee(w);
+  o.k(1);
+  o.add();
+  fn.tee(w);
   emitLog(fn, vector, temp);
   // log(w)·(u/(w − 1)): the quotient is near 1, so nothing overflows for huge u.
-  fn.get(u); fn.get(w); o.k(1); o.sub(); o.div(); o.mul();
+  fn.get(u);
+  fn.get(w);
+  o.k(1);
+  o.sub();
+  o.div();
+  o.mul();
   fn.set(f);
   fn.get(u).get(f);
-  fn.get(w); o.k(1); o.eq(); fn.get(u); o.k(Infinity); o.eq(); or(fn, vector);
+  fn.get(w);
+  o.k(1);
+  o.eq();
+  fn.get(u);
+  o.k(Infinity);
+  o.eq();
+  or(fn, vector);
   o.select();
 }
 
@@ -223,26 +433,54 @@ export function emitLog1p(fn: FunctionBuilder, vector: boolean, temp: Temp): voi
  */
 export function emitExpm1(fn: FunctionBuilder, vector: boolean, temp: Temp): void {
   const o = new Lanes(fn, vector);
-  const x = temp(), u = temp(), f = temp();
+  const x = temp(),
+    u = temp(),
+    f = temp();
   fn.tee(x);
   emitExp(fn, vector, temp);
   fn.tee(u);
   // (u − 1)·(x/log u): the quotient is near 1.
-  o.k(1); o.sub();
-  fn.get(x); fn.get(u); emitLog(fn, vector, temp); o.div();
-  o.mul(); fn.set(f);
-  fn.get(x); fn.get(f); fn.get(u); o.k(1); o.eq(); o.select(); fn.set(f);
-  fn.get(f); fn.get(u); o.k(1); o.sub(); fn.get(x); o.abs(); o.k(0.5); o.lt(); o.select();
+  o.k(1);
+  o.sub();
+  fn.get(x);
+  fn.get(u);
+  emitLog(fn, vector, temp);
+  o.div();
+  o.mul();
+  fn.set(f);
+  fn.get(x);
+  fn.get(f);
+  fn.get(u);
+  o.k(1);
+  o.eq();
+  o.select();
+  fn.set(f);
+  fn.get(f);
+  fn.get(u);
+  o.k(1);
+  o.sub();
+  fn.get(x);
+  o.abs();
+  o.k(0.5);
+  o.lt();
+  o.select();
 }
 
 /** softplus(x) = max(x, 0) + log1p(e^−|x|), the reference's form: no overflow, NaN stays NaN. */
 export function emitSoftplus(fn: FunctionBuilder, vector: boolean, temp: Temp): void {
   const o = new Lanes(fn, vector);
-  const x = temp(), m = temp();
+  const x = temp(),
+    m = temp();
   fn.tee(x);
-  o.k(0); o.max(); fn.set(m);
-  fn.get(x); o.abs(); o.k(-1); o.mul();
+  o.k(0);
+  o.max();
+  fn.set(m);
+  fn.get(x);
+  o.abs();
+  o.k(-1);
+  o.mul();
   emitExp(fn, vector, temp);
   emitLog1p(fn, vector, temp);
-  fn.get(m); o.add();
+  fn.get(m);
+  o.add();
 }

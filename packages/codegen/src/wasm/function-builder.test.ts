@@ -14,7 +14,9 @@ describe("FunctionBuilder + buildModule", () => {
   it("runs counted loops with repeat(): sum of 1..n", () => {
     const fn = new FunctionBuilder(["i32"], ["i32"]);
     const [n] = [fn.param(0)];
-    const counter = fn.local("i32"), sum = fn.local("i32"), i = fn.local("i32");
+    const counter = fn.local("i32"),
+      sum = fn.local("i32"),
+      i = fn.local("i32");
     fn.repeat(counter, 100, () => {
       fn.addTo(i, 1);
       fn.get(sum).get(i).core("i32.add").set(sum);
@@ -59,6 +61,10 @@ describe("FunctionBuilder + buildModule", () => {
 
   it("refuses to encode an unclosed block", () => {
     const fn = new FunctionBuilder([]);
-    expect(() => fn.loop(() => { fn.encode(); })).toThrow(/unclosed/);
+    expect(() =>
+      fn.loop(() => {
+        fn.encode();
+      }),
+    ).toThrow(/unclosed/);
   });
 });

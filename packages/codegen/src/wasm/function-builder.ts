@@ -14,9 +14,15 @@ type SimdLaneOp = "f32x4.extract_lane" | "f32x4.replace_lane";
 type SimdLaneMemory = "v128.store32_lane";
 
 const naturalAlign: Record<MemoryLoad | MemoryStore | SimdMemory | SimdLaneMemory, number> = {
-  "i32.load": 2, "f32.load": 2, "i32.store": 2, "f32.store": 2,
+  "i32.load": 2,
+  "f32.load": 2,
+  "i32.store": 2,
+  "f32.store": 2,
   // v128 accesses are only guaranteed 4-byte aligned (Float32Array views), so hint 4.
-  "v128.load": 2, "v128.store": 2, "v128.load32_splat": 2, "v128.load32_zero": 2,
+  "v128.load": 2,
+  "v128.store": 2,
+  "v128.load32_splat": 2,
+  "v128.load32_zero": 2,
   "v128.store32_lane": 2,
 };
 
@@ -49,9 +55,15 @@ export class FunctionBuilder {
     return { index: this.params.length + this.declared.length - 1, type };
   }
 
-  get(l: Local): this { return this.withU32(op["local.get"], l.index); }
-  set(l: Local): this { return this.withU32(op["local.set"], l.index); }
-  tee(l: Local): this { return this.withU32(op["local.tee"], l.index); }
+  get(l: Local): this {
+    return this.withU32(op["local.get"], l.index);
+  }
+  set(l: Local): this {
+    return this.withU32(op["local.set"], l.index);
+  }
+  tee(l: Local): this {
+    return this.withU32(op["local.tee"], l.index);
+  }
   i32(value: number): this {
     // One-byte immediates (−64 ≤ v < 64) are most constants; skip the general encoder.
     if (value >= -64 && value < 64 && Number.isInteger(value)) {
@@ -60,7 +72,9 @@ export class FunctionBuilder {
     }
     return this.raw(op["i32.const"], ...signedLeb128(value));
   }
-  f32(value: number): this { return this.raw(op["f32.const"], ...f32Bytes(value)); }
+  f32(value: number): this {
+    return this.raw(op["f32.const"], ...f32Bytes(value));
+  }
 
   /** Any immediate-free core instruction, e.g. `i32.add`. */
   core(name: CoreOp): this {
@@ -69,7 +83,9 @@ export class FunctionBuilder {
   }
 
   /** Any immediate-free SIMD instruction, e.g. `f32x4.mul`. */
-  simd(name: SimdOp): this { return this.withU32(SIMD_PREFIX, simdOp[name]); }
+  simd(name: SimdOp): this {
+    return this.withU32(SIMD_PREFIX, simdOp[name]);
+  }
 
   /** A scalar load or store with a constant byte offset added to the address on the stack. */
   mem(name: MemoryLoad | MemoryStore, offset = 0): this {
@@ -113,16 +129,26 @@ export class FunctionBuilder {
   }
 
   /** `i32.trunc_sat_f32_s` (0xFC 0): NaN → 0 and out-of-range saturate instead of trapping. */
-  truncSatF32ToI32(): this { return this.raw(0xfc, 0x00); }
+  truncSatF32ToI32(): this {
+    return this.raw(0xfc, 0x00);
+  }
 
   /** `block ... end`: a `br` to its label jumps past the end. */
-  block(body: (exit: Label) => void): this { return this.structured(op.block, body); }
+  block(body: (exit: Label) => void): this {
+    return this.structured(op.block, body);
+  }
 
   /** `loop ... end`: a `br` to its label jumps back to the start. */
-  loop(body: (start: Label) => void): this { return this.structured(op.loop, body); }
+  loop(body: (start: Label) => void): this {
+    return this.structured(op.loop, body);
+  }
 
-  brIf(label: Label): this { return this.raw(op.br_if, ...unsignedLeb128(this.depth - label.depth)); }
-  br(label: Label): this { return this.raw(op.br, ...unsignedLeb128(this.depth - label.depth)); }
+  brIf(label: Label): this {
+    return this.raw(op.br_if, ...unsignedLeb128(this.depth - label.depth));
+  }
+  br(label: Label): this {
+    return this.raw(op.br, ...unsignedLeb128(this.depth - label.depth));
+  }
 
   /**
    * Runs `body` exactly `count` times (count ≥ 1 is known when generating, so no
@@ -130,7 +156,10 @@ export class FunctionBuilder {
    */
   repeat(counter: Local, count: number, body: () => void): this {
     if (count <= 0) return this;
-    if (count === 1) { body(); return this; }
+    if (count === 1) {
+      body();
+      return this;
+    }
     this.i32(count).set(counter);
     return this.loop((start) => {
       body();

@@ -23,8 +23,15 @@ describe("LEB128", () => {
 
   it("round-trips through a decoder for many values", () => {
     const decodeSigned = (bytes: number[]) => {
-      let result = 0, shift = 0, byte = 0, i = 0;
-      do { byte = bytes[i++]; result |= (byte & 0x7f) << shift; shift += 7; } while (byte & 0x80);
+      let result = 0,
+        shift = 0,
+        byte = 0,
+        i = 0;
+      do {
+        byte = bytes[i++];
+        result |= (byte & 0x7f) << shift;
+        shift += 7;
+      } while (byte & 0x80);
       if (shift < 32 && byte & 0x40) result |= -1 << shift;
       return result;
     };

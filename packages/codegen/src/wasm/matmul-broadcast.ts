@@ -29,12 +29,23 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
   const bKStepInB = 4 * s.ldb;
   const cRowStep = 4 * s.ldc;
 
-  const colB = fn.local("i32"), colC = fn.local("i32"), colBias = fn.local("i32");
-  const rowA = fn.local("i32"), rowC = fn.local("i32"), cTile = fn.local("i32");
-  const blockA = fn.local("i32"), blockC = fn.local("i32"), blockCount = fn.local("i32"), kBlockB = fn.local("i32");
-  const ap = fn.local("i32"), bp = fn.local("i32");
-  const jCount = fn.local("i32"), iCount = fn.local("i32"), kCount = fn.local("i32");
-  const R = t.rows, V = t.vectors;
+  const colB = fn.local("i32"),
+    colC = fn.local("i32"),
+    colBias = fn.local("i32");
+  const rowA = fn.local("i32"),
+    rowC = fn.local("i32"),
+    cTile = fn.local("i32");
+  const blockA = fn.local("i32"),
+    blockC = fn.local("i32"),
+    blockCount = fn.local("i32"),
+    kBlockB = fn.local("i32");
+  const ap = fn.local("i32"),
+    bp = fn.local("i32");
+  const jCount = fn.local("i32"),
+    iCount = fn.local("i32"),
+    kCount = fn.local("i32");
+  const R = t.rows,
+    V = t.vectors;
   const acc = Array.from({ length: R }, () => Array.from({ length: V }, () => fn.local("v128")));
   const bv = Array.from({ length: V }, () => fn.local("v128"));
   const av = fn.local("v128");
@@ -51,7 +62,10 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
     const colBytes = vectorTile ? 16 : 4;
     const packed = packing && vectorTile && cols === V;
     const bKStep = packed ? packedStep : bKStepInB;
-    fn.get(rowA).set(ap).get(packed ? scratch : colB).set(bp);
+    fn.get(rowA)
+      .set(ap)
+      .get(packed ? scratch : colB)
+      .set(bp);
     for (let r = 0; r < rows; r++) {
       for (let v = 0; v < cols; v++) {
         if (kb.loadC) {
@@ -139,7 +153,11 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
   const packPanel = (kLength: number) => {
     fn.get(colB).set(bp).get(scratch).set(ap);
     fn.repeat(kCount, kLength, () => {
-      for (let v = 0; v < V; v++) fn.get(ap).get(bp).simdMem("v128.load", 16 * v).simdMem("v128.store", 16 * v);
+      for (let v = 0; v < V; v++)
+        fn.get(ap)
+          .get(bp)
+          .simdMem("v128.load", 16 * v)
+          .simdMem("v128.store", 16 * v);
       fn.addTo(bp, bKStepInB).addTo(ap, packedStep);
     });
   };
@@ -166,8 +184,16 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
   let k0 = 0;
   kBlocks.forEach((length, index) => {
     const kb: KBlock = { length, loadC: s.accumulate || index > 0, last: index === kBlocks.length - 1 };
-    fn.get(a).i32(k0 * aKStep).core("i32.add").set(blockA).get(c).set(blockC);
-    fn.get(b).i32(k0 * bKStepInB).core("i32.add").set(kBlockB);
+    fn.get(a)
+      .i32(k0 * aKStep)
+      .core("i32.add")
+      .set(blockA)
+      .get(c)
+      .set(blockC);
+    fn.get(b)
+      .i32(k0 * bKStepInB)
+      .core("i32.add")
+      .set(kBlockB);
     k0 += length;
     if (t.order === "rows") {
       eachRowTile(s.m, (rows) => eachColumnPanel((width) => tileAt(rows, width, kb), length));

@@ -20,12 +20,22 @@ export function emitDotMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: MatmulT
   const kVectors = Math.floor(s.k / 4);
   const kTail = s.k % 4;
 
-  const colB = fn.local("i32"), colC = fn.local("i32"), colBias = fn.local("i32");
-  const rowA = fn.local("i32"), rowC = fn.local("i32"), cTile = fn.local("i32");
-  const blockA = fn.local("i32"), blockC = fn.local("i32"), blockCount = fn.local("i32");
-  const ap = fn.local("i32"), bp = fn.local("i32");
-  const jCount = fn.local("i32"), iCount = fn.local("i32"), kCount = fn.local("i32");
-  const R = t.ntRows, Q = t.ntCols;
+  const colB = fn.local("i32"),
+    colC = fn.local("i32"),
+    colBias = fn.local("i32");
+  const rowA = fn.local("i32"),
+    rowC = fn.local("i32"),
+    cTile = fn.local("i32");
+  const blockA = fn.local("i32"),
+    blockC = fn.local("i32"),
+    blockCount = fn.local("i32");
+  const ap = fn.local("i32"),
+    bp = fn.local("i32");
+  const jCount = fn.local("i32"),
+    iCount = fn.local("i32"),
+    kCount = fn.local("i32");
+  const R = t.ntRows,
+    Q = t.ntCols;
   const acc = Array.from({ length: R }, () => Array.from({ length: Q }, () => fn.local("v128")));
   const bv = Array.from({ length: Q }, () => fn.local("v128"));
   const av = fn.local("v128");
@@ -36,9 +46,14 @@ export function emitDotMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: MatmulT
     fn.get(rowA).set(ap).get(colB).set(bp);
     for (let r = 0; r < rows; r++) for (let q = 0; q < cols; q++) fn.f32x4(0).set(acc[r][q]);
     const step = (u: number) => {
-      for (let q = 0; q < cols; q++) fn.get(bp).simdMem("v128.load", u * 16 + q * bRowStep).set(bv[q]);
+      for (let q = 0; q < cols; q++)
+        fn.get(bp)
+          .simdMem("v128.load", u * 16 + q * bRowStep)
+          .set(bv[q]);
       for (let r = 0; r < rows; r++) {
-        fn.get(ap).simdMem("v128.load", u * 16 + r * aRowStep).set(av);
+        fn.get(ap)
+          .simdMem("v128.load", u * 16 + r * aRowStep)
+          .set(av);
         for (let q = 0; q < cols; q++) vecMulAdd(fn, acc[r][q], av, bv[q], t.fma);
       }
     };
@@ -64,9 +79,16 @@ export function emitDotMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: MatmulT
           fn.core("f32.mul").core("f32.add").set(sum);
         }
         fn.get(cTile);
-        if (s.accumulate) fn.get(cTile).mem("f32.load", r * cRowStep + 4 * q).get(sum).core("f32.add");
+        if (s.accumulate)
+          fn.get(cTile)
+            .mem("f32.load", r * cRowStep + 4 * q)
+            .get(sum)
+            .core("f32.add");
         else fn.get(sum);
-        if (s.bias) fn.get(colBias).mem("f32.load", 4 * q).core("f32.add");
+        if (s.bias)
+          fn.get(colBias)
+            .mem("f32.load", 4 * q)
+            .core("f32.add");
         temps.reset();
         activationEmitters[s.activation](fn, false, temps.temp("f32"));
         fn.mem("f32.store", r * cRowStep + 4 * q);
@@ -88,7 +110,9 @@ export function emitDotMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: MatmulT
     for (const run of runsOf(s.n, Q)) {
       fn.repeat(jCount, run.count, () => {
         body(run.size);
-        fn.addTo(colB, run.size * bRowStep).addTo(colC, 4 * run.size).addTo(colBias, 4 * run.size);
+        fn.addTo(colB, run.size * bRowStep)
+          .addTo(colC, 4 * run.size)
+          .addTo(colBias, 4 * run.size);
       });
     }
   };

@@ -8,7 +8,12 @@ import { randomF32, rng } from "../testing/mlp.ts";
 const matmulCall = (source: string) => source.split("\n").find((l) => l.includes("by the Wasm SIMD kernel")) ?? "";
 
 describe("a matmul's bias and activation run in the matmul kernel where the plan fuses them", () => {
-  for (const [m, k, n] of [[2, 3, 1], [3, 5, 17], [5, 17, 129], [129, 3, 5]]) {
+  for (const [m, k, n] of [
+    [2, 3, 1],
+    [3, 5, 17],
+    [5, 17, 129],
+    [129, 3, 5],
+  ]) {
     for (const act of ["relu", "sigmoid", "tanh"] as const) {
       it(`${act}(x·W + b), ${m}×${k}×${n}, NaN/±Inf/−0 in x and b: in the kernel, as the reference`, () => {
         const x = input("x", [m, k]);

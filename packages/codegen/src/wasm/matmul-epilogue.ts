@@ -20,13 +20,7 @@ export interface FusedEpilogue {
 
 const activations: Partial<Record<string, Activation>> = { relu: "relu", sigmoid: "sigmoid", tanh: "tanh" };
 
-export function fuseMatmulEpilogue(
-  product: AnyTensor,
-  epilogue: readonly AnyTensor[],
-  n: number,
-  shapes: BoundShapes,
-  stored: ReadonlySet<AnyTensor>,
-): FusedEpilogue {
+export function fuseMatmulEpilogue(product: AnyTensor, epilogue: readonly AnyTensor[], n: number, shapes: BoundShapes, stored: ReadonlySet<AnyTensor>): FusedEpilogue {
   let head = product;
   let bias: AnyTensor | null = null;
   let activation: Activation = "none";

@@ -38,27 +38,34 @@ describe("buildMatmulKernels", () => {
     const sizes = [1, 2, 3, 5, 17, 33];
     const specs: MatmulSpec[] = [];
     for (const variant of variants) {
-      for (const m of sizes) for (const k of [1, 3, 17]) for (const n of sizes) {
-        specs.push({ name: `${variant}_${m}_${k}_${n}`, variant, m, k, n });
-      }
+      for (const m of sizes)
+        for (const k of [1, 3, 17])
+          for (const n of sizes) {
+            specs.push({ name: `${variant}_${m}_${k}_${n}`, variant, m, k, n });
+          }
     }
     expectAccurate(checkAll(specs));
   });
 
   it("matches the reference at the MLP's shapes and larger odd ones (127, 130)", () => {
-    const shapes: Array<[number, number, number]> = [[127, 130, 17], [130, 127, 33], [32, 784, 10], [64, 256, 130]];
-    const specs = variants.flatMap((variant) =>
-      shapes.map(([m, k, n]): MatmulSpec => ({ name: `${variant}_${m}_${k}_${n}`, variant, m, k, n })),
-    );
+    const shapes: Array<[number, number, number]> = [
+      [127, 130, 17],
+      [130, 127, 33],
+      [32, 784, 10],
+      [64, 256, 130],
+    ];
+    const specs = variants.flatMap((variant) => shapes.map(([m, k, n]): MatmulSpec => ({ name: `${variant}_${m}_${k}_${n}`, variant, m, k, n })));
     expectAccurate(checkAll(specs));
   });
 
   it("fuses bias, relu and accumulation in every combination", () => {
     const specs: MatmulSpec[] = [];
     for (const variant of variants) {
-      for (const bias of [false, true]) for (const activation of ["none", "relu"] as const) for (const accumulate of [false, true]) {
-        specs.push({ name: `${variant}_${bias}_${activation}_${accumulate}`, variant, m: 19, k: 23, n: 29, bias, activation, accumulate });
-      }
+      for (const bias of [false, true])
+        for (const activation of ["none", "relu"] as const)
+          for (const accumulate of [false, true]) {
+            specs.push({ name: `${variant}_${bias}_${activation}_${accumulate}`, variant, m: 19, k: 23, n: 29, bias, activation, accumulate });
+          }
     }
     const results = checkAll(specs);
     expectAccurate(results);
@@ -71,14 +78,22 @@ describe("buildMatmulKernels", () => {
   it("gives the same results when packing B panels into scratch (odd sizes, K blocks, epilogues)", () => {
     const specs: MatmulSpec[] = [];
     for (const variant of variants) {
-      for (const [m, k, n] of [[1, 1, 8], [17, 33, 5], [130, 127, 17], [9, 300, 70], [21, 19, 27]]) {
+      for (const [m, k, n] of [
+        [1, 1, 8],
+        [17, 33, 5],
+        [130, 127, 17],
+        [9, 300, 70],
+        [21, 19, 27],
+      ]) {
         specs.push({ name: `${variant}_${m}_${k}_${n}`, variant, m, k, n, bias: true, activation: "relu", accumulate: m === 21, ldb: variant === "nt" ? k + 2 : n + 3 });
       }
     }
     const unpacked = checkAll(specs);
     const packed = checkAll(specs, {}, 4 * 37, true);
     expectAccurate(packed);
-    packed.forEach((r, i) => { expect(Array.from(r.result), r.spec.name).toEqual(Array.from(unpacked[i].result)); });
+    packed.forEach((r, i) => {
+      expect(Array.from(r.result), r.spec.name).toEqual(Array.from(unpacked[i].result));
+    });
     expectAccurate(checkAll(specs, { tuning: { kBlock: 16, rowBlock: 8 } }, 4 * 37, true));
   });
 
@@ -93,14 +108,28 @@ describe("buildMatmulKernels", () => {
   });
 
   it("honours leading dimensions larger than the rows (sub-matrices of wider buffers)", () => {
-    const specs = variants.map((variant): MatmulSpec => ({
-      name: `${variant}_strided`, variant, m: 13, k: 11, n: 18, lda: 41, ldb: 37, ldc: 23, bias: true, activation: "relu",
-    }));
+    const specs = variants.map(
+      (variant): MatmulSpec => ({
+        name: `${variant}_strided`,
+        variant,
+        m: 13,
+        k: 11,
+        n: 18,
+        lda: 41,
+        ldb: 37,
+        ldc: 23,
+        bias: true,
+        activation: "relu",
+      }),
+    );
     expectAccurate(checkAll(specs));
   });
 
   it("is exact for small integers (no hidden reassociation error on exactly representable sums)", () => {
-    const built = buildMatmulKernels([{ name: "nt", variant: "nt", m: 3, k: 9, n: 5 }, { name: "nn", variant: "nn", m: 3, k: 9, n: 5 }]);
+    const built = buildMatmulKernels([
+      { name: "nt", variant: "nt", m: 3, k: 9, n: 5 },
+      { name: "nn", variant: "nn", m: 3, k: 9, n: 5 },
+    ]);
     const memory = new wasm.Memory({ initial: 1 });
     const f32 = new Float32Array(memory.buffer);
     const random = seededRandom(7);
@@ -108,20 +137,27 @@ describe("buildMatmulKernels", () => {
     const { nt, nn } = built.instantiate(memory);
     nt(0, 4 * 27, 4 * 100);
     nn(0, 4 * 27, 4 * 150);
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 5; j++) {
-      let dotNt = 0, dotNn = 0;
-      for (let k = 0; k < 9; k++) {
-        dotNt += f32[i * 9 + k] * f32[27 + j * 9 + k];
-        dotNn += f32[i * 9 + k] * f32[27 + k * 5 + j];
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 5; j++) {
+        let dotNt = 0,
+          dotNn = 0;
+        for (let k = 0; k < 9; k++) {
+          dotNt += f32[i * 9 + k] * f32[27 + j * 9 + k];
+          dotNn += f32[i * 9 + k] * f32[27 + k * 5 + j];
+        }
+        expect(f32[100 + i * 5 + j]).toBe(dotNt);
+        expect(f32[150 + i * 5 + j]).toBe(dotNn);
       }
-      expect(f32[100 + i * 5 + j]).toBe(dotNt);
-      expect(f32[150 + i * 5 + j]).toBe(dotNn);
-    }
   });
 
   it("gives the same results with other register tiles and unroll factors", () => {
     const specs = variants.map((variant): MatmulSpec => ({ name: variant, variant, m: 21, k: 19, n: 27, bias: true, activation: "relu", accumulate: true }));
-    for (const tuning of [{ rows: 1, vectors: 1, ntRows: 1, ntCols: 1, kUnroll: 1 }, { rows: 6, vectors: 2, ntRows: 2, ntCols: 4, kUnroll: 3, order: "rows" as const }, { rowBlock: 8, kBlock: 4 }, { rowBlock: 5, rows: 3, ntRows: 3, kBlock: 7 }]) {
+    for (const tuning of [
+      { rows: 1, vectors: 1, ntRows: 1, ntCols: 1, kUnroll: 1 },
+      { rows: 6, vectors: 2, ntRows: 2, ntCols: 4, kUnroll: 3, order: "rows" as const },
+      { rowBlock: 8, kBlock: 4 },
+      { rowBlock: 5, rows: 3, ntRows: 3, kBlock: 7 },
+    ]) {
       expectAccurate(checkAll(specs, { tuning }));
     }
   });
@@ -130,7 +166,10 @@ describe("buildMatmulKernels", () => {
   // child node with --experimental-wasm-relaxed-simd; this process checks the results.
   it("matches the reference with fused multiply-add (relaxed SIMD, in a flagged child node)", () => {
     const specs = variants.flatMap((variant) =>
-      [[17, 33, 5], [130, 127, 17]].map(([m, k, n]): MatmulSpec => ({ name: `${variant}_${m}`, variant, m, k, n, bias: true, activation: "relu" })),
+      [
+        [17, 33, 5],
+        [130, 127, 17],
+      ].map(([m, k, n]): MatmulSpec => ({ name: `${variant}_${m}`, variant, m, k, n, bias: true, activation: "relu" })),
     );
     const built = buildMatmulKernels(specs, { relaxedSimd: true });
     const base = 4 * 37;
@@ -190,6 +229,11 @@ describe("buildMatmulKernels", () => {
     expect(() => built.instantiate(memory).big(0, 0, 65536 - 100)).toThrow(wasm.RuntimeError);
     expect(() => buildMatmulKernels([{ name: "bad", variant: "nn", m: 4, k: 8, n: 4, lda: 3 }])).toThrow(/"bad".*lda ≥ 8/);
     expect(() => buildMatmulKernels([{ name: "zero", variant: "nt", m: 0, k: 8, n: 4 }])).toThrow(/"zero": m must be a positive integer/);
-    expect(() => buildMatmulKernels([{ name: "x", variant: "nn", m: 1, k: 1, n: 1 }, { name: "x", variant: "nn", m: 1, k: 1, n: 1 }])).toThrow(/two functions named "x"/);
+    expect(() =>
+      buildMatmulKernels([
+        { name: "x", variant: "nn", m: 1, k: 1, n: 1 },
+        { name: "x", variant: "nn", m: 1, k: 1, n: 1 },
+      ]),
+    ).toThrow(/two functions named "x"/);
   });
 });

@@ -102,12 +102,7 @@ function canBlock(): boolean {
  * and has not finished (protocol in matmul-worker-source.ts). A delayed worker thus
  * costs nothing: the caller simply does more of the chunks.
  */
-export async function createPoolWith(
-  startWorker: StartPoolWorker,
-  specs: readonly MatmulSpec[],
-  memory: WasmMemory,
-  options: MatmulPoolOptions = {},
-): Promise<MatmulPool> {
+export async function createPoolWith(startWorker: StartPoolWorker, specs: readonly MatmulSpec[], memory: WasmMemory, options: MatmulPoolOptions = {}): Promise<MatmulPool> {
   if (!isSharedMemory(memory)) {
     throw new TypeError("createMatmulPool: the memory must be shared (new WebAssembly.Memory({ initial, maximum, shared: true }))");
   }
@@ -142,7 +137,9 @@ export async function createPoolWith(
   const common = new Int32Array(commonBuffer);
   let job = 0;
   const workers = await Promise.all(
-    Array.from({ length: workerCount }, (_, slot) => startWorker({ module: built.module(true), memory, control, commonBuffer, slot, names, plans, scratch: scratchOf(slot + 1), spinMs })),
+    Array.from({ length: workerCount }, (_, slot) =>
+      startWorker({ module: built.module(true), memory, control, commonBuffer, slot, names, plans, scratch: scratchOf(slot + 1), spinMs }),
+    ),
   );
   const slots = workers.map((_, slot) => new Int32Array(control, slot * SLOT_INTS * 4, SLOT_INTS));
   const kernelByIndex = names.map((name) => local[name]);

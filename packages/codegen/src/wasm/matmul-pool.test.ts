@@ -29,9 +29,19 @@ describe("createMatmulPool", () => {
     expect(36 * 65536 + pool.scratchBytes).toBeLessThan(39 * 65536);
     expect([...pool.splits.keys()].sort()).toEqual(["nn", "nn_wide", "nt", "nt_rows", "tn", "tn_rows"]);
     // Without the adaptive choice every split kernel always runs split.
-    expect(specs.filter((s) => pool.usingSplit(s.name)).map((s) => s.name).sort()).toEqual(["nn", "nn_wide", "nt", "nt_rows", "tn", "tn_rows"]);
+    expect(
+      specs
+        .filter((s) => pool.usingSplit(s.name))
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(["nn", "nn_wide", "nt", "nt_rows", "tn", "tn_rows"]);
     // Few rows: split by columns; many: by rows, several chunks per thread.
-    expect(pool.splits.get("nn")!.map((p) => [p.spec.m, p.spec.n])).toEqual([[130, 8], [130, 8], [130, 16], [130, 13]]);
+    expect(pool.splits.get("nn")!.map((p) => [p.spec.m, p.spec.n])).toEqual([
+      [130, 8],
+      [130, 8],
+      [130, 16],
+      [130, 13],
+    ]);
     expect(pool.splits.get("tn_rows")!.map((p) => p.spec.n)).toEqual([13, 13, 13, 13]);
     for (const s of pool.specs) {
       const at = place(s, 4 * 101);
@@ -97,7 +107,12 @@ describe("createMatmulPool", () => {
 
 describe("splitRows", () => {
   it("covers every row once, in whole register tiles, as evenly as possible", () => {
-    for (const [variant, m] of [["nn", 130], ["nt", 7], ["tn", 1000], ["nn", 3]] as const) {
+    for (const [variant, m] of [
+      ["nn", 130],
+      ["nt", 7],
+      ["tn", 1000],
+      ["nn", 3],
+    ] as const) {
       const s = resolveMatmul({ name: "x", variant, m, k: 8, n: 8, lda: variant === "tn" ? m + 3 : 40 });
       const parts = splitRows(s, 2, defaultTuning);
       const tileRows = variant === "nt" ? defaultTuning.ntRows : defaultTuning.rows;
@@ -116,7 +131,12 @@ describe("splitRows", () => {
 
 describe("splitColumns and planSplit", () => {
   it("cover every column once in whole panels, shifting B, C and the bias", () => {
-    for (const [variant, n] of [["nn", 260], ["nt", 29], ["tn", 70], ["nn", 5]] as const) {
+    for (const [variant, n] of [
+      ["nn", 260],
+      ["nt", 29],
+      ["tn", 70],
+      ["nn", 5],
+    ] as const) {
       const s = resolveMatmul({ name: "x", variant, m: 9, k: 8, n, ldb: variant === "nt" ? 11 : n + 1 });
       const parts = splitColumns(s, 2, defaultTuning);
       const panel = variant === "nt" ? defaultTuning.ntCols : 4 * defaultTuning.vectors;

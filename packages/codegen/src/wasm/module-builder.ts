@@ -45,11 +45,7 @@ export function buildModule(memory: MemoryImport, functions: ReadonlyArray<{ nam
     let index = typeKeys.indexOf(key);
     if (index < 0) {
       index = typeKeys.push(key) - 1;
-      types.push([
-        FUNC_TYPE,
-        ...unsignedLeb128(fn.params.length), ...fn.params.map((t) => valType[t]),
-        ...unsignedLeb128(fn.results.length), ...fn.results.map((t) => valType[t]),
-      ]);
+      types.push([FUNC_TYPE, ...unsignedLeb128(fn.params.length), ...fn.params.map((t) => valType[t]), ...unsignedLeb128(fn.results.length), ...fn.results.map((t) => valType[t])]);
     }
     return index;
   });
@@ -70,8 +66,20 @@ export function buildModule(memory: MemoryImport, functions: ReadonlyArray<{ nam
   const bytes = [...MAGIC_AND_VERSION];
   section(bytes, SECTION.type, types);
   section(bytes, SECTION.import, [importEntry]);
-  section(bytes, SECTION.function, typeIndexOf.map((i) => unsignedLeb128(i)));
-  section(bytes, SECTION.export, functions.map(({ name }, i) => [...encodeName(name), EXPORT_FUNC, ...unsignedLeb128(i)]));
-  section(bytes, SECTION.code, functions.map(({ fn }) => fn.encode()));
+  section(
+    bytes,
+    SECTION.function,
+    typeIndexOf.map((i) => unsignedLeb128(i)),
+  );
+  section(
+    bytes,
+    SECTION.export,
+    functions.map(({ name }, i) => [...encodeName(name), EXPORT_FUNC, ...unsignedLeb128(i)]),
+  );
+  section(
+    bytes,
+    SECTION.code,
+    functions.map(({ fn }) => fn.encode()),
+  );
   return Uint8Array.from(bytes);
 }

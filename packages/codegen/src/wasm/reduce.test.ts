@@ -102,7 +102,7 @@ describe("sums and maxima over rows or whole tensors as Wasm kernels follow the 
   it("a column sum cancelling in float64 row order gives the reference's value exactly", () => {
     const g = input("g", [4, 5]);
     const s = sum(g, [0]);
-    const data = Float32Array.from({ length: 20 }, (_, i) => [1e30, 1, -1e30, 1][i >> 2 & 3] * (i % 5 === 4 ? 1 : 0.5));
+    const data = Float32Array.from({ length: 20 }, (_, i) => [1e30, 1, -1e30, 1][(i >> 2) & 3] * (i % 5 === 4 ? 1 : 0.5));
     const step = compile({ inputs: [g], outputs: { s } });
     expect(step.kernels[0].runs).toBe("wasm");
     expect([...step.run({ g: data }).s]).toEqual([...evaluate(s, { g: data })].map(Math.fround));

@@ -65,7 +65,10 @@ function planReduction(kernel: ReductionKernel, shapes: BoundShapes, stored: Rea
   const scalars: AnyTensor[] = [];
   const floatOk = (n: AnyTensor) => n.dtype === "float32" || (n.dtype === "bool" && ["greater", "less", "equal"].includes(n.op));
   if (prologue.length === 0) full.push(source);
-  for (const [nodes, n] of [[prologue, count], [epilogue, rows]] as const) {
+  for (const [nodes, n] of [
+    [prologue, count],
+    [epilogue, rows],
+  ] as const) {
     for (const node of nodes) {
       if (!simdRules[node.op] || !floatOk(node) || shapes.count(node) !== n) return `${node.op} has no exact f32x4 form here`;
       for (const x of node.inputs) {
@@ -101,13 +104,20 @@ function buildReduction(kernel: ReductionKernel, plan: ReducePlan, shapes: Bound
   const isSum = reduce.op === "sum";
   const source = reduce.inputs[0];
   /** Pushes x: computed, splat, a literal, or a load at `off` (four lanes, or one splat). */
-  const push = (lanes: boolean) => (x: AnyTensor): Push => () => {
-    const local = plan.full.includes(x) ? undefined : r.local(x);
-    if (local) fn.get(local);
-    else if (plan.full.includes(x)) fn.get(pointer.get(x)!).get(off).core("i32.add").simdMem(lanes ? "v128.load" : "v128.load32_splat", 0);
-    else if (plan.perRow.includes(x)) fn.get(pointer.get(x)!).simdMem("v128.load32_splat", 0);
-    else r.literal(x);
-  };
+  const push =
+    (lanes: boolean) =>
+    (x: AnyTensor): Push =>
+    () => {
+      const local = plan.full.includes(x) ? undefined : r.local(x);
+      if (local) fn.get(local);
+      else if (plan.full.includes(x))
+        fn.get(pointer.get(x)!)
+          .get(off)
+          .core("i32.add")
+          .simdMem(lanes ? "v128.load" : "v128.load32_splat", 0);
+      else if (plan.perRow.includes(x)) fn.get(pointer.get(x)!).simdMem("v128.load32_splat", 0);
+      else r.literal(x);
+    };
   /** The reduced operand's value (four lanes, or one splat) on the stack. */
   const operand = (lanes: boolean) => {
     if (prologue.length === 0) return push(lanes)(source)();
@@ -138,7 +148,12 @@ function buildReduction(kernel: ReductionKernel, plan: ReducePlan, shapes: Bound
       fn.get(tailSum).simd("f64x2.add").simd("f32x4.demote_f64x2_zero");
     } else {
       // Lanes to one: max is order-free, so fold the four lanes pairwise.
-      fn.get(acc).get(acc).get(acc).shuffle([...HIGH_BYTES, ...LOW_BYTES]).simd("f32x4.max").set(acc);
+      fn.get(acc)
+        .get(acc)
+        .get(acc)
+        .shuffle([...HIGH_BYTES, ...LOW_BYTES])
+        .simd("f32x4.max")
+        .set(acc);
       fn.get(acc).get(acc).get(acc).shuffle([4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11]).simd("f32x4.max");
     }
     fn.lane("f32x4.extract_lane", 0).simd("f32x4.splat").set(value(reduce));

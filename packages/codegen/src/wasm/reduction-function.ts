@@ -28,7 +28,9 @@ export function reductionFunction(kernel: ReductionKernel, pointers: readonly An
   const values = new Map<AnyTensor, Local>();
   scalars.forEach((x, i) => {
     const l = fn.local("v128");
-    fn.get(fn.param(pointers.length + i)).simd("f32x4.splat").set(l);
+    fn.get(fn.param(pointers.length + i))
+      .simd("f32x4.splat")
+      .set(l);
     values.set(x, l);
   });
   for (const n of kernel.nodes) values.set(n, fn.local("v128"));

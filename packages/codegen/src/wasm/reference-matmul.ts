@@ -6,12 +6,11 @@ import type { ResolvedMatmul } from "./matmul-spec.ts";
  * and the bias from f32 memory exactly as a spec describes and returns the M×N
  * result (row-major, contiguous) in float64.
  */
-export function referenceMatmul(
-  s: ResolvedMatmul,
-  f32: Float32Array,
-  offsets: { a: number; b: number; c: number; bias?: number },
-): Float64Array {
-  const a = offsets.a / 4, b = offsets.b / 4, c = offsets.c / 4, bias = (offsets.bias ?? 0) / 4;
+export function referenceMatmul(s: ResolvedMatmul, f32: Float32Array, offsets: { a: number; b: number; c: number; bias?: number }): Float64Array {
+  const a = offsets.a / 4,
+    b = offsets.b / 4,
+    c = offsets.c / 4,
+    bias = (offsets.bias ?? 0) / 4;
   const at = (i: number, k: number) => f32[a + (s.variant === "tn" ? k * s.lda + i : i * s.lda + k)];
   const bt = (k: number, j: number) => f32[b + (s.variant === "nt" ? j * s.ldb + k : k * s.ldb + j)];
   const out = new Float64Array(s.m * s.n);

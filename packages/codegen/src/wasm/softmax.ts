@@ -77,7 +77,11 @@ export function buildSoftmax(kind: SoftmaxKind, rows: number, cols: number): Fun
       fn.addTo(q, 16);
     });
   };
-  const at = (base: Local, j: number) => fn.get(base).i32(16 * vectors + 4 * j).core("i32.add");
+  const at = (base: Local, j: number) =>
+    fn
+      .get(base)
+      .i32(16 * vectors + 4 * j)
+      .core("i32.add");
   fn.repeat(row, rows, () => {
     // The row max; f32 max propagates NaN like Math.max, and max(−0, +0) is +0.
     fn.f32x4(-Infinity).set(mv);
@@ -114,7 +118,15 @@ export function buildSoftmax(kind: SoftmaxKind, rows: number, cols: number): Fun
       fn.f32x4(1).simd("f64x2.promote_low_f32x4").get(sum).simd("f64x2.div").simd("f32x4.demote_f64x2_zero").lane("f32x4.extract_lane", 0);
       fn.f32(1).get(finite).core("select").set(factor);
       overVectors(() => fn.get(q).get(q).simdMem("v128.load", 0).get(factor).simd("f32x4.splat").simd("f32x4.mul").simdMem("v128.store", 0));
-      for (let j = 0; j < tail; j++) at(y, j).get(y).i32(16 * vectors + 4 * j).core("i32.add").mem("f32.load", 0).get(factor).core("f32.mul").mem("f32.store", 0);
+      for (let j = 0; j < tail; j++)
+        at(y, j)
+          .get(y)
+          .i32(16 * vectors + 4 * j)
+          .core("i32.add")
+          .mem("f32.load", 0)
+          .get(factor)
+          .core("f32.mul")
+          .mem("f32.store", 0);
     } else {
       // lse − m = log1p(Σ − 1), or 0 where m is not finite (then lse = m).
       temps.reset();
@@ -124,7 +136,17 @@ export function buildSoftmax(kind: SoftmaxKind, rows: number, cols: number): Fun
       if (kind === "logSoftmax") {
         fn.get(factor).simd("f32x4.splat").set(e);
         overVectors(() => fn.get(q).get(p).simdMem("v128.load", 0).get(mv).simd("f32x4.sub").get(e).simd("f32x4.sub").simdMem("v128.store", 0));
-        for (let j = 0; j < tail; j++) at(y, j).get(x).i32(16 * vectors + 4 * j).core("i32.add").mem("f32.load", 0).get(m).core("f32.sub").get(factor).core("f32.sub").mem("f32.store", 0);
+        for (let j = 0; j < tail; j++)
+          at(y, j)
+            .get(x)
+            .i32(16 * vectors + 4 * j)
+            .core("i32.add")
+            .mem("f32.load", 0)
+            .get(m)
+            .core("f32.sub")
+            .get(factor)
+            .core("f32.sub")
+            .mem("f32.store", 0);
       } else {
         emitLoss(fn, { x, labels: labels!, y, m, factor, cols, p });
       }

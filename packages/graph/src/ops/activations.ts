@@ -43,5 +43,4 @@ export const elu = <S extends Shape, D extends DType>(x: Tensor<S, D>, alpha = 1
   where(greater(x as AnyTensor, 0), x as AnyTensor, mul(expm1(x as AnyTensor), alpha)) as never;
 
 /** Exact GELU, x·Φ(x) = ½x(1 + erf(x/√2)) (Hendrycks & Gimpel, 2016), as PyTorch's default. */
-export const gelu = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> =>
-  mul(mul(x as AnyTensor, 0.5), add(erf(mul(x as AnyTensor, Math.SQRT1_2)), 1)) as never;
+export const gelu = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => mul(mul(x as AnyTensor, 0.5), add(erf(mul(x as AnyTensor, Math.SQRT1_2)), 1)) as never;

@@ -3,7 +3,10 @@ import { evaluate } from "../evaluate.ts";
 import { add, div, maximum, minimum, mul, pow, sub } from "./binary.ts";
 import { constant, input } from "./leaves.ts";
 
-const rows = constant([[1, 2, 3], [4, 5, 6]]); // [2, 3]
+const rows = constant([
+  [1, 2, 3],
+  [4, 5, 6],
+]); // [2, 3]
 const col = constant([[10], [20]]); // [2, 1]
 const row = constant([100, 200, 300]); // [3]
 

@@ -40,10 +40,7 @@ export const powOp = defineOp("pow", {
   ...binary,
   dtype: floatOnly,
   scalar: Math.pow,
-  vjp: ({ inputs: [a, b], out, grad }) => [
-    unbroadcast(mul(grad, mul(b, pow(a, add(b, -1)))), a.shape),
-    unbroadcast(mul(grad, mul(out, log(a))), b.shape),
-  ],
+  vjp: ({ inputs: [a, b], out, grad }) => [unbroadcast(mul(grad, mul(b, pow(a, add(b, -1)))), a.shape), unbroadcast(mul(grad, mul(out, log(a))), b.shape)],
 });
 
 /** Share of the cotangent that goes to `a` where a and b compete: 1 where a wins, ½ on ties. */

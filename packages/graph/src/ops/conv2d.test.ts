@@ -149,7 +149,11 @@ describe("the gradient ops are the adjoints of conv2d", () => {
 describe("conv2d shape errors name the op, the operands and the call site", () => {
   const x = input("x", [2, 5, 5, 3]);
   test.each([
-    ["channel mismatch", () => conv2d(x, input("w", [3, 3, 2, 4]) as never), /conv2d: input channels 3 must equal the filter's in-channels 2 × groups 1; operands float32\[2, 5, 5, 3\], float32\[3, 3, 2, 4\] \(at .*conv2d\.test\.ts/],
+    [
+      "channel mismatch",
+      () => conv2d(x, input("w", [3, 3, 2, 4]) as never),
+      /conv2d: input channels 3 must equal the filter's in-channels 2 × groups 1; operands float32\[2, 5, 5, 3\], float32\[3, 3, 2, 4\] \(at .*conv2d\.test\.ts/,
+    ],
     ["groups not dividing the outputs", () => conv2d(x, input("w", [3, 3, 1, 4]), { groups: 3 }), /output channels 4 must be a multiple of groups 3/],
     ["kernel larger than the padded input", () => conv2d(x, input("w", [7, 1, 3, 1])), /does not fit a 5×5 input/],
     ["rank 3 input", () => conv2d(input("v", [5, 5, 3]) as never, input("w", [3, 3, 3, 1]) as never), /must be rank 4/],
@@ -158,7 +162,11 @@ describe("conv2d shape errors name the op, the operands and the call site", () =
     ["fractional groups", () => conv2d(x, input("w", [3, 3, 3, 1]), { groups: 1.5 }), /groups must be a positive integer, got 1.5/],
     ["symbolic spatial dims", () => conv2d(input("v", ["b", "h", 5, 3]), input("w", [3, 3, 3, 1])), /spatial dims must be static/],
     ["int32 input", () => conv2d(input("v", [1, 3, 3, 1], "int32"), input("w", [1, 1, 1, 1], "int32")), /expected float32, got int32/],
-    ["a misspelt option", () => conv2d(x, input("w", [3, 3, 3, 1]), { kernel_size: 3 } as never), /conv2d: unknown option "kernel_size"; expected strides, stride, padding, dilations, dilation, groups; operands/],
+    [
+      "a misspelt option",
+      () => conv2d(x, input("w", [3, 3, 3, 1]), { kernel_size: 3 } as never),
+      /conv2d: unknown option "kernel_size"; expected strides, stride, padding, dilations, dilation, groups; operands/,
+    ],
     ["stride and strides disagreeing", () => conv2d(x, input("w", [3, 3, 3, 1]), { stride: 2, strides: 1 }), /strides 1 and stride 2 disagree/],
     ["transpose without inputSize", () => conv2dTranspose(x, input("w", [3, 3, 3, 3]), {} as never), /conv2dTranspose: expected a size \[h, w\]/],
     ["transpose to a size the gradient does not fit", () => conv2dTranspose(x, input("w", [3, 3, 3, 3]), { inputSize: [9, 9] }), /does not match the conv output/],

@@ -53,7 +53,8 @@ function gradientMismatch(g: Shape, d: ConvDims, n: Dim): string | null {
   const size = spatialDims(g, "gradient");
   if (typeof size === "string") return size;
   if (g[0] !== n) return `batch dims differ: ${JSON.stringify(n)} vs ${JSON.stringify(g[0])}`;
-  if (size[0] !== d.out[0] || size[1] !== d.out[1] || g[3] !== d.o) return `gradient ${formatShape(g)} does not match the conv output [${JSON.stringify(n)}, ${d.out[0]}, ${d.out[1]}, ${d.o}]`;
+  if (size[0] !== d.out[0] || size[1] !== d.out[1] || g[3] !== d.o)
+    return `gradient ${formatShape(g)} does not match the conv output [${JSON.stringify(n)}, ${d.out[0]}, ${d.out[1]}, ${d.o}]`;
   return null;
 }
 
@@ -69,20 +70,27 @@ function forEachProduct(d: ConvDims, batch: number, visit: (xi: number, wi: numb
   const groups = d.win.groups;
   const og = d.o / groups;
   for (let b = 0; b < batch; b++) {
-    forEachTap(d.win, d.size, d.kernel, d.out, (y, x, ky, kx, iy, ix) => {
-      const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-      const xBase = inside ? ((b * h + iy) * w + ix) * d.c : -1;
-      const wBase = (ky * kw + kx) * d.cg * d.o;
-      const yBase = ((b * oh + y) * ow + x) * d.o;
-      for (let g = 0; g < groups; g++) {
-        for (let ci = 0; ci < d.cg; ci++) {
-          for (let oo = 0; oo < og; oo++) {
-            const o = g * og + oo;
-            visit(inside ? xBase + g * d.cg + ci : -1, wBase + ci * d.o + o, yBase + o);
+    forEachTap(
+      d.win,
+      d.size,
+      d.kernel,
+      d.out,
+      (y, x, ky, kx, iy, ix) => {
+        const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+        const xBase = inside ? ((b * h + iy) * w + ix) * d.c : -1;
+        const wBase = (ky * kw + kx) * d.cg * d.o;
+        const yBase = ((b * oh + y) * ow + x) * d.o;
+        for (let g = 0; g < groups; g++) {
+          for (let ci = 0; ci < d.cg; ci++) {
+            for (let oo = 0; oo < og; oo++) {
+              const o = g * og + oo;
+              visit(inside ? xBase + g * d.cg + ci : -1, wBase + ci * d.o + o, yBase + o);
+            }
           }
         }
-      }
-    }, true);
+      },
+      true,
+    );
   }
 }
 
@@ -191,7 +199,14 @@ export interface Conv2dOptions extends WindowOptions {
 }
 
 /** Resolves options into params, turning any complaint into the op's usual error. */
-function resolveConv(op: string, operands: readonly AnyTensor[], size: readonly [Dim, Dim], kernel: readonly [Dim, Dim], options: Conv2dOptions, known: readonly string[] = []): Conv2dParams {
+function resolveConv(
+  op: string,
+  operands: readonly AnyTensor[],
+  size: readonly [Dim, Dim],
+  kernel: readonly [Dim, Dim],
+  options: Conv2dOptions,
+  known: readonly string[] = [],
+): Conv2dParams {
   return asOpError(op, operands, () => {
     const given = windowOptions(options, ["groups", ...known]);
     const strides = pair(given.strides, 1, "strides");

@@ -146,7 +146,9 @@ function evaluateCustom(spec: CustomOpSpec, inputs: readonly Value[], outShape: 
 function vjpCustom(spec: CustomOpSpec, ctx: CustomVjpContext): ReadonlyArray<AnyTensor | null> {
   const cotangents = spec.vjp(ctx);
   if (!Array.isArray(cotangents) || cotangents.length !== ctx.inputs.length) {
-    throw new GraphError(`custom ${label(spec.name)}: vjp must return ${ctx.inputs.length} cotangents (Tensor or null), got ${Array.isArray(cotangents) ? cotangents.length : typeof cotangents}`);
+    throw new GraphError(
+      `custom ${label(spec.name)}: vjp must return ${ctx.inputs.length} cotangents (Tensor or null), got ${Array.isArray(cotangents) ? cotangents.length : typeof cotangents}`,
+    );
   }
   cotangents.forEach((ct, i) => {
     if (ct === null) return;

@@ -15,4 +15,13 @@ export { maxPool2d } from "./max-pool2d.ts";
 export { avgPool2d, globalAvgPool2d, type AvgPool2dOptions } from "./avg-pool2d.ts";
 export type { Pool2dOptions } from "./pool2d.ts";
 export type { Padding, WindowOptions } from "./window.ts";
-export { defineCustomOp, type CustomOp, type CustomOpSpec, type ElementwiseCustomOpSpec, type GeneralCustomOpSpec, type CustomVjpContext, type KernelArray, type KernelShapes } from "./custom.ts";
+export {
+  defineCustomOp,
+  type CustomOp,
+  type CustomOpSpec,
+  type ElementwiseCustomOpSpec,
+  type GeneralCustomOpSpec,
+  type CustomVjpContext,
+  type KernelArray,
+  type KernelShapes,
+} from "./custom.ts";

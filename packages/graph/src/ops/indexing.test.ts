@@ -3,7 +3,10 @@ import { evaluate } from "../evaluate.ts";
 import { gather, oneHot, scatterAdd } from "./indexing.ts";
 import { constant, input } from "./leaves.ts";
 
-const m = constant([[1, 2, 3], [4, 5, 6]]); // [2, 3]
+const m = constant([
+  [1, 2, 3],
+  [4, 5, 6],
+]); // [2, 3]
 const idx = (values: number[], shape = [values.length]) => constant(values, shape, "int32") as never;
 
 describe("gather and scatterAdd", () => {
@@ -14,14 +17,27 @@ describe("gather and scatterAdd", () => {
     expect(Array.from(evaluate(cols))).toEqual([3, 1, 3, 2, 6, 4, 6, 5]);
   });
   test("gather of an embedding table by int32 input", () => {
-    const table = constant([[0, 0], [1, 1], [2, 2], [3, 3]]);
+    const table = constant([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
     const tokens = input("tokens", ["batch"], "int32");
     const e = gather(table, tokens);
     expect(e.shape).toEqual(["batch", 2]);
     expect(Array.from(evaluate(e, { tokens: Int32Array.of(3, 1) }, { batch: 2 }))).toEqual([3, 3, 1, 1]);
   });
   test("scatterAdd sums updates into their slots, repeated indices adding up", () => {
-    const s = scatterAdd(constant([[1, 2, 3], [4, 5, 6]]), idx([0, 2, 0]), 1, 4);
+    const s = scatterAdd(
+      constant([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+      idx([0, 2, 0]),
+      1,
+      4,
+    );
     expect(s.shape).toEqual([2, 4]);
     expect(Array.from(evaluate(s))).toEqual([4, 0, 2, 0, 10, 0, 5, 0]);
   });

@@ -4,7 +4,10 @@ import { broadcastTo, reshape, transpose } from "./layout.ts";
 import { constant, input } from "./leaves.ts";
 import { concat, pad, slice } from "./slicing.ts";
 
-const m = constant([[1, 2, 3], [4, 5, 6]]); // [2, 3]
+const m = constant([
+  [1, 2, 3],
+  [4, 5, 6],
+]); // [2, 3]
 
 describe("reshape", () => {
   test("keeps row-major order; one -1 takes the rest", () => {
@@ -23,7 +26,10 @@ describe("reshape", () => {
 describe("transpose and broadcastTo", () => {
   test("transpose reverses axes by default and follows perm otherwise", () => {
     expect(Array.from(evaluate(transpose(m)))).toEqual([1, 4, 2, 5, 3, 6]);
-    const t = constant(Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]);
+    const t = constant(
+      Array.from({ length: 24 }, (_, i) => i),
+      [2, 3, 4],
+    );
     const p = transpose(t, [1, 2, 0]);
     expect(p.shape).toEqual([3, 4, 2]);
     // p[j][k][i] = t[i][j][k] = 12i + 4j + k

@@ -17,8 +17,7 @@ function sizeSignature(shape: Shape): string {
 export const reshapeOp = defineOp("reshape", {
   arity: 1,
   traits: ["layout", "view"],
-  shape: ([x], p) =>
-    sizeSignature(x) === sizeSignature(p.shape) ? p.shape : `cannot reshape ${formatShape(x)} to ${formatShape(p.shape)}: element counts differ`,
+  shape: ([x], p) => (sizeSignature(x) === sizeSignature(p.shape) ? p.shape : `cannot reshape ${formatShape(x)} to ${formatShape(p.shape)}: element counts differ`),
   dtype: anyDType,
   evaluate: ([x]) => x.data,
   vjp: ({ inputs: [x], grad }) => [reshape(grad, x.shape)],

@@ -33,8 +33,7 @@ export const sizeOp = defineOp("size", {
 });
 
 function checkShape(what: string, shape: unknown): asserts shape is Shape {
-  const ok =
-    Array.isArray(shape) && shape.every((d) => (typeof d === "number" && Number.isInteger(d) && d >= 0) || (typeof d === "string" && d.length > 0));
+  const ok = Array.isArray(shape) && shape.every((d) => (typeof d === "number" && Number.isInteger(d) && d >= 0) || (typeof d === "string" && d.length > 0));
   if (!ok) throw new GraphError(`${what}: shape must be an array of non-negative integers and dim names, got ${JSON.stringify(shape)}`);
 }
 
@@ -92,11 +91,7 @@ export function constant(value: number): Tensor<[], "float32">;
 /** Without a shape, nested arrays give theirs at run time; statically it is only known to be numbers. */
 export function constant(value: ArrayLike<number> | readonly unknown[]): Tensor<number[], "float32">;
 export function constant<const S extends readonly number[]>(value: number | ArrayLike<number> | readonly unknown[], shape: S): Tensor<[...S], "float32">;
-export function constant<const S extends readonly number[], D extends DType>(
-  value: number | ArrayLike<number> | readonly unknown[],
-  shape: S,
-  dtype: D,
-): Tensor<[...S], D>;
+export function constant<const S extends readonly number[], D extends DType>(value: number | ArrayLike<number> | readonly unknown[], shape: S, dtype: D): Tensor<[...S], D>;
 export function constant(value: number | ArrayLike<number> | readonly unknown[], shape?: readonly number[], dtype: DType = "float32"): AnyTensor {
   if (typeof value === "number") {
     if (shape && shape.length > 0) return apply(constantOp, [], { data: new Float64Array(numel(shape)).fill(value), shape: [...shape], dtype }) as never;

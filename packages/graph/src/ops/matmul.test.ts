@@ -14,7 +14,17 @@ const transposed = (m: number[][]) => m[0].map((_, j) => m.map((row) => row[j]))
 
 describe("matmul", () => {
   test("2-D by hand", () => {
-    const c = matmul(constant([[1, 2], [3, 4], [5, 6]]), constant([[1, 0, 2], [0, 1, 3]]));
+    const c = matmul(
+      constant([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+      constant([
+        [1, 0, 2],
+        [0, 1, 3],
+      ]),
+    );
     expect(c.shape).toEqual([3, 3]);
     expect(Array.from(evaluate(c))).toEqual([1, 2, 8, 3, 4, 18, 5, 6, 28]);
   });
@@ -48,7 +58,11 @@ describe("matmul", () => {
     for (let i = 0; i < 2; i++) {
       for (let j = 0; j < 3; j++) {
         const A = nest(a.subarray(i * 12, i * 12 + 12), 3, 4);
-        const B = nest(Float64Array.from(b, (v) => v * (1 + j)), 4, 2);
+        const B = nest(
+          Float64Array.from(b, (v) => v * (1 + j)),
+          4,
+          2,
+        );
         naive(A, B)
           .flat()
           .forEach((v, k) => {

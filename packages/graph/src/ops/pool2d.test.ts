@@ -37,9 +37,30 @@ describe("pooling against a naive loop (one channel planes)", () => {
   test.each([
     ["max 3×2 stride 2 padded 1", maxPool2d(x, [3, 2], { strides: 2, padding: 1 }), [3, 2], [2, 2], [1, 1, 1, 1], (vs: number[]) => Math.max(...vs)],
     ["max 2 default stride", maxPool2d(x, 2), [2, 2], [2, 2], [0, 0, 0, 0], (vs: number[]) => Math.max(...vs)],
-    ["avg 3 stride 1 same (padding not counted)", avgPool2d(x, 3, { strides: 1, padding: "same" }), [3, 3], [1, 1], [1, 1, 1, 1], (vs: number[]) => vs.reduce((a, b) => a + b) / vs.length],
-    ["avg 3 stride 2 padded, countIncludePad (PyTorch's default: divide by 9)", avgPool2d(x, 3, { strides: 2, padding: 1, countIncludePad: true }), [3, 3], [2, 2], [1, 1, 1, 1], (vs: number[]) => vs.reduce((a, b) => a + b) / 9],
-    ["avg 2×3 stride [2, 1] explicit", avgPool2d(x, [2, 3], { strides: [2, 1], padding: [0, 1, 2, 0] }), [2, 3], [2, 1], [0, 1, 2, 0], (vs: number[]) => vs.reduce((a, b) => a + b) / vs.length],
+    [
+      "avg 3 stride 1 same (padding not counted)",
+      avgPool2d(x, 3, { strides: 1, padding: "same" }),
+      [3, 3],
+      [1, 1],
+      [1, 1, 1, 1],
+      (vs: number[]) => vs.reduce((a, b) => a + b) / vs.length,
+    ],
+    [
+      "avg 3 stride 2 padded, countIncludePad (PyTorch's default: divide by 9)",
+      avgPool2d(x, 3, { strides: 2, padding: 1, countIncludePad: true }),
+      [3, 3],
+      [2, 2],
+      [1, 1, 1, 1],
+      (vs: number[]) => vs.reduce((a, b) => a + b) / 9,
+    ],
+    [
+      "avg 2×3 stride [2, 1] explicit",
+      avgPool2d(x, [2, 3], { strides: [2, 1], padding: [0, 1, 2, 0] }),
+      [2, 3],
+      [2, 1],
+      [0, 1, 2, 0],
+      (vs: number[]) => vs.reduce((a, b) => a + b) / vs.length,
+    ],
   ] as const)("%s", (_name, y, k, s, pads, pick) => {
     const expected = planes.flatMap((p) => naivePlane(p, k as [number, number], s as [number, number], pads as [number, number, number, number], pick).flat());
     const got = evaluate(y, { x: data });
@@ -95,7 +116,11 @@ describe("max pooling follows PyTorch on ties, NaN and −∞", () => {
 describe("pooling errors name the op, the operand and the call site", () => {
   const x = input("x", [2, 5, 5, 3]);
   test.each([
-    ["window larger than the input", () => maxPool2d(x, 6), /maxPool2d: a 6×6 kernel .* does not fit a 5×5 input padded by \[0,0,0,0\]; operands float32\[2, 5, 5, 3\], float32\[2, 5, 5, 3\] \(at .*pool2d\.test\.ts/],
+    [
+      "window larger than the input",
+      () => maxPool2d(x, 6),
+      /maxPool2d: a 6×6 kernel .* does not fit a 5×5 input padded by \[0,0,0,0\]; operands float32\[2, 5, 5, 3\], float32\[2, 5, 5, 3\] \(at .*pool2d\.test\.ts/,
+    ],
     ["padding as large as the window", () => avgPool2d(x, 2, { padding: 2 }), /leaves window row 0 with no input element/],
     ["zero window", () => avgPool2d(x, 0), /avgPool2d: window: expected positive integers, got 0/],
     ["a misspelt option", () => maxPool2d(x, 2, { stides: 1 } as never), /maxPool2d: unknown option "stides"/],

@@ -28,13 +28,27 @@ describe("softmax family is finite and exact at ±1000", () => {
     expect(logsumexp(logits, 1, true).shape).toEqual([3, 1]);
   });
   test("softmax", () => {
-    expectRowsClose(evaluate(softmax(logits)), [0, 1, 2].map((v) => Math.exp(v - lse012)));
+    expectRowsClose(
+      evaluate(softmax(logits)),
+      [0, 1, 2].map((v) => Math.exp(v - lse012)),
+    );
   });
   test("logSoftmax", () => {
-    expectRowsClose(evaluate(logSoftmax(logits, 1)), [0, 1, 2].map((v) => v - lse012));
+    expectRowsClose(
+      evaluate(logSoftmax(logits, 1)),
+      [0, 1, 2].map((v) => v - lse012),
+    );
   });
   test("softmax over axis 0 sums to one down the columns", () => {
-    const s = evaluate(softmax(constant([[1000, -1000], [999, -1001]]), 0));
+    const s = evaluate(
+      softmax(
+        constant([
+          [1000, -1000],
+          [999, -1001],
+        ]),
+        0,
+      ),
+    );
     // x − lse at |x| ≈ 1000 keeps about 13 digits: 1000's own ulp is 1e-13.
     expect(s[0] + s[2]).toBeCloseTo(1, 12);
     expect(s[0]).toBeCloseTo(1 / (1 + Math.exp(-1)), 12);
@@ -63,7 +77,12 @@ test("gradients stay finite and right at ±1000: d lse = softmax, d CE = softmax
   const p = [0, 1, 2].map((v) => Math.exp(v - lse012));
   const [gl] = grad(logsumexp(x, -1).sum(), [x]);
   const [gc] = grad(softmaxCrossEntropy(x, labels).sum(), [x]);
-  const [gs] = grad(logSoftmax(x).mul(constant([1, 0, 0], [3])).sum(), [x]);
+  const [gs] = grad(
+    logSoftmax(x)
+      .mul(constant([1, 0, 0], [3]))
+      .sum(),
+    [x],
+  );
   const got = evaluate([gl, gc, gs], feeds);
   for (const g of got) expect(g.every(Number.isFinite)).toBe(true);
   shifts.forEach((_, r) => {

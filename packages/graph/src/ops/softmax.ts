@@ -134,4 +134,3 @@ export const logSoftmax = <S extends Shape, D extends DType, const A extends num
 export function softmaxCrossEntropy<L extends Shape>(logits: Tensor<L, "float32">, labels: Tensor<LabelShape<L>, "int32">): Tensor<LabelShape<L>, "float32"> {
   return apply(softmaxCrossEntropyOp, [logits, labels], {}) as never;
 }
-

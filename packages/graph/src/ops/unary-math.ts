@@ -92,4 +92,3 @@ export function clip<S extends Shape, D extends DType>(x: Tensor<S, D>, lo: numb
 
 /** Keeps `grad` where `x > 0`: the mask behind relu's derivative. */
 export const positivePart = (x: Tensor, grad: Tensor): Tensor => where(greater(x, 0), grad, scalar(0, grad.dtype));
-

@@ -41,7 +41,14 @@ export function outputLength(size: number, kernel: number, stride: number, dilat
  * Resolves `padding` for an input of spatial size [h, w]. "same" is TensorFlow's:
  * the output has ceil(size / stride) positions and the odd pad goes after.
  */
-export function resolvePadding(padding: Padding, size: readonly [Dim, Dim], kernel: readonly [number, number], strides: readonly [number, number], dilations: readonly [number, number], what: string): [number, number, number, number] {
+export function resolvePadding(
+  padding: Padding,
+  size: readonly [Dim, Dim],
+  kernel: readonly [number, number],
+  strides: readonly [number, number],
+  dilations: readonly [number, number],
+  what: string,
+): [number, number, number, number] {
   if (padding === "valid") return [0, 0, 0, 0];
   if (padding === "same") {
     const [h, w] = size;
@@ -50,7 +57,12 @@ export function resolvePadding(padding: Padding, size: readonly [Dim, Dim], kern
     const [th, tw] = [total(h, 0), total(w, 1)];
     return [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
   }
-  const list = typeof padding === "number" ? [padding, padding, padding, padding] : Array.isArray(padding) && padding.length === 2 ? [padding[0], padding[0], padding[1], padding[1]] : padding;
+  const list =
+    typeof padding === "number"
+      ? [padding, padding, padding, padding]
+      : Array.isArray(padding) && padding.length === 2
+        ? [padding[0], padding[0], padding[1], padding[1]]
+        : padding;
   if (!Array.isArray(list) || list.length !== 4 || list.some((p) => !Number.isInteger(p) || p < 0)) {
     throw new GraphError(`${what}: padding must be "valid", "same", n, [ph, pw] or [top, bottom, left, right] of non-negative integers, got ${JSON.stringify(padding)}`);
   }
@@ -151,7 +163,8 @@ export function windowOptions(options: object, known: readonly string[]): { stri
   if (unknown.length > 0) throw new GraphError(`unknown option ${JSON.stringify(unknown[0])}; expected ${names.join(", ")}`);
   const o = options as WindowOptions;
   const either = (a: Pair | undefined, b: Pair | undefined, what: string) => {
-    if (a !== undefined && b !== undefined && JSON.stringify(a) !== JSON.stringify(b)) throw new GraphError(`${what}s ${JSON.stringify(a)} and ${what} ${JSON.stringify(b)} disagree; give one`);
+    if (a !== undefined && b !== undefined && JSON.stringify(a) !== JSON.stringify(b))
+      throw new GraphError(`${what}s ${JSON.stringify(a)} and ${what} ${JSON.stringify(b)} disagree; give one`);
     return a ?? b;
   };
   return { strides: either(o.strides, o.stride, "stride"), dilations: either(o.dilations, o.dilation, "dilation") };

@@ -31,7 +31,10 @@ export const zeros = (): Initializer => (shape) => new Float32Array(count(shape)
 
 export const ones = (): Initializer => (shape) => new Float32Array(count(shape)).fill(1);
 
-export const constantInit = (value: number): Initializer => (shape) => new Float32Array(count(shape)).fill(value);
+export const constantInit =
+  (value: number): Initializer =>
+  (shape) =>
+    new Float32Array(count(shape)).fill(value);
 
 /** N(mean, std²). */
 export function normal(options: SeedOptions & { mean?: number; std?: number } = {}): Initializer {
@@ -106,12 +109,10 @@ export function varianceScaling(options: VarianceScalingOptions = {}): Initializ
  * feedforward neural networks": Var(w) = gain²·2/(fanIn + fanOut).
  * Normal with that variance (as PyTorch's xavier_normal_, not Keras' truncated one).
  */
-export const glorotNormal = (options: SeedOptions & { gain?: number } = {}): Initializer =>
-  varianceScaling({ ...options, mode: "fanAvg", distribution: "normal" });
+export const glorotNormal = (options: SeedOptions & { gain?: number } = {}): Initializer => varianceScaling({ ...options, mode: "fanAvg", distribution: "normal" });
 
 /** Glorot uniform: U[−a, a] with a = gain·√(6/(fanIn + fanOut)). */
-export const glorotUniform = (options: SeedOptions & { gain?: number } = {}): Initializer =>
-  varianceScaling({ ...options, mode: "fanAvg", distribution: "uniform" });
+export const glorotUniform = (options: SeedOptions & { gain?: number } = {}): Initializer => varianceScaling({ ...options, mode: "fanAvg", distribution: "uniform" });
 
 export interface HeOptions extends SeedOptions {
   /** "fanIn" keeps forward activations' variance, "fanOut" the backward gradients'. Default fanIn. */

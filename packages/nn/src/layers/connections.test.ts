@@ -14,7 +14,12 @@ describe("residual", () => {
     const block = residual(x, () => inner);
     expect(block.params).toEqual(inner.params);
     const [y, fx] = evaluate([block.output, inner.output], { x: xv }, { batch: 2 });
-    expect(maxAbsDiff(y, Array.from(fx, (v, i) => v + xv[i]))).toBeLessThan(1e-15);
+    expect(
+      maxAbsDiff(
+        y,
+        Array.from(fx, (v, i) => v + xv[i]),
+      ),
+    ).toBeLessThan(1e-15);
   });
 
   test("a shape-changing F needs a projection: y = x·P + F(x)", () => {
@@ -28,7 +33,12 @@ describe("residual", () => {
 
   test("a parameterless F is allowed: residual(x, relu) = x + relu(x)", () => {
     const y = evaluate(residual(x, (h) => h.relu()).output, { x: xv }, { batch: 2 });
-    expect(maxAbsDiff(y, Array.from(xv, (v) => v + Math.max(v, 0)))).toBeLessThan(1e-15);
+    expect(
+      maxAbsDiff(
+        y,
+        Array.from(xv, (v) => v + Math.max(v, 0)),
+      ),
+    ).toBeLessThan(1e-15);
   });
 });
 

@@ -67,7 +67,11 @@ describe("conv2d layer", () => {
   });
 
   test.each([
-    ["a rank-2 input", () => conv2d(input("v", ["batch", 3]) as never, 4, { kernelSize: 3 }), /conv2d "conv2d": expected an NHWC input \[batch, height, width, channels\], got shape \["batch",3\]/],
+    [
+      "a rank-2 input",
+      () => conv2d(input("v", ["batch", 3]) as never, 4, { kernelSize: 3 }),
+      /conv2d "conv2d": expected an NHWC input \[batch, height, width, channels\], got shape \["batch",3\]/,
+    ],
     ["zero filters", () => conv2d(input("v", [1, 4, 4, 2]), 0, { kernelSize: 3 }), /filters must be a positive integer, got 0/],
     ["a bad kernel size", () => conv2d(input("v", [1, 4, 4, 2]), 2, { kernelSize: [3] as never }), /kernelSize must be a positive integer or \[kh, kw\]/],
     ["groups not dividing the channels", () => conv2d(input("v", [1, 4, 4, 6]), 2, { kernelSize: 1, groups: 4 }), /groups must divide the 6 input channels, got 4/],

@@ -26,12 +26,22 @@ describe("dropout", () => {
     const mask0 = feeds0["drop/mask"];
     expect(mask0).toHaveLength(2000);
     const y = evaluate(layer.output, { x: xv, ...feeds0 }, sizes);
-    expect(maxAbsDiff(y, Array.from(xv, (v, i) => (v * mask0[i]) / 0.7))).toBeLessThan(1e-12);
+    expect(
+      maxAbsDiff(
+        y,
+        Array.from(xv, (v, i) => (v * mask0[i]) / 0.7),
+      ),
+    ).toBeLessThan(1e-12);
     const ratio = y.reduce((a, b) => a + b, 0) / xv.reduce((a, b) => a + b, 0);
     expect(Math.abs(ratio - 1)).toBeLessThan(0.05);
     // Gradient flows only through kept elements, scaled by 1/(1 − p).
     const [g] = grad(layer.output.sum(), [x]);
-    expect(maxAbsDiff(evaluate(g, { x: xv, ...feeds0 }, sizes), Array.from(mask0, (m) => m / 0.7))).toBeLessThan(1e-12);
+    expect(
+      maxAbsDiff(
+        evaluate(g, { x: xv, ...feeds0 }, sizes),
+        Array.from(mask0, (m) => m / 0.7),
+      ),
+    ).toBeLessThan(1e-12);
     const mask1 = layer.randomInputs[0].generate(1, sizes);
     expect(mask1).not.toEqual(mask0);
     expect(layer.randomInputs[0].generate(0, sizes)).toEqual(mask0);

@@ -36,13 +36,10 @@ type Last<Z extends readonly number[]> = Z extends readonly [...number[], infer 
  * A multilayer perceptron over `sizes` = [in, hidden…, out], e.g. [784, 256, 128, 10]:
  * sizes[0] must be x's feature count; each following entry is a dense layer.
  */
-export function mlp<S extends Shape, const Z extends readonly number[]>(
-  x: Tensor<S, "float32">,
-  sizes: Z,
-  options: MlpOptions = {},
-): Layer<WithFeatures<S, Last<Z>>> {
+export function mlp<S extends Shape, const Z extends readonly number[]>(x: Tensor<S, "float32">, sizes: Z, options: MlpOptions = {}): Layer<WithFeatures<S, Last<Z>>> {
   const name = layerName("mlp", options.name);
-  if (!Array.isArray(sizes) || sizes.length < 2) throw new Error(`mlp ${JSON.stringify(name)}: sizes must list the input width and at least one layer, got ${JSON.stringify(sizes)}`);
+  if (!Array.isArray(sizes) || sizes.length < 2)
+    throw new Error(`mlp ${JSON.stringify(name)}: sizes must list the input width and at least one layer, got ${JSON.stringify(sizes)}`);
   const features = featuresOf(`mlp ${JSON.stringify(name)}`, x);
   if (sizes[0] !== features) throw new Error(`mlp ${JSON.stringify(name)}: sizes[0] is ${sizes[0]} but the input has ${features} features`);
   const factory = options.init ?? glorotUniform;

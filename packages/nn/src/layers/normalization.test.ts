@@ -54,7 +54,12 @@ describe("layerNorm", () => {
       const raw = Array.from(zv.subarray(i * 12, i * 12 + 12));
       const rm = raw.reduce((a, b) => a + b) / 12;
       const rv = raw.reduce((a, b) => a + (b - rm) ** 2, 0) / 12;
-      expect(maxAbsDiff(block, raw.map((v) => (v - rm) / Math.sqrt(rv + 1e-5)))).toBeLessThan(1e-12);
+      expect(
+        maxAbsDiff(
+          block,
+          raw.map((v) => (v - rm) / Math.sqrt(rv + 1e-5)),
+        ),
+      ).toBeLessThan(1e-12);
     }
     expect(() => layerNorm(z, { normalizedAxes: 4 })).toThrow(/normalizedAxes/);
     expect(() => layerNorm(z, { normalizedAxes: 3 })).toThrow(/concrete sizes/);

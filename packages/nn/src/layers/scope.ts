@@ -72,7 +72,9 @@ export function layerName(kind: string, explicit: string | undefined): string {
   if (explicit !== undefined) {
     const first = scope.names.get(explicit);
     if (first !== undefined) {
-      throw new GraphError(`${kind}: layer name ${JSON.stringify(explicit)} is already taken in this model (first at ${first}, again at ${site}); give each layer its own name or leave it out`);
+      throw new GraphError(
+        `${kind}: layer name ${JSON.stringify(explicit)} is already taken in this model (first at ${first}, again at ${site}); give each layer its own name or leave it out`,
+      );
     }
     scope.names.set(explicit, site);
     return explicit;

@@ -63,7 +63,12 @@ describe("binaryCrossEntropyWithLogits", () => {
   test("gradient at x = 0 is σ(0) − t = 0.5 − t", () => {
     const [g] = grad(binaryCrossEntropyWithLogits(x, t, { reduction: "sum" }), [x]);
     const out = evaluate(g, { x: new Float64Array(10), t: targets });
-    expect(maxAbsDiff(out, Array.from(targets, (v) => 0.5 - v))).toBeLessThan(1e-15);
+    expect(
+      maxAbsDiff(
+        out,
+        Array.from(targets, (v) => 0.5 - v),
+      ),
+    ).toBeLessThan(1e-15);
   });
 
   test("gradient matches finite differences", () => {

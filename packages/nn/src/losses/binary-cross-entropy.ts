@@ -24,11 +24,7 @@ function clampedLog(p: FloatTensor): FloatTensor {
  * so it stays finite at p = 0 and p = 1, in float64 and in float32.
  * Prefer `binaryCrossEntropyWithLogits`, which is exact at any logit.
  */
-export function binaryCrossEntropy<R extends Reduction = "mean">(
-  probabilities: FloatTensor,
-  targets: FloatTensor,
-  options: ReductionOptions<R> = {},
-): Reduced<R> {
+export function binaryCrossEntropy<R extends Reduction = "mean">(probabilities: FloatTensor, targets: FloatTensor, options: ReductionOptions<R> = {}): Reduced<R> {
   checkFloatPair("binaryCrossEntropy", probabilities, targets, ["probabilities", "targets"]);
   const positive = mul(targets, clampedLog(probabilities));
   const negative = mul(sub(1, targets), clampedLog(sub(1, probabilities) as FloatTensor));
@@ -41,11 +37,7 @@ export function binaryCrossEntropy<R extends Reduction = "mean">(
  * evaluates exactly that form). Exact and finite for any finite logit (±1000 included);
  * its gradient σ(x) − t is right at x = 0 too, where the |x| form's sign(0) would lose it.
  */
-export function binaryCrossEntropyWithLogits<R extends Reduction = "mean">(
-  logits: FloatTensor,
-  targets: FloatTensor,
-  options: ReductionOptions<R> = {},
-): Reduced<R> {
+export function binaryCrossEntropyWithLogits<R extends Reduction = "mean">(logits: FloatTensor, targets: FloatTensor, options: ReductionOptions<R> = {}): Reduced<R> {
   checkFloatPair("binaryCrossEntropyWithLogits", logits, targets, ["logits", "targets"]);
   return reduce(sub(softplus(logits), mul(logits, targets)) as FloatTensor, options.reduction, "binaryCrossEntropyWithLogits");
 }

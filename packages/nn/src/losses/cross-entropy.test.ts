@@ -30,7 +30,10 @@ describe("cross-entropy with int labels (the fused op)", () => {
     const feeds = { logits: x, labels: y };
     expect(maxAbsDiff(evaluate(crossEntropyWithLabels(logits, labels, { reduction: "none" }), feeds), expected)).toBeLessThan(1e-12);
     expect(evaluate(crossEntropyWithLabels(logits, labels), feeds)[0]).toBeCloseTo(expected.reduce((a, b) => a + b) / N, 12);
-    expect(evaluate(crossEntropy(logits, labels, { reduction: "sum" }), feeds)[0]).toBeCloseTo(expected.reduce((a, b) => a + b), 12);
+    expect(evaluate(crossEntropy(logits, labels, { reduction: "sum" }), feeds)[0]).toBeCloseTo(
+      expected.reduce((a, b) => a + b),
+      12,
+    );
   });
 
   test("label smoothing matches PyTorch's smoothed target (1−ε)·onehot + ε/C", () => {

@@ -41,11 +41,7 @@ function smoothing(what: string, value: number | undefined): number {
  * per-example loss is (1 − ε)·CE + ε·(logsumexp(x) − mean(x)), which is −Σ q·logSoftmax(x)
  * for the smoothed target q.
  */
-export function crossEntropyWithLabels<R extends Reduction = "mean">(
-  logits: FloatTensor,
-  labels: Labels,
-  options: LabelCrossEntropyOptions<R> = {},
-): Reduced<R> {
+export function crossEntropyWithLabels<R extends Reduction = "mean">(logits: FloatTensor, labels: Labels, options: LabelCrossEntropyOptions<R> = {}): Reduced<R> {
   const what = "crossEntropyWithLabels";
   checkFloat(what, logits, "logits");
   if (labels.dtype !== "int32") throw new GraphError(`${what}: labels must be int32 class indices, got ${labels.dtype}`);
@@ -90,11 +86,7 @@ function weightedCrossEntropy<R extends Reduction>(
  * (one-hot or soft targets of the same shape), one loss per example: −Σ_c t_c·logSoftmax(x)_c.
  * logSoftmax subtracts the max first, so logits of ±1000 stay exact.
  */
-export function crossEntropyWithTargets<R extends Reduction = "mean">(
-  logits: FloatTensor,
-  targets: FloatTensor,
-  options: CrossEntropyOptions<R> = {},
-): Reduced<R> {
+export function crossEntropyWithTargets<R extends Reduction = "mean">(logits: FloatTensor, targets: FloatTensor, options: CrossEntropyOptions<R> = {}): Reduced<R> {
   const what = "crossEntropyWithTargets";
   checkFloat(what, logits, "logits");
   checkFloat(what, targets, "targets");

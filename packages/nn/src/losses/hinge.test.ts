@@ -12,7 +12,12 @@ describe("binary hinge losses (targets ±1)", () => {
   test("hinge is max(0, 1 − t·s), squared hinge its square", () => {
     expect(maxAbsDiff(evaluate(hinge(s, t, { reduction: "none" }), feeds), violations)).toBeLessThan(1e-12);
     expect(evaluate(hinge(s, t), feeds)[0]).toBeCloseTo(violations.reduce((a, b) => a + b) / 6, 12);
-    expect(maxAbsDiff(evaluate(squaredHinge(s, t, { reduction: "none" }), feeds), violations.map((v) => v * v))).toBeLessThan(1e-12);
+    expect(
+      maxAbsDiff(
+        evaluate(squaredHinge(s, t, { reduction: "none" }), feeds),
+        violations.map((v) => v * v),
+      ),
+    ).toBeLessThan(1e-12);
     expect(evaluate(hinge(s, t, { margin: 2, reduction: "sum" }), feeds)[0]).toBeCloseTo(
       feeds.s.reduce((a, v, i) => a + Math.max(0, 2 - feeds.t[i] * v), 0),
       12,
@@ -23,7 +28,12 @@ describe("binary hinge losses (targets ±1)", () => {
     const [g] = grad(hinge(s, t, { reduction: "sum" }), [s]);
     expect(Array.from(evaluate(g, feeds), (v) => v + 0)).toEqual([0, -1, -1, 0, 1, 1]);
     const [g2] = grad(squaredHinge(s, t, { reduction: "sum" }), [s]);
-    expect(maxAbsDiff(evaluate(g2, feeds), violations.map((v, i) => -2 * feeds.t[i] * v))).toBeLessThan(1e-12);
+    expect(
+      maxAbsDiff(
+        evaluate(g2, feeds),
+        violations.map((v, i) => -2 * feeds.t[i] * v),
+      ),
+    ).toBeLessThan(1e-12);
     for (const loss of [hinge(s, t), squaredHinge(s, t)]) expect(checkGrad(loss, [s], { feeds }).ok).toBe(true);
   });
 });

@@ -40,11 +40,7 @@ export interface MultiClassHingeOptions<R extends Reduction = "mean"> extends Hi
 }
 
 /** Multi-class hinge loss of scores [..., C] against int32 labels [...], one loss per example. */
-export function multiClassHinge<R extends Reduction = "mean">(
-  scores: FloatTensor,
-  labels: Tensor<Shape, "int32">,
-  options: MultiClassHingeOptions<R> = {},
-): Reduced<R> {
+export function multiClassHinge<R extends Reduction = "mean">(scores: FloatTensor, labels: Tensor<Shape, "int32">, options: MultiClassHingeOptions<R> = {}): Reduced<R> {
   const what = "multiClassHinge";
   checkFloat(what, scores, "scores");
   if (labels.dtype !== "int32") throw new GraphError(`${what}: labels must be int32 class indices, got ${labels.dtype}`);

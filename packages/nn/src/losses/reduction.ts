@@ -31,9 +31,7 @@ export function checkFloatPair(what: string, a: FloatTensor, b: FloatTensor, nam
   checkFloat(what, a, names[0]);
   checkFloat(what, b, names[1]);
   if (!sameShape(a.shape, b.shape)) {
-    throw new GraphError(
-      `${what}: ${names[0]} and ${names[1]} must have the same shape, got ${JSON.stringify(a.shape)} and ${JSON.stringify(b.shape)}`,
-    );
+    throw new GraphError(`${what}: ${names[0]} and ${names[1]} must have the same shape, got ${JSON.stringify(a.shape)} and ${JSON.stringify(b.shape)}`);
   }
 }
 

@@ -15,10 +15,18 @@ const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 describe("regression losses match their formulas", () => {
   test("squaredError: mean, sum and none", () => {
     expect(evaluate(squaredError(pred, target), feeds)[0]).toBeCloseTo(avg(d.map((v) => v * v)), 12);
-    expect(evaluate(squaredError(pred, target, { reduction: "sum" }), feeds)[0]).toBeCloseTo(d.reduce((a, v) => a + v * v, 0), 12);
+    expect(evaluate(squaredError(pred, target, { reduction: "sum" }), feeds)[0]).toBeCloseTo(
+      d.reduce((a, v) => a + v * v, 0),
+      12,
+    );
     const none = squaredError(pred, target, { reduction: "none" });
     expect(none.shape).toEqual([4, 3]);
-    expect(maxAbsDiff(evaluate(none, feeds), d.map((v) => v * v))).toBeLessThan(1e-12);
+    expect(
+      maxAbsDiff(
+        evaluate(none, feeds),
+        d.map((v) => v * v),
+      ),
+    ).toBeLessThan(1e-12);
   });
 
   test("absoluteError", () => {
@@ -53,4 +61,3 @@ describe("regression losses match their formulas", () => {
     expect(() => squaredError(pred, target, { reduction: "avg" as never })).toThrow(/reduction/);
   });
 });
-

@@ -21,11 +21,7 @@ export function absoluteError<R extends Reduction = "mean">(prediction: FloatTen
  * Written as ½q² + δ(|d| − q) with q = min(|d|, δ): one smooth expression, no branch,
  * whose gradient is d inside and δ·sign(d) outside.
  */
-export function huber<R extends Reduction = "mean">(
-  prediction: FloatTensor,
-  target: FloatTensor,
-  options: ReductionOptions<R> & { delta?: number } = {},
-): Reduced<R> {
+export function huber<R extends Reduction = "mean">(prediction: FloatTensor, target: FloatTensor, options: ReductionOptions<R> & { delta?: number } = {}): Reduced<R> {
   const delta = options.delta ?? 1;
   if (!(delta > 0) || !Number.isFinite(delta)) throw new GraphError(`huber: delta must be a positive finite number, got ${delta}`);
   const a = abs(residual("huber", prediction, target));

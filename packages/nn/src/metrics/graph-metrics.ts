@@ -19,7 +19,10 @@ function checkOperands(what: string, scores: Scores, labels: Labels): number {
 function labelRank(scores: Scores, labels: Labels, classes: number): Scores {
   const isLabel = oneHot(labels, classes);
   const own = sum(mul(scores, isLabel), -1, true);
-  const classIndex = constant(Array.from({ length: classes }, (_, j) => j), [classes]);
+  const classIndex = constant(
+    Array.from({ length: classes }, (_, j) => j),
+    [classes],
+  );
   const labelIndex = sum(mul(isLabel, classIndex), -1, true);
   const above = cast(greater(scores, own), "float32");
   const tiedBefore = mul(cast(equal(scores, own), "float32"), cast(less(classIndex, labelIndex), "float32"));

@@ -6,10 +6,18 @@ import { accuracyOf, topKAccuracyOf, zeroOneLossOf } from "./graph-metrics.ts";
 
 // 4 examples, 3 classes. Row 3 has a tie between classes 0 and 2 (argmax → 0).
 const scores = Float32Array.from([
-  0.1, 0.7, 0.2, // argmax 1
-  2.0, -1, 0.5, // argmax 0
-  -3, -2, -1, // argmax 2
-  0.4, 0.1, 0.4, // tie 0/2 → 0
+  0.1,
+  0.7,
+  0.2, // argmax 1
+  2.0,
+  -1,
+  0.5, // argmax 0
+  -3,
+  -2,
+  -1, // argmax 2
+  0.4,
+  0.1,
+  0.4, // tie 0/2 → 0
 ]);
 const labels = Int32Array.from([1, 2, 2, 2]);
 

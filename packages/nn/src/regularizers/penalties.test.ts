@@ -25,9 +25,24 @@ describe("penalties", () => {
     const [gW, gv, gx] = grad(J, [W, v, x]);
     const xData = [1, -2, 3];
     const [a, b, c] = evaluate([gW, gv, gx], { x: xData });
-    expect(maxAbsDiff(a, Array.from(wData, (w) => 0.2 * w))).toBeLessThan(1e-12);
-    expect(maxAbsDiff(b, Array.from(vData, (w) => 0.01 * Math.sign(w)))).toBeLessThan(1e-12);
-    expect(maxAbsDiff(c, xData.map((w) => 2 * w))).toBeLessThan(1e-12);
+    expect(
+      maxAbsDiff(
+        a,
+        Array.from(wData, (w) => 0.2 * w),
+      ),
+    ).toBeLessThan(1e-12);
+    expect(
+      maxAbsDiff(
+        b,
+        Array.from(vData, (w) => 0.01 * Math.sign(w)),
+      ),
+    ).toBeLessThan(1e-12);
+    expect(
+      maxAbsDiff(
+        c,
+        xData.map((w) => 2 * w),
+      ),
+    ).toBeLessThan(1e-12);
   });
 
   test("cost = risk + Σ λ·Ω, gradient checked against finite differences", () => {

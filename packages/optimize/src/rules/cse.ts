@@ -4,7 +4,6 @@ import { when } from "../pattern.ts";
 import { rule, type Rule } from "../rule.ts";
 import { isCommutativeBinary } from "./helpers.ts";
 
-
 const hashes = new WeakMap<AnyTensor, number>();
 
 /**
@@ -48,9 +47,7 @@ function constantKey(node: AnyTensor): string | null {
 export function cseRules(): Rule[] {
   const pool = new Map<string, AnyTensor>();
   return [
-    rule("a∘b -> b∘a (commutative operands in canonical order)", when("n", outOfOrder), ({ n }) =>
-      apply(registry[n.op] as never, [n.inputs[1], n.inputs[0]], n.params as never),
-    ),
+    rule("a∘b -> b∘a (commutative operands in canonical order)", when("n", outOfOrder), ({ n }) => apply(registry[n.op] as never, [n.inputs[1], n.inputs[0]], n.params as never)),
     rule(
       "equal constants -> one constant",
       when("k", (t) => t.is("constant") && t.params.data.length > 64),

@@ -42,7 +42,6 @@ import { big, bigIn, k, labels, m, p, row, itEachRule, u, x, y } from "../../tes
 import { ruleTables } from "../pipeline.ts";
 import { rewrite, type Firing } from "../rewrite.ts";
 
-
 const rand = rng(99);
 const feeds = {
   x: Array.from({ length: 6 }, () => rand() * 4 - 2),

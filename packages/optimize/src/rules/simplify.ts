@@ -1,19 +1,4 @@
-import {
-  abs,
-  broadcastTo,
-  cast,
-  matmulT,
-  mul,
-  neg,
-  reciprocal,
-  reshape,
-  scalar,
-  size,
-  sqrt,
-  transpose,
-  type AnyTensor,
-  type Dim,
-} from "@gradfold/graph";
+import { abs, broadcastTo, cast, matmulT, mul, neg, reciprocal, reshape, scalar, size, sqrt, transpose, type AnyTensor, type Dim } from "@gradfold/graph";
 import { sameShape } from "@gradfold/graph/internal";
 import { c, op, opAs, v, type Bindings } from "../pattern.ts";
 import { rule, type Rule, type RuleContext } from "../rule.ts";
@@ -122,13 +107,15 @@ export const simplify: Rule[] = [
   rule("reshape(reshape(x)) -> reshape(x)", op("reshape", op("reshape", v("x"))), ({ x }, node) => reshape(x, node.shape)),
   rule("reshape(x) to x's shape -> x", op("reshape", v("x")), ({ x }, node) => (sameShape(x.shape, node.shape) ? x : null)),
   rule("broadcastTo(broadcastTo(x)) -> broadcastTo(x)", op("broadcastTo", op("broadcastTo", v("x"))), ({ x }, node) => broadcastTo(x, node.shape)),
-  rule(
-    "reshape(broadcastTo(scalar)) -> broadcastTo(scalar)",
-    op("reshape", op("broadcastTo", v("x"))),
-    ({ x }, node) => (x.shape.every((d: unknown) => d === 1) ? broadcastTo(reshape(x, []), node.shape) : null),
+  rule("reshape(broadcastTo(scalar)) -> broadcastTo(scalar)", op("reshape", op("broadcastTo", v("x"))), ({ x }, node) =>
+    x.shape.every((d: unknown) => d === 1) ? broadcastTo(reshape(x, []), node.shape) : null,
   ),
   rule("broadcastTo(x) to x's shape -> x", op("broadcastTo", v("x")), ({ x }, node) => (sameShape(x.shape, node.shape) ? x : null)),
-  rule("sum over no axes -> x", opAs("s", "sum", [v("x")], (t) => t.is("sum") && t.params.axes.length === 0), ({ x }) => x),
+  rule(
+    "sum over no axes -> x",
+    opAs("s", "sum", [v("x")], (t) => t.is("sum") && t.params.axes.length === 0),
+    ({ x }) => x,
+  ),
   rule("sum over size-1 axes -> reshape(x)", op("sum", v("x")), sumOfUnitAxes),
   rule("sum(broadcastTo(x)) over broadcast axes -> count*x", op("sum", opAs("b", "broadcastTo", [v("x")])), sumOfBroadcast),
   rule("cast(cast(x: bool)) -> cast(x)", op("cast", opAs("inner", "cast", [v("x")])), ({ x }, node) => (isBool(x) ? cast(x, node.dtype) : null)),

@@ -1,22 +1,4 @@
-import {
-  add,
-  constant,
-  div,
-  exp,
-  grad,
-  input,
-  log,
-  logSoftmax,
-  mean,
-  mul,
-  neg,
-  oneHot,
-  sigmoid,
-  softmax,
-  sub,
-  sum,
-  type AnyTensor,
-} from "@gradfold/graph";
+import { add, constant, div, exp, grad, input, log, logSoftmax, mean, mul, neg, oneHot, sigmoid, softmax, sub, sum, type AnyTensor } from "@gradfold/graph";
 import { sigmoidScalar, softplusScalar } from "@gradfold/graph/internal";
 import { describe, expect, it } from "vitest";
 import { evalOne, expectClose, hasNonFinite, opsOf } from "../../test/helpers.ts";
@@ -169,7 +151,10 @@ describe("stabilize at extreme inputs", () => {
     const optimized = optimize(naive).outputs;
     expect(opsOf(optimized).has("log1p")).toBe(true);
     expectClose(evalOne(optimized, { x: xs }), xs.map(Math.log1p), 1e-15);
-    expectClose(evalOne(grad(sum(optimized), [x])[0], { x: xs }), xs.map((v) => 1 / (1 + v)));
+    expectClose(
+      evalOne(grad(sum(optimized), [x])[0], { x: xs }),
+      xs.map((v) => 1 / (1 + v)),
+    );
   });
 
   it("exp(x)-1 -> expm1(x): x near 0 keeps its digits", () => {

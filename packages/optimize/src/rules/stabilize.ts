@@ -87,11 +87,14 @@ export function bceWithLogits(x: AnyTensor, t: AnyTensor): AnyTensor {
 function positive(t: AnyTensor): boolean {
   if (t.op === "softmax" || t.op === "sigmoid" || t.op === "exp" || t.op === "softplus") return true;
   // 1 − σ(x), written 1 + (−σ(x))
-  return t.op === "add" && t.inputs.some((i) => i.is("constant") && i.params.data.length === 1 && i.params.data[0] === 1) && t.inputs.some((i) => i.op === "neg" && i.inputs[0].op === "sigmoid");
+  return (
+    t.op === "add" &&
+    t.inputs.some((i) => i.is("constant") && i.params.data.length === 1 && i.params.data[0] === 1) &&
+    t.inputs.some((i) => i.op === "neg" && i.inputs[0].op === "sigmoid")
+  );
 }
 /** −1 as a constant, or still spelled −(1) when folding has not run. */
-const isMinusOne = (t: AnyTensor): boolean =>
-  constantValue(t) === -1 || (t.op === "neg" && constantValue(t.inputs[0]) === 1);
+const isMinusOne = (t: AnyTensor): boolean => constantValue(t) === -1 || (t.op === "neg" && constantValue(t.inputs[0]) === 1);
 const pos = () => when("s", positive);
 
 const oneMinus = (p: ReturnType<typeof v>) => op("add", c(1), op("neg", p));
@@ -105,9 +108,7 @@ const logOneMinusSigmoid = (x: ReturnType<typeof v>) => op("neg", op("softplus",
  * that matches wins, so log(1 − σ(x)) is tried before log(1 + x).
  */
 export const stabilize: Rule[] = [
-  rule("log(softmax(x)) -> logSoftmax(x)", op("log", opAs("s", "softmax", [v("x")])), ({ s, x }) =>
-    s.is("softmax") ? logSoftmax(x, s.params.axis) : null,
-  ),
+  rule("log(softmax(x)) -> logSoftmax(x)", op("log", opAs("s", "softmax", [v("x")])), ({ s, x }) => (s.is("softmax") ? logSoftmax(x, s.params.axis) : null)),
   rule("log(sum(exp(x))) -> logsumexp(x)", op("log", opAs("s", "sum", [op("exp", v("x"))])), ({ s, x }) =>
     s.is("sum") ? (logsumexp(x, s.params.axes, s.params.keepdims) as AnyTensor) : null,
   ),
@@ -123,11 +124,7 @@ export const stabilize: Rule[] = [
   rule("log(1+x) -> log1p(x)", op("log", op("add", c(1), v("x"))), ({ x }) => log1p(x)),
   rule("exp(x)-1 -> expm1(x)", op("add", op("exp", v("x")), when("one", isMinusOne)), ({ x }) => expm1(x)),
   rule("log(exp(x)) -> x", op("log", op("exp", v("x"))), ({ x }) => x),
-  rule(
-    "sum(onehot(y)*logSoftmax(x)) -> -softmaxCrossEntropy(x, y)",
-    op("sum", op("mul", opAs("oh", "oneHot", [v("y")]), opAs("ls", "logSoftmax", [v("x")]))),
-    crossEntropy,
-  ),
+  rule("sum(onehot(y)*logSoftmax(x)) -> -softmaxCrossEntropy(x, y)", op("sum", op("mul", opAs("oh", "oneHot", [v("y")]), opAs("ls", "logSoftmax", [v("x")]))), crossEntropy),
   rule(
     "t*log(sigmoid(x)) + (1-t)*log(1-sigmoid(x)) -> -bceWithLogits(x, t)",
     op("add", op("mul", v("t"), logSigmoid(v("x"))), op("mul", oneMinus(v("t")), logOneMinusSigmoid(v("x")))),
@@ -138,20 +135,10 @@ export const stabilize: Rule[] = [
   // removes the 0/0 and inf·0 where p underflows, so optimize(grad(naive)) is stable too.
   rule("s*(y/s) -> y (s > 0: softmax, sigmoid, 1-sigmoid, exp, softplus)", op("mul", pos(), op("div", v("y"), v("s"))), ({ y }) => y),
   rule("s*(y/s + r) -> y + s*r (s > 0)", op("mul", pos(), op("add", op("div", v("y"), v("s")), v("r"))), ({ y, s, r }) => add(y, mul(s, r))),
-  rule(
-    "(s*z)*(y/s + r) -> z*y + (s*z)*r (s > 0)",
-    op("mul", opAs("p", "mul", [pos(), v("z")]), op("add", op("div", v("y"), v("s")), v("r"))),
-    ({ p, z, y, r }) => add(mul(z, y), mul(p, r)),
+  rule("(s*z)*(y/s + r) -> z*y + (s*z)*r (s > 0)", op("mul", opAs("p", "mul", [pos(), v("z")]), op("add", op("div", v("y"), v("s")), v("r"))), ({ p, z, y, r }) =>
+    add(mul(z, y), mul(p, r)),
   ),
-  rule(
-    "exp(x)*broadcast(g/sum(exp(x))) -> broadcast(g)*exp(x - logsumexp(x))",
-    op("mul", opAs("b", "broadcastTo", [v("q")]), opAs("e", "exp", [v("x")])),
-    logsumexpGradient,
-  ),
-  rule(
-    "(y/(1+exp(x)))*exp(x) -> y*sigmoid(x)",
-    op("mul", op("div", v("y"), op("add", c(1), opAs("e", "exp", [v("x")]))), v("e")),
-    ({ y, x }) => mul(y, sigmoid(x)),
-  ),
+  rule("exp(x)*broadcast(g/sum(exp(x))) -> broadcast(g)*exp(x - logsumexp(x))", op("mul", opAs("b", "broadcastTo", [v("q")]), opAs("e", "exp", [v("x")])), logsumexpGradient),
+  rule("(y/(1+exp(x)))*exp(x) -> y*sigmoid(x)", op("mul", op("div", v("y"), op("add", c(1), opAs("e", "exp", [v("x")]))), v("e")), ({ y, x }) => mul(y, sigmoid(x))),
   rule("(y/s)*(s*z) -> y*z (s > 0)", op("mul", op("div", v("y"), pos()), op("mul", v("s"), v("z"))), ({ y, z }) => mul(y, z)),
 ];

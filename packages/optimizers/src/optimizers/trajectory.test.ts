@@ -33,7 +33,11 @@ const cases: Array<[string, Optimizer, RefStep]> = [
   ["adadelta", adadelta({}), refAdadelta({})],
   ["adadelta lr, rho, weightDecay", adadelta({ lr: 0.5, rho: 0.8, eps: 1e-5, weightDecay: 0.1 }), refAdadelta({ lr: 0.5, rho: 0.8, eps: 1e-5, weightDecay: 0.1 })],
   ["adam", adam({ lr: 0.01 }), refAdam({ lr: 0.01 })],
-  ["adam betas, eps, weightDecay", adam({ lr: 0.02, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 0.05 }), refAdam({ lr: 0.02, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 0.05 })],
+  [
+    "adam betas, eps, weightDecay",
+    adam({ lr: 0.02, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 0.05 }),
+    refAdam({ lr: 0.02, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 0.05 }),
+  ],
   ["adam amsgrad", adam({ lr: 0.05, beta2: 0.9, amsgrad: true }), refAdam({ lr: 0.05, beta2: 0.9, amsgrad: true })],
   ["adam maximize", adam({ lr: 0.01, maximize: true }), refAdam({ lr: 0.01, maximize: true })],
   ["adamw", adamw({ lr: 0.01 }), refAdam({ lr: 0.01, weightDecay: 1e-2, decoupled: true })],

@@ -3,7 +3,6 @@ import { add, asScalar, div, greaterEqual, mul, pow, sub, where } from "../math.
 import type { FloatTensor, Schedule } from "../types.ts";
 import { clamp, floorDiv } from "./scalar-math.ts";
 
-
 /** The same value at every step. */
 export function constantSchedule(value: number): Schedule {
   return () => scalar(value);

@@ -4,7 +4,6 @@ import type { FloatTensor, Scalar, Schedule } from "../types.ts";
 import { joinSchedules, linearSchedule } from "./basic.ts";
 import { cosPi, floorDiv, MAX_STEP } from "./scalar-math.ts";
 
-
 /** min + ½(max − min)(1 + cos(π·p)) for p in [0, 1]: the annealing curve shared by the cosine schedules. */
 export function cosineAnneal(max: number, min: number, p: Scalar): Scalar {
   return asScalar(add(mul(add(cosPi(p), 1), 0.5 * (max - min)), min));

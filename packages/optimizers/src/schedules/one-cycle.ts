@@ -4,7 +4,6 @@ import type { Scalar, Schedule } from "../types.ts";
 import { cosineAnneal } from "./cosine.ts";
 import { clamp } from "./scalar-math.ts";
 
-
 interface CycleShape {
   totalSteps: number;
   /** Share of the steps spent in the first phase. Default 0.3. */

@@ -10,7 +10,6 @@ import type { Scalar } from "../types.ts";
 /** Steps are exact integers in float32 below 2²⁴; schedules are defined up to there. */
 export const MAX_STEP = 2 ** 24;
 
-
 /**
  * ⌊t / d⌋ for an integer step t in [0, 2²⁴) and a positive integer d, by binary
  * search on the quotient's bits: q gains 2ᵇ whenever (q + 2ᵇ)·d ≤ t. Every product
@@ -42,6 +41,6 @@ export function cosPi(p: Scalar): Scalar {
   const x2 = mul(x, x);
   // sin x = x(1 − x²/(2·3)(1 − x²/(4·5)(1 − …))), nested from the innermost term.
   let series: Scalar | number = 1;
-  for (let k = 9; k >= 1; k--) series = asScalar(sub(1, mul(mul(x2, series), 1 / ((2 * k) * (2 * k + 1)))));
+  for (let k = 9; k >= 1; k--) series = asScalar(sub(1, mul(mul(x2, series), 1 / (2 * k * (2 * k + 1)))));
   return asScalar(mul(mul(x, series), -1));
 }

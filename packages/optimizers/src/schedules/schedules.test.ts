@@ -109,9 +109,7 @@ describe("schedules against their closed forms", () => {
     for (const [i, phase] of phases.entries()) {
       if (t <= phase.end || i === phases.length - 1) {
         const pct = (t - start) / (phase.end - start);
-        return o.anneal === "cos"
-          ? phase.to + ((phase.from - phase.to) / 2) * (Math.cos(Math.PI * pct) + 1)
-          : (phase.to - phase.from) * pct + phase.from;
+        return o.anneal === "cos" ? phase.to + ((phase.from - phase.to) / 2) * (Math.cos(Math.PI * pct) + 1) : (phase.to - phase.from) * pct + phase.from;
       }
       start = phase.end;
     }

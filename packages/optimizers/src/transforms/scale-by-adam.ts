@@ -16,7 +16,14 @@ export interface AdamScaleOptions {
  * in state slots "m" and "v"; their updates are pushed onto `state`. Shared by the
  * Adam family (Adam, AMSGrad, NAdam).
  */
-export function adamMoments(ctx: TransformContext, p: FloatTensor, g: FloatTensor, b1: Scalar | number, b2: Scalar | number, state: Update[]): { mNext: FloatTensor; vNext: FloatTensor } {
+export function adamMoments(
+  ctx: TransformContext,
+  p: FloatTensor,
+  g: FloatTensor,
+  b1: Scalar | number,
+  b2: Scalar | number,
+  state: Update[],
+): { mNext: FloatTensor; vNext: FloatTensor } {
   const m = paramSlot(ctx, p, "m");
   const v = paramSlot(ctx, p, "v");
   const mNext = lincomb(b1, m, oneMinus(b1), g);

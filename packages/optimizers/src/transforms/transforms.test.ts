@@ -23,10 +23,7 @@ function transformed(t: GradientTransformation, grads: number[][], params: numbe
   const ctx: TransformContext = { prefix: "test", params: ps, step: param("test/step", [], { init: step }) as Scalar };
   const out = t.update(gs, ctx);
   expect(out.state).toEqual([]);
-  return evaluate(
-    out.updates,
-    Object.fromEntries(grads.map((g, i) => [`g${i}`, g])),
-  );
+  return evaluate(out.updates, Object.fromEntries(grads.map((g, i) => [`g${i}`, g])));
 }
 
 describe("clipByGlobalNorm", () => {
@@ -38,7 +35,13 @@ describe("clipByGlobalNorm", () => {
 
   it("scales all updates together by maxNorm/‖g‖ when the global norm is above maxNorm", () => {
     const out = transformed(clipByGlobalNorm(2), grads);
-    for (const [i, g] of grads.entries()) expect(maxRelError(out[i], g.map((v) => (v * 2) / norm))).toBeLessThan(1e-15);
+    for (const [i, g] of grads.entries())
+      expect(
+        maxRelError(
+          out[i],
+          g.map((v) => (v * 2) / norm),
+        ),
+      ).toBeLessThan(1e-15);
     expect(Math.hypot(...out.flatMap((o) => [...o]))).toBeCloseTo(2, 14);
   });
 

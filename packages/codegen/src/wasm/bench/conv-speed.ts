@@ -49,7 +49,12 @@ for (const s of layers) {
     filterGrad: ms(() => k.filterGrad(at.x, at.y, at.dx)),
   };
   // The im2col copies alone, as many as a forward pass makes.
-  const im2col = new wasm.Instance(new wasm.Module(buildModule({ shared: false }, [{ name: "f", fn: im2colFunction({ ...s, cg: s.c, oh: s.h, ow: s.w, strides: [1, 1], dilations: [1, 1], pads: s.pads! }, "im2col") }])), { env: { memory } }).exports.f as (a: number, b: number) => void;
+  const im2col = new wasm.Instance(
+    new wasm.Module(
+      buildModule({ shared: false }, [{ name: "f", fn: im2colFunction({ ...s, cg: s.c, oh: s.h, ow: s.w, strides: [1, 1], dilations: [1, 1], pads: s.pads! }, "im2col") }]),
+    ),
+    { env: { memory } },
+  ).exports.f as (a: number, b: number) => void;
   const im2colMs = ms(() => {
     for (let i = 0; i < s.n; i++) im2col(at.x + 4 * i * s.h * s.w * s.c, 0);
   });

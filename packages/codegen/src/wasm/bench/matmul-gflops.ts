@@ -90,7 +90,8 @@ async function measurePool(specs: MatmulSpec[]): Promise<Array<{ one: number; tw
     warmUp(one, 50);
     warmUp(two, 50);
     // Interleave A B A B … so both see the same background load; median of medians.
-    const ones: number[] = [], twos: number[] = [];
+    const ones: number[] = [],
+      twos: number[] = [];
     for (let round = 0; round < 5; round++) {
       ones.push(timeCall(one, 5).median);
       twos.push(timeCall(two, 5).median);
@@ -106,23 +107,28 @@ async function main() {
   const args = new Set(process.argv.slice(2));
   const features = wasmFeatures();
   console.log(`# Wasm matmul GFLOP/s (Node ${process.version}, relaxed SIMD ${features.relaxedSimd ? "on" : "off"})\n`);
-  console.log(`peak f32x4 mul+add loop: ${peakGflops(false).toFixed(1)} GFLOP/s per CPU-second` +
-    (features.relaxedSimd ? `; with relaxed_madd: ${peakGflops(true).toFixed(1)}` : ""));
+  console.log(
+    `peak f32x4 mul+add loop: ${peakGflops(false).toFixed(1)} GFLOP/s per CPU-second` + (features.relaxedSimd ? `; with relaxed_madd: ${peakGflops(true).toFixed(1)}` : ""),
+  );
 
   const wasmTimes = measureWasm(benchShapes, {});
   const unpackedTimes = measureWasm(benchShapes, {}, false);
   const naiveTimes = args.has("--no-naive") ? undefined : measureNaive(benchShapes);
   const pool = await measurePool(benchShapes);
-  console.log("\n| kernel | variant | M×K×N | Wasm GFLOP/s (CPU) | unpacked B | Wasm ms (wall median) | naive JS GFLOP/s " +
-    "(CPU) | Wasm/naive | 1 thread ms | 2 threads ms | speed-up | identical |");
+  console.log(
+    "\n| kernel | variant | M×K×N | Wasm GFLOP/s (CPU) | unpacked B | Wasm ms (wall median) | naive JS GFLOP/s " +
+      "(CPU) | Wasm/naive | 1 thread ms | 2 threads ms | speed-up | identical |",
+  );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
   benchShapes.forEach((s, i) => {
     const w = wasmTimes[i];
     const naive = naiveTimes ? gflops(s, naiveTimes[i].cpuMedian).toFixed(2) : "–";
     const ratio = naiveTimes ? `${(naiveTimes[i].cpuMedian / w.cpuMedian).toFixed(0)}×` : "–";
     const p = pool[i];
-    console.log(`| ${s.name} | ${s.variant} | ${s.m}×${s.k}×${s.n} | ${gflops(s, w.cpuMedian).toFixed(1)} | ${gflops(s, unpackedTimes[i].cpuMedian).toFixed(1)} | ${w.median.toFixed(2)} | ${naive} | ${ratio} | ` +
-      `${p.one.toFixed(2)} | ${p.two.toFixed(2)} | ${(p.one / p.two).toFixed(2)}× | ${p.identical ? "yes" : "NO"} |`);
+    console.log(
+      `| ${s.name} | ${s.variant} | ${s.m}×${s.k}×${s.n} | ${gflops(s, w.cpuMedian).toFixed(1)} | ${gflops(s, unpackedTimes[i].cpuMedian).toFixed(1)} | ${w.median.toFixed(2)} | ${naive} | ${ratio} | ` +
+        `${p.one.toFixed(2)} | ${p.two.toFixed(2)} | ${(p.one / p.two).toFixed(2)}× | ${p.identical ? "yes" : "NO"} |`,
+    );
   });
 
   if (args.has("--sweep")) {

@@ -15,10 +15,13 @@ export function buildPeakKernel(fma: boolean): { run(iterations: number): number
   const fn = new FunctionBuilder(["i32"], ["f32"]);
   const count = fn.param(0);
   const acc = Array.from({ length: CHAINS }, () => fn.local("v128"));
-  const y = fn.local("v128"), z = fn.local("v128");
+  const y = fn.local("v128"),
+    z = fn.local("v128");
   // acc → z / (1 - y) = 2: stays finite and normal however long it runs.
   fn.f32x4(0.5).set(y).f32x4(1).set(z);
-  acc.forEach((a, i) => { fn.f32x4(i).set(a); });
+  acc.forEach((a, i) => {
+    fn.f32x4(i).set(a);
+  });
   fn.loop((start) => {
     for (const a of acc) {
       if (fma) fn.get(a).get(y).get(z).simd("f32x4.relaxed_madd").set(a);
