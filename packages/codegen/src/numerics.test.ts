@@ -17,8 +17,10 @@ function model(plant: boolean) {
   let deep: AnyTensor = h.mul(2);
   let line = 0;
   if (plant) {
-    deep = deep.add(h.sub(0.5).log());
-    line = lineHere();
+    // The log and the line number in one expression, so they stay on one line whatever the formatter does.
+    const [planted, at] = [h.sub(0.5).log(), lineHere()] as const;
+    deep = deep.add(planted);
+    line = at;
   }
   const loss = mean(softmaxCrossEntropy(deep.tanh().matmul(W2), y));
   const [g1, g2] = grad(loss, [W1, W2]);

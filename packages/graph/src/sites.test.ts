@@ -7,8 +7,8 @@ import { substitute } from "./traverse.ts";
 describe("call sites of nodes", () => {
   it("names the user's line that built a node", () => {
     const x = input("sites-x", [3]);
-    const y = x.mul(2).log();
-    const line = Number(new Error().stack!.split("\n")[1].match(/:(\d+):\d+\)?$/)![1]);
+    // The node and the line number in one expression, so they stay on one line whatever the formatter does.
+    const [y, line] = [x.mul(2).log(), Number(new Error().stack!.split("\n")[1].match(/:(\d+):\d+\)?$/)![1])] as const;
     expect(callSiteOf(y)).toMatch(new RegExp(`sites\\.test\\.ts:${line}:`));
     expect(callSiteOf(y.inputs[0])).toMatch(new RegExp(`sites\\.test\\.ts:${line}:`));
   });
