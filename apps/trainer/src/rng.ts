@@ -2,7 +2,7 @@
  * A small seeded PRNG (sfc32, Chris Doty-Humphrey's "small fast counting" generator)
  * whose whole state is four uint32 words, so a checkpoint can store it and a resumed
  * run continues the exact same stream. The standalone trainer written by `emit`
- * carries a copy of this algorithm (see emit/runtime-source.ts); keep them in step.
+ * carries this class, bundled from this file at emit time (emit/bundled-runtime.ts).
  */
 export type RngState = [number, number, number, number];
 

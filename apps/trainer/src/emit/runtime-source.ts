@@ -1,80 +1,13 @@
 /**
- * The plain-JavaScript body of a standalone trainer: the same RNGs (sfc32 with the
- * seeding and forks of src/rng.ts for the split; @gradfold/nn's splitmix32/mulberry32
- * for the batch order and dropout masks), IDX parsing, MNIST split, and the loop and
- * bookkeeping of @gradfold/train's fit()/evaluate() as the trainer runs them (every
- * batch trained, the last at its own size, evaluation unpadded), so that with the same
- * seed the curve is the same. It only uses node: built-ins. A test runs both and
- * compares. Keep in step with rng.ts, data/mnist.ts, nn's init/prng.ts and
- * layers/dropout.ts, train's data.ts, fit.ts and evaluate.ts, and train/loop.ts.
+ * The plain-JavaScript body of a standalone trainer: IDX parsing, MNIST split, and the
+ * loop and bookkeeping of @gradfold/train's fit()/evaluate() as the trainer runs them
+ * (every batch trained, the last at its own size, evaluation unpadded), so that with the
+ * same seed the curve is the same. Its randomness (`Rng`, `shuffledOrder`, `dropoutMask`)
+ * is not written here: bundled-runtime.ts bundles the real modules in front of this text.
+ * It only uses node: built-ins. A test runs both and compares. Keep in step with
+ * data/mnist.ts, train's fit.ts and evaluate.ts, and train/loop.ts.
  */
 export const runtimeSource = String.raw`
-class Rng {
-  constructor(seed) {
-    if (Array.isArray(seed)) { [this.a, this.b, this.c, this.d] = seed.map((v) => v >>> 0); return; }
-    this.a = 0x9e3779b9; this.b = 0x243f6a88; this.c = 0xb7e15162; this.d = seed >>> 0;
-    for (let i = 0; i < 12; i++) this.nextUint32();
-  }
-  state() { return [this.a, this.b, this.c, this.d]; }
-  nextUint32() {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
-  uniform() { return this.nextUint32() / 4294967296; }
-  below(n) { return Math.floor(this.uniform() * n); }
-  permutation(n) {
-    const p = new Int32Array(n);
-    for (let i = 0; i < n; i++) p[i] = i;
-    for (let i = n - 1; i > 0; i--) { const j = this.below(i + 1); const t = p[i]; p[i] = p[j]; p[j] = t; }
-    return p;
-  }
-  fork() { return new Rng(this.nextUint32() ^ 0x5bd1e995); }
-}
-
-function splitmix32(x) {
-  let z = (x + 0x9e3779b9) >>> 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-  return (z ^ (z >>> 16)) >>> 0;
-}
-
-function combineSeeds(...seeds) {
-  let h = 0x2545f491;
-  for (const s of seeds) h = splitmix32((h ^ (s >>> 0)) >>> 0);
-  return h;
-}
-
-function createRng(seed) {
-  let state = splitmix32(Math.trunc(seed) >>> 0);
-  const uint32 = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-  return { uint32, uniform: () => uint32() / 4294967296 };
-}
-
-function shuffledOrder(rows, seed, epoch) {
-  const order = Int32Array.from({ length: rows }, (_, i) => i);
-  const rng = createRng(combineSeeds(seed, epoch));
-  for (let i = rows - 1; i > 0; i--) { const j = rng.uint32() % (i + 1); const t = order[i]; order[i] = order[j]; order[j] = t; }
-  return order;
-}
-
-function dropoutMask(n, rate, seed, step) {
-  const rng = createRng(combineSeeds(seed, step));
-  const mask = new Float32Array(n);
-  for (let i = 0; i < n; i++) mask[i] = rng.uniform() >= rate ? 1 : 0;
-  return mask;
-}
-
 /** Steps by batch size over one set of params: the one about to run gets the names it is behind on. */
 function stepsBySize(steps) {
   let current = null;

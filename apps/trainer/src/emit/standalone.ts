@@ -5,6 +5,7 @@ import { mnistDataDir } from "../data/mnist.ts";
 import { buildPrograms } from "../train/program.ts";
 import { makeOptimizer, scheduleSpansRun } from "../train/optimizer-choice.ts";
 import { resolveLoss, scheduledUpdateRule } from "../train/run.ts";
+import { bundledRuntime } from "./bundled-runtime.ts";
 import { runtimeSource } from "./runtime-source.ts";
 
 const mnist = { features: 784, outputs: 10, task: "classification" as const, train: 60_000, test: 10_000 };
@@ -13,7 +14,7 @@ const mnist = { features: 784, outputs: 10, task: "classification" as const, tra
  * The text of a standalone ES module that trains `config` on MNIST with plain
  * `node`: the training and evaluation steps from @gradfold/codegen's emit() (initial
  * weights embedded, drawn from the config's seed exactly as the in-process trainer
- * draws them), embedded as module texts imported through data: URLs, and the runtime of runtime-source.ts.
+ * draws them), embedded as module texts imported through data: URLs, and the runtime: the real RNG modules bundled by bundled-runtime.ts, then runtime-source.ts.
  */
 export function standaloneTrainerSource(config: TrainConfig, describe: string): string {
   if (config.data.source !== "mnist") throw new Error("emit: the standalone trainer trains MNIST; --data is not supported here");
@@ -63,6 +64,7 @@ export function standaloneTrainerSource(config: TrainConfig, describe: string): 
     `const CONFIG = ${JSON.stringify(settings)};`,
     `const TRAIN_STEPS = ${JSON.stringify(stepsFor(programs.train, sizesOf(trainCount, config.batchSize), true))};`,
     `const EVAL_STEPS = ${JSON.stringify(stepsFor(programs.eval, [...sizesOf(validationSize, config.evalBatchSize), ...sizesOf(testCount, config.evalBatchSize)], false))};`,
+    bundledRuntime(),
     runtimeSource,
   ].join("\n");
 }
