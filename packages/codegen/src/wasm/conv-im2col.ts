@@ -82,6 +82,21 @@ export function im2colFunction(g: Im2colGeometry, direction: "im2col" | "col2im"
   const [pixel, col] = [fn.local("i32"), fn.local("i32")];
   const temps = { p: fn.local("i32"), q: fn.local("i32"), counter: fn.local("i32") };
   const padded = g.pads.some((p) => p > 0);
+  /** pixel ← &image[ih][iw][0], then `count` floats image → cols (im2col) or cols → image (col2im). */
+  const moveAt = (count: number): void => {
+    fn.get(ih)
+      .i32(g.w)
+      .core("i32.mul")
+      .get(iw)
+      .core("i32.add")
+      .i32(4 * g.c)
+      .core("i32.mul")
+      .get(image)
+      .core("i32.add")
+      .set(pixel);
+    if (direction === "im2col") moveFloats(fn, "copy", col, pixel, count, temps);
+    else moveFloats(fn, "add", pixel, col, count, temps);
+  };
   /** The row tap by tap: padding possible on either side. */
   const taps = (): void => {
     forRange(fn, kw, g.kw, () => {
@@ -92,18 +107,7 @@ export function im2colFunction(g: Im2colGeometry, direction: "im2col" | "col2im"
             // Unsigned compares also reject negative rows and columns.
             fn.get(ih).i32(g.h).core("i32.lt_u").get(iw).i32(g.w).core("i32.lt_u").core("i32.and").core("i32.eqz").brIf(outside);
           }
-          fn.get(ih)
-            .i32(g.w)
-            .core("i32.mul")
-            .get(iw)
-            .core("i32.add")
-            .i32(4 * g.c)
-            .core("i32.mul")
-            .get(image)
-            .core("i32.add")
-            .set(pixel);
-          if (direction === "im2col") moveFloats(fn, "copy", col, pixel, g.cg, temps);
-          else moveFloats(fn, "add", pixel, col, g.cg, temps);
+          moveAt(g.cg);
           fn.br(done);
         });
         // A tap in the padding: zeros into cols; nothing back into the image.
@@ -129,18 +133,7 @@ export function im2colFunction(g: Im2colGeometry, direction: "im2col" | "col2im"
                 fn.get(iw).i32(0).core("i32.lt_s").brIf(perTap);
                 fn.get(iw).i32(g.kw).core("i32.add").i32(g.w).core("i32.gt_s").brIf(perTap);
               }
-              fn.get(ih)
-                .i32(g.w)
-                .core("i32.mul")
-                .get(iw)
-                .core("i32.add")
-                .i32(4 * g.c)
-                .core("i32.mul")
-                .get(image)
-                .core("i32.add")
-                .set(pixel);
-              if (direction === "im2col") moveFloats(fn, "copy", col, pixel, g.kw * g.c, temps);
-              else moveFloats(fn, "add", pixel, col, g.kw * g.c, temps);
+              moveAt(g.kw * g.c);
               fn.addTo(col, 4 * g.kw * g.c);
               fn.br(rowDone);
             });
