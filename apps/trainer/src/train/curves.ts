@@ -27,38 +27,28 @@ export async function writeCurves(folder: RunFolder, history: readonly EpochMetr
     written.push("steps.svg");
   }
   if (history.length === 0) return written;
-  const series = (pick: (m: EpochMetrics) => number | null, train: string, val: string, valPick: (m: EpochMetrics) => number | null): SeriesPoint[] =>
-    history.flatMap((m) => [
-      { x: m.epoch, y: pick(m) ?? Number.NaN, series: train },
-      { x: m.epoch, y: valPick(m) ?? Number.NaN, series: val },
+  const epochChart = async (file: string, title: string, yTitle: string, train: (m: EpochMetrics) => number | null, val: (m: EpochMetrics) => number | null) => {
+    const points: SeriesPoint[] = history.flatMap((m) => [
+      { x: m.epoch, y: train(m) ?? Number.NaN, series: "training" },
+      { x: m.epoch, y: val(m) ?? Number.NaN, series: "validation" },
     ]);
-  const loss = await lineChartSvg({
-    title: "Loss",
-    xTitle: "epoch",
-    yTitle: "loss",
-    points: series(
-      (m) => m.trainLoss,
-      "training",
-      "validation",
-      (m) => m.valLoss,
-    ),
-  });
-  folder.writeFile("loss.svg", loss);
-  written.push("loss.svg");
-  if (history[0].trainAccuracy !== null) {
-    const accuracy = await lineChartSvg({
-      title: "Accuracy",
-      xTitle: "epoch",
-      yTitle: "accuracy",
-      points: series(
-        (m) => m.trainAccuracy,
-        "training",
-        "validation",
-        (m) => m.valAccuracy,
-      ),
-    });
-    folder.writeFile("accuracy.svg", accuracy);
-    written.push("accuracy.svg");
-  }
+    folder.writeFile(file, await lineChartSvg({ title, xTitle: "epoch", yTitle, points }));
+    written.push(file);
+  };
+  await epochChart(
+    "loss.svg",
+    "Loss",
+    "loss",
+    (m) => m.trainLoss,
+    (m) => m.valLoss,
+  );
+  if (history[0].trainAccuracy !== null)
+    await epochChart(
+      "accuracy.svg",
+      "Accuracy",
+      "accuracy",
+      (m) => m.trainAccuracy,
+      (m) => m.valAccuracy,
+    );
   return written;
 }
