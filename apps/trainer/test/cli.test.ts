@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../src/train/checkpoint.ts";
 import type { CheckpointMeta } from "../src/train/run.ts";
 import { appDir, cli, type Finished } from "./cli-process.ts";
-import { tempDir, writeBlobsCsv } from "./helpers.ts";
+import { tempDir, tinyCsvArgs, writeBlobsCsv } from "./helpers.ts";
 
 describe("gradfold-train CLI", () => {
   it("--help explains every option of train, and lists the commands and experiments", async () => {
@@ -68,24 +68,7 @@ describe("gradfold-train CLI", () => {
     const dir = tempDir();
     const csv = writeBlobsCsv(dir, 300);
     const out = join(dir, "run");
-    const common = [
-      "--data",
-      csv,
-      "--target",
-      "label",
-      "--layers",
-      "8",
-      "--batch-size",
-      "16",
-      "--optimizer",
-      "sgd",
-      "--lr",
-      "0.1",
-      "--backend",
-      "reference",
-      "--progress",
-      "lines",
-    ];
+    const common = tinyCsvArgs(csv);
     let signalled = false;
     const first = await cli([...common, "--epochs", "5000", "--out", out], (text, child) => {
       if (!signalled && /epoch 2\/5000 /.test(text)) {

@@ -71,3 +71,23 @@ export function testDeps(overrides: Partial<RunDeps> = {}): RunDeps {
     ...overrides,
   };
 }
+
+/** CLI arguments for a tiny, fast CSV run (8 hidden units, SGD, the reference backend, plain progress lines). */
+export const tinyCsvArgs = (csv: string): string[] => [
+  "--data",
+  csv,
+  "--target",
+  "label",
+  "--layers",
+  "8",
+  "--batch-size",
+  "16",
+  "--optimizer",
+  "sgd",
+  "--lr",
+  "0.1",
+  "--backend",
+  "reference",
+  "--progress",
+  "lines",
+];

@@ -6,26 +6,8 @@ import { describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../src/train/checkpoint.ts";
 import type { CheckpointMeta } from "../src/train/run.ts";
 import { cli } from "./cli-process.ts";
-import { tempDir, writeBlobsCsv } from "./helpers.ts";
+import { tempDir, tinyCsvArgs, writeBlobsCsv } from "./helpers.ts";
 
-const tiny = (csv: string) => [
-  "--data",
-  csv,
-  "--target",
-  "label",
-  "--layers",
-  "8",
-  "--batch-size",
-  "16",
-  "--optimizer",
-  "sgd",
-  "--lr",
-  "0.1",
-  "--backend",
-  "reference",
-  "--progress",
-  "lines",
-];
 const snapshot = (dir: string) => Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), "utf8")]));
 const report = (dir: string) => JSON.parse(readFileSync(join(dir, "report.json"), "utf8"));
 /** The pid of a process that has exited: a lock it held is stale. */
@@ -36,19 +18,19 @@ describe("run folders are owned", () => {
     const dir = tempDir();
     const csv = writeBlobsCsv(dir, 120);
     const out = join(dir, "run");
-    expect((await cli([...tiny(csv), "--epochs", "1", "--out", out])).code).toBe(0);
+    expect((await cli([...tinyCsvArgs(csv), "--epochs", "1", "--out", out])).code).toBe(0);
     const before = snapshot(out);
 
-    const again = await cli([...tiny(csv), "--epochs", "2", "--out", out]);
+    const again = await cli([...tinyCsvArgs(csv), "--epochs", "2", "--out", out]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`--out ${out} holds another run (config.json,`);
     expect(again.stderr).toMatch(/--resume .*--force/);
     // A forced run that fails at start (here: a bad target column) leaves the earlier run as it was.
-    const failed = await cli([...tiny(csv), "--target", "nope", "--epochs", "2", "--out", out, "--force"]);
+    const failed = await cli([...tinyCsvArgs(csv), "--target", "nope", "--epochs", "2", "--out", out, "--force"]);
     expect(failed.code).toBe(1);
     expect(snapshot(out)).toEqual(before);
 
-    const forced = await cli([...tiny(csv), "--epochs", "2", "--out", out, "--force"]);
+    const forced = await cli([...tinyCsvArgs(csv), "--epochs", "2", "--out", out, "--force"]);
     expect(forced.code).toBe(0);
     expect(report(out).epochs).toBe(2);
     expect(readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n")).toHaveLength(2);
@@ -61,9 +43,9 @@ describe("run folders are owned", () => {
     const csv = writeBlobsCsv(dir, 300);
     const out = join(dir, "run");
     let second: Promise<Awaited<ReturnType<typeof cli>>> | undefined;
-    const first = await cli([...tiny(csv), "--epochs", "5000", "--out", out], (text, child) => {
+    const first = await cli([...tinyCsvArgs(csv), "--epochs", "5000", "--out", out], (text, child) => {
       if (second === undefined && /epoch 2\/5000 /.test(text)) {
-        second = cli([...tiny(csv), "--epochs", "3", "--out", out, "--force"]).then((r) => {
+        second = cli([...tinyCsvArgs(csv), "--epochs", "3", "--out", out, "--force"]).then((r) => {
           child.kill("SIGINT");
           return r;
         });
@@ -89,7 +71,7 @@ describe("run folders are owned", () => {
     const dir = tempDir();
     const csv = writeBlobsCsv(dir, 120);
     const out = join(dir, "run");
-    const args = [...tiny(csv), "--epochs", "3", "--checkpoint-every", "2", "--out", out];
+    const args = [...tinyCsvArgs(csv), "--epochs", "3", "--checkpoint-every", "2", "--out", out];
     let killedDuring: string | undefined;
     const killed = await cli([...args, "--debug-slow-writes", "20"], (_text, child) => {
       // Poll the folder: once one checkpoint exists and the next is half written, kill.
@@ -122,11 +104,11 @@ describe("run folders are owned", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "file"), "not a folder");
     const csv = writeBlobsCsv(dir, 60);
-    const blocked = await cli([...tiny(csv), "--out", join(dir, "file", "run")]);
+    const blocked = await cli([...tinyCsvArgs(csv), "--out", join(dir, "file", "run")]);
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toContain(`cannot create the run folder ${join(dir, "file", "run")} (--out): ENOTDIR`);
     mkdirSync(join(dir, "folder.csv"));
-    const folderData = await cli([...tiny(join(dir, "folder.csv")), "--out", join(dir, "r2")]);
+    const folderData = await cli([...tinyCsvArgs(join(dir, "folder.csv")), "--out", join(dir, "r2")]);
     expect(folderData.code).toBe(1);
     expect(folderData.stderr).toContain(`cannot read --data ${join(dir, "folder.csv")}: EISDIR`);
   });
