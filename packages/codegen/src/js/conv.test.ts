@@ -181,25 +181,31 @@ describe("the Wasm backend takes conv and pooling kernels", () => {
   });
 });
 
+/** conv 3×3 same → relu → 2×2 pool → dense → cross-entropy, one SGD step (lr 0.1) as a spec. */
+function oneConvSgdStep(random: () => number, o: { size: number; channels: number; filters: number; classes: number; pool: typeof maxPool2d | typeof avgPool2d; batch: number }) {
+  const features = (o.size / 2) * (o.size / 2) * o.filters;
+  const x = input("x", ["batch", o.size, o.size, o.channels]);
+  const labels = input("y", ["batch"], "int32");
+  const w = param("w", [3, 3, o.channels, o.filters], { init: randomF32(9 * o.channels * o.filters, random, 0.5) });
+  const wd = param("wd", [features, o.classes], { init: randomF32(features * o.classes, random, 0.3) });
+  const h = o.pool(conv2d(x, w, { padding: "same" }).relu(), 2).reshape(["batch", features]);
+  const loss = mean(softmaxCrossEntropy(h.matmul(wd), labels));
+  const [gw, gwd] = grad(loss, [w, wd]);
+  return {
+    inputs: [x, labels],
+    outputs: { loss },
+    updates: [
+      [w, w.sub(gw.mul(0.1))],
+      [wd, wd.sub(gwd.mul(0.1))],
+    ] as [AnyTensor, AnyTensor][],
+    sizes: { batch: o.batch },
+  };
+}
+
 describe("conv kernels in a two-thread step", () => {
   it("compileThreaded (shared memory; conv calls stay on the calling thread) is bit-identical to compile()", async () => {
     const random = rng(12);
-    const x = input("x", ["batch", 8, 8, 2]);
-    const labels = input("y", ["batch"], "int32");
-    const w = param("w", [3, 3, 2, 4], { init: randomF32(72, random, 0.5) });
-    const wd = param("wd", [64, 3], { init: randomF32(192, random, 0.3) });
-    const h = maxPool2d(conv2d(x, w, { padding: "same" }).relu(), 2).reshape(["batch", 64]);
-    const loss = mean(softmaxCrossEntropy(h.matmul(wd), labels));
-    const [gw, gwd] = grad(loss, [w, wd]);
-    const spec = {
-      inputs: [x, labels],
-      outputs: { loss },
-      updates: [
-        [w, w.sub(gw.mul(0.1))],
-        [wd, wd.sub(gwd.mul(0.1))],
-      ] as [AnyTensor, AnyTensor][],
-      sizes: { batch: 6 },
-    };
+    const spec = oneConvSgdStep(random, { size: 8, channels: 2, filters: 4, classes: 3, pool: maxPool2d, batch: 6 });
     const single = compile(spec);
     const threaded = await compileThreaded(spec, { threads: 2, minFlops: 1e3 });
     try {
@@ -217,22 +223,7 @@ describe("conv kernels in a two-thread step", () => {
 describe("emit(): a standalone CNN trainer", () => {
   it("runs with plain node and matches compile() bit for bit (Wasm conv and pooling embedded)", () => {
     const random = rng(13);
-    const x = input("x", ["batch", 6, 6, 1]);
-    const labels = input("y", ["batch"], "int32");
-    const w = param("w", [3, 3, 1, 4], { init: randomF32(36, random, 0.5) });
-    const wd = param("wd", [36, 2], { init: randomF32(72, random, 0.3) });
-    const h = avgPool2d(conv2d(x, w, { padding: "same" }).relu(), 2).reshape(["batch", 36]);
-    const loss = mean(softmaxCrossEntropy(h.matmul(wd), labels));
-    const [gw, gwd] = grad(loss, [w, wd]);
-    const spec = {
-      inputs: [x, labels],
-      outputs: { loss },
-      updates: [
-        [w, w.sub(gw.mul(0.1))],
-        [wd, wd.sub(gwd.mul(0.1))],
-      ] as [AnyTensor, AnyTensor][],
-      sizes: { batch: 3 },
-    };
+    const spec = oneConvSgdStep(random, { size: 6, channels: 1, filters: 4, classes: 2, pool: avgPool2d, batch: 3 });
     const source = emit(spec);
     expect(source).toMatch(/conv2d in Wasm SIMD/);
     const xs = Array.from(randomF32(108, random));
