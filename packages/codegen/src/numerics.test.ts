@@ -1,5 +1,6 @@
 import { grad, input, mean, param, softmaxCrossEntropy, type AnyTensor } from "@gradfold/graph";
 import { describe, expect, it } from "vitest";
+import { type NumericsReport } from "./numerics.ts";
 import { compile } from "./compile.ts";
 import { emit } from "./emit.ts";
 import { runInTempFolder } from "./testing/child.ts";
@@ -48,16 +49,22 @@ describe("checkNumerics", () => {
     const step = compile(spec, { checkNumerics: true });
     const before = state(step);
     let message = "";
+    let report: NumericsReport | undefined;
     try {
       step.run(feeds);
     } catch (error) {
       message = (error as Error).message;
+      report = (error as { numerics?: NumericsReport }).numerics;
     }
     expect(message).toMatch(
       new RegExp(
         `^checkNumerics: log float32\\[4, 5\\] \\(built at .*numerics\\.test\\.ts:${line}:\\d+\\)\\) produced NaN at element \\d+ \\(kernel k\\d+_log\\); nothing was updated\\. It read:\\n  add float32\\[4, 5\\] \\(built at .*numerics\\.test\\.ts:${line}:\\d+\\)\\): all finite, element \\d+ is -0\\.5$`,
       ),
     );
+    // The same facts as data on the error.
+    expect(report).toMatchObject({ operation: "log float32[4, 5]", kernel: expect.stringMatching(/^k\d+_log$/), value: Number.NaN });
+    expect(report?.callSite).toMatch(new RegExp(`numerics\\.test\\.ts:${line}:\\d+`));
+    expect(report?.inputs).toEqual([expect.stringMatching(/^add float32\[4, 5\] \(built at .*\): all finite, element \d+ is -0\.5$/)]);
     expect(state(step)).toEqual(before);
   });
 

@@ -9,13 +9,28 @@ import { literal } from "./js/builder.ts";
  * non-finite value stops the step with an error naming the op (shape, the user's call
  * site, the kernel) and the values that fed it. With the option the step runs one
  * kernel per node (see prepareStep), so the op named is the one that produced the
- * value, not the last of a fused chain. Without it none of this is generated.
+ * value, not the last of a fused chain. Without it none of this is generated. The
+ * error (a RangeError) carries the same facts as data in `error.numerics`
+ * (`NumericsReport`).
  */
 export interface NumericsChecks {
   /** The statement to run after kernel i. */
   readonly after: readonly string[];
   /** The helpers and the JSON description of every kernel's outputs and inputs. */
   readonly source: string;
+}
+
+/** What a checkNumerics error carries in its `numerics` field. */
+export interface NumericsReport {
+  /** The op (or leaf name) and its shape, e.g. `log float32[4, 5]`. */
+  readonly operation: string;
+  /** The user's call site that built it; null for nodes gradfold built (gradients). */
+  readonly callSite: string | null;
+  readonly kernel: string;
+  readonly value: number;
+  readonly element: number;
+  /** One line per value the op read: what it is and whether it was finite. */
+  readonly inputs: readonly string[];
 }
 
 interface Described {
@@ -62,7 +77,10 @@ function checkKernel(i, outputs, inputs) {
       const same = view.length === outputs[j].length ? ", element " + at + " is " + view[at] : "";
       return "  " + described(info.inputs[m]) + ": " + (bad < 0 ? "all finite" : "element " + bad + " is " + view[bad]) + same;
     });
-    throw new RangeError("checkNumerics: " + described(info.outputs[j]) + " produced " + outputs[j][at] + " at element " + at + " (kernel " + info.kernel + "); nothing was updated. It read:\\n" + (fed.join("\\n") || "  nothing"));
+    const error = new RangeError("checkNumerics: " + described(info.outputs[j]) + " produced " + outputs[j][at] + " at element " + at + " (kernel " + info.kernel + "); nothing was updated. It read:\\n" + (fed.join("\\n") || "  nothing"));
+    // The same facts as data, so a caller need not parse the message.
+    error.numerics = { operation: info.outputs[j].what, callSite: info.outputs[j].site, kernel: info.kernel, value: outputs[j][at], element: at, inputs: fed.map((line) => line.trim()) };
+    throw error;
   }
 }`;
   return { after, source };

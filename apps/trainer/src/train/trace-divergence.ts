@@ -1,4 +1,4 @@
-import { compile } from "@gradfold/codegen";
+import { compile, type NumericsReport } from "@gradfold/codegen";
 import { compileModelAsync, type EntriesModel, fitAsync, type ModelSpec } from "@gradfold/train";
 import type { DataSplits } from "../data/dataset.ts";
 import type { Divergence } from "./run-state.ts";
@@ -34,18 +34,9 @@ export function takeSnapshot(model: EntriesModel): ParamSnapshot {
   return new Map(model.names().map((n) => [n, model.read(n)]));
 }
 
-// checkNumerics: <what> (built at <site>|built by gradfold) produced <v> at element <i> (kernel <k>); nothing was updated. It read:\n  <input>…
-const reported = /^checkNumerics: (.+?) \((?:built at (.+)|built by gradfold)\) produced .+? \(kernel ([^)]+)\); nothing was updated\. It read:\n([\s\S]*)$/;
-
-/** The parts of a checkNumerics error; the whole message is kept whatever its shape. */
-export function parseNumericsError(message: string): FirstNonFinite {
-  const m = reported.exec(message);
-  if (!m) return { found: true, operation: null, callSite: null, kernel: null, inputs: [], message };
-  const inputs = m[4]
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l !== "" && l !== "nothing");
-  return { found: true, operation: m[1], callSite: m[2] ?? null, kernel: m[3], inputs, message };
+/** A checkNumerics error's report (codegen attaches it to the error as data). */
+function numericsOf(err: unknown): NumericsReport | undefined {
+  return err instanceof RangeError ? (err as RangeError & { numerics?: NumericsReport }).numerics : undefined;
 }
 
 export interface TraceRequest {
@@ -119,7 +110,8 @@ export async function traceDivergence(request: TraceRequest): Promise<FirstNonFi
         "so the value came from how the run's backend computed it (fused kernels, threads or the float64 reference) or from outside the step",
     );
   } catch (err) {
-    if (err instanceof RangeError && err.message.startsWith("checkNumerics: ")) return parseNumericsError(err.message);
+    const report = numericsOf(err);
+    if (report) return { found: true, operation: report.operation, callSite: report.callSite, kernel: report.kernel, inputs: report.inputs, message: (err as Error).message };
     throw err;
   } finally {
     await checked.close();
