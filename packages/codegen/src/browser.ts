@@ -8,6 +8,8 @@
  * page's thread, as a synchronous run() does anyway).
  */
 import { compileThreadedWith, type ThreadedCompileOptions, type ThreadedStep } from "./compile-threaded.ts";
+import type { CompiledModel } from "./compile.ts";
+import type { ModelSpec } from "./model.ts";
 import type { StepSpec } from "./spec.ts";
 import { createMatmulPool } from "./wasm/pool-browser.ts";
 
@@ -17,8 +19,12 @@ export type { ThreadedCompileOptions, ThreadedStep } from "./compile-threaded.ts
 
 /**
  * compile() with the Wasm matmuls split across Web Workers over a shared arena;
- * bit-identical to compile()'s step. See compileThreadedWith.
+ * bit-identical to compile()'s step. A model (`{ entries, sizes }`) too: sizes first met in
+ * run() compile single-threaded (bit-identical), prepare(sizes) compiles them threaded.
+ * See compileThreadedWith.
  */
-export function compileThreaded(spec: StepSpec, options: ThreadedCompileOptions = {}): Promise<ThreadedStep> {
-  return compileThreadedWith(createMatmulPool, spec, options);
+export function compileThreaded(spec: StepSpec, options?: ThreadedCompileOptions): Promise<ThreadedStep>;
+export function compileThreaded(spec: ModelSpec, options?: ThreadedCompileOptions): Promise<CompiledModel>;
+export function compileThreaded(spec: StepSpec | ModelSpec, options: ThreadedCompileOptions = {}): Promise<ThreadedStep | CompiledModel> {
+  return compileThreadedWith(createMatmulPool, spec as ModelSpec, options);
 }

@@ -1,6 +1,8 @@
-import { compiledStep, type CompiledStep, type StepFactory } from "./compile.ts";
+import { compiledStep, compileModelAt, type CompiledModel, type CompiledStep, type StepFactory } from "./compile.ts";
 import { customCall } from "./js/custom.ts";
 import { stepSource } from "./host/step-source.ts";
+import { isModelSpec, prepareModel, type ModelSpec } from "./model.ts";
+import { specializationLimit, withSizes } from "./model-sizes.ts";
 import { prepareStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
 import type { MatmulPool, MatmulPoolOptions } from "./wasm/matmul-pool-core.ts";
@@ -30,7 +32,13 @@ export type CreateMatmulPool = (specs: readonly MatmulSpec[], memory: WasmMemory
  * results are bit-identical to compile()'s single-threaded step. Async because workers start
  * asynchronously; everything else is compile().
  */
-export async function compileThreadedWith(createMatmulPool: CreateMatmulPool, spec: StepSpec, options: ThreadedCompileOptions = {}): Promise<ThreadedStep> {
+export async function compileThreadedWith(createMatmulPool: CreateMatmulPool, spec: StepSpec, options?: ThreadedCompileOptions): Promise<ThreadedStep>;
+export async function compileThreadedWith(createMatmulPool: CreateMatmulPool, spec: ModelSpec, options?: ThreadedCompileOptions): Promise<CompiledModel>;
+export async function compileThreadedWith(
+  createMatmulPool: CreateMatmulPool,
+  spec: StepSpec | ModelSpec,
+  options: ThreadedCompileOptions = {},
+): Promise<ThreadedStep | CompiledModel> {
   if (typeof SharedArrayBuffer === "undefined") {
     throw new TypeError(
       "compileThreaded needs SharedArrayBuffer, which browsers give only to cross-origin isolated pages (served with " +
@@ -40,7 +48,8 @@ export async function compileThreadedWith(createMatmulPool: CreateMatmulPool, sp
   }
   const threads = options.threads ?? 2;
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`compileThreaded: threads must be a positive integer, got ${threads}`);
-  const prepared = prepareStep(spec, options, "compileThreaded");
+  const limit = specializationLimit(options, "compileThreaded");
+  const prepared = isModelSpec(spec) ? prepareModel(spec, options, "compileThreaded") : prepareStep(spec, options, "compileThreaded");
   const generated = stepSource(prepared, options.backend ?? "auto", { threads, shared: true, what: "compileThreaded", checkNumerics: options.checkNumerics });
   const pages = generated.memoryBytes / 65536;
   const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
@@ -51,5 +60,12 @@ export async function compileThreadedWith(createMatmulPool: CreateMatmulPool, sp
   const factory = new Function("image", "wasmBytes", "customCalls", "options", generated.body) as StepFactory;
   const customCalls = generated.customNodes.map((node) => customCall(node, prepared.shapes));
   const step = factory(generated.image, generated.wasmBytes, customCalls, { memory, matmuls: pool?.kernels });
-  return { ...compiledStep(step, prepared, generated), close: async () => pool?.close() };
+  const threaded = { ...compiledStep(step, prepared, generated), close: async () => pool?.close() };
+  if (!isModelSpec(spec)) return threaded;
+  // A model: sizes first met in run() compile single-threaded there (bit-identical); prepare() compiles them threaded.
+  const model = step as unknown as Pick<CompiledModel, "run" | "entries">;
+  return withSizes({ ...threaded, run: model.run, entries: model.entries }, spec, limit, {
+    now: (sizes) => compileModelAt({ ...spec, sizes }, options),
+    ahead: (sizes) => compileThreadedWith(createMatmulPool, { ...spec, sizes }, options),
+  });
 }

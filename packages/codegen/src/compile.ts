@@ -2,6 +2,7 @@ import { describeGroup } from "@gradfold/optimize";
 import { customCall, type CustomCall } from "./js/custom.ts";
 import { stepSource, type StepSource } from "./host/step-source.ts";
 import { isModelSpec, prepareModel, type ModelSpec } from "./model.ts";
+import { specializationLimit, withSizes, type ModelSizes } from "./model-sizes.ts";
 import type { Placement } from "./placement.ts";
 import { prepareStep, type PreparedStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
@@ -64,26 +65,24 @@ export interface CompiledStep extends StepObject {
 
 /**
  * A model: several entries over one set of params and optimizer state, in one arena
- * planned once (`compile({ entries: { train, predict }, sizes })`).
+ * planned once (`compile({ entries: { train, predict }, sizes })`). `run(entry, feeds,
+ * sizes?)` runs other sizes through specializations over the same params (ModelSizes).
  */
-export interface CompiledModel extends Omit<CompiledStep, "run"> {
-  /** Runs one entry: checks its feeds, computes its outputs, applies its updates. */
-  run(entry: string, feeds: StepFeeds): StepResults;
+export interface CompiledModel extends Omit<CompiledStep, "run">, ModelSizes {
   /** The entry names run() accepts. */
   entries(): string[];
 }
+
+/** A model at its compiled sizes only: what the generated code gives, with the inspection fields. */
+export type ModelAtCompiledSizes = Omit<CompiledModel, keyof ModelSizes> & { run(entry: string, feeds: StepFeeds): StepResults; close?(): Promise<void> };
 
 /** Compiles a step (or a model of several entries) to specialized kernels in this process (JIT). */
 export function compile(spec: StepSpec, options?: CompileOptions): CompiledStep;
 export function compile(spec: ModelSpec, options?: CompileOptions): CompiledModel;
 export function compile(spec: StepSpec | ModelSpec, options: CompileOptions = {}): CompiledStep | CompiledModel {
   if (isModelSpec(spec)) {
-    const prepared = prepareModel(spec, options, "compile");
-    const generated = stepSource(prepared, options.backend ?? "auto", { checkNumerics: options.checkNumerics });
-    const customCalls = generated.customNodes.map((node) => customCall(node, prepared.shapes));
-    const model = new Function("image", "wasmBytes", "customCalls", "options", generated.body)(generated.image, generated.wasmBytes, customCalls, {});
-    const info = compiledStep(model, prepared, generated);
-    return { ...info, run: model.run, entries: model.entries };
+    const limit = specializationLimit(options, "compile");
+    return withSizes(compileModelAt(spec, options), spec, limit, { now: (sizes) => compileModelAt({ ...spec, sizes }, options) });
   }
   const prepared = prepareStep(spec, options, "compile");
   const generated = stepSource(prepared, options.backend ?? "auto", { checkNumerics: options.checkNumerics });
@@ -92,6 +91,15 @@ export function compile(spec: StepSpec | ModelSpec, options: CompileOptions = {}
   const factory = new Function("image", "wasmBytes", "customCalls", "options", generated.body) as StepFactory;
   const step = factory(generated.image, generated.wasmBytes, customCalls, {});
   return compiledStep(step, prepared, generated);
+}
+
+/** A model compiled for `spec.sizes` only (run(entry, feeds)). */
+export function compileModelAt(spec: ModelSpec, options: CompileOptions): ModelAtCompiledSizes {
+  const prepared = prepareModel(spec, options, "compile");
+  const generated = stepSource(prepared, options.backend ?? "auto", { checkNumerics: options.checkNumerics });
+  const customCalls = generated.customNodes.map((node) => customCall(node, prepared.shapes));
+  const model = new Function("image", "wasmBytes", "customCalls", "options", generated.body)(generated.image, generated.wasmBytes, customCalls, {});
+  return { ...compiledStep(model, prepared, generated), run: model.run, entries: model.entries };
 }
 
 /** What the generated body is, as a function. */

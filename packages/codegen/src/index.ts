@@ -8,4 +8,5 @@ export { emit, emitModule, type EmitOptions, type EmittedModule } from "./emit.t
 export type { StepSpec, CompileOptions, Backend } from "./spec.ts";
 export type { Kernel } from "./lower/kernel.ts";
 export type { ModelSpec, EntrySpec } from "./model.ts";
+export type { ModelSizes, Specializations } from "./model-sizes.ts";
 export type { NumericsReport } from "./numerics.ts";

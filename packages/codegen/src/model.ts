@@ -1,4 +1,5 @@
-import { GraphError, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { formatShape, GraphError, initialValue, Tensor, type AnyTensor, type Sizes } from "@gradfold/graph";
+import { leavesOf, substitute } from "@gradfold/graph/internal";
 import { storageRoot } from "@gradfold/optimize";
 import { prepareStep, type PreparedEntry, type PreparedStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
@@ -29,15 +30,13 @@ export function prepareModel(spec: ModelSpec, options: CompileOptions, what: str
   }
   const names = Object.keys(spec.entries);
   if (names.length === 0) throw new GraphError(`${what}: a model needs at least one entry`);
+  spec = unifyParams(spec, what);
   const inputs: AnyTensor[] = [];
   const outputs: Record<string, AnyTensor> = Object.create(null);
   const updates: Array<readonly [AnyTensor, AnyTensor]> = [];
   const updatedBy = new Map<AnyTensor, string>();
   names.forEach((name, i) => {
     const entry = spec.entries[name];
-    if (entry === null || typeof entry !== "object" || !Array.isArray(entry.inputs) || entry.outputs === null || typeof entry.outputs !== "object") {
-      throw new GraphError(`${what}: entry ${JSON.stringify(name)} must be { inputs, outputs, updates? }`);
-    }
     for (const x of entry.inputs) if (!inputs.includes(x)) inputs.push(x);
     for (const [out, t] of Object.entries(entry.outputs)) outputs[key(i, out)] = t;
     for (const [target, value] of entry.updates ?? []) {
@@ -83,4 +82,64 @@ function entryOf(step: PreparedStep, spec: EntrySpec, name: string, index: numbe
   const copies = step.arena.copies.filter(([t]) => targets.has(t));
   const inputs = step.inputs.filter((x) => spec.inputs.includes(x));
   return { name, inputs, outputs, kernels, copies };
+}
+
+function checkEntry(entry: EntrySpec, name: string, what: string): void {
+  if (entry === null || typeof entry !== "object" || !Array.isArray(entry.inputs) || entry.outputs === null || typeof entry.outputs !== "object") {
+    throw new GraphError(`${what}: entry ${JSON.stringify(name)} must be { inputs, outputs, updates? }`);
+  }
+}
+
+const sameValues = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+
+/**
+ * Params of the same name in different entries are one param: the first entry's node
+ * stands for the others. A model function built twice (training and inference, as nn's
+ * `defineModel` does) makes two nodes per weight that share a name; they must agree on
+ * shape and initial value, else it is an error naming both entries.
+ */
+export function unifyParams(spec: ModelSpec, what: string): ModelSpec {
+  const first = new Map<string, { node: AnyTensor; entry: string }>();
+  const replacements = new Map<string, Map<AnyTensor, AnyTensor>>();
+  for (const [name, entry] of Object.entries(spec.entries)) {
+    checkEntry(entry, name, what);
+    const updates = Array.isArray(entry.updates) ? entry.updates : [];
+    const roots = [...Object.values(entry.outputs), ...updates.flatMap((u) => (Array.isArray(u) ? u : []))].filter((t): t is AnyTensor => t instanceof Tensor);
+    const replace = new Map<AnyTensor, AnyTensor>();
+    for (const p of leavesOf(roots).params) {
+      if (!p.is("param")) continue;
+      const seen = first.get(p.params.name);
+      if (seen === undefined) first.set(p.params.name, { node: p, entry: name });
+      else if (seen.node !== p && seen.entry !== name) {
+        // (Two nodes of one name within one entry stay an error of the step's own checks.)
+        const label = `${what}: param ${JSON.stringify(p.params.name)} of entries ${JSON.stringify(seen.entry)} and ${JSON.stringify(name)}`;
+        const other = seen.node as typeof p;
+        if (formatShape(other.shape) !== formatShape(p.shape))
+          throw new GraphError(`${label} has shapes ${formatShape(other.shape)} and ${formatShape(p.shape)}; one name is one param`);
+        if (!sameValues(initialValue(other), initialValue(p))) throw new GraphError(`${label} has different initial values; one name is one param`);
+        replace.set(p, other);
+      }
+    }
+    if (replace.size > 0) replacements.set(name, replace);
+  }
+  if (replacements.size === 0) return spec;
+  const entries: Record<string, EntrySpec> = Object.create(null);
+  for (const [name, entry] of Object.entries(spec.entries)) {
+    const replace = replacements.get(name);
+    const values = [...Object.values(entry.outputs), ...(entry.updates ?? []).map((u) => (Array.isArray(u) ? u[1] : u))];
+    if (replace === undefined || !values.every((v) => v instanceof Tensor)) {
+      // (A malformed entry is left for checkSpec to name.)
+      entries[name] = entry;
+      continue;
+    }
+    const outputNames = Object.keys(entry.outputs);
+    const updates = entry.updates ?? [];
+    const rebuilt = substitute([...outputNames.map((n) => entry.outputs[n]), ...updates.map(([, v]) => v)], replace);
+    entries[name] = {
+      inputs: entry.inputs,
+      outputs: Object.fromEntries(outputNames.map((n, i) => [n, rebuilt[i]])),
+      updates: updates.map(([t], i) => [replace.get(t) ?? t, rebuilt[outputNames.length + i]] as const),
+    };
+  }
+  return { ...spec, entries };
 }

@@ -32,6 +32,11 @@ export interface CompileOptions {
    * are left as before the step. Off by default; when off, nothing is generated for it.
    */
   readonly checkNumerics?: boolean;
+  /**
+   * A model's cache of specializations for other sizes (run(entry, feeds, sizes)): the
+   * most kept at once, least recently used dropped first. Default 8; 0 compiles every time.
+   */
+  readonly specializations?: number;
 }
 
 /** Checks a spec's structure and returns it as an optimizer Program. */

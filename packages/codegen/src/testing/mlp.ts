@@ -77,3 +77,14 @@ export function mlpStep(options: MlpOptions): { spec: Omit<StepSpec, "sizes">; p
   }
   return { spec: { inputs: [x, y], outputs: { loss }, updates }, params, x, y, loss };
 }
+
+/** The MLP's logits: the operand of the loss's softmax cross-entropy, found in the graph (a predict entry's output). */
+export function logitsOf(loss: AnyTensor): AnyTensor {
+  const stack = [loss];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (t.op === "softmaxCrossEntropy") return t.inputs[0];
+    stack.push(...t.inputs);
+  }
+  throw new Error("no softmaxCrossEntropy");
+}
