@@ -5,7 +5,7 @@ import { type FileLayer, FileWriteError, nodeFiles } from "../src/io/durable-wri
 import { loadCheckpoint } from "../src/train/checkpoint.ts";
 import { type CheckpointMeta, runTraining } from "../src/train/run.ts";
 import { RunFolder } from "../src/train/run-folder.ts";
-import type { EntryStep } from "@gradfold/train";
+import type { CompiledEntries } from "@gradfold/train";
 import { chooseBackend } from "../src/train/backends.ts";
 import { cli } from "./cli-process.ts";
 import { tempDir, testDeps, tinyConfig, writeBlobsCsv } from "./helpers.ts";
@@ -80,10 +80,12 @@ describe("report.json", () => {
     const overflowingEval = testDeps({
       backend: {
         ...reference,
-        compileStep: (spec, options) => {
-          const step = reference.compileStep(spec, options) as EntryStep;
-          if (!("output" in spec.outputs && "loss" in spec.outputs)) return step;
-          return { ...step, run: (feeds) => ({ ...step.run(feeds), loss: new Float32Array(1).fill(Number.POSITIVE_INFINITY) }) };
+        compiler: (spec, options) => {
+          const model = reference.compiler(spec, options) as CompiledEntries;
+          return {
+            ...model,
+            run: (entry, feeds, sizes) => ({ ...model.run(entry, feeds, sizes), ...(entry === "evaluate" ? { loss: new Float32Array(1).fill(Number.POSITIVE_INFINITY) } : {}) }),
+          };
         },
       },
     });

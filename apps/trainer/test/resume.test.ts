@@ -101,7 +101,7 @@ describe("early stopping", () => {
     expect(history[report.bestEpoch! - 1].valLoss).toBe(best);
     // The test loss is that of the best epoch's params (best.bin), not the last ones.
     const { data, spec } = buildRun(config, { makeOptimizer: testDeps().makeOptimizer });
-    const model = compileModel(spec, { compileStep: chooseBackend("reference").compileStep });
+    const model = compileModel(spec, { compiler: chooseBackend("reference").compiler });
     for (const [name, values] of loadCheckpoint(folder.bestPath).tensors) model.write(name, values);
     expect(report.testLoss).toBe(evaluate(model, columnsOf(data.test), { batchSize: config.evalBatchSize }).loss);
   });

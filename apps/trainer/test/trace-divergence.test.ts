@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { EntryStep } from "@gradfold/train";
+import type { CompiledEntries } from "@gradfold/train";
 import { describe, expect, it } from "vitest";
 import { type Backend, chooseBackend } from "../src/train/backends.ts";
 import { loadCheckpoint } from "../src/train/checkpoint.ts";
@@ -22,10 +22,15 @@ function nonFiniteLossAt(runs: readonly number[]): Backend {
   let trainRuns = 0;
   return {
     ...reference,
-    compileStep: (spec, options) => {
-      const step = reference.compileStep(spec, options) as EntryStep;
-      if ((spec.updates ?? []).length === 0) return step;
-      return { ...step, run: (feeds) => ({ ...step.run(feeds), ...(runs.includes(++trainRuns) ? { loss: new Float32Array(1).fill(Number.POSITIVE_INFINITY) } : {}) }) };
+    compiler: (spec, options) => {
+      const model = reference.compiler(spec, options) as CompiledEntries;
+      return {
+        ...model,
+        run: (entry, feeds, sizes) => {
+          const results = model.run(entry, feeds, sizes);
+          return entry === "train" && runs.includes(++trainRuns) ? { ...results, loss: new Float32Array(1).fill(Number.POSITIVE_INFINITY) } : results;
+        },
+      };
     },
   };
 }

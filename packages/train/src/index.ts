@@ -1,17 +1,15 @@
 // The CompiledModel these functions consume (DESIGN.md's multi-entry compile)
 export type { CompiledModel, EntryInfo, TensorInfo, Feeds, Results } from "./compiled-model.ts";
-// Interim: a CompiledModel from single-spec compile() steps, until compile({ entries }) lands in @gradfold/codegen
 export {
-  compileEntries,
-  compileEntriesAsync,
-  type EntriesSpec,
-  type EntrySpec,
-  type EntriesOptions,
-  type EntriesModel,
-  type EntryStep,
-  type StepCompiler,
-} from "./compile-entries.ts";
-export { compileModel, compileModelAsync, type ModelSpec, type UpdateRule } from "./compile-model.ts";
+  compileModel,
+  compileModelAsync,
+  type ModelSpec,
+  type UpdateRule,
+  type TrainModel,
+  type ModelCompiler,
+  type CompiledEntries,
+  type CompileModelOptions,
+} from "./compile-model.ts";
 
 // The loop
 export { fit, fitLoop, type FitOptions, type FitCallbacks, type FitStatus, type History, type BatchLog, type EpochLog } from "./fit.ts";

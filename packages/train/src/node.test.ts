@@ -28,7 +28,7 @@ describe("@gradfold/train/node", () => {
     const runs = [];
     for (const threads of [1, 2]) {
       const model = await modelOf(threads);
-      await model.prepare("train", { batch: 150 % 64 });
+      await model.prepare({ batch: 150 % 64 });
       const history = fit(model, data, { epochs: 2, seed: 3, validation });
       runs.push({ losses: history.epochs.map((e) => [e.loss, e.validation?.loss]), state: stateOf(model) });
       await model.close();
@@ -40,6 +40,6 @@ describe("@gradfold/train/node", () => {
     expect(() => threadedCompiler(0)).toThrow(/threads must be a positive integer, got 0/);
     expect(() => threadedCompiler(1.5)).toThrow(/got 1.5/);
     const spec = { network: net, inputs: x, targets: [y as AnyTensor], loss: (o: FloatTensor) => crossEntropy(o, y) as FloatTensor, optimizer: adam(), sizes: { batch: 64 } };
-    expect(() => compileModel(spec, { compileStep: threadedCompiler(2) })).toThrow(/returned a Promise; use compileEntriesAsync/);
+    expect(() => compileModel(spec, { compiler: threadedCompiler(2) })).toThrow(/returned a Promise; use compileModelAsync/);
   });
 });

@@ -77,7 +77,7 @@ export function trainCurve(config: TrainConfig, data: DataSplits, o: ExperimentO
     optimizer ?? makeOptimizer(config, Math.floor(data.train.count / config.batchSize)),
   );
   // Experiments run single-threaded: their step times are compared with each other.
-  const model = compileModel(spec, { compileStep: o.backend.compileStep });
+  const model = compileModel(spec, { compiler: o.backend.compiler });
   const weightNames = layerNames(config).map((n) => `${n}/W`);
   const x = new Float32Array(config.batchSize * data.train.features);
   const y = new Int32Array(config.batchSize);

@@ -1,5 +1,5 @@
 import { accuracy } from "@gradfold/nn";
-import { type Dataset as FitData, type EntriesModel, fitAsync } from "@gradfold/train";
+import { type Dataset as FitData, type TrainModel, fitAsync } from "@gradfold/train";
 import type { DataSplits } from "../data/dataset.ts";
 import { batchAccuracy, gradNormPrefix } from "./program.ts";
 import type { Divergence, EpochMetrics, LoopOutcome, RunState } from "./run-state.ts";
@@ -50,7 +50,7 @@ function gradNormsOf(out: Readonly<Record<string, Float32Array | Int32Array>>): 
  * continues at its epoch and batch with the same orders and masks, so an interrupted
  * and resumed run is bit-identical to one that was never interrupted.
  */
-export async function trainLoop(model: EntriesModel, data: DataSplits, options: LoopOptions, state: RunState, hooks: LoopHooks): Promise<LoopOutcome> {
+export async function trainLoop(model: TrainModel, data: DataSplits, options: LoopOptions, state: RunState, hooks: LoopHooks): Promise<LoopOutcome> {
   const { train, validation } = data;
   const { batchSize } = options;
   const classification = data.info.task === "classification";

@@ -19,7 +19,7 @@ const configOf = (overrides: Partial<typeof defaultConfig> = {}) => ({
   loss: "cross-entropy" as const,
 });
 const modelOf = (backend: "compiled" | "reference", overrides: Partial<typeof defaultConfig> = {}) =>
-  compileModel(modelSpec(configOf(overrides), shape, makeOptimizer(configOf(overrides), 10)), { compileStep: chooseBackend(backend).compileStep });
+  compileModel(modelSpec(configOf(overrides), shape, makeOptimizer(configOf(overrides), 10)), { compiler: chooseBackend(backend).compiler });
 
 const x = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i + 1));
 const y = Int32Array.from([0, 2, 1, 2]);

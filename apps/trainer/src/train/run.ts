@@ -5,7 +5,7 @@ import { loadMnist } from "../data/mnist.ts";
 import type { Progress } from "../report/progress.ts";
 import { Rng } from "../rng.ts";
 import { confusionMatrix } from "@gradfold/nn";
-import { compileModelAsync, evaluate, saveWeights, type EntriesModel } from "@gradfold/train";
+import { compileModelAsync, evaluate, saveWeights, type TrainModel } from "@gradfold/train";
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { cleanStaleTemps, writeFileDurable } from "../io/durable-write.ts";
 import type { Backend } from "./backends.ts";
@@ -123,25 +123,21 @@ export function buildRun(config: TrainConfig, deps: Pick<RunDeps, "makeOptimizer
 }
 
 /** Compiles the model and, ahead of use, its steps for the sizes this run meets (the last partial batches). */
-async function compileRun(built: ReturnType<typeof buildRun>, backend: Backend): Promise<EntriesModel> {
+async function compileRun(built: ReturnType<typeof buildRun>, backend: Backend): Promise<TrainModel> {
   const { config, data, spec } = built;
-  const model = await compileModelAsync(spec, { compileStep: backend.compileStep });
-  const sizes = (entry: string, rows: number, batch: number) => [...new Set([Math.min(batch, rows), rows % batch].filter((n) => n > 0))].map((n) => [entry, n] as const);
-  const wanted = [
-    ...sizes("train", data.train.count, config.batchSize),
-    ...sizes("evaluate", data.validation.count, config.evalBatchSize),
-    ...sizes("evaluate", data.test.count, config.evalBatchSize),
-  ];
-  for (const [entry, batch] of new Map(wanted.map((w) => [`${w[0]}/${w[1]}`, w])).values()) await model.prepare(entry, { batch });
+  const model = await compileModelAsync(spec, { compiler: backend.compiler });
+  const sizes = (rows: number, batch: number) => [Math.min(batch, rows), rows % batch].filter((n) => n > 0);
+  const wanted = new Set([...sizes(data.train.count, config.batchSize), ...sizes(data.validation.count, config.evalBatchSize), ...sizes(data.test.count, config.evalBatchSize)]);
+  for (const batch of wanted) await model.prepare({ batch });
   return model;
 }
 
-function readState(model: EntriesModel, names: readonly string[]): Map<string, Float32Array> {
+function readState(model: TrainModel, names: readonly string[]): Map<string, Float32Array> {
   return new Map(names.map((n) => [n, model.read(n)]));
 }
 
 /** The trained weights (and batch-norm statistics): the params of the predict entry. */
-const weightNames = (model: EntriesModel) => model.entries.predict.params.map((p) => p.name);
+const weightNames = (model: TrainModel) => model.entries.predict.params.map((p) => p.name);
 
 /** What a resume changed: setting → old and new value (recorded in config-history.jsonl). */
 export type ConfigChanges = Readonly<Record<string, { readonly from: unknown; readonly to: unknown }>>;
@@ -226,7 +222,7 @@ export async function runTraining(config: TrainConfig, folder: RunFolder, resume
  * A diverged outcome with what re-running its step with checkNumerics found. A re-run
  * that cannot be done says why instead; it never turns a divergence into a failure.
  */
-async function traced(outcome: Extract<LoopOutcome, { status: "diverged" }>, model: EntriesModel, built: ReturnType<typeof buildRun>, deps: RunDeps): Promise<LoopOutcome> {
+async function traced(outcome: Extract<LoopOutcome, { status: "diverged" }>, model: TrainModel, built: ReturnType<typeof buildRun>, deps: RunDeps): Promise<LoopOutcome> {
   const { divergence, rewind } = outcome;
   deps.progress.log(`re-running step ${divergence.step} with checkNumerics to find the first non-finite value…`);
   let firstNonFinite: FirstNonFinite;
@@ -262,7 +258,7 @@ function meanBaselineMse(data: DataSplits): number {
   return data.test.count === 0 ? Number.NaN : (sum / data.test.count) * std * std;
 }
 
-function restoreTensors(model: EntriesModel, tensors: ReadonlyMap<string, Float32Array>, names: readonly string[], source: string): void {
+function restoreTensors(model: TrainModel, tensors: ReadonlyMap<string, Float32Array>, names: readonly string[], source: string): void {
   for (const name of names) {
     if (!tensors.has(name)) throw new CheckpointError(`${source}: has no tensor ${JSON.stringify(name)}; was it written by another model or optimizer?`);
   }
@@ -280,7 +276,7 @@ function restoreTensors(model: EntriesModel, tensors: ReadonlyMap<string, Float3
  * target's units) over a whole split with the evaluate entry: every example once,
  * the last batch at its own size (no padding).
  */
-function evaluateSplit(model: EntriesModel, split: DataSplits["test"], info: DataSplits["info"], batchSize: number, lossScale: number) {
+function evaluateSplit(model: TrainModel, split: DataSplits["test"], info: DataSplits["info"], batchSize: number, lossScale: number) {
   if (split.count === 0) return { loss: Number.NaN, accuracy: null, confusion: null, regression: null };
   const result = evaluate(model, columnsOf(split), { batchSize, keepOutputs: true });
   const output = result.outputs!.output as Float32Array;
@@ -306,7 +302,7 @@ function evaluateSplit(model: EntriesModel, split: DataSplits["test"], info: Dat
 async function finish(
   config: TrainConfig,
   folder: RunFolder,
-  model: EntriesModel,
+  model: TrainModel,
   data: DataSplits,
   outcome: LoopOutcome,
   deps: RunDeps,

@@ -71,3 +71,56 @@ export function referenceStep(spec: StepSpec): Step {
     },
   };
 }
+
+/** A model's entries (codegen's `compile({ entries, sizes })` spec). */
+export interface ModelSpec {
+  readonly entries: Readonly<Record<string, Omit<StepSpec, "sizes" | "updates"> & { readonly updates?: StepSpec["updates"] }>>;
+  readonly sizes?: Sizes;
+}
+
+/**
+ * The reference backend for a model: each entry a referenceStep over one shared set of
+ * params (by name, as codegen's model has them), at the run's sizes when given.
+ */
+export function referenceModel(spec: ModelSpec): {
+  run(entry: string, feeds: StepFeeds, sizes?: Sizes): Record<string, Float32Array>;
+  read(name: string): Float32Array;
+  write(name: string, data: Float32Array | Float64Array | readonly number[]): void;
+  names(): string[];
+} {
+  const state = new Map<string, Float32Array>();
+  const entries = new Map(Object.entries(spec.entries).map(([name, e]) => [name, { ...e, updates: e.updates ?? [] }] as const));
+  for (const e of entries.values()) {
+    for (const node of topoSort([...Object.values(e.outputs), ...e.updates.flat()])) {
+      if (node.is("param") && !state.has(node.params.name)) state.set(node.params.name, Float32Array.from(initialValue(node)));
+    }
+  }
+  const known = (name: string) => {
+    const data = state.get(name);
+    if (!data) throw new Error(`step: no param or state slot named ${JSON.stringify(name)}; known: ${[...state.keys()].join(", ")}`);
+    return data;
+  };
+  return {
+    run(entry, feeds, sizes) {
+      const e = entries.get(entry);
+      if (!e) throw new Error(`run: unknown entry ${JSON.stringify(entry)}; the entries are ${[...entries.keys()].join(", ")}`);
+      const names = Object.keys(e.outputs);
+      const values = evaluate([...Object.values(e.outputs), ...e.updates.map(([, v]) => v)], { ...Object.fromEntries(state), ...feeds }, { ...spec.sizes, ...sizes });
+      const result: Record<string, Float32Array> = {};
+      names.forEach((name, i) => {
+        result[name] = Float32Array.from(values[i]);
+      });
+      e.updates.forEach(([target], i) => {
+        state.set((target.params as { name: string }).name, Float32Array.from(values[names.length + i]));
+      });
+      return result;
+    },
+    read: (name) => known(name).slice(),
+    names: () => [...state.keys()],
+    write(name, data) {
+      const current = known(name);
+      if (data.length !== current.length) throw new Error(`step.write(${JSON.stringify(name)}): expected ${current.length} values, got ${data.length}`);
+      state.set(name, Float32Array.from(data));
+    },
+  };
+}

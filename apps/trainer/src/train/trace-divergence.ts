@@ -1,5 +1,5 @@
 import { compile, type NumericsReport } from "@gradfold/codegen";
-import { compileModelAsync, type EntriesModel, fitAsync, type ModelSpec } from "@gradfold/train";
+import { compileModelAsync, type TrainModel, fitAsync, type ModelSpec } from "@gradfold/train";
 import type { DataSplits } from "../data/dataset.ts";
 import type { Divergence } from "./run-state.ts";
 
@@ -30,7 +30,7 @@ export interface FirstNonFinite {
 }
 
 /** Copies every param and optimizer state slot of a model. */
-export function takeSnapshot(model: EntriesModel): ParamSnapshot {
+export function takeSnapshot(model: TrainModel): ParamSnapshot {
   return new Map(model.names().map((n) => [n, model.read(n)]));
 }
 
@@ -42,7 +42,7 @@ function numericsOf(err: unknown): NumericsReport | undefined {
 export interface TraceRequest {
   readonly spec: ModelSpec<unknown>;
   /** The run's model: replays the steps from `rewind` to the diverged one with the run's own step. */
-  readonly model: EntriesModel;
+  readonly model: TrainModel;
   readonly data: DataSplits;
   readonly rewind: Rewind;
   readonly divergence: Divergence;
@@ -57,7 +57,7 @@ const notFound = (message: string): FirstNonFinite => ({ found: false, operation
  * first non-finite loss). The batches and dropout masks are those of the run: fit()
  * draws them from the seed, the epoch and the step. Returns the last step run.
  */
-async function runSteps(model: EntriesModel, request: TraceRequest, from: { epoch: number; batch: number }, last: number): Promise<{ step: number; loss: number }> {
+async function runSteps(model: TrainModel, request: TraceRequest, from: { epoch: number; batch: number }, last: number): Promise<{ step: number; loss: number }> {
   let ran = { step: -1, loss: Number.NaN };
   const history = await fitAsync(
     model,
@@ -99,7 +99,7 @@ export async function traceDivergence(request: TraceRequest): Promise<FirstNonFi
       return notFound(`the steps before it did not replay as they ran (step ${replayed.step}, loss ${replayed.loss}, replayed from step ${rewind.step}); the step was not re-run`);
     }
   }
-  const checked = await compileModelAsync(request.spec, { compileStep: (s, options) => compile(s, { ...options, checkNumerics: true }) });
+  const checked = await compileModelAsync(request.spec, { compiler: (s, options) => compile(s, { ...options, checkNumerics: true }) });
   try {
     for (const name of model.names()) checked.write(name, model.read(name));
     const ran = await runSteps(checked, request, { epoch: divergence.epoch, batch: divergence.batch }, divergence.step);
