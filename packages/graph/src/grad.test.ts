@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { evaluate } from "./evaluate.ts";
 import { grad } from "./grad.ts";
-import { exp, input, sum } from "./index.ts";
+import { exp, input, relu, sum } from "./index.ts";
 import type { AnyTensor } from "./tensor.ts";
 import { topoSort } from "./traverse.ts";
 
@@ -51,5 +51,16 @@ describe("reverse mode", () => {
     const got = evaluate(gx, { x: [1, 2] });
     expect(got[0]).toBeCloseTo(0.999 ** 3000, 12);
     expect(got[1]).toBeCloseTo(0.999 ** 3000, 12);
+  });
+  test("relu's gradient mask reads its output: 1 exactly where x > 0, also at NaN, ±0 and ±Inf", () => {
+    const x = input("x", [8]);
+    const y = relu(x);
+    const [gx] = grad(sum(y.mul(3)), [x]);
+    // The mask is built on relu's output, not its input (the pre-activation then dies after the forward pass).
+    const mask = gx.inputs[0];
+    expect(mask.op).toBe("greater");
+    expect(mask.inputs[0]).toBe(y);
+    const xs = [Number.NaN, -0, 0, -1, 2, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45];
+    expect(Array.from(evaluate(gx, { x: xs }))).toEqual(xs.map((v) => (v > 0 ? 3 : 0)));
   });
 });

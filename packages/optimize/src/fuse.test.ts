@@ -39,7 +39,29 @@ describe("fusion", () => {
     expect(kinds({ outputs: { h }, updates: [] }, { batch: 2 })).toEqual(["matmul:matmul,add,relu"]);
     const [gW] = grad(sum(mul(h, h)), [W]);
     // Forward matmul with its epilogue, relu′ (where/greater) times the upstream gradient, then xᵀ·that.
-    expect(kinds({ outputs: { gW }, updates: [] }, { batch: 2 })).toEqual(["matmul:matmul,add,greater,relu,mul,where", "matmul:matmul"]);
+    expect(kinds({ outputs: { gW }, updates: [] }, { batch: 2 })).toEqual(["matmul:matmul,add,relu,mul,greater,where", "matmul:matmul"]);
+  });
+
+  it("relu's mask is computed by the backward matmul that reads it, so a forward layer has one output", () => {
+    const { program } = mlpTrainingStep([6, 5, 4, 3]);
+    const { plan } = optimize(program, { sizes: { batch: 2 } });
+    const ops = (g: { nodes: readonly AnyTensor[] }) => g.nodes.map((n) => n.op).join(",");
+    const forward = plan!.groups.filter((g) => ops(g) === "matmul,add,relu");
+    expect(forward).toHaveLength(2);
+    for (const g of forward) expect(g.outputs).toEqual([g.nodes[2]]);
+    // dX = dz·Wᵀ masked by relu(z) > 0: the mask is not a buffer of its own.
+    const masked = plan!.groups.filter((g) => g.nodes.some((n) => n.op === "greater"));
+    expect(masked.map(ops)).toEqual(["matmul,greater,where", "matmul,greater,where"]);
+    for (const g of masked) expect(g.outputs.some((o) => o.op === "greater")).toBe(false);
+  });
+
+  it("a mask read by something other than where stays with its operand's group", () => {
+    const x = input("x", ["batch", 4]);
+    const W = param("W", [4, 4], { init: 0.1 });
+    const h = relu(x.matmul(W));
+    const m = greater(h, 0);
+    const plain = mul(where(m, x, 0), 2);
+    expect(kinds({ outputs: { plain, m }, updates: [] }, { batch: 2 })).toEqual(["matmul:matmul,relu,greater,where,mul"]);
   });
 
   it("the SGD update arithmetic fuses, per param, into the group that computes its gradient", () => {

@@ -141,17 +141,42 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
   const onlyFeeds = (draft: Draft, reduction: AnyTensor): boolean =>
     draft.nodes.every((n) => !rootSet.has(n) && (consumers.get(n) ?? []).every((c) => c === reduction || groupOf.get(c) === draft));
 
+  /**
+   * Comparisons read only as the condition of `where`s of their own shape (relu's
+   * mask, `out > 0`) are placed with their first reader, not with the group computing
+   * their operand: the mask is then recomputed from a value that is stored anyway
+   * instead of being stored itself, and the operand's group (the forward layer) keeps
+   * a single output, which its matmul kernel can write directly.
+   */
+  const sinks = (node: AnyTensor): boolean =>
+    hasTrait(defOf(node), "comparison") &&
+    !rootSet.has(node) &&
+    (consumers.get(node) ?? []).every((c) => c.op === "where" && c.inputs[0] === node && !c.inputs.slice(1).includes(node) && sameShape(c.shape, node.shape));
+  const deferred = new Set<AnyTensor>();
+  const placeElementwise = (node: AnyTensor): void => {
+    const pending = node.inputs.filter((i) => deferred.has(i) && !groupOf.has(i));
+    // Prefer joining a matmul or reduction epilogue: elementwise siblings then merge into it too.
+    const candidates = [...new Set(node.inputs.map((i) => groupOf.get(i)))].filter((g): g is Draft => g !== undefined);
+    candidates.sort((a, b) => +(a.kind === "elementwise") - +(b.kind === "elementwise"));
+    const target = candidates.find((g) => canJoin(g, node) && pending.every((p) => canJoin(g, p)));
+    if (target) {
+      for (const p of pending) add(target, p);
+      mergeSiblings(target, node);
+      add(target, node);
+      return;
+    }
+    if (pending.length > 0) {
+      // The reader's groups cannot take the mask: it goes where it would have gone.
+      for (const p of pending) placeElementwise(p);
+      placeElementwise(node);
+    } else start(node, "elementwise");
+  };
+
   for (const node of order) {
     if (isLeaf(node) || isView(node)) continue;
     if (fusesElementwise(node)) {
-      // Prefer joining a matmul or reduction epilogue: elementwise siblings then merge into it too.
-      const candidates = [...new Set(node.inputs.map((i) => groupOf.get(i)))].filter((g): g is Draft => g !== undefined);
-      candidates.sort((a, b) => +(a.kind === "elementwise") - +(b.kind === "elementwise"));
-      const target = candidates.find((g) => canJoin(g, node));
-      if (target) {
-        mergeSiblings(target, node);
-        add(target, node);
-      } else start(node, "elementwise");
+      if (sinks(node)) deferred.add(node);
+      else placeElementwise(node);
     } else if (isReduction(node)) {
       const prologue = groupOf.get(node.inputs[0]);
       if (prologue && prologue.kind === "elementwise" && onlyFeeds(prologue, node)) {

@@ -25,7 +25,10 @@ export function softplusScalar(x: number): number {
 export const sigmoidOp = defineOp("sigmoid", { ...unary, scalar: sigmoidScalar, vjp: ({ out, grad }) => [mul(grad, mul(out, sub(1, out)))] });
 // d tanh = (1 - tanh²) dx
 export const tanhOp = defineOp("tanh", { ...unary, scalar: Math.tanh, vjp: ({ out, grad }) => [mul(grad, sub(1, mul(out, out)))] });
-export const reluOp = defineOp("relu", { ...unary, scalar: (x) => Math.max(x, 0), vjp: ({ inputs: [x], grad }) => [positivePart(x, grad)] });
+// The mask reads relu's output: max(x, 0) > 0 exactly when x > 0 (NaN, -0 and ±Inf included),
+// and then the pre-activation x is dead after the forward pass, so a compiled layer
+// writes only relu(x·W + b).
+export const reluOp = defineOp("relu", { ...unary, scalar: (x) => Math.max(x, 0), vjp: ({ out, grad }) => [positivePart(out, grad)] });
 // d softplus = σ(x) dx
 export const softplusOp = defineOp("softplus", { ...unary, scalar: softplusScalar, vjp: ({ inputs: [x], grad }) => [mul(grad, sigmoid(x))] });
 
