@@ -9,17 +9,30 @@ import type { MatmulPool, MatmulPoolOptions } from "./wasm/matmul-pool-core.ts";
 import type { MatmulSpec } from "./wasm/matmul-spec.ts";
 import type { WasmMemory } from "./wasm/wasm-api.ts";
 import { wasm } from "./wasm/index.ts";
+import { adaptiveChoice } from "./wasm/adaptive-choice.ts";
 
 export interface ThreadedCompileOptions extends CompileOptions {
-  /** Threads running the large matmuls, the caller included (default 2: both cores here). */
+  /** Threads running the large kernels, the caller included (default 2: both cores here). */
   readonly threads?: number;
   /** Split a matmul only from this many flops (2·M·K·N) up; see the pool's default. */
   readonly minFlops?: number;
+  /**
+   * Choose by measurement (default true): per kernel, split or on the caller only; per
+   * step, after its first ~12 runs and again now and then, the step with threads or on
+   * one thread. Results are bit-identical either way; false always splits.
+   */
+  readonly adaptive?: boolean;
 }
 
 export interface ThreadedStep extends CompiledStep {
   /** Stops the worker threads (they are unref'd, so a forgotten step never keeps Node alive). */
   close(): Promise<void>;
+  /** Export names of the kernels split across threads: large matmuls, then loops (loop-split.ts). */
+  readonly splitKernels: readonly string[];
+  /** Chunks each worker has run so far (> 0: the workers really took work). */
+  workerChunks(): number[];
+  /** Whether the next run() uses the threads (the whole-step adaptive choice). */
+  usingThreads(): boolean;
 }
 
 /** A platform's matmul pool: Node's worker_threads (matmul-pool.ts) or Web Workers (pool-browser.ts). */
@@ -54,18 +67,45 @@ export async function compileThreadedWith(
   const pages = generated.memoryBytes / 65536;
   const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
   const pool =
-    generated.matmulSpecs.length > 0
-      ? await createMatmulPool(generated.matmulSpecs, memory, { workers: threads - 1, scratchOffset: generated.packOffset, minFlops: options.minFlops })
+    generated.matmulSpecs.length > 0 || generated.loopSplits.length > 0
+      ? await createMatmulPool(generated.matmulSpecs, memory, {
+          workers: threads - 1,
+          scratchOffset: generated.packOffset,
+          minFlops: options.minFlops,
+          adaptive: options.adaptive,
+          loops: generated.loopSplits,
+        })
       : null;
   const factory = new Function("image", "wasmBytes", "customCalls", "options", generated.body) as StepFactory;
   const customCalls = generated.customNodes.map((node) => customCall(node, prepared.shapes));
-  const step = factory(generated.image, generated.wasmBytes, customCalls, { memory, matmuls: pool?.kernels });
-  const threaded = { ...compiledStep(step, prepared, generated), close: async () => pool?.close() };
-  if (!isModelSpec(spec)) return threaded;
-  // A model: sizes first met in run() compile single-threaded there (bit-identical); prepare() compiles them threaded.
-  const model = step as unknown as Pick<CompiledModel, "run" | "entries">;
-  return withSizes({ ...threaded, run: model.run, entries: model.entries }, spec, limit, {
-    now: (sizes) => compileModelAt({ ...spec, sizes }, options),
-    ahead: (sizes) => compileThreadedWith(createMatmulPool, { ...spec, sizes }, options),
-  });
+  const step = factory(generated.image, generated.wasmBytes, customCalls, { memory, matmuls: pool ? { ...pool.kernels, ...pool.loops } : undefined });
+  const compiled = compiledStep(step, prepared, generated);
+  const splitKernels = pool?.splitKernels ?? [];
+  const threaded = { ...compiled, close: async () => pool?.close(), splitKernels, workerChunks: () => pool?.workerChunks() ?? [] };
+  if (isModelSpec(spec)) {
+    // A model: sizes first met in run() compile single-threaded there (bit-identical); prepare() compiles them threaded.
+    // Its kernels choose split or caller-only each; the whole-step choice is a plain step's.
+    const model = step as unknown as Pick<CompiledModel, "run" | "entries">;
+    return withSizes({ ...threaded, run: model.run, entries: model.entries }, spec, limit, {
+      now: (sizes) => compileModelAt({ ...spec, sizes }, options),
+      ahead: (sizes) => compileThreadedWith(createMatmulPool, { ...spec, sizes }, options),
+    });
+  }
+  if (!pool || splitKernels.length === 0) return { ...threaded, usingThreads: () => false };
+  const run = compiled.run;
+  const withThreads: typeof run = (feeds) => {
+    pool.useThreads(true);
+    return run(feeds);
+  };
+  if (options.adaptive === false) return { ...threaded, run: withThreads, usingThreads: () => true };
+  // The whole step, measured: every split may pay alone yet the step not, when the
+  // second core is busy elsewhere or hand-offs add up. 2 warm-up runs of each, then 4
+  // timed of each (12 steps), then the faster for 50 steps (doubling up to 200), or
+  // 16 on one thread, before measuring again.
+  const oneThread: typeof run = (feeds) => {
+    pool.useThreads(false);
+    return run(feeds);
+  };
+  const chosen = adaptiveChoice(withThreads, oneThread);
+  return { ...threaded, run: chosen, usingThreads: () => chosen.usingSplit() };
 }

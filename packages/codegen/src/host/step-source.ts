@@ -8,6 +8,7 @@ import type { PreparedStep } from "../prepare.ts";
 import type { Backend } from "../spec.ts";
 import { wasmBackend, type WasmBuild } from "../wasm/backend.ts";
 import type { MatmulSpec } from "../wasm/matmul-spec.ts";
+import type { LoopSplit } from "../wasm/loop-split.ts";
 import { wasmFeatures, type WasmFeatures } from "../wasm/features.ts";
 import { checkBackend, placements, type Placement } from "../placement.ts";
 import { feedRanges } from "../feed-ranges.ts";
@@ -37,6 +38,8 @@ export interface StepSource {
   readonly placements: readonly Placement[];
   /** The Wasm matmuls' specs (export names k<id>), for a pool that runs the same kernels on several threads. */
   readonly matmulSpecs: readonly MatmulSpec[];
+  /** The loop kernels a thread pool may split (only with `shared` and more than one thread). */
+  readonly loopSplits: readonly LoopSplit[];
   /** Where the matmul kernels' packing scratch starts (one region per thread after it). */
   readonly packOffset: number;
   /** Custom-op nodes, in the order of the `customCalls` the body expects. */
@@ -77,7 +80,7 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   // Each kernel goes to the first backend that takes it whole: Wasm (unless "js"), else JS.
   const js = jsBackend(env);
   const features = options.features ?? wasmFeatures();
-  const simd = backend === "js" ? null : wasmBackend(env, options.shared ?? false, features);
+  const simd = backend === "js" ? null : wasmBackend(env, options.shared ?? false, features, options.shared ? threads : 1);
   const backends: Array<"js" | "wasm"> = [];
   const kernels = step.kernels.map((k) => {
     const viaWasm = simd?.lower(k);
@@ -88,7 +91,7 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   });
   const places = placements(step.kernels, backends, simd?.jsEpilogues ?? new Set());
   checkBackend(backend, step.kernels, places, features, options.what ?? "compile");
-  const wasm: WasmBuild = simd ? simd.build() : { modules: [], matmulSpecs: [], scratchLength: 0, packBytes: 0, convScratchBytes: 0 };
+  const wasm: WasmBuild = simd ? simd.build() : { modules: [], matmulSpecs: [], scratchLength: 0, packBytes: 0, convScratchBytes: 0, loopSplits: [] };
   // The plan reserved scratch for the largest product and panel; the Wasm kernels must fit in it.
   const scratchOffset = plan.scratch.offset;
   const packOffset = Math.ceil((scratchOffset + 4 * wasm.scratchLength) / ALIGN) * ALIGN;
@@ -230,6 +233,7 @@ export function stepSource(step: PreparedStep, backend: Backend = "auto", option
   return {
     body,
     matmulSpecs: wasm.matmulSpecs,
+    loopSplits: wasm.loopSplits,
     packOffset,
     wasmBytes: wasm.modules,
     customNodes,

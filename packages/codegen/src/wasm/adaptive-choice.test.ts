@@ -6,11 +6,11 @@ function fakes(cost: { split: number; single: number }) {
   let clock = 0;
   vi.spyOn(performance, "now").mockImplementation(() => clock);
   const log: string[] = [];
-  const split = () => {
+  const split = (..._args: number[]) => {
     clock += cost.split;
     log.push("split");
   };
-  const single = () => {
+  const single = (..._args: number[]) => {
     clock += cost.single;
     log.push("single");
   };

@@ -1,5 +1,3 @@
-import type { MatmulKernel } from "./matmul-kernels.ts";
-
 export interface AdaptiveChoiceOptions {
   /**
    * Calls of each implementation run first and not timed: a kernel's first calls
@@ -17,7 +15,7 @@ export interface AdaptiveChoiceOptions {
    * while wrongly staying on one core forgoes up to 2×.
    */
   readonly margin?: number;
-  /** Calls on the split between the first round and the second; doubles after each round up to `maxPeriod`. */
+  /** Calls on the split between the first round and the second; doubles after each round up to `maxPeriod` (default 200). */
   readonly firstPeriod?: number;
   readonly maxPeriod?: number;
   /** Calls on the caller-only kernel before measuring again (short: a busy second core is often busy only briefly). */
@@ -25,16 +23,21 @@ export interface AdaptiveChoiceOptions {
 }
 
 /**
- * Chooses, per kernel and by measurement, between two implementations that give
- * bit-identical results (the pool's split kernel and the caller-only one). After
+ * Chooses, by measurement, between two implementations that give bit-identical
+ * results: per kernel, the pool's split kernel and the caller-only one; per step, the
+ * step with threads and on one thread (compile-threaded.ts). After
  * `warmup` untimed calls of each, a round alternates the two for `trials` calls
  * each, then runs the one with the lower median wall time (see `margin`) for a
  * period of calls before measuring again. On an idle machine the split wins; when
  * other processes hold the second core, splitting only adds hand-off costs and the
  * caller-only kernel takes over — the results never change.
  */
-export function adaptiveChoice(split: MatmulKernel, single: MatmulKernel, options: AdaptiveChoiceOptions = {}): MatmulKernel & { usingSplit(): boolean } {
-  const { warmup = 2, trials = 4, margin = 0.9, firstPeriod = 50, maxPeriod = 400, singlePeriod = 16 } = options;
+export function adaptiveChoice<A extends unknown[], R>(
+  split: (...args: A) => R,
+  single: (...args: A) => R,
+  options: AdaptiveChoiceOptions = {},
+): ((...args: A) => R) & { usingSplit(): boolean } {
+  const { warmup = 2, trials = 4, margin = 0.9, firstPeriod = 50, maxPeriod = 200, singlePeriod = 16 } = options;
   const splitTimes: number[] = [];
   const singleTimes: number[] = [];
   let useSplit = true;
@@ -43,24 +46,17 @@ export function adaptiveChoice(split: MatmulKernel, single: MatmulKernel, option
   let splitPeriod = firstPeriod;
   let period = splitPeriod;
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-  const choose: MatmulKernel = (a, b, c, bias = 0) => {
+  const choose = (...args: A): R => {
     const at = phase++;
-    if (at < 0) {
-      // Warm-up: both run (alternating), untimed.
-      if (at % 2 === 0) split(a, b, c, bias);
-      else single(a, b, c, bias);
-      return;
-    }
+    // Warm-up: both run (alternating), untimed.
+    if (at < 0) return at % 2 === 0 ? split(...args) : single(...args);
     if (at >= 2 * trials) {
-      if (useSplit) split(a, b, c, bias);
-      else single(a, b, c, bias);
       if (phase >= 2 * trials + period) phase = 0;
-      return;
+      return useSplit ? split(...args) : single(...args);
     }
     const trySplit = at % 2 === 0;
     const t0 = performance.now();
-    if (trySplit) split(a, b, c, bias);
-    else single(a, b, c, bias);
+    const result = trySplit ? split(...args) : single(...args);
     (trySplit ? splitTimes : singleTimes)[at >> 1] = performance.now() - t0;
     if (at === 2 * trials - 1) {
       useSplit = median(singleTimes) >= margin * median(splitTimes);
@@ -69,6 +65,7 @@ export function adaptiveChoice(split: MatmulKernel, single: MatmulKernel, option
         splitPeriod = Math.min(maxPeriod, 2 * splitPeriod);
       } else period = singlePeriod;
     }
+    return result;
   };
   return Object.assign(choose, { usingSplit: () => useSplit });
 }

@@ -18,6 +18,7 @@ import { convCallSource, planConvNode, planFunctions, type WasmConvPlan } from "
 import { resolveTuningFor } from "./matmul-kernels.ts";
 import { lowerReduction } from "./reduce.ts";
 import { isSoftmaxKind, lowerSoftmax } from "./softmax.ts";
+import { elementwiseLoop, splitUnits, type LoopSplit, type UnitLoop } from "./loop-split.ts";
 
 /** What the step needs once every kernel was asked: the modules and the scratch they use. */
 export interface WasmBuild {
@@ -31,6 +32,8 @@ export interface WasmBuild {
   readonly packBytes: number;
   /** Bytes of scratch the conv kernels share (one image's im2col matrix, at the `convScratch` offset), 0 when none. */
   readonly convScratchBytes: number;
+  /** The loop kernels (elementwise, column sums, row reductions, softmax) a pool of `threads` threads may split. */
+  readonly loopSplits: readonly LoopSplit[];
 }
 
 export interface WasmBackend extends KernelBackend {
@@ -49,7 +52,7 @@ export interface WasmBackend extends KernelBackend {
  * Generated glue calls the exports as `wasm.<name>(byte offsets...)`; `scratch` and
  * `pack` are defined by the host.
  */
-export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatures): WasmBackend {
+export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatures, threads = 1): WasmBackend {
   const { shapes, stored } = env;
   const simd = features.simd;
   const jsEpilogues = new Set<number>();
@@ -58,6 +61,12 @@ export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatu
   const convs: WasmConvPlan[] = [];
   /** Whole-kernel functions (softmax family) built into the loops' module. */
   const functions: Array<{ name: string; fn: FunctionBuilder }> = [];
+  /** Whole-kernel functions a thread pool may cut into chunks (see loop-split.ts). */
+  const unitLoops: UnitLoop[] = [];
+  const addFunction = (name: string, fn: FunctionBuilder, loop?: UnitLoop) => {
+    functions.push({ name, fn });
+    if (loop) unitLoops.push(loop);
+  };
   let scratchLength = 0;
 
   const lowerElementwise = (kernel: Extract<Kernel, { kind: "elementwise" }>): KernelSource | Cannot => {
@@ -147,9 +156,9 @@ export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatu
       if (kernel.kind === "matmul") return lowerMatmul(kernel);
       if (kernel.kind === "reduction") {
         const columns = lowerColumnSum(kernel);
-        return isCannot(columns) ? lowerReduction(kernel, env, (name, fn) => functions.push({ name, fn })) : columns;
+        return isCannot(columns) ? lowerReduction(kernel, env, addFunction) : columns;
       }
-      if (isSoftmaxKind(kernel.node.op)) return lowerSoftmax(kernel, env, (name, fn) => functions.push({ name, fn }));
+      if (isSoftmaxKind(kernel.node.op)) return lowerSoftmax(kernel, env, addFunction);
       return lowerConv(kernel);
     },
     build() {
@@ -172,7 +181,8 @@ export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatu
         convScratchBytes = built.scratchBytes;
         modules.push(buildModule({ shared }, built.functions));
       }
-      return { modules, matmulSpecs: matmuls, scratchLength, packBytes, convScratchBytes };
+      const loopSplits = [...loops.map(({ plan, columnSum }) => elementwiseLoop(plan, shapes, columnSum)), ...unitLoops].flatMap((loop) => splitUnits(loop, threads) ?? []);
+      return { modules, matmulSpecs: matmuls, scratchLength, packBytes, convScratchBytes, loopSplits };
     },
   };
 }

@@ -165,6 +165,8 @@ export function planWasmElementwise(
  */
 export interface ColumnSumEntry {
   readonly rows: number;
+  /** Floats from one row to the next (default the chain's count; more in a chunk of the columns). */
+  readonly stride?: number;
 }
 
 const LOW_BYTES = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -201,7 +203,7 @@ export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundSha
     };
   for (const node of plan.nodes) value.set(node, fn.local("v128"));
   const entry = columnSum ? plan.arrays[0] : undefined;
-  const sumDown = entry && columnSum ? columnSumEmitter(fn, pointer.get(entry)!, columnSum.rows, plan.count) : undefined;
+  const sumDown = entry && columnSum ? columnSumEmitter(fn, pointer.get(entry)!, columnSum.rows, columnSum.stride ?? plan.count) : undefined;
   if (entry && sumDown) value.set(entry, sumDown.result);
   const vector = () => {
     sumDown?.emit();
@@ -226,10 +228,10 @@ export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundSha
 }
 
 /**
- * Sums `rows` rows of four floats, `count` floats apart, from `first` on: two f64x2
+ * Sums `rows` rows of four floats, `stride` floats apart, from `first` on: two f64x2
  * accumulators (low and high lanes) added in row order, then rounded once to f32.
  */
-function columnSumEmitter(fn: FunctionBuilder, first: Local, rows: number, count: number): { result: Local; emit(): void } {
+function columnSumEmitter(fn: FunctionBuilder, first: Local, rows: number, stride: number): { result: Local; emit(): void } {
   const result = fn.local("v128");
   const low = fn.local("v128");
   const high = fn.local("v128");
@@ -248,7 +250,7 @@ function columnSumEmitter(fn: FunctionBuilder, first: Local, rows: number, count
         .simdMem("v128.load", 0)
         .shuffle([...HIGH_BYTES, ...HIGH_BYTES]);
       fn.simd("f64x2.promote_low_f32x4").simd("f64x2.add").set(high);
-      fn.addTo(at, 4 * count);
+      fn.addTo(at, 4 * stride);
     });
     fn.get(low)
       .simd("f32x4.demote_f64x2_zero")

@@ -2,8 +2,13 @@ import { buildMatmulKernels, type BuildMatmulOptions, type MatmulKernel } from "
 import type { MatmulSpec, ResolvedMatmul } from "./matmul-spec.ts";
 import { planSplit, type MatmulPart } from "./matmul-split.ts";
 import { adaptiveChoice } from "./adaptive-choice.ts";
-import { claimChunk, COMMON, CONTROL, JOB_MASK, JOB_SHIFT, MAX_CHUNKS, SLOT_INTS } from "./matmul-worker-source.ts";
-import { isSharedMemory, type WasmMemory, type WasmModule } from "./wasm-api.ts";
+import { ARGS, claimChunk, COMMON, CONTROL, JOB_MASK, JOB_SHIFT, MAX_ARGS, MAX_CHUNKS, SLOT_INTS, type JobPlan } from "./matmul-worker-source.ts";
+import { isSharedMemory, wasm, type WasmMemory, type WasmModule } from "./wasm-api.ts";
+import type { LoopSplit } from "./loop-split.ts";
+import { buildModule } from "./module-builder.ts";
+
+/** A loop kernel's call: its pointer (byte offset) arguments, then its f32 ones. */
+export type LoopKernel = (...args: number[]) => void;
 
 export interface MatmulPoolOptions extends Omit<BuildMatmulOptions, "shared"> {
   /** Worker threads besides the caller (default 1: two cores in all). */
@@ -31,6 +36,11 @@ export interface MatmulPoolOptions extends Omit<BuildMatmulOptions, "shared"> {
    * from burning CPU. 0 sleeps at once.
    */
   readonly spinMs?: number;
+  /**
+   * Loop kernels (elementwise chains, optimizer updates, column sums, row reductions,
+   * softmax) to split across the same threads, by the same protocol (loop-split.ts).
+   */
+  readonly loops?: readonly LoopSplit[];
 }
 
 export interface MatmulPool {
@@ -43,6 +53,17 @@ export interface MatmulPool {
   readonly single: Record<string, MatmulKernel>;
   /** The specs that are split, with their chunks of rows or columns (claimed in order by whichever thread is free). */
   readonly splits: ReadonlyMap<string, readonly MatmulPart[]>;
+  /** Each split loop kernel (options.loops), split or adaptive as the matmuls. */
+  readonly loops: Record<string, LoopKernel>;
+  /** Each split loop kernel on the calling thread only (same results, bit for bit). */
+  readonly singleLoops: Record<string, LoopKernel>;
+  /** Names of every kernel the pool splits: matmuls, then loops. */
+  readonly splitKernels: readonly string[];
+  /**
+   * Whether split kernels may use the workers at all (default true); false runs every
+   * kernel on the caller only — the whole step's one-thread choice (compile-threaded.ts).
+   */
+  useThreads(on: boolean): void;
   readonly specs: readonly ResolvedMatmul[];
   /** Scratch bytes reserved from `scratchOffset`: threads × one call's panel. */
   readonly scratchBytes: number;
@@ -56,14 +77,15 @@ export interface MatmulPool {
 
 /** What a pool worker receives: the argument of `poolWorker` in matmul-worker-source.ts. */
 export interface PoolWorkerData {
-  readonly module: WasmModule;
+  /** The matmul kernels' module and the split loops' one (instantiated together, names resolved across them). */
+  readonly modules: readonly WasmModule[];
   readonly memory: WasmMemory;
   readonly control: SharedArrayBuffer;
   readonly commonBuffer: SharedArrayBuffer;
   readonly slot: number;
   readonly names: readonly string[];
-  /** Per split spec, per chunk: [kernel index, A, B, C and bias byte shifts]. */
-  readonly plans: readonly (readonly number[])[][];
+  /** Per split kernel: its argument counts and, per chunk, [kernel index, pointer byte shifts...]. */
+  readonly plans: readonly JobPlan[];
   readonly scratch: number;
   readonly spinMs: number;
 }
@@ -126,57 +148,67 @@ export async function createPoolWith(startWorker: StartPoolWorker, specs: readon
   for (const s of probe.specs) for (const p of chunksOf.get(s.name) ?? []) chunkSpecs.set(chunkName(p, s), { ...p.spec, name: chunkName(p, s) });
   const built = buildMatmulKernels([...probe.specs, ...chunkSpecs.values()], { ...options, shared: true });
   const scratchOf = (thread: number) => (options.scratchOffset ?? 0) + thread * built.scratchBytes;
-  const names = built.specs.map((s) => s.name);
-  const local = built.instantiate(memory);
   const splitSpecs = probe.specs.filter((s) => chunksOf.has(s.name));
-  /** Per split spec: [kernel index, A, B, C and bias shifts] of each chunk. */
-  const plans = splitSpecs.map((s) => chunksOf.get(s.name)!.map((p) => [names.indexOf(chunkName(p, s)), p.aShift, p.bShift, p.cShift, p.biasShift]));
+  // Loops whose arguments fit a slot; their functions (whole and chunks) in one module.
+  const loops = workerCount === 0 ? [] : (options.loops ?? []).filter((l) => l.pointers + l.floats <= MAX_ARGS && l.chunks.length <= MAX_CHUNKS);
+  const loopFunctions = loops.flatMap((l) => l.functions.map((fn, i) => ({ name: `${l.name}#f${i}`, fn })));
+  const loopModule = loopFunctions.length > 0 ? new wasm.Module(buildModule({ shared: true }, loopFunctions)) : null;
+  const modules = loopModule ? [built.module(true), loopModule] : [built.module(true)];
+  const names = [...built.specs.map((s) => s.name), ...loopFunctions.map((f) => f.name)];
+  const localExports: Record<string, unknown> = { ...built.instantiate(memory) };
+  if (loopModule) Object.assign(localExports, new wasm.Instance(loopModule, { env: { memory } }).exports);
+  const plans: JobPlan[] = [
+    ...splitSpecs.map((s) => ({
+      pointers: 4,
+      floats: 0,
+      chunks: chunksOf.get(s.name)!.map((p) => [names.indexOf(chunkName(p, s)), p.aShift, p.bShift, p.cShift, p.biasShift]),
+    })),
+    ...loops.map((l) => ({ pointers: l.pointers, floats: l.floats, chunks: l.chunks.map((c) => [names.indexOf(`${l.name}#f${c.fn}`), ...c.shifts]) })),
+  ];
 
   const control = new SharedArrayBuffer(Math.max(1, workerCount) * SLOT_INTS * 4);
   const commonBuffer = new SharedArrayBuffer(16);
   const common = new Int32Array(commonBuffer);
   let job = 0;
   const workers = await Promise.all(
-    Array.from({ length: workerCount }, (_, slot) =>
-      startWorker({ module: built.module(true), memory, control, commonBuffer, slot, names, plans, scratch: scratchOf(slot + 1), spinMs }),
-    ),
+    Array.from({ length: workerCount }, (_, slot) => startWorker({ modules, memory, control, commonBuffer, slot, names, plans, scratch: scratchOf(slot + 1), spinMs })),
   );
   const slots = workers.map((_, slot) => new Int32Array(control, slot * SLOT_INTS * 4, SLOT_INTS));
-  const kernelByIndex = names.map((name) => local[name]);
+  const slotFloats = workers.map((_, slot) => new Float32Array(control, slot * SLOT_INTS * 4, SLOT_INTS));
+  const kernelByIndex = names.map((name) => localExports[name] as (...args: number[]) => void);
   const callerScratch = scratchOf(0);
   const callerCanSleep = canBlock();
 
-  const single: Record<string, MatmulKernel> = {};
-  const kernels: Record<string, MatmulKernel> = {};
-  const choosers = new Map<string, { usingSplit(): boolean }>();
-  for (const s of probe.specs) {
-    single[s.name] = local[s.name];
-    const planIndex = splitSpecs.indexOf(s);
-    if (planIndex < 0) {
-      kernels[s.name] = local[s.name];
-      continue;
-    }
-    const chunks = plans[planIndex];
-    const split: MatmulKernel = (a, b, c, bias = 0) => {
+  /**
+   * The split kernel of plan `planIndex`: synchronous for its caller, which opens a job,
+   * wakes the workers, claims and runs chunks itself like any worker, then waits only
+   * for chunks a worker claimed and has not finished.
+   */
+  const splitKernel = (planIndex: number, what: string): LoopKernel => {
+    const { pointers, floats, chunks } = plans[planIndex];
+    const callArgs: number[] = new Array(pointers + floats + 1).fill(0);
+    callArgs[pointers + floats] = callerScratch;
+    return (...args) => {
       job = (job + 1) & JOB_MASK || 1;
-      // Open the job for claims before waking anyone; operands go in each slot
+      // Open the job for claims before waking anyone; arguments go in each slot
       // before its seq, which publishes them (seq-cst store).
       Atomics.store(common, COMMON.done, 0);
       Atomics.store(common, COMMON.claim, job << JOB_SHIFT);
-      for (const ctrl of slots) {
+      for (let w = 0; w < slots.length; w++) {
+        const ctrl = slots[w];
         ctrl[CONTROL.plan] = planIndex;
-        ctrl[CONTROL.a] = a;
-        ctrl[CONTROL.b] = b;
-        ctrl[CONTROL.c] = c;
-        ctrl[CONTROL.bias] = bias;
+        for (let p = 0; p < pointers; p++) ctrl[ARGS + p] = args[p] ?? 0;
+        for (let f = 0; f < floats; f++) slotFloats[w][ARGS + pointers + f] = args[pointers + f];
         Atomics.store(ctrl, CONTROL.seq, job);
         Atomics.notify(ctrl, CONTROL.seq);
       }
+      for (let f = 0; f < floats; f++) callArgs[pointers + f] = args[pointers + f];
       let error: unknown;
       for (let i = claimChunk(common, job, chunks.length); i >= 0; i = claimChunk(common, job, chunks.length)) {
-        const [kernel, aShift, bShift, cShift, biasShift] = chunks[i];
+        const chunk = chunks[i];
+        for (let p = 0; p < pointers; p++) callArgs[p] = (args[p] ?? 0) + chunk[1 + p];
         try {
-          kernelByIndex[kernel](a + aShift, b + bShift, c + cShift, bias + biasShift, callerScratch);
+          kernelByIndex[chunk[0]](...callArgs);
         } catch (e) {
           error ??= e;
         }
@@ -190,16 +222,35 @@ export async function createPoolWith(startWorker: StartPoolWorker, specs: readon
       }
       if (error !== undefined) throw error;
       if (slots.some((ctrl) => Atomics.load(ctrl, CONTROL.failed) === job)) {
-        throw new RangeError(`matmul kernel ${JSON.stringify(s.name)}: a worker's chunk failed (out-of-bounds offsets?)`);
+        throw new RangeError(`${what}: a worker's chunk failed (out-of-bounds offsets?)`);
       }
     };
-    if (options.adaptive === false) kernels[s.name] = split;
-    else {
-      const chooser = adaptiveChoice(split, local[s.name]);
-      choosers.set(s.name, chooser);
-      kernels[s.name] = chooser;
-    }
+  };
+
+  let threaded = true;
+  const choosers = new Map<string, { usingSplit(): boolean }>();
+  /** The kernel the step calls: split (or adaptively chosen) while threads are on, else `one`. */
+  const wrap = (name: string, split: LoopKernel, one: LoopKernel): LoopKernel => {
+    if (options.adaptive === false) return (...args) => (threaded ? split(...args) : one(...args));
+    const chooser = adaptiveChoice(split, one);
+    choosers.set(name, chooser);
+    return (...args) => (threaded ? chooser(...args) : one(...args));
+  };
+  const single: Record<string, MatmulKernel> = {};
+  const kernels: Record<string, MatmulKernel> = {};
+  for (const s of probe.specs) {
+    single[s.name] = kernelByIndex[names.indexOf(s.name)] as MatmulKernel;
+    const planIndex = splitSpecs.indexOf(s);
+    // A matmul's optional bias offset arrives as undefined, which the split reads as 0.
+    kernels[s.name] =
+      planIndex < 0 ? single[s.name] : (wrap(s.name, splitKernel(planIndex, `matmul kernel ${JSON.stringify(s.name)}`), single[s.name] as LoopKernel) as MatmulKernel);
   }
+  const loopKernels: Record<string, LoopKernel> = {};
+  const singleLoops: Record<string, LoopKernel> = {};
+  loops.forEach((l, i) => {
+    singleLoops[l.name] = kernelByIndex[names.indexOf(`${l.name}#f${l.whole}`)];
+    loopKernels[l.name] = wrap(l.name, splitKernel(splitSpecs.length + i, `loop kernel ${JSON.stringify(l.name)}`), singleLoops[l.name]);
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -208,8 +259,14 @@ export async function createPoolWith(startWorker: StartPoolWorker, specs: readon
     splits: chunksOf,
     specs: probe.specs,
     scratchBytes: built.scratchBytes * (workerCount + 1),
+    loops: loopKernels,
+    singleLoops,
+    splitKernels: [...splitSpecs.map((s) => s.name), ...loops.map((l) => l.name)],
+    useThreads(on) {
+      threaded = on;
+    },
     workerChunks: () => slots.map((ctrl) => Atomics.load(ctrl, CONTROL.chunksRun)),
-    usingSplit: (name) => choosers.get(name)?.usingSplit() ?? (options.adaptive === false && chunksOf.has(name)),
+    usingSplit: (name) => threaded && (choosers.get(name)?.usingSplit() ?? (options.adaptive === false && (chunksOf.has(name) || name in loopKernels))),
     close() {
       closing ??= Promise.all(
         workers.map((worker, w) =>

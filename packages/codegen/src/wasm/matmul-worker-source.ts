@@ -9,12 +9,26 @@
  * The caller returns once DONE reaches the chunk count — it never waits for a
  * worker that has not started.
  *
- * Each worker's slot in `control`: seq (the job id it was woken for), plan and
- * operand offsets, quit, failed (the id of a job in which one of its chunks threw),
- * chunksRun (diagnostics).
+ * Each worker's slot in `control`: seq (the job id it was woken for), plan, quit,
+ * failed (the id of a job in which one of its chunks threw), chunksRun (diagnostics),
+ * then the call's arguments from ARGS on: the pointer (byte offset) arguments as
+ * int32, then the f32 ones as float32 bits. A matmul and a loop kernel are jobs alike:
+ * each chunk is [kernel index, byte shift of each pointer argument] and runs as
+ * `kernel(pointer + shift..., floats..., scratch)` (a loop ignores the scratch).
  */
-export const CONTROL = { seq: 0, plan: 1, a: 2, b: 3, c: 4, bias: 5, quit: 6, failed: 7, chunksRun: 8 } as const;
-export const SLOT_INTS = 16;
+export const CONTROL = { seq: 0, plan: 1, quit: 2, failed: 3, chunksRun: 4 } as const;
+export const ARGS = 8;
+export const SLOT_INTS = 32;
+/** Arguments a split kernel may take (pointers and floats together). */
+export const MAX_ARGS = SLOT_INTS - ARGS;
+
+/** One split kernel as the threads see it: its pointer and float argument counts and its chunks. */
+export interface JobPlan {
+  readonly pointers: number;
+  readonly floats: number;
+  /** Per chunk: [kernel index, byte shift of each pointer argument]. */
+  readonly chunks: readonly (readonly number[])[];
+}
 export const COMMON = { claim: 0, done: 1 } as const;
 export const JOB_SHIFT = 8;
 /** Chunks per job must fit in the claim word's low bits. */
@@ -40,8 +54,9 @@ export function claimChunk(common: Int32Array, job: number, count: number): numb
  */
 export const workerLoopSource = `
 function poolWorker(data, ready) {
-const { module, memory, control, commonBuffer, slot, names, plans, scratch, spinMs } = data;
+const { modules, memory, control, commonBuffer, slot, names, plans, scratch, spinMs } = data;
 const ctrl = new Int32Array(control, slot * ${SLOT_INTS} * 4, ${SLOT_INTS});
+const ctrlFloats = new Float32Array(control, slot * ${SLOT_INTS} * 4, ${SLOT_INTS});
 const common = new Int32Array(commonBuffer);
 // The same claim as claimChunk() in matmul-worker-source.ts, written out as text.
 function claimChunk(common, job, count) {
@@ -51,8 +66,8 @@ function claimChunk(common, job, count) {
     if (Atomics.compareExchange(common, ${COMMON.claim}, word, word + 1) === word) return word & ${MAX_CHUNKS};
   }
 }
-const instance = new WebAssembly.Instance(module, { env: { memory } });
-const kernels = names.map((name) => instance.exports[name]);
+const exports = Object.assign({}, ...modules.map((module) => new WebAssembly.Instance(module, { env: { memory } }).exports));
+const kernels = names.map((name) => exports[name]);
 ready();
 let seen = 0;
 for (;;) {
@@ -65,12 +80,16 @@ for (;;) {
   seen = Atomics.load(ctrl, ${CONTROL.seq});
   if (Atomics.load(ctrl, ${CONTROL.quit}) !== 0) break;
   const job = seen;
-  const chunks = plans[ctrl[${CONTROL.plan}]];
-  const a = ctrl[${CONTROL.a}], b = ctrl[${CONTROL.b}], c = ctrl[${CONTROL.c}], bias = ctrl[${CONTROL.bias}];
+  const plan = plans[ctrl[${CONTROL.plan}]];
+  const chunks = plan.chunks;
+  const args = new Array(plan.pointers + plan.floats + 1);
+  for (let f = 0; f < plan.floats; f++) args[plan.pointers + f] = ctrlFloats[${ARGS} + plan.pointers + f];
+  args[plan.pointers + plan.floats] = scratch;
   for (let i = claimChunk(common, job, chunks.length); i >= 0; i = claimChunk(common, job, chunks.length)) {
     const chunk = chunks[i];
+    for (let p = 0; p < plan.pointers; p++) args[p] = ctrl[${ARGS} + p] + chunk[1 + p];
     try {
-      kernels[chunk[0]](a + chunk[1], b + chunk[2], c + chunk[3], bias + chunk[4], scratch);
+      kernels[chunk[0]].apply(null, args);
     } catch (error) {
       Atomics.store(ctrl, ${CONTROL.failed}, job);
     }

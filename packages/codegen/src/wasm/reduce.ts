@@ -8,6 +8,7 @@ import { simdRules, type Push } from "./elementwise.ts";
 import { reductionFunction } from "./reduction-function.ts";
 import { HIGH_BYTES, LOW_BYTES, addLanes, pushLaneTotal } from "./f64-sum.ts";
 import type { FunctionBuilder } from "./function-builder.ts";
+import type { UnitLoop } from "./loop-split.ts";
 
 /**
  * sum and max over trailing axes (a whole tensor to a scalar — a loss mean —, or each
@@ -32,14 +33,24 @@ interface ReducePlan {
 
 const REDUCERS = new Set(["sum", "max"]);
 
-export function lowerReduction(kernel: ReductionKernel, env: KernelEnv, add: (name: string, fn: FunctionBuilder) => void): KernelSource | Cannot {
+export function lowerReduction(kernel: ReductionKernel, env: KernelEnv, add: (name: string, fn: FunctionBuilder, loop?: UnitLoop) => void): KernelSource | Cannot {
   const plan = planReduction(kernel, env.shapes, env.stored);
   if (typeof plan === "string") {
     const columns = lowerColumnReduction(kernel, env, add);
     return isCannot(columns) ? cannot(`${plan}; ${columns.cannot}`) : columns;
   }
   const name = `r${kernel.id}`;
-  add(name, buildReduction(kernel, plan, env.shapes));
+  // Rows are independent: a thread pool may run chunks of rows (full operands a row apart, per-row ones a float).
+  const unitBytes = [...plan.full.map(() => 4 * plan.cols), ...[...plan.perRow, ...plan.stores].map(() => 4)];
+  const loop: UnitLoop = {
+    name,
+    units: plan.rows,
+    unitBytes,
+    floats: plan.scalars.length,
+    elements: plan.rows * plan.cols,
+    build: (rows) => buildReduction(kernel, { ...plan, rows }, env.shapes),
+  };
+  add(name, buildReduction(kernel, plan, env.shapes), loop);
   return kernelSource(kernel, env, (ctx) => {
     const args = [...plan.full, ...plan.perRow, ...plan.stores].map((x) => `${ctx.ref(x)}.byteOffset`);
     ctx.b.line(`// ${kernel.nodes.map((n) => `${n.op}#${n.id}`).join(", ")}: ${plan.rows} row(s) of ${plan.cols}, a Wasm SIMD reduction (float64 sums).`);

@@ -6,6 +6,7 @@ import { tempLocals } from "./activation.ts";
 import { emitExp, emitLog1p } from "./exp-approx.ts";
 import { addLanes, pushLaneTotal } from "./f64-sum.ts";
 import { FunctionBuilder, type Local } from "./function-builder.ts";
+import type { UnitLoop } from "./loop-split.ts";
 
 /**
  * softmax, logSoftmax (over the last axis) and softmaxCrossEntropy as Wasm SIMD
@@ -23,7 +24,7 @@ export type SoftmaxKind = "softmax" | "logSoftmax" | "softmaxCrossEntropy";
 export const isSoftmaxKind = (op: string): op is SoftmaxKind => op === "softmax" || op === "logSoftmax" || op === "softmaxCrossEntropy";
 
 /** The kernel's glue and its Wasm function, or why not (not last-axis, not float32). */
-export function lowerSoftmax(kernel: OpKernel, env: KernelEnv, add: (name: string, fn: FunctionBuilder) => void): KernelSource | Cannot {
+export function lowerSoftmax(kernel: OpKernel, env: KernelEnv, add: (name: string, fn: FunctionBuilder, loop?: UnitLoop) => void): KernelSource | Cannot {
   const node = kernel.node;
   if (!isSoftmaxKind(node.op)) return cannot(`no Wasm kernel for ${node.op}`);
   const x = node.inputs[0];
@@ -34,7 +35,10 @@ export function lowerSoftmax(kernel: OpKernel, env: KernelEnv, add: (name: strin
   const rows = env.shapes.count(x) / cols;
   if (rows < 1) return cannot(`${node.op} of an empty tensor is JS`);
   const name = `sm${kernel.id}`; // not s<digits>: renumber.ts renames those as node ids in the text, not in the module
-  add(name, buildSoftmax(node.op, rows, cols));
+  const kind = node.op;
+  // Rows are independent: a thread pool may run chunks of rows (x, labels and y shifted).
+  const unitBytes = kind === "softmaxCrossEntropy" ? [4 * cols, 4, 4] : [4 * cols, 4 * cols];
+  add(name, buildSoftmax(kind, rows, cols), { name, units: rows, unitBytes, floats: 0, elements: rows * cols, build: (units) => buildSoftmax(kind, units, cols) });
   return kernelSource(kernel, env, (ctx) => {
     const args = node.inputs.map((t: AnyTensor) => `${ctx.ref(t)}.byteOffset`);
     ctx.b.line(`// ${node.op}#${node.id}: ${rows} rows of ${cols}, a Wasm SIMD kernel (max, float64 Σ exp, results).`);
