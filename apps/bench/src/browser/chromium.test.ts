@@ -50,7 +50,7 @@ describe.skipIf(!hasChromium())(`the bench in Chromium (skipped when ${chromiumP
   it.each([
     ["in the bench Worker (the caller sleeps in Atomics.wait)", "worker", (b: ChromiumBench) => b.run<PoolCheck>({ kind: "pool-check" })],
     ["on the page's main thread (the caller spins)", "main thread", (b: ChromiumBench) => b.runOnPage<PoolCheck>({ kind: "pool-check" })],
-  ])("the browser pool splits matmuls across a Web Worker bit-identically to one thread, %s", async (_, where, run) => {
+  ])("the browser pool splits matmuls and loops across a Web Worker bit-identically to one thread, %s", async (_, where, run) => {
     const check = await run(browser);
     expect(check.where).toBe(where);
     expect(check.workerChunks).toBeGreaterThan(0);
@@ -58,5 +58,8 @@ describe.skipIf(!hasChromium())(`the bench in Chromium (skipped when ${chromiumP
     expect(check.stepsIdentical).toBe(true);
     expect(check.losses).toHaveLength(4);
     expect(check.losses[3]).toBeLessThan(check.losses[0]);
+    expect(check.loopKernels).toBeGreaterThanOrEqual(3);
+    expect(check.loopWorkerChunks).toBeGreaterThan(0);
+    expect(check.loopStepsIdentical).toBe(true);
   });
 });

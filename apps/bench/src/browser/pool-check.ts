@@ -74,5 +74,37 @@ export async function poolCheck(where: string): Promise<PoolCheck> {
   } finally {
     await threaded.close();
   }
-  return { where, kernelsIdentical, workerChunks, stepsIdentical, losses };
+  return { where, kernelsIdentical, workerChunks, stepsIdentical, losses, ...(await loopCheck()) };
+}
+
+/**
+ * A step whose loops (the 256×256 weight's and the batch's elementwise kernels, the
+ * bias gradients' column sums) reach the 32768 elements from which they split: every
+ * split, never adaptive, bit for bit against compile() over a few SGD steps.
+ */
+async function loopCheck(): Promise<Pick<PoolCheck, "loopKernels" | "loopStepsIdentical" | "loopWorkerChunks">> {
+  const problem = makeProblem({ id: "loop-check", layers: [256, 256, 10], batch: 128, optimizer: "sgd" }, 4);
+  const build = () => {
+    const step = buildStep(problem);
+    return { inputs: [step.x, step.labels], outputs: { loss: step.loss }, updates: step.updates, sizes: step.sizes };
+  };
+  const single = compile(build());
+  const threaded = await compileThreaded(build(), { threads: 2, adaptive: false });
+  const loopKernels = threaded.splitKernels.filter((name) => !/^k\d+$/.test(name)).length;
+  let loopStepsIdentical = true;
+  try {
+    const feeds = { x: problem.x, labels: problem.labels };
+    for (let i = 0; i < 200 && (i < 4 || threaded.workerChunks()[0] === 0); i++) {
+      loopStepsIdentical &&= Object.is(threaded.run(feeds).loss[0], single.run(feeds).loss[0]);
+      if (threaded.workerChunks()[0] === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    for (const name of single.names()) {
+      const x = new Uint32Array(threaded.read(name).buffer);
+      const y = new Uint32Array(single.read(name).buffer);
+      loopStepsIdentical &&= x.length === y.length && x.every((bits, i) => bits === y[i]);
+    }
+    return { loopKernels, loopStepsIdentical, loopWorkerChunks: threaded.workerChunks()[0] };
+  } finally {
+    await threaded.close();
+  }
 }

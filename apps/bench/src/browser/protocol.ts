@@ -44,6 +44,12 @@ export interface PoolCheck {
   /** compileThreaded's losses and params over a few Adam steps equal bit for bit to compile()'s. */
   readonly stepsIdentical: boolean;
   readonly losses: readonly number[];
+  /** Loop kernels (elementwise, updates, column sums, softmax) compileThreaded split in a 256-256-10 b128 SGD step. */
+  readonly loopKernels: number;
+  /** That step's losses and params, every kernel split, equal bit for bit to compile()'s. */
+  readonly loopStepsIdentical: boolean;
+  /** Chunks the worker ran in it (matmul panels and loop chunks alike). */
+  readonly loopWorkerChunks: number;
 }
 
 export type BrowserResult = BrowserEnv | readonly ContenderRun[] | Peaks | PoolCheck;
