@@ -169,7 +169,7 @@ async function main(): Promise<void> {
       if (platforms.has("node")) {
         log("peaks in Node");
         const roofs = { kind: "Wasm SIMD f32x4 mul+add; Node 20 has no relaxed SIMD", one: wasmSimdPeak(), threads: 2, many: await nodeMultiThreadPeak(2) };
-        parts.push(`## In Node ${process.version}`, stepReport(nodeResults, lossSteps, " — Node"), stepRooflineReport(nodeResults, roofs, "gradfold-2t", " — Node"));
+        parts.push(`## In Node ${process.version}`, stepReport(nodeResults, lossSteps, " — Node"), stepRooflineReport(nodeResults, roofs, "gradfold", " — Node"));
       }
       if (browser) {
         log("peaks in Chromium");
@@ -184,12 +184,12 @@ async function main(): Promise<void> {
             `${env.crossOriginIsolated ? "cross-origin isolated" : "NOT cross-origin isolated"}, ${env.cores} cores, ` +
             `relaxed SIMD ${env.relaxedSimd ? "yes" : "no"})`,
           "Every contender runs in one dedicated Worker of one page (a Worker may block in Atomics.wait, which " +
-            "gradfold-2t's caller does while its pool finishes; see @gradfold/codegen/browser), bundled by esbuild for the " +
+            "gradfold's caller does while its pool finishes; see @gradfold/codegen/browser), bundled by esbuild for the " +
             "browser and served from loopback with COOP/COEP. tfjs-wasm loads its threaded SIMD build on such a page, as " +
             "it would for its users (its XNNPACK thread count is in the notes); jax-js runs its Wasm backend. Chromium has " +
             "no process CPU clock, so there is no CPU table.",
           stepReport(browserResults, lossSteps, " — Chromium"),
-          stepRooflineReport(browserResults, roofs, "gradfold-2t", " — Chromium"),
+          stepRooflineReport(browserResults, roofs, "gradfold", " — Chromium"),
           `Chromium's Wasm SIMD mul+add peak, for comparison: one thread ${peaks.simd.toFixed(1)} GFLOP/s, ` +
             `${peaks.threads} threads ${peaks.simdThreads?.toFixed(1) ?? "—"} GFLOP/s.`,
         );

@@ -19,6 +19,8 @@ export interface Contender {
   readonly id: string;
   /** Column header in the table. */
   readonly label: string;
+  /** Untimed steps this contender needs before timing at least (an adaptive choice settling). */
+  readonly warmup?: number;
   prepare(problem: Problem): Promise<Trainer>;
 }
 

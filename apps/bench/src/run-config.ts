@@ -77,7 +77,8 @@ export async function runConfig(problem: Problem, contenders: readonly Contender
       const t0 = performance.now();
       entry.trainer = await entry.contender.prepare(problem);
       entry.prepareMs = performance.now() - t0;
-      const warmSteps = Math.max(options.warmup, options.lossSteps, 1);
+      const ownWarmup = entry.contender.warmup ?? 0;
+      const warmSteps = Math.max(options.warmup, ownWarmup, options.lossSteps, 1);
       for (let i = 0; i < warmSteps; i++) {
         const s0 = performance.now();
         const loss = await runStep(entry.trainer);
@@ -86,7 +87,7 @@ export async function runConfig(problem: Problem, contenders: readonly Contender
         else entry.warmMs.push(ms);
         if (entry.losses.length < options.lossSteps) entry.losses.push(loss);
         // The very slow (tfjs-cpu on the wide net) stop warming up once the loss check is covered.
-        if (i + 1 >= options.lossSteps && entry.warmMs.reduce((a, b) => a + b, 0) > options.budgetMs / 2) break;
+        if (i + 1 >= Math.max(options.lossSteps, ownWarmup) && entry.warmMs.reduce((a, b) => a + b, 0) > options.budgetMs / 2) break;
       }
       options.log(`  ${entry.contender.label}: prepare ${entry.prepareMs.toFixed(0)} ms, first step ${entry.firstStepMs.toFixed(0)} ms`);
     } catch (e) {

@@ -19,13 +19,13 @@ const run = (id: string, medianMs: number | undefined, error?: string) => ({
 });
 
 describe("stepRooflineReport", () => {
-  it("puts gradfold against the one-thread peak and the threaded contender against the many-thread peak", () => {
+  it("puts gradfold-1t against the one-thread peak and the threaded default (gradfold) against the many-thread peak", () => {
     // Medians chosen so that the step runs at exactly 20 and 30 GFLOP/s.
     const ms = (gflops: number) => stepFlops(config) / (gflops * 1e6);
     const text = stepRooflineReport(
-      [{ config, runs: [run("gradfold", ms(20)), run("gradfold-2t", ms(30))] }],
+      [{ config, runs: [run("gradfold-1t", ms(20)), run("gradfold", ms(30))] }],
       { kind: "test", one: 40, threads: 2, many: 75 },
-      "gradfold-2t",
+      "gradfold",
       " — Node",
     );
     expect(text).toContain("### Roofline of the whole step — Node");
@@ -34,7 +34,7 @@ describe("stepRooflineReport", () => {
   });
 
   it("shows a dash where a contender failed or the many-thread peak is unknown", () => {
-    const text = stepRooflineReport([{ config, runs: [run("gradfold", 5), run("gradfold-2t", 4, "boom")] }], { kind: "test", one: 40, threads: 2, many: undefined }, "gradfold-2t");
+    const text = stepRooflineReport([{ config, runs: [run("gradfold-1t", 5), run("gradfold", 4, "boom")] }], { kind: "test", one: 40, threads: 2, many: undefined }, "gradfold");
     const row = text.split("\n").find((l) => l.startsWith("| 784-256-128-10"))!;
     expect(
       row

@@ -14,8 +14,8 @@ export interface StepRoofs {
 
 /**
  * Each config's whole-step throughput — the step's matmul flops over its median time —
- * for single-threaded gradfold against the one-thread peak, and for the threaded
- * contender against the measured peak of that many threads running together.
+ * for gradfold-1t against the one-thread peak, and for the threaded contender (gradfold,
+ * the default) against the measured peak of that many threads running together.
  */
 export function stepRooflineReport(results: readonly ConfigRun[], roofs: StepRoofs, threadedId: string, where = ""): string {
   const percent = (gflops: number | undefined, roof: number | undefined) => (gflops === undefined || roof === undefined ? "—" : `${((100 * gflops) / roof).toFixed(0)}%`);
@@ -24,7 +24,7 @@ export function stepRooflineReport(results: readonly ConfigRun[], roofs: StepRoo
       const ms = runs.find((r) => r.id === id && !r.error)?.medianMs;
       return ms === undefined ? undefined : stepFlops(config) / (ms * 1e6);
     };
-    const one = gflopsOf("gradfold");
+    const one = gflopsOf("gradfold-1t");
     const many = gflopsOf(threadedId);
     return [describeConfig(config), one?.toFixed(1) ?? "—", percent(one, roofs.one), many?.toFixed(1) ?? "—", percent(many, roofs.many)];
   });
@@ -36,6 +36,6 @@ export function stepRooflineReport(results: readonly ConfigRun[], roofs: StepRoo
       `(every thread released at once, a round ends when the last finishes). Step GFLOP/s is the step's matmul flops ` +
       `(forward, dW, dX) over the median step time, so everything else in the step counts against it.`,
     "",
-    markdownTable(["config", "gradfold GFLOP/s", "of 1-thread peak", `${threadedId} GFLOP/s`, `of ${roofs.threads}-thread peak`], rows),
+    markdownTable(["config", "gradfold-1t GFLOP/s", "of 1-thread peak", `${threadedId} GFLOP/s`, `of ${roofs.threads}-thread peak`], rows),
   ].join("\n");
 }

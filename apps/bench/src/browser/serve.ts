@@ -33,7 +33,7 @@ export interface BenchServer {
 /**
  * Serves the page, the Worker, the bundle and tfjs-wasm's binaries on loopback with
  * COOP/COEP, which make the page cross-origin isolated: SharedArrayBuffer and shared
- * Wasm memory, hence gradfold-2t and tfjs-wasm's threaded build.
+ * Wasm memory, hence gradfold (threads) and tfjs-wasm's threaded build.
  */
 export async function serveBench(): Promise<BenchServer> {
   const files: Record<string, { type: string; body: string | (() => Promise<Buffer>) }> = {

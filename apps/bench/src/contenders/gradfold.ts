@@ -4,12 +4,12 @@ import { buildStep } from "../gradfold-step.ts";
 import type { Problem } from "../problem.ts";
 
 /**
- * gradfold: the step graph built with @gradfold/graph, compiled by
- * @gradfold/codegen's compile() (which runs @gradfold/optimize), then run with
- * the same feeds every step. `prepare` is build + grad + compile, reported apart.
+ * gradfold on one thread (gradfold-1t): the step graph built with @gradfold/graph,
+ * compiled by @gradfold/codegen's compile() (which runs @gradfold/optimize), then run
+ * with the same feeds every step. `prepare` is build + grad + compile, reported apart.
  */
 export function gradfoldContender(backend?: Backend): Contender {
-  const id = backend === undefined ? "gradfold" : `gradfold-${backend}`;
+  const id = backend === undefined ? "gradfold-1t" : `gradfold-${backend}`;
   return {
     id,
     label: id,

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
 import type { Contender } from "../contender.ts";
 import { gradfoldThreadedContender } from "./gradfold-threaded.ts";
@@ -13,9 +14,13 @@ export function tfjsWasmDir(): string {
   return `${dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm"))}/`;
 }
 
-/** Every contender by its command-line id; gradfold first, as the baseline of the ratios. */
+/**
+ * Every contender by its command-line id; gradfold (its default: every core) first, as
+ * the baseline of the ratios, and gradfold-1t (one thread) beside it.
+ */
 export const contenders: Readonly<Record<string, () => Contender>> = {
-  gradfold: () => gradfoldContender(),
+  gradfold: () => gradfoldThreadedContender(availableParallelism(), "gradfold"),
+  "gradfold-1t": () => gradfoldContender(),
   "gradfold-js": () => gradfoldContender("js"),
   "gradfold-wasm": () => gradfoldContender("wasm"),
   "gradfold-2t": () => gradfoldThreadedContender(2),
@@ -25,4 +30,4 @@ export const contenders: Readonly<Record<string, () => Contender>> = {
   reference: () => referenceContender,
 };
 
-export const defaultContenders = ["gradfold", "gradfold-2t", "jax-js", "tfjs-wasm", "tfjs-cpu"] as const;
+export const defaultContenders = ["gradfold", "gradfold-1t", "jax-js", "tfjs-wasm", "tfjs-cpu"] as const;
