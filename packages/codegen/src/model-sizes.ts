@@ -185,8 +185,9 @@ export function withSizes<M extends ModelAtSizes>(base: M, spec: ModelSpec, limi
       cache.set(key, hit);
       return hit;
     }
+    const made = specializer.now(sizes); // a compile error leaves the cache and its counts as they were
     misses++;
-    return remember(sizes, specializer.now(sizes));
+    return remember(sizes, made);
   };
   const bump = (names: readonly string[]) => {
     for (const n of names) version.set(n, ++clock);
