@@ -1,4 +1,4 @@
-import { compiledStep, compileModelAt, type CompiledModel, type CompiledStep, type StepFactory } from "./compile.ts";
+import { compiledStep, compileModelAt, type CompiledModel, type CompiledStep, type ModelAtCompiledSizes, type StepFactory, type StepFeeds, type StepResults } from "./compile.ts";
 import { customCall } from "./js/custom.ts";
 import { stepSource } from "./host/step-source.ts";
 import { isModelSpec, prepareModel, type ModelSpec } from "./model.ts";
@@ -84,28 +84,44 @@ export async function compileThreadedWith(
   const threaded = { ...compiled, close: async () => pool?.close(), splitKernels, workerChunks: () => pool?.workerChunks() ?? [] };
   if (isModelSpec(spec)) {
     // A model: sizes first met in run() compile single-threaded there (bit-identical); prepare() compiles them threaded.
-    // Its kernels choose split or caller-only each; the whole-step choice is a plain step's.
-    const model = step as unknown as Pick<CompiledModel, "run" | "entries">;
-    return withSizes({ ...threaded, run: model.run, entries: model.entries }, spec, limit, {
+    // Each entry has its own whole-step choice (a training step and an evaluation differ).
+    const model = step as unknown as Pick<ModelAtCompiledSizes, "run" | "entries">;
+    const choices = new Map<string, (feeds: StepFeeds) => StepResults>();
+    const chooseFor = (entry: string) => {
+      let choice = choices.get(entry);
+      if (!choice) {
+        choice = pool ? stepChoice(pool, (feeds: StepFeeds) => model.run(entry, feeds), options.adaptive !== false) : (feeds) => model.run(entry, feeds);
+        choices.set(entry, choice);
+      }
+      return choice;
+    };
+    const run = (entry: string, feeds: StepFeeds) => chooseFor(entry)(feeds);
+    return withSizes({ ...threaded, run, entries: model.entries }, spec, limit, {
       now: (sizes) => compileModelAt({ ...spec, sizes }, options),
       ahead: (sizes) => compileThreadedWith(createMatmulPool, { ...spec, sizes }, options),
     });
   }
   if (!pool || splitKernels.length === 0) return { ...threaded, usingThreads: () => false };
-  const run = compiled.run;
-  const withThreads: typeof run = (feeds) => {
+  const chosen = stepChoice(pool, compiled.run, options.adaptive !== false);
+  return { ...threaded, run: chosen, usingThreads: chosen.usingSplit };
+}
+
+/**
+ * The whole step with threads or on one thread (`pool.useThreads`), measured when
+ * `adaptive`: every split may pay alone yet the step not, when the second core is busy
+ * elsewhere or hand-offs add up. 2 warm-up runs of each, then 4 timed of each (12
+ * steps), then the faster for 50 steps (doubling up to 200), or 16 on one thread,
+ * before measuring again. Results are bit-identical either way.
+ */
+function stepChoice<R>(pool: MatmulPool, run: (feeds: StepFeeds) => R, adaptive: boolean): ((feeds: StepFeeds) => R) & { usingSplit(): boolean } {
+  const withThreads = (feeds: StepFeeds) => {
     pool.useThreads(true);
     return run(feeds);
   };
-  if (options.adaptive === false) return { ...threaded, run: withThreads, usingThreads: () => true };
-  // The whole step, measured: every split may pay alone yet the step not, when the
-  // second core is busy elsewhere or hand-offs add up. 2 warm-up runs of each, then 4
-  // timed of each (12 steps), then the faster for 50 steps (doubling up to 200), or
-  // 16 on one thread, before measuring again.
-  const oneThread: typeof run = (feeds) => {
+  if (!adaptive || pool.splitKernels.length === 0) return Object.assign(withThreads, { usingSplit: () => pool.splitKernels.length > 0 });
+  const oneThread = (feeds: StepFeeds) => {
     pool.useThreads(false);
     return run(feeds);
   };
-  const chosen = adaptiveChoice(withThreads, oneThread);
-  return { ...threaded, run: chosen, usingThreads: () => chosen.usingSplit() };
+  return adaptiveChoice(withThreads, oneThread);
 }

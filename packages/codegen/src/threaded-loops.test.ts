@@ -28,6 +28,10 @@ const bits = (a: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: numb
  * with an epilogue, and an SGD-like update of a [ROWS, COLS] param.
  */
 function loopsSpec(): StepSpec {
+  return loopsEntries().spec;
+}
+
+function loopsEntries(): { spec: StepSpec & { outputs: Record<string, AnyTensor> } } {
   const x = input("x", [ROWS, COLS]);
   const labels = input("labels", [ROWS], "int32");
   const w = param("w", [COLS], { init: randomF32(COLS, rng(3)) });
@@ -40,7 +44,7 @@ function loopsSpec(): StepSpec {
     rowSum: sum(x.mul(x), -1),
     columnSum: sum(x, 0).mul(0.5).add(w),
   };
-  return { inputs: [x, labels], outputs, updates: [[W, W.sub(x.mul(0.125))]] };
+  return { spec: { inputs: [x, labels], outputs, updates: [[W, W.sub(x.mul(0.125))]] } };
 }
 
 describe("compileThreaded: loops split across threads", () => {
@@ -99,6 +103,29 @@ describe("compileThreaded: loops split across threads", () => {
     } finally {
       await small.close();
       await one.close();
+    }
+  });
+});
+
+describe("compileThreaded of a model: loops split, a whole-step choice per entry", () => {
+  it("trains and predicts bit-identically to compile()'s model over enough runs to choose", async () => {
+    const { spec: step } = loopsEntries();
+    const modelSpec = { entries: { train: step, predict: { inputs: step.inputs.slice(0, 1), outputs: { softmax: step.outputs.softmax } } } };
+    const single = compile(modelSpec);
+    const threaded = await compileThreaded(modelSpec, { threads: 2 });
+    try {
+      // The model's type has no threaded fields; the object carries them.
+      expect((threaded as unknown as { splitKernels: readonly string[] }).splitKernels.length).toBeGreaterThan(0);
+      for (let s = 0; s < 16; s++) {
+        const feeds = { x: withSpecials(ROWS * COLS, 80 + s), labels: randomLabels(ROWS, COLS, rng(90 + s)) };
+        const want = single.run("train", feeds);
+        const got = threaded.run("train", feeds);
+        for (const name of Object.keys(want)) expect(bits(got[name] as Float32Array), name).toEqual(bits(want[name] as Float32Array));
+        expect(bits(threaded.run("predict", { x: feeds.x }).softmax as Float32Array)).toEqual(bits(single.run("predict", { x: feeds.x }).softmax as Float32Array));
+      }
+      expect(bits(threaded.read("W"))).toEqual(bits(single.read("W")));
+    } finally {
+      await threaded.close?.();
     }
   });
 });
