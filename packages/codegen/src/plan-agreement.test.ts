@@ -1,8 +1,9 @@
-import { conv2d, grad, input, maxPool2d, sum } from "@gradfold/graph";
+import { conv2d, evaluate, grad, input, maxPool2d, sum } from "@gradfold/graph";
 import { leavesOf } from "@gradfold/graph/internal";
 import { optimize } from "@gradfold/optimize";
 import { describe, expect, it } from "vitest";
 import { compile } from "./compile.ts";
+import { expectClose } from "./testing/compare.ts";
 import type { StepSpec } from "./spec.ts";
 import { mlpStep } from "./testing/mlp.ts";
 import { randomGraph } from "./testing/random-graph.ts";
@@ -44,6 +45,18 @@ describe("explain() reports what compile() runs", () => {
       const { out } = randomGraph(seed);
       expectAgreement({ inputs: leavesOf([out]).inputs, outputs: { out } });
     }
+  });
+  it("a weight gradient xᵀ·dz: the arena's scratch holds the Wasm kernel's packed B panel and row block of xᵀ", () => {
+    // 300 rows of xᵀ (three row blocks, the last 44), 700 k (three K blocks), 40 columns (two full 16-column panels).
+    const x = input("x", [700, 300]);
+    const w = input("w", [300, 40]);
+    const [dw] = grad(sum(x.matmul(w).mul(x.matmul(w))), [w]);
+    expectAgreement({ inputs: [x, w], outputs: { dw } });
+    const step = compile({ inputs: [x, w], outputs: { dw } }, { backend: "wasm" });
+    expect(step.source).toMatch(/\(tn\)/);
+    const xs = Float32Array.from({ length: 700 * 300 }, (_, i) => Math.sin(i));
+    const ws = Float32Array.from({ length: 300 * 40 }, (_, i) => Math.cos(i) / 16);
+    expectClose(step.run({ x: xs, w: ws }).dw, evaluate(dw, { x: xs, w: ws }), "dw");
   });
   it("a conv + pool step: the arena's scratch holds the Wasm im2col matrix", () => {
     // One image's im2col is 16·16 rows × 3·3·3 columns = 27,648 bytes, more than any matmul scratch here.

@@ -17,6 +17,12 @@ export const ARENA_PAGE = 65536;
 /** Rows of B a packed panel spans at most, and bytes per row (16 floats: up to four v128 columns). */
 const PANEL_ROWS = 256;
 const PANEL_ROW_BYTES = 64;
+/**
+ * A product with Aᵀ (dW = xᵀ·dz) may also pack a row block of Aᵀ: up to 128 rows in
+ * tiles of 2, each tile a panel's k rows of 8 bytes plus one spare cache line.
+ */
+const PACKED_A_ROWS = 128;
+const PACKED_A_TILE_ROWS = 2;
 
 /** A reusable buffer of the pool: its id and the step after which it is free again. */
 interface Slot {
@@ -172,7 +178,8 @@ function addViews(program: Program, groups: readonly KernelGroup[], bufferOf: Ma
 
 /**
  * Scratch a group may use while it runs: a matmul with an epilogue may compute its
- * whole product first (SIMD backends do), any matmul may pack panels of B, and a
+ * whole product first (SIMD backends do), any matmul may pack panels of B (and a
+ * product with Aᵀ a row block of Aᵀ), and a
  * convolution (forward or either gradient) may lay one image's im2col matrix out,
  * [oh·ow, kh·kw·c/groups]. Groups run one at a time, so the arena reserves, once,
  * the larger of the largest product plus the largest panel and the largest im2col.
@@ -184,7 +191,10 @@ export function scratchFor(group: KernelGroup, sizes: Sizes): { product: number;
   const a = bindShape(mm.inputs[0].shape, sizes, mm.op);
   const k = (mm.params as { transA: boolean }).transA ? a[a.length - 2] : a[a.length - 1];
   const product = group.nodes.length > 1 ? bytesPerElement * numel(bindShape(mm.shape, sizes, mm.op)) : 0;
-  return { product, panel: Math.min(k, PANEL_ROWS) * PANEL_ROW_BYTES, cols: 0 };
+  const kRows = Math.min(k, PANEL_ROWS);
+  const out = bindShape(mm.shape, sizes, mm.op);
+  const aTiles = (mm.params as { transA: boolean }).transA ? Math.ceil(Math.min(out[out.length - 2], PACKED_A_ROWS) / PACKED_A_TILE_ROWS) : 0;
+  return { product, panel: kRows * PANEL_ROW_BYTES + aTiles * (kRows * bytesPerElement * PACKED_A_TILE_ROWS + 64), cols: 0 };
 }
 
 /**

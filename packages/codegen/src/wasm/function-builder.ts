@@ -7,8 +7,8 @@ export type Local = { readonly index: number; readonly type: ValType };
 /** A branch target: the nesting depth at which its block or loop was opened. */
 export type Label = { readonly depth: number };
 
-type MemoryLoad = "i32.load" | "f32.load";
-type MemoryStore = "i32.store" | "f32.store";
+type MemoryLoad = "i32.load" | "i64.load" | "f32.load";
+type MemoryStore = "i32.store" | "i64.store" | "f32.store";
 type SimdMemory = "v128.load" | "v128.load32_splat" | "v128.load32_zero" | "v128.store";
 type SimdLaneOp = "f32x4.extract_lane" | "f32x4.replace_lane";
 type SimdLaneMemory = "v128.store32_lane";
@@ -18,6 +18,9 @@ const naturalAlign: Record<MemoryLoad | MemoryStore | SimdMemory | SimdLaneMemor
   "f32.load": 2,
   "i32.store": 2,
   "f32.store": 2,
+  // i64 accesses copy pairs of floats (4-byte aligned), so hint 4 as for v128.
+  "i64.load": 2,
+  "i64.store": 2,
   // v128 accesses are only guaranteed 4-byte aligned (Float32Array views), so hint 4.
   "v128.load": 2,
   "v128.store": 2,

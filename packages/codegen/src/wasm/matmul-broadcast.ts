@@ -1,10 +1,49 @@
 import type { FunctionBuilder } from "./function-builder.ts";
 import type { ResolvedMatmul } from "./matmul-spec.ts";
-import { blockRowsFor, runsOf, vecMulAdd, type MatmulTuning } from "./matmul-tuning.ts";
+import { blockRowsFor, broadcastTile, runsOf, vecMulAdd, type MatmulTuning } from "./matmul-tuning.ts";
 import { activationEmitters, tempLocals } from "./activation.ts";
 
 /** One slice of the k range: how long, whether C holds a partial sum to resume, whether the epilogue runs. */
 type KBlock = { length: number; loadC: boolean; last: boolean };
+
+/** How an nn/tn kernel uses its scratch (the call's fifth argument), all in bytes. */
+export interface BroadcastLayout {
+  /** The register tile. */
+  readonly rows: number;
+  readonly vectors: number;
+  /** Full K-block × 4V panels of B are copied to scratch[0, panelBytes). */
+  readonly packB: boolean;
+  readonly panelBytes: number;
+  /**
+   * tn only: each row block of op(A) (A's columns, at stride lda in memory) is copied
+   * once per K block to scratch[aOffset, …) as tiles of R rows: tile t at
+   * t·aTileStride, k at k·4R. The tile's loads are then sequential instead of one
+   * cache line per k at stride lda — at lda = 1024 floats every one of those lines
+   * falls in the same L1 set. The stride has a spare cache line so the packing's
+   * stores, which walk the tiles, spread over the sets too.
+   */
+  readonly packA: boolean;
+  readonly aOffset: number;
+  readonly aTileStride: number;
+  /** Scratch bytes one call uses. */
+  readonly bytes: number;
+}
+
+/** The scratch layout and tile of an nn/tn kernel; `pack`: whether the call passes scratch at all. */
+export function broadcastLayout(s: ResolvedMatmul, t: MatmulTuning, pack: boolean): BroadcastLayout {
+  const columns = pack && t.order === "columns";
+  const tn = broadcastTile("tn", t);
+  // A is packed only when there is a full B panel to sweep it with (dW of a 10-class layer is not worth it).
+  const packA = columns && s.variant === "tn" && s.n >= 4 * tn.vectors;
+  const { rows, vectors } = packA ? tn : broadcastTile("nn", t);
+  const kLength = t.kBlock > 0 ? Math.min(t.kBlock, s.k) : s.k;
+  const packB = columns && s.n >= 4 * vectors;
+  const panelBytes = packB ? kLength * 16 * vectors : 0;
+  const aOffset = Math.ceil(panelBytes / 64) * 64;
+  const aTileStride = packA ? kLength * 4 * rows + 64 : 0;
+  const tiles = packA ? Math.ceil(blockRowsFor(s.m, rows, t.rowBlock) / rows) : 0;
+  return { rows, vectors, packB, panelBytes, packA, aOffset, aTileStride, bytes: packA ? aOffset + tiles * aTileStride : panelBytes };
+}
 
 /**
  * The nn and tn kernels: op(B) rows are contiguous, so a register tile of R rows ×
@@ -13,19 +52,24 @@ type KBlock = { length: number; loadC: boolean; last: boolean };
  * the k-ascending sum acc += a·b in f32 whatever tile computes it, so splitting the
  * rows across threads cannot change a result.
  *
- * Loop nest (order "columns"): K blocks, row blocks, column panels (each packed to
- * scratch when `pack`), row tiles, k. Edges are separate tiles with fewer rows,
- * fewer vectors, or scalar columns (N mod 4), all generated for the constant sizes.
+ * Loop nest (order "columns"): K blocks, row blocks (op(A)'s block packed to scratch
+ * for tn), column panels (each packed to scratch when `pack`), row tiles, k. Edges
+ * are separate tiles with fewer rows, fewer vectors, or scalar columns (N mod 4), all
+ * generated for the constant sizes.
  */
 export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: MatmulTuning, pack: boolean): void {
   const [a, b, c, bias, scratch] = [fn.param(0), fn.param(1), fn.param(2), fn.param(3), fn.param(4)];
   // Packing copies each full K-block × 4V panel of B to `scratch` once per row block,
   // so the row tiles read it contiguously (16V bytes per k) instead of at stride ldb.
-  const packing = pack && t.order === "columns";
-  const packedStep = 16 * t.vectors;
-  // Byte strides of op(A) along i and k, and of op(B) along k.
-  const aRowStep = 4 * (s.variant === "tn" ? 1 : s.lda);
-  const aKStep = 4 * (s.variant === "tn" ? s.lda : 1);
+  const layout = broadcastLayout(s, t, pack);
+  const packing = layout.packB;
+  const packA = layout.packA;
+  const packedStep = 16 * layout.vectors;
+  // Byte strides of op(A) along i and k as stored, and as the tiles read it (packed: R floats per k).
+  const aRowStepStored = 4 * (s.variant === "tn" ? 1 : s.lda);
+  const aKStepStored = 4 * (s.variant === "tn" ? s.lda : 1);
+  const aRowStep = packA ? 4 : aRowStepStored;
+  const aKStep = packA ? 4 * layout.rows : aKStepStored;
   const bKStepInB = 4 * s.ldb;
   const cRowStep = 4 * s.ldc;
 
@@ -44,8 +88,12 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
   const jCount = fn.local("i32"),
     iCount = fn.local("i32"),
     kCount = fn.local("i32");
-  const R = t.rows,
-    V = t.vectors;
+  const bEnd = fn.local("i32"),
+    aPacked = fn.local("i32"),
+    packSrc = fn.local("i32"),
+    packDst = fn.local("i32");
+  const R = layout.rows,
+    V = layout.vectors;
   const acc = Array.from({ length: R }, () => Array.from({ length: V }, () => fn.local("v128")));
   const bv = Array.from({ length: V }, () => fn.local("v128"));
   const av = fn.local("v128");
@@ -97,10 +145,23 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
       }
     };
     const U = Math.max(1, Math.min(t.kUnroll, kb.length));
-    fn.repeat(kCount, Math.floor(kb.length / U), () => {
+    const trips = Math.floor(kb.length / U);
+    const body = () => {
       for (let u = 0; u < U; u++) step(u);
       fn.addTo(ap, U * aKStep).addTo(bp, U * bKStep);
-    });
+    };
+    if (trips === 1) body();
+    else if (trips > 1) {
+      // The loop ends on the B pointer: no counter to keep in a register.
+      fn.get(bp)
+        .i32(trips * U * bKStep)
+        .core("i32.add")
+        .set(bEnd);
+      fn.loop((start) => {
+        body();
+        fn.get(bp).get(bEnd).core("i32.ne").brIf(start);
+      });
+    }
     for (let u = 0; u < kb.length % U; u++) step(u);
 
     for (let v = 0; v < cols; v++) {
@@ -142,13 +203,45 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
 
   /** The row tiles of a block of `blockRows` rows starting at (blockA, blockC). */
   const eachRowTile = (blockRows: number, body: (rows: number) => void) => {
-    fn.get(blockA).set(rowA).get(blockC).set(rowC);
+    fn.get(packA ? aPacked : blockA)
+      .set(rowA)
+      .get(blockC)
+      .set(rowC);
     for (const run of runsOf(blockRows, R)) {
       fn.repeat(iCount, run.count, () => {
         body(run.size);
-        fn.addTo(rowA, run.size * aRowStep).addTo(rowC, run.size * cRowStep);
+        fn.addTo(rowA, packA ? layout.aTileStride : run.size * aRowStep).addTo(rowC, run.size * cRowStep);
       });
     }
+  };
+  /** Copies `floats` contiguous floats from packSrc to packDst (v128, then i64, then f32). */
+  const copyFloats = (floats: number) => {
+    let at = 0;
+    for (const [width, load, store] of [
+      [4, "v128.load", "v128.store"],
+      [2, "i64.load", "i64.store"],
+      [1, "f32.load", "f32.store"],
+    ] as const) {
+      for (; floats - at >= width; at += width) {
+        fn.get(packDst).get(packSrc);
+        if (width === 4) fn.simdMem(load as "v128.load", 4 * at).simdMem(store as "v128.store", 4 * at);
+        else fn.mem(load as "i64.load" | "f32.load", 4 * at).mem(store as "i64.store" | "f32.store", 4 * at);
+      }
+    }
+  };
+  /** tn: the block's rows of op(A) (contiguous in A for each k) into R-row tiles in scratch, k-major within a tile. */
+  const packABlock = (blockRows: number, kLength: number) => {
+    fn.get(blockA).set(ap).get(aPacked).set(bp);
+    fn.repeat(kCount, kLength, () => {
+      fn.get(ap).set(packSrc).get(bp).set(packDst);
+      for (const run of runsOf(blockRows, R)) {
+        fn.repeat(iCount, run.count, () => {
+          copyFloats(run.size);
+          fn.addTo(packSrc, 4 * run.size).addTo(packDst, layout.aTileStride);
+        });
+      }
+      fn.addTo(ap, aKStepStored).addTo(bp, 4 * R);
+    });
   };
   const packPanel = (kLength: number) => {
     fn.get(colB).set(bp).get(scratch).set(ap);
@@ -182,10 +275,11 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
   // of a block in L2 while every column panel passes.
   const kBlocks = runsOf(s.k, t.kBlock > 0 ? t.kBlock : s.k).flatMap((run) => Array.from({ length: run.count }, () => run.size));
   let k0 = 0;
+  if (packA) fn.get(scratch).i32(layout.aOffset).core("i32.add").set(aPacked);
   kBlocks.forEach((length, index) => {
     const kb: KBlock = { length, loadC: s.accumulate || index > 0, last: index === kBlocks.length - 1 };
     fn.get(a)
-      .i32(k0 * aKStep)
+      .i32(k0 * aKStepStored)
       .core("i32.add")
       .set(blockA)
       .get(c)
@@ -201,8 +295,9 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
     }
     for (const block of runsOf(s.m, blockRowsFor(s.m, R, t.rowBlock))) {
       fn.repeat(blockCount, block.count, () => {
+        if (packA) packABlock(block.size, length);
         eachColumnPanel((width) => eachRowTile(block.size, (rows) => tileAt(rows, width, kb)), length);
-        fn.addTo(blockA, block.size * aRowStep).addTo(blockC, block.size * cRowStep);
+        fn.addTo(blockA, block.size * aRowStepStored).addTo(blockC, block.size * cRowStep);
       });
     }
   });

@@ -97,6 +97,24 @@ describe("buildMatmulKernels", () => {
     expectAccurate(checkAll(specs, { tuning: { kBlock: 16, rowBlock: 8 } }, 4 * 37, true));
   });
 
+  it("tn packs row blocks of Aᵀ into tiles: bit-identical to reading A in place, for any tile, strided A, several K and row blocks", () => {
+    const specs: MatmulSpec[] = [
+      [1, 5, 16],
+      [3, 7, 33],
+      [130, 127, 17],
+      [37, 300, 40],
+      [257, 65, 16],
+    ].map(([m, k, n]) => ({ name: `tn_${m}_${k}_${n}`, variant: "tn", m, k, n, lda: m + 5, ldb: n + 1, bias: true, activation: "relu", accumulate: m === 37 }));
+    const unpacked = checkAll(specs);
+    for (const tuning of [{}, { tnRows: 1, tnVectors: 4 }, { tnRows: 3, tnVectors: 2 }, { tnRows: 4, tnVectors: 1 }, { tnRows: 5, tnVectors: 2, kBlock: 16, rowBlock: 12 }]) {
+      const packed = checkAll(specs, { tuning }, 4 * 37, true);
+      expectAccurate(packed);
+      packed.forEach((r, i) => {
+        expect(Array.from(r.result), `${r.spec.name} ${JSON.stringify(tuning)}`).toEqual(Array.from(unpacked[i].result));
+      });
+    }
+  });
+
   it("fuses sigmoid and tanh epilogues (polynomial approximations) in every variant", () => {
     const specs: MatmulSpec[] = [];
     for (const variant of variants) {

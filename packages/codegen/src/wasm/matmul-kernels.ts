@@ -1,6 +1,6 @@
 import { FunctionBuilder } from "./function-builder.ts";
 import { buildModule } from "./module-builder.ts";
-import { emitBroadcastMatmul } from "./matmul-broadcast.ts";
+import { broadcastLayout, emitBroadcastMatmul } from "./matmul-broadcast.ts";
 import { emitDotMatmul } from "./matmul-dot.ts";
 import { resolveMatmul, type MatmulSpec, type MatmulVariant, type ResolvedMatmul } from "./matmul-spec.ts";
 import { defaultTuning, type MatmulTuning } from "./matmul-tuning.ts";
@@ -57,11 +57,9 @@ export function matmulFunction(spec: ResolvedMatmul, tuning: MatmulTuning, pack 
   return fn;
 }
 
-/** Scratch bytes a kernel's packed B panel needs (one K block × 4V columns). */
-export function packedPanelBytes(spec: ResolvedMatmul, tuning: MatmulTuning): number {
-  if (spec.variant === "nt" || tuning.order !== "columns" || spec.n < 4 * tuning.vectors) return 0;
-  const kLength = tuning.kBlock > 0 ? Math.min(tuning.kBlock, spec.k) : spec.k;
-  return kLength * 16 * tuning.vectors;
+/** Scratch bytes one call of a kernel uses when packing (B panels; for tn also a block of A), 0 for nt. */
+export function packedScratchBytes(spec: ResolvedMatmul, tuning: MatmulTuning): number {
+  return spec.variant === "nt" ? 0 : broadcastLayout(spec, tuning, true).bytes;
 }
 
 /** The tuning a build uses: defaults, the relaxed SIMD decision, then overrides. */
@@ -69,7 +67,7 @@ export function resolveTuningFor(options: BuildMatmulOptions): MatmulTuning {
   const relaxed = options.relaxedSimd ?? "auto";
   const fma = relaxed === "auto" ? wasmFeatures().relaxedSimd : relaxed;
   const t = { ...defaultTuning, fma, ...options.tuning };
-  for (const key of ["rows", "vectors", "ntRows", "ntCols", "kUnroll"] as const) {
+  for (const key of ["rows", "vectors", "tnRows", "tnVectors", "ntRows", "ntCols", "kUnroll"] as const) {
     if (!Number.isInteger(t[key]) || t[key] < 1) throw new RangeError(`matmul tuning: ${key} must be a positive integer, got ${t[key]}`);
   }
   return t;
@@ -84,7 +82,7 @@ export function buildMatmulKernels(specs: readonly MatmulSpec[], options: BuildM
   const tuning = resolveTuningFor(options);
   const pack = options.scratchOffset !== undefined;
   const functions = resolved.map((s) => ({ name: s.name, fn: matmulFunction(s, tuning, pack) }));
-  const scratchBytes = pack ? Math.max(0, ...resolved.map((s) => packedPanelBytes(s, tuning))) : 0;
+  const scratchBytes = pack ? Math.max(0, ...resolved.map((s) => packedScratchBytes(s, tuning))) : 0;
   const defaultScratch = options.scratchOffset ?? 0;
   const shared = options.shared ?? false;
   const bytesFor = (isShared: boolean) => buildModule({ shared: isShared }, functions);

@@ -1,5 +1,5 @@
 import type { ResolvedMatmul } from "./matmul-spec.ts";
-import type { MatmulTuning } from "./matmul-tuning.ts";
+import { broadcastTile, type MatmulTuning } from "./matmul-tuning.ts";
 
 /**
  * One chunk of a matmul: a block of C's rows or of its columns, as an ordinary
@@ -26,7 +26,8 @@ function evenRuns(units: number, count: number): number[] {
  * unsplit kernel: results are equal bit for bit.
  */
 export function splitRows(s: ResolvedMatmul, parts: number, tuning: MatmulTuning): MatmulPart[] {
-  const tileRows = s.variant === "nt" ? tuning.ntRows : tuning.rows;
+  // Whole tiles of the packed kernel (any cut gives the same bits: each element is summed alike by every tile).
+  const tileRows = s.variant === "nt" ? tuning.ntRows : broadcastTile(s.variant, tuning).rows;
   const tiles = Math.ceil(s.m / tileRows);
   const aRowBytes = 4 * (s.variant === "tn" ? 1 : s.lda);
   let row0 = 0;
@@ -46,7 +47,7 @@ export function splitRows(s: ResolvedMatmul, parts: number, tuning: MatmulTuning
  * which is what makes this the better split when M is small.
  */
 export function splitColumns(s: ResolvedMatmul, parts: number, tuning: MatmulTuning): MatmulPart[] {
-  const panel = s.variant === "nt" ? tuning.ntCols : 4 * tuning.vectors;
+  const panel = s.variant === "nt" ? tuning.ntCols : 4 * broadcastTile(s.variant, tuning).vectors;
   const panels = Math.ceil(s.n / panel);
   const bColumnBytes = 4 * (s.variant === "nt" ? s.ldb : 1);
   let col0 = 0;

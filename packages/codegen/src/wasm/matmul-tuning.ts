@@ -7,10 +7,14 @@ import type { FunctionBuilder, Local } from "./function-builder.ts";
  * nt holds ntRows·ntCols accumulators + ntCols B + 1 A.
  */
 export interface MatmulTuning {
-  /** nn/tn: rows of C per register tile. */
+  /** nn: rows of C per register tile. */
   readonly rows: number;
-  /** nn/tn: v128 columns (4 floats each) of C per register tile. */
+  /** nn: v128 columns (4 floats each) of C per register tile. */
   readonly vectors: number;
+  /** tn: rows of C per register tile (A's tiles are packed, so few rows cost nothing in strided loads). */
+  readonly tnRows: number;
+  /** tn: v128 columns of C per register tile. */
+  readonly tnVectors: number;
   /** nt: rows of C per tile (each accumulator is 4 partial dot products over k). */
   readonly ntRows: number;
   /** nt: columns of C per tile. */
@@ -30,7 +34,24 @@ export interface MatmulTuning {
   readonly kBlock: number;
 }
 
-export const defaultTuning: MatmulTuning = { rows: 4, vectors: 2, ntRows: 2, ntCols: 4, kUnroll: 1, fma: false, order: "columns", rowBlock: 128, kBlock: 256 };
+export const defaultTuning: MatmulTuning = {
+  rows: 4,
+  vectors: 2,
+  tnRows: 2,
+  tnVectors: 4,
+  ntRows: 2,
+  ntCols: 4,
+  kUnroll: 1,
+  fma: false,
+  order: "columns",
+  rowBlock: 128,
+  kBlock: 256,
+};
+
+/** The register tile of the broadcast (nn/tn) kernels: `rows` rows × `vectors` v128 columns. */
+export function broadcastTile(variant: "nn" | "tn", t: MatmulTuning): { rows: number; vectors: number } {
+  return variant === "tn" ? { rows: t.tnRows, vectors: t.tnVectors } : { rows: t.rows, vectors: t.vectors };
+}
 
 /** acc += a·b on v128 locals (a fused multiply-add if `fma`). */
 export function vecMulAdd(fn: FunctionBuilder, acc: Local, a: Local, b: Local, fma: boolean): void {
