@@ -116,7 +116,12 @@ export async function compileThreadedWith(
 function stepChoice<R>(pool: MatmulPool, run: (feeds: StepFeeds) => R, adaptive: boolean): ((feeds: StepFeeds) => R) & { usingSplit(): boolean } {
   const withThreads = (feeds: StepFeeds) => {
     pool.useThreads(true);
-    return run(feeds);
+    pool.stepping(true);
+    try {
+      return run(feeds);
+    } finally {
+      pool.stepping(false);
+    }
   };
   if (!adaptive || pool.splitKernels.length === 0) return Object.assign(withThreads, { usingSplit: () => pool.splitKernels.length > 0 });
   const oneThread = (feeds: StepFeeds) => {

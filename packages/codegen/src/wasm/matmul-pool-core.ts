@@ -64,6 +64,12 @@ export interface MatmulPool {
    * kernel on the caller only — the whole step's one-thread choice (compile-threaded.ts).
    */
   useThreads(on: boolean): void;
+  /**
+   * Marks a step as running (true: wakes the workers at once, so their wake-up overlaps
+   * the step's first kernels, and keeps them polling between its splits) or over
+   * (false: they sleep after `spinMs`). Results do not depend on it.
+   */
+  stepping(on: boolean): void;
   readonly specs: readonly ResolvedMatmul[];
   /** Scratch bytes reserved from `scratchOffset`: threads × one call's panel. */
   readonly scratchBytes: number;
@@ -264,6 +270,10 @@ export async function createPoolWith(startWorker: StartPoolWorker, specs: readon
     splitKernels: [...splitSpecs.map((s) => s.name), ...loops.map((l) => l.name)],
     useThreads(on) {
       threaded = on;
+    },
+    stepping(on) {
+      Atomics.store(common, COMMON.active, on ? 1 : 0);
+      if (on) for (const ctrl of slots) Atomics.notify(ctrl, CONTROL.seq);
     },
     workerChunks: () => slots.map((ctrl) => Atomics.load(ctrl, CONTROL.chunksRun)),
     usingSplit: (name) => threaded && (choosers.get(name)?.usingSplit() ?? (options.adaptive === false && (chunksOf.has(name) || name in loopKernels))),

@@ -29,7 +29,10 @@ export interface JobPlan {
   /** Per chunk: [kernel index, byte shift of each pointer argument]. */
   readonly chunks: readonly (readonly number[])[];
 }
-export const COMMON = { claim: 0, done: 1 } as const;
+/** ACTIVE is 1 while the caller runs a step whose kernels may split (see `pool.stepping`). */
+export const COMMON = { claim: 0, done: 1, active: 2 } as const;
+/** While a step runs, a worker polls for the next job up to this long before sleeping. */
+export const ACTIVE_SPIN_MS = 5;
 export const JOB_SHIFT = 8;
 /** Chunks per job must fit in the claim word's low bits. */
 export const MAX_CHUNKS = (1 << JOB_SHIFT) - 1;
@@ -71,12 +74,17 @@ const kernels = names.map((name) => exports[name]);
 ready();
 let seen = 0;
 for (;;) {
-  // A short bounded spin first: a step's split matmuls often follow each other within
-  // tens of microseconds, and a futex wake-up costs ~60 us here (measured: a 0.19 ms
-  // matmul took 0.16 ms split with sleeping only). Never longer: on a loaded machine a
-  // spinning worker steals the caller's core, and an idle one should cost no CPU.
-  for (const until = performance.now() + spinMs; Atomics.load(ctrl, ${CONTROL.seq}) === seen && performance.now() < until; );
+  // Poll before sleeping: a futex wake-up costs ~60 us here (measured: a 0.19 ms matmul
+  // took 0.16 ms split with sleeping only), more than a whole split loop kernel. While
+  // the caller runs a step (ACTIVE) the next split is usually a few kernels away, so
+  // poll up to ${ACTIVE_SPIN_MS} ms; otherwise only spinMs: an idle pool costs no CPU.
+  for (let start = performance.now(); Atomics.load(ctrl, ${CONTROL.seq}) === seen; ) {
+    const elapsed = performance.now() - start;
+    if (elapsed >= spinMs && (Atomics.load(common, ${COMMON.active}) === 0 || elapsed >= ${ACTIVE_SPIN_MS})) break;
+  }
   Atomics.wait(ctrl, ${CONTROL.seq}, seen);
+  // Woken without a job: the caller starting a step (pool.stepping), so poll again.
+  if (Atomics.load(ctrl, ${CONTROL.seq}) === seen) continue;
   seen = Atomics.load(ctrl, ${CONTROL.seq});
   if (Atomics.load(ctrl, ${CONTROL.quit}) !== 0) break;
   const job = seen;
