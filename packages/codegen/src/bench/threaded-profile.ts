@@ -60,8 +60,12 @@ for (let i = 0; i < 20; i++) step.run(feeds);
 for (const t of times.values()) t.split.length = t.single.length = 0;
 for (let i = 0; i < steps; i++) {
   useSplit = i % 2 === 0;
+  // As compileThreaded's run(): workers woken at the step's start and polling through it.
+  pool.stepping(useSplit);
   step.run(feeds);
+  pool.stepping(false);
 }
+const workerChunks = pool.workerChunks();
 await pool.close();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -86,3 +90,4 @@ for (const [k, t] of times) {
   console.log(`| ${k} | ${describe(k)} | ${s.toFixed(1)} | ${o.toFixed(1)} | ${(s / o).toFixed(2)} |`);
 }
 console.log(`| all split kernels | | ${sumSplit.toFixed(1)} | ${sumOne.toFixed(1)} | ${(sumSplit / sumOne).toFixed(2)} |`);
+console.log(`\nChunks the workers ran: ${workerChunks.join(", ")}`);
