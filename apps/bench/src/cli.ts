@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
-import { describeConfig, standardConfigs } from "./configs.ts";
+import { cnnSlowPeers, isCnn } from "./cnn.ts";
+import { allConfigs, describeConfig, standardConfigs } from "./configs.ts";
 import { contenders, defaultContenders } from "./contenders/index.ts";
 import { browserContenders } from "./browser/contenders.ts";
 import { chromiumPath, hasChromium, openChromiumBench } from "./browser/chromium.ts";
@@ -22,7 +23,11 @@ Runs gradfold and its peers on the same MLP training steps, in Node and in headl
 Chromium (one process, one page), and prints markdown tables at the end (progress
 goes to stderr).
 
-  --configs a,b        configs to run (default: all): ${standardConfigs.map((c) => c.id).join(", ")}
+  --configs a,b        configs to run (default: all MLPs): ${standardConfigs.map((c) => c.id).join(", ")};
+                       opt-in: ${allConfigs
+                         .filter((c) => !standardConfigs.includes(c))
+                         .map((c) => c.id)
+                         .join(", ")} (a CNN: jax-js ~30 s and tfjs-wasm ~10 s per step)
   --contenders a,b     contenders, the first is the ratio baseline (default: ${defaultContenders.join(",")});
                        also: ${Object.keys(contenders)
                          .filter((c) => !(defaultContenders as readonly string[]).includes(c))
@@ -33,6 +38,7 @@ goes to stderr).
                        take fewer steps, at least 3 (default 10)
   --loss-steps N       first-step losses compared across contenders (default 3)
   --skip id:config     skip one contender on one config (repeatable), e.g. tfjs-cpu:wide-b256-adam
+  --slow-peers         also run tfjs-cpu on a CNN config (~6 minutes per step; left out by default)
   --sections a,b       steps, compile, roofline (default: all); compile and roofline
                        run in Node only
   --platforms a,b      node, chromium (default: both; chromium only where Debian's
@@ -51,13 +57,14 @@ const cpuMs = () => {
 };
 
 /** Every requested contender's run in table order; those that did not run keep their column, marked with `reason`. */
-function withSkipped(ids: readonly string[], runs: readonly ContenderRun[], reason: string): ContenderRun[] {
+function withSkipped(ids: readonly string[], runs: readonly ContenderRun[], reasonFor: string | ((id: string) => string)): ContenderRun[] {
+  const reason = (id: string) => (typeof reasonFor === "string" ? reasonFor : reasonFor(id));
   return ids.map(
     (id) =>
       runs.find((r) => r.id === id) ?? {
         id,
         label: contenders[id]().label,
-        error: reason,
+        error: reason(id),
         prepareMs: Number.NaN,
         firstStepMs: Number.NaN,
         samples: [],
@@ -92,6 +99,7 @@ async function main(): Promise<void> {
       budget: { type: "string", default: "10" },
       "loss-steps": { type: "string", default: "3" },
       skip: { type: "string", multiple: true, default: [] },
+      "slow-peers": { type: "boolean", default: false },
       sections: { type: "string", default: "steps,compile,roofline" },
       seed: { type: "string", default: "1234" },
       gc: { type: "boolean", default: false },
@@ -110,8 +118,8 @@ async function main(): Promise<void> {
     standardConfigs.map((c) => c.id),
   );
   const configs = configIds.map((id) => {
-    const c = standardConfigs.find((s) => s.id === id);
-    if (!c) throw new Error(`unknown config ${JSON.stringify(id)}; expected one of ${standardConfigs.map((s) => s.id).join(", ")}`);
+    const c = allConfigs.find((s) => s.id === id);
+    if (!c) throw new Error(`unknown config ${JSON.stringify(id)}; expected one of ${allConfigs.map((s) => s.id).join(", ")}`);
     return c;
   });
   const contenderIds = list(values.contenders, defaultContenders);
@@ -149,7 +157,10 @@ async function main(): Promise<void> {
       const browserResults: ConfigRun[] = [];
       for (const config of configs) {
         log(`${config.id}: ${describeConfig(config)}`);
-        const wanted = contenderIds.filter((id) => !skips.has(`${id}:${config.id}`));
+        // A CNN leaves out its very slow peers (cnn.ts) unless --slow-peers asks for them.
+        const slow = (id: string) => isCnn(config) && !values["slow-peers"] && Object.hasOwn(cnnSlowPeers, id);
+        const skipReason = (id: string) => (slow(id) ? `skipped: ${cnnSlowPeers[id]}` : "skipped (--skip)");
+        const wanted = contenderIds.filter((id) => !skips.has(`${id}:${config.id}`) && !slow(id));
         if (platforms.has("node")) {
           const problem = makeProblem(config, seed);
           const runs = await runConfig(
@@ -157,13 +168,13 @@ async function main(): Promise<void> {
             wanted.map((id) => contenders[id]()),
             { warmup, steps, budgetMs, lossSteps, collectGarbage: values.gc ? fullGc : undefined, cpuMs, log },
           );
-          nodeResults.push({ config, runs: withSkipped(contenderIds, runs, "skipped (--skip)") });
+          nodeResults.push({ config, runs: withSkipped(contenderIds, runs, skipReason) });
         }
         if (browser) {
           log(`${config.id} in Chromium:`);
           const inBrowser = wanted.filter((id) => Object.hasOwn(browserContenders, id));
           const runs = await browser.run<ContenderRun[]>({ kind: "config", config, seed, contenders: inBrowser, warmup, steps, budgetMs, lossSteps });
-          browserResults.push({ config, runs: withSkipped(contenderIds, runs, "not run in Chromium (--skip, or Node only)") });
+          browserResults.push({ config, runs: withSkipped(contenderIds, runs, (id) => (slow(id) ? skipReason(id) : "not run in Chromium (--skip, or Node only)")) });
         }
       }
       if (platforms.has("node")) {

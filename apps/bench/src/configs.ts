@@ -1,3 +1,4 @@
+import { cnnConfigs, describeCnn, isCnn } from "./cnn.ts";
 import type { BenchConfig } from "./problem.ts";
 
 /** The configurations of issues 5 and 9, in table order. */
@@ -17,6 +18,10 @@ export const tinyConfig = (optimizer: "sgd" | "adam"): BenchConfig => ({
   optimizer,
 });
 
+/** Every config the command line accepts: the standard ones (the default) and the opt-in CNN. */
+export const allConfigs: readonly BenchConfig[] = [...standardConfigs, ...cnnConfigs];
+
 export function describeConfig(c: BenchConfig): string {
+  if (isCnn(c)) return describeCnn(c);
   return `${c.layers.join("-")}, batch ${c.batch}, ${c.optimizer === "sgd" ? "SGD" : "Adam"}`;
 }

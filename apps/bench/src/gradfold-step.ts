@@ -1,5 +1,7 @@
 import { grad, input, param, softmaxCrossEntropy, type AnyTensor, type Tensor } from "@gradfold/graph";
 import { adam, sgd, type Update } from "@gradfold/optimizers";
+import { isCnn } from "./cnn.ts";
+import { buildCnnLoss } from "./cnn-graph.ts";
 import type { Hyper, OptimizerKind, Problem } from "./problem.ts";
 
 /** The gradfold training step as graph: what compile() and the reference interpreter both run. */
@@ -13,8 +15,10 @@ export interface GradfoldStep {
   readonly sizes: { readonly batch: number };
 }
 
-/** Forward pass and loss of the MLP: ReLU between layers, mean softmax cross-entropy. */
+/** Forward pass and loss of the MLP (or of the CNN, cnn-graph.ts): ReLU between layers, mean softmax cross-entropy. */
 export function buildLoss(problem: Problem): { x: AnyTensor; labels: AnyTensor; loss: AnyTensor; params: AnyTensor[] } {
+  const { config } = problem;
+  if (isCnn(config)) return buildCnnLoss({ ...problem, config });
   const { layers } = problem.config;
   const x = input("x", ["batch", layers[0]]);
   const labels = input("labels", ["batch"], "int32");

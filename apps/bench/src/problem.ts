@@ -1,7 +1,8 @@
 import { mulberry32 } from "@gradfold/graph";
+import { cnnParams, cnnStepFlops, type CnnSpec, isCnn } from "./cnn.ts";
 
 /**
- * One benchmark problem: an MLP training step at a fixed batch, with its initial
+ * One benchmark problem: an MLP (or, with `cnn`, a CNN) training step at a fixed batch, with its initial
  * params and one batch of data drawn from a seeded generator. Every contender
  * starts from this same Problem, so their losses can be compared step by step.
  */
@@ -11,8 +12,10 @@ export type OptimizerKind = "sgd" | "adam";
 export interface BenchConfig {
   /** Short id used on the command line and in the table, e.g. `mlp-b128-sgd`. */
   readonly id: string;
-  /** Layer widths, input first: [784, 256, 128, 10]. */
+  /** Layer widths, input first: [784, 256, 128, 10]; of a CNN, its dense layers after the flattened features. */
   readonly layers: readonly number[];
+  /** Conv stages before the dense layers (cnn.ts); absent for an MLP. */
+  readonly cnn?: CnnSpec;
   readonly batch: number;
   readonly optimizer: OptimizerKind;
 }
@@ -34,9 +37,9 @@ export interface ParamData {
 export interface Problem {
   readonly config: BenchConfig;
   readonly hyper: Hyper;
-  /** W1, b1, W2, b2, … in layer order; W is [in, out], b is [out]. */
+  /** W1, b1, W2, b2, … in layer order; W is [in, out], b is [out]. A CNN's filters F1, c1, … ([k, k, in, out]) come first. */
   readonly params: readonly ParamData[];
-  /** Row-major [batch, layers[0]]. */
+  /** Row-major [batch, layers[0]]; a CNN's images NHWC, one [h·w·c] row per example. */
   readonly x: Float32Array;
   /** Class index per example, in [0, classes). */
   readonly labels: Int32Array;
@@ -56,8 +59,8 @@ export const seededRandom: (seed: number) => () => number = mulberry32;
  */
 export function makeProblem(config: BenchConfig, seed = 1234): Problem {
   const random = seededRandom(seed);
-  const params: ParamData[] = [];
-  for (let l = 0; l + 1 < config.layers.length; l++) {
+  const params: ParamData[] = isCnn(config) ? cnnParams(config, random) : [];
+  for (let l = 0; l + 1 < config.layers.length && !isCnn(config); l++) {
     const fanIn = config.layers[l];
     const fanOut = config.layers[l + 1];
     const limit = Math.sqrt(6 / fanIn);
@@ -66,7 +69,7 @@ export function makeProblem(config: BenchConfig, seed = 1234): Problem {
     params.push({ name: `W${l + 1}`, shape: [fanIn, fanOut], data: W });
     params.push({ name: `b${l + 1}`, shape: [fanOut], data: new Float32Array(fanOut) });
   }
-  const features = config.layers[0];
+  const features = isCnn(config) ? config.cnn.image.reduce((a, b) => a * b, 1) : config.layers[0];
   const classes = config.layers[config.layers.length - 1];
   const x = new Float32Array(config.batch * features);
   for (let i = 0; i < x.length; i++) x[i] = random();
@@ -81,6 +84,7 @@ export function makeProblem(config: BenchConfig, seed = 1234): Problem {
 
 /** Multiply-adds ×2 of one training step (forward, both backward matmuls except dX of layer 1). */
 export function stepFlops(config: BenchConfig): number {
+  if (isCnn(config)) return cnnStepFlops(config);
   let flops = 0;
   for (let l = 0; l + 1 < config.layers.length; l++) {
     const mnk = config.batch * config.layers[l] * config.layers[l + 1];

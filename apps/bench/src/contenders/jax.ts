@@ -1,8 +1,10 @@
 import type { Array as JaxArray } from "@jax-js/jax";
 import type { Contender, Trainer } from "../contender.ts";
+import { isCnn } from "../cnn.ts";
 import type { Problem } from "../problem.ts";
+import { jaxCnn } from "./jax-cnn.ts";
 
-type Jax = typeof import("@jax-js/jax");
+export type Jax = typeof import("@jax-js/jax");
 
 let jaxPromise: Promise<Jax> | undefined;
 
@@ -18,12 +20,40 @@ export function loadJax(): Promise<Jax> {
   return jaxPromise;
 }
 
+/** A loss over (params, x, one-hot target) and the arrays it starts from, in jax-js's layouts. */
+export interface JaxModel {
+  readonly lossOf: (params: JaxArray[], x: JaxArray, target: JaxArray) => JaxArray;
+  readonly params: JaxArray[];
+  readonly x: JaxArray;
+}
+
+/** The MLP: h ← relu(h·W + b) between layers, mean softmax cross-entropy. */
+function jaxMlp(jax: Jax, problem: Problem): JaxModel {
+  const np = jax.numpy;
+  const { config } = problem;
+  const layerCount = config.layers.length - 1;
+  const lossOf = (params: JaxArray[], x: JaxArray, target: JaxArray): JaxArray => {
+    let h = x;
+    for (let l = 0; l < layerCount; l++) {
+      const z = np.matmul(h, params[2 * l]).add(params[2 * l + 1]);
+      h = l + 1 < layerCount ? jax.nn.relu(z) : z;
+    }
+    return jax.nn.logSoftmax(h, -1).mul(target).sum(-1).mean().neg();
+  };
+  return {
+    lossOf,
+    params: problem.params.map((p) => np.array(p.data, { shape: [...p.shape] })),
+    x: np.array(problem.x, { shape: [config.batch, config.layers[0]] }),
+  };
+}
+
 /**
  * jax-js with the whole step — loss, gradient and update — under one jit, which is
  * how it runs fastest. jax-js moves arrays into every call, so params and state
  * are replaced by the step's results each time; the data is passed as `.ref`.
  * Adam's bias corrections change every step, so they come in as scalar arrays
- * rather than closure constants (which would recompile).
+ * rather than closure constants (which would recompile). A CNN config runs
+ * jax-cnn.ts's model (NCHW) through the same step.
  */
 export const jaxContender: Contender = {
   id: "jax-js",
@@ -33,20 +63,11 @@ export const jaxContender: Contender = {
     const np = jax.numpy;
     const { config, hyper } = problem;
     const classes = config.layers[config.layers.length - 1];
-    const layerCount = config.layers.length - 1;
+    const model = isCnn(config) ? jaxCnn(jax, { ...problem, config }) : jaxMlp(jax, problem);
+    const valueAndGrad = jax.valueAndGrad(model.lossOf) as unknown as (p: JaxArray[], x: JaxArray, t: JaxArray) => [JaxArray, JaxArray[]];
 
-    const lossOf = (params: JaxArray[], x: JaxArray, target: JaxArray): JaxArray => {
-      let h = x;
-      for (let l = 0; l < layerCount; l++) {
-        const z = np.matmul(h, params[2 * l]).add(params[2 * l + 1]);
-        h = l + 1 < layerCount ? jax.nn.relu(z) : z;
-      }
-      return jax.nn.logSoftmax(h, -1).mul(target).sum(-1).mean().neg();
-    };
-    const valueAndGrad = jax.valueAndGrad(lossOf) as unknown as (p: JaxArray[], x: JaxArray, t: JaxArray) => [JaxArray, JaxArray[]];
-
-    let params: JaxArray[] = problem.params.map((p) => np.array(p.data, { shape: [...p.shape] }));
-    const x = np.array(problem.x, { shape: [config.batch, config.layers[0]] });
+    let params: JaxArray[] = model.params;
+    const x = model.x;
     const target = np.array(problem.oneHot, { shape: [config.batch, classes] });
 
     const finish = async (loss: JaxArray, rest: JaxArray[]): Promise<number> => {
@@ -74,8 +95,8 @@ export const jaxContender: Contender = {
     }
 
     const { lr, beta1, beta2, eps } = hyper;
-    let m: JaxArray[] = problem.params.map((p) => np.zeros([...p.shape]));
-    let v: JaxArray[] = problem.params.map((p) => np.zeros([...p.shape]));
+    let m: JaxArray[] = params.map((p) => np.zeros(p.shape));
+    let v: JaxArray[] = params.map((p) => np.zeros(p.shape));
     // PyTorch's Adam: w -= lr/(1-β1^t) · m / (sqrt(v)/sqrt(1-β2^t) + eps); c1, c2 are those two factors.
     const adamStep = jax.jit((p: JaxArray[], m0: JaxArray[], v0: JaxArray[], xs: JaxArray, t: JaxArray, c1: JaxArray, c2: JaxArray) => {
       const [loss, grads] = valueAndGrad(jax.tree.ref(p), xs, t);

@@ -1,6 +1,8 @@
 import type { Scalar, Tensor2D } from "@tensorflow/tfjs";
 import type { Contender, Trainer } from "../contender.ts";
+import { isCnn } from "../cnn.ts";
 import type { Problem } from "../problem.ts";
+import { type TfModel, tfjsCnn } from "./tfjs-cnn.ts";
 
 type Tf = typeof import("@tensorflow/tfjs");
 type TfBackend = "wasm" | "cpu";
@@ -27,8 +29,27 @@ function loadTf(wasmDir: string): Promise<Tf> {
   return tfPromise;
 }
 
+/** The MLP: relu(h·W + b) between layers, tf.losses.softmaxCrossEntropy. */
+function tfjsMlp(tf: Tf, problem: Problem): TfModel {
+  const { config } = problem;
+  const classes = config.layers[config.layers.length - 1];
+  const vars = problem.params.map((p) => tf.variable(tf.tensor(p.data, [...p.shape], "float32"), true));
+  const x = tf.tensor2d(problem.x, [config.batch, config.layers[0]]);
+  const target = tf.tensor2d(problem.oneHot, [config.batch, classes]);
+  const lossFn = () => {
+    let h: Tensor2D = x;
+    for (let l = 0; l < vars.length; l += 2) {
+      const z = tf.add(tf.matMul(h, vars[l] as Tensor2D), vars[l + 1]) as Tensor2D;
+      h = l + 2 < vars.length ? tf.relu(z) : z;
+    }
+    // Mean over the batch of -Σ onehot·log softmax(logits).
+    return tf.losses.softmaxCrossEntropy(target, h) as Scalar;
+  };
+  return { vars, lossFn, data: [x, target] };
+}
+
 /**
- * TensorFlow.js on one backend. Both backends can run in one process: tfjs has one
+ * TensorFlow.js on one backend (a CNN config: tfjs-cnn.ts's model). Both backends can run in one process: tfjs has one
  * active backend at a time, so each step first selects its own; its variables,
  * data and optimizer slots were all created on that backend, so nothing moves.
  */
@@ -41,20 +62,9 @@ export function tfjsContender(backend: TfBackend, wasmDir: string): Contender {
       await tf.setBackend(backend);
       await tf.ready();
       const { config, hyper } = problem;
-      const classes = config.layers[config.layers.length - 1];
-      const vars = problem.params.map((p) => tf.variable(tf.tensor(p.data, [...p.shape], "float32"), true));
-      const x = tf.tensor2d(problem.x, [config.batch, config.layers[0]]);
-      const target = tf.tensor2d(problem.oneHot, [config.batch, classes]);
+      const model = isCnn(config) ? tfjsCnn(tf, backend, { ...problem, config }) : tfjsMlp(tf, problem);
+      const { vars, lossFn } = model;
       const optimizer = config.optimizer === "sgd" ? tf.train.sgd(hyper.lr) : tf.train.adam(hyper.lr, hyper.beta1, hyper.beta2, hyper.eps);
-      const lossFn = () => {
-        let h: Tensor2D = x;
-        for (let l = 0; l < vars.length; l += 2) {
-          const z = tf.add(tf.matMul(h, vars[l] as Tensor2D), vars[l + 1]) as Tensor2D;
-          h = l + 2 < vars.length ? tf.relu(z) : z;
-        }
-        // Mean over the batch of -Σ onehot·log softmax(logits).
-        return tf.losses.softmaxCrossEntropy(target, h) as Scalar;
-      };
       // Tensors a step leaves behind, per step after the first (which creates Adam's slots).
       let steps = 0;
       let leakedPerStep = 0;
@@ -75,8 +85,7 @@ export function tfjsContender(backend: TfBackend, wasmDir: string): Contender {
         dispose() {
           optimizer.dispose();
           for (const v of vars) v.dispose();
-          x.dispose();
-          target.dispose();
+          for (const t of model.data) t.dispose();
         },
       };
     },

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { cnnConfigs, cnnFeatureSize, cnnStepFlops, tinyCnnConfig } from "./cnn.ts";
+import { allConfigs, describeConfig } from "./configs.ts";
+import { runStep, type Contender } from "./contender.ts";
+import { gradfoldThreadedContender } from "./contenders/gradfold-threaded.ts";
+import { gradfoldContender } from "./contenders/gradfold.ts";
+import { tfjsWasmDir } from "./contenders/index.ts";
+import { permute } from "./contenders/jax-cnn.ts";
+import { jaxContender } from "./contenders/jax.ts";
+import { referenceContender } from "./contenders/reference.ts";
+import { tfjsContender } from "./contenders/tfjs.ts";
+import { makeProblem, type Problem, stepFlops } from "./problem.ts";
+
+const STEPS = 3;
+
+async function lossesOf(contender: Contender, problem: Problem): Promise<number[]> {
+  const trainer = await contender.prepare(problem);
+  const losses: number[] = [];
+  for (let i = 0; i < STEPS; i++) losses.push(await runStep(trainer));
+  await trainer.dispose();
+  return losses;
+}
+
+describe("the CNN config", () => {
+  it("is issue 15's net: 28×28×1, 5×5×32 and 5×5×64 with pool 2, then 3136-128-10, batch 128, Adam", () => {
+    const c = cnnConfigs[0];
+    expect(c.id).toBe("cnn-b128-adam");
+    expect(c.layers).toEqual([3136, 128, 10]);
+    expect(allConfigs.map((x) => x.id)).toContain("cnn-b128-adam");
+    expect(describeConfig(c)).toBe("28×28×1 → conv 5×5×32 → pool 2 → conv 5×5×64 → pool 2 → 3136-128-10, batch 128, Adam");
+    // conv1 fwd+dW: 2·2·128·784·25·32; conv2 fwd+dW+dX: 3·2·128·196·800·64; dense 3·2·128·(3136·128 + 128·10).
+    expect(stepFlops(c)).toBe(cnnStepFlops(c));
+    expect(cnnStepFlops(c)).toBe(2 * 2 * 128 * 784 * 25 * 32 + 3 * 2 * 128 * 196 * 800 * 64 + 3 * 2 * 128 * (3136 * 128 + 128 * 10));
+  });
+
+  it("makes filters, biases and dense params in layer order, images as NHWC rows", () => {
+    const p = makeProblem(tinyCnnConfig("sgd"), 3);
+    expect(p.params.map((x) => [x.name, x.shape])).toEqual([
+      ["F1", [3, 3, 2, 3]],
+      ["c1", [3]],
+      ["F2", [3, 3, 3, 4]],
+      ["c2", [4]],
+      ["W1", [8, 5]],
+      ["b1", [5]],
+      ["W2", [5, 3]],
+      ["b2", [3]],
+    ]);
+    expect(cnnFeatureSize(p.config.cnn!)).toEqual({ h: 2, w: 1, c: 4 });
+    expect(p.x.length).toBe(3 * 9 * 7 * 2);
+  });
+
+  it("permute is numpy's transpose", () => {
+    // [2, 3] → [3, 2]
+    expect([...permute(Float32Array.of(0, 1, 2, 3, 4, 5), [2, 3], [1, 0])]).toEqual([0, 3, 1, 4, 2, 5]);
+    // [1, 2, 2, 3] NHWC → NCHW [1, 3, 2, 2]
+    const nhwc = Float32Array.from({ length: 12 }, (_, i) => i);
+    expect([...permute(nhwc, [1, 2, 2, 3], [0, 3, 1, 2])]).toEqual([0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11]);
+  });
+});
+
+/**
+ * Every contender trains the tiny CNN (odd image, pooling that floors, two input
+ * channels) from the same init and data: its first losses, which depend on the
+ * previous updates, must match the float64 reference interpreter on gradfold's graph.
+ * This checks jax-js's NCHW layouts and tfjs-wasm's depth-1 conv3d are the same net.
+ */
+describe.each(["sgd", "adam"] as const)("contenders on the tiny CNN, %s", (optimizer) => {
+  const problem = makeProblem(tinyCnnConfig(optimizer), 11);
+  let reference: number[];
+
+  it("the reference loss starts near log(classes) and goes down", async () => {
+    reference = await lossesOf(referenceContender, problem);
+    expect(reference[0]).toBeGreaterThan(0.2);
+    expect(reference[0]).toBeLessThan(5);
+    expect(reference[STEPS - 1]).toBeLessThan(reference[0]);
+  });
+
+  it.each([
+    ["gradfold (compile, js backend)", gradfoldContender("js")],
+    ["gradfold (compile, auto backend)", gradfoldContender()],
+    ["gradfold (compileThreaded, 2 threads)", gradfoldThreadedContender(2)],
+    ["jax-js", jaxContender],
+    ["tfjs-wasm", tfjsContender("wasm", tfjsWasmDir())],
+    ["tfjs-cpu", tfjsContender("cpu", tfjsWasmDir())],
+  ])("%s matches the float64 reference", async (_, contender) => {
+    const losses = await lossesOf(contender, problem);
+    for (let i = 0; i < STEPS; i++) expect(losses[i]).toBeCloseTo(reference[i], 4);
+  });
+});
