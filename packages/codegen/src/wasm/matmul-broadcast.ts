@@ -2,6 +2,7 @@ import type { FunctionBuilder } from "./function-builder.ts";
 import type { ResolvedMatmul } from "./matmul-spec.ts";
 import { blockRowsFor, broadcastTile, runsOf, vecMulAdd, type MatmulTuning } from "./matmul-tuning.ts";
 import { activationEmitters, tempLocals } from "./activation.ts";
+import { emitTransposedPack } from "./matmul-pack-transposed.ts";
 
 /** One slice of the k range: how long, whether C holds a partial sum to resume, whether the epilogue runs. */
 type KBlock = { length: number; loadC: boolean; last: boolean };
@@ -11,7 +12,10 @@ export interface BroadcastLayout {
   /** The register tile. */
   readonly rows: number;
   readonly vectors: number;
-  /** Full K-block × 4V panels of B are copied to scratch[0, panelBytes). */
+  /**
+   * Full K-block × 4V panels of op(B) are copied to scratch[0, panelBytes); for nt
+   * (B stored N×K) every panel is, transposed, and so is the N mod 4V remainder.
+   */
   readonly packB: boolean;
   readonly panelBytes: number;
   /**
@@ -29,7 +33,10 @@ export interface BroadcastLayout {
   readonly bytes: number;
 }
 
-/** The scratch layout and tile of an nn/tn kernel; `pack`: whether the call passes scratch at all. */
+/**
+ * The scratch layout and tile of a broadcast kernel; `pack`: whether the call passes
+ * scratch at all (an nt kernel is a broadcast kernel only then, else matmul-dot.ts).
+ */
 export function broadcastLayout(s: ResolvedMatmul, t: MatmulTuning, pack: boolean): BroadcastLayout {
   const columns = pack && t.order === "columns";
   const tn = broadcastTile("tn", t);
@@ -37,7 +44,7 @@ export function broadcastLayout(s: ResolvedMatmul, t: MatmulTuning, pack: boolea
   const packA = columns && s.variant === "tn" && s.n >= 4 * tn.vectors;
   const { rows, vectors } = packA ? tn : broadcastTile("nn", t);
   const kLength = t.kBlock > 0 ? Math.min(t.kBlock, s.k) : s.k;
-  const packB = columns && s.n >= 4 * vectors;
+  const packB = columns && (s.variant === "nt" || s.n >= 4 * vectors);
   const panelBytes = packB ? kLength * 16 * vectors : 0;
   const aOffset = Math.ceil(panelBytes / 64) * 64;
   const aTileStride = packA ? kLength * 4 * rows + 64 : 0;
@@ -46,14 +53,16 @@ export function broadcastLayout(s: ResolvedMatmul, t: MatmulTuning, pack: boolea
 }
 
 /**
- * The nn and tn kernels: op(B) rows are contiguous, so a register tile of R rows ×
+ * The nn and tn kernels, and nt with scratch: op(B) rows are contiguous (nt: once
+ * its panel is packed transposed), so a register tile of R rows ×
  * V·4 columns keeps R·V v128 accumulators; each k step loads V vectors of B and
  * broadcasts one A element per row (`v128.load32_splat`). Every output element is
  * the k-ascending sum acc += a·b in f32 whatever tile computes it, so splitting the
  * rows across threads cannot change a result.
  *
  * Loop nest (order "columns"): K blocks, row blocks (op(A)'s block packed to scratch
- * for tn), column panels (each packed to scratch when `pack`), row tiles, k. Edges
+ * for tn), column panels (each packed to scratch when `pack`; nt transposes them, so
+ * its sums run in ascending k too), row tiles, k. Edges
  * are separate tiles with fewer rows, fewer vectors, or scalar columns (N mod 4), all
  * generated for the constant sizes.
  */
@@ -70,7 +79,10 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
   const aKStepStored = 4 * (s.variant === "tn" ? s.lda : 1);
   const aRowStep = packA ? 4 : aRowStepStored;
   const aKStep = packA ? 4 * layout.rows : aKStepStored;
-  const bKStepInB = 4 * s.ldb;
+  const nt = s.variant === "nt";
+  // Byte strides of op(B) as stored: along k, and from one column to the next.
+  const bKStepInB = nt ? 4 : 4 * s.ldb;
+  const bColStep = nt ? 4 * s.ldb : 4;
   const cRowStep = 4 * s.ldc;
 
   const colB = fn.local("i32"),
@@ -92,6 +104,7 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
     aPacked = fn.local("i32"),
     packSrc = fn.local("i32"),
     packDst = fn.local("i32");
+  const shuffled = nt ? Array.from({ length: 8 }, () => fn.local("v128")) : [];
   const R = layout.rows,
     V = layout.vectors;
   const acc = Array.from({ length: R }, () => Array.from({ length: V }, () => fn.local("v128")));
@@ -102,18 +115,21 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
   const sa = fn.local("f32");
   const temps = tempLocals(fn);
 
-  /** One register tile at (rowA, rowC) × (colB, colC, colBias): `rows` rows, `vectors` v128 columns or `scalars` f32 columns. */
-  const tile = (rows: number, width: { vectors: number } | { scalars: number }, kb: KBlock) => {
+  /**
+   * One register tile at (rowA, rowC) × (colB, colC, colBias): `rows` rows, `vectors`
+   * v128 columns or `scalars` f32 columns; B read from the packed panel at byte
+   * `packedAt` of scratch, or in place when null.
+   */
+  const tile = (rows: number, width: { vectors: number } | { scalars: number }, kb: KBlock, packedAt: number | null) => {
     const vectorTile = "vectors" in width;
     const cols = vectorTile ? width.vectors : width.scalars;
     const accOf = (r: number, v: number) => (vectorTile ? acc[r][v] : sacc[r][v]);
     const colBytes = vectorTile ? 16 : 4;
-    const packed = packing && vectorTile && cols === V;
+    const packed = packedAt !== null;
     const bKStep = packed ? packedStep : bKStepInB;
-    fn.get(rowA)
-      .set(ap)
-      .get(packed ? scratch : colB)
-      .set(bp);
+    fn.get(rowA).set(ap);
+    if (packed) fn.get(scratch).i32(packedAt).core("i32.add").set(bp);
+    else fn.get(colB).set(bp);
     for (let r = 0; r < rows; r++) {
       for (let v = 0; v < cols; v++) {
         if (kb.loadC) {
@@ -195,11 +211,17 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
   const fullPanels = Math.floor(s.n / panelCols);
   const restVectors = Math.floor((s.n - fullPanels * panelCols) / 4);
   const restScalars = s.n - fullPanels * panelCols - 4 * restVectors;
-  const columnRuns: Array<{ count: number; width: Width }> = [
-    { count: fullPanels, width: { vectors: V } },
-    { count: restVectors > 0 ? 1 : 0, width: { vectors: restVectors } },
-    { count: restScalars > 0 ? 1 : 0, width: { scalars: restScalars } },
-  ].filter((run) => run.count > 0);
+  const restColumns = 4 * restVectors + restScalars;
+  // Each run: how many panels, their width, where its tiles read B (packed: an offset
+  // in scratch), and how many columns to pack first (nt packs the remainder once, at its first run).
+  type Run = { count: number; width: Width; packedAt: number | null; pack: number };
+  const columnRuns: Run[] = (
+    [
+      { count: fullPanels, width: { vectors: V }, packedAt: packing ? 0 : null, pack: packing ? panelCols : 0 },
+      { count: restVectors > 0 ? 1 : 0, width: { vectors: restVectors }, packedAt: nt ? 0 : null, pack: nt ? restColumns : 0 },
+      { count: restScalars > 0 ? 1 : 0, width: { scalars: restScalars }, packedAt: nt ? 16 * restVectors : null, pack: nt && restVectors === 0 ? restColumns : 0 },
+    ] satisfies Run[]
+  ).filter((run) => run.count > 0);
 
   /** The row tiles of a block of `blockRows` rows starting at (blockA, blockC). */
   const eachRowTile = (blockRows: number, body: (rows: number) => void) => {
@@ -243,7 +265,11 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
       fn.addTo(ap, aKStepStored).addTo(bp, 4 * R);
     });
   };
-  const packPanel = (kLength: number) => {
+  const packPanel = (kLength: number, columns: number) => {
+    if (nt) {
+      emitTransposedPack(fn, { src: colB, dst: scratch, columns, kLength, columnStep: bColStep, rowBytes: packedStep }, shuffled, packSrc, packDst, kCount);
+      return;
+    }
     fn.get(colB).set(bp).get(scratch).set(ap);
     fn.repeat(kCount, kLength, () => {
       for (let v = 0; v < V; v++)
@@ -254,21 +280,23 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
       fn.addTo(bp, bKStepInB).addTo(ap, packedStep);
     });
   };
-  const eachColumnPanel = (body: (width: Width) => void, kLength: number) => {
+  const eachColumnPanel = (body: (run: Run) => void, kLength: number) => {
     fn.get(kBlockB).set(colB).get(bias).set(colBias).i32(0).set(colC);
     for (const run of columnRuns) {
       fn.repeat(jCount, run.count, () => {
-        if (packing && "vectors" in run.width && run.width.vectors === V) packPanel(kLength);
-        body(run.width);
+        if (run.pack > 0) packPanel(kLength, run.pack);
+        body(run);
         const bytes = widthBytes(run.width);
-        fn.addTo(colB, bytes).addTo(colC, bytes).addTo(colBias, bytes);
+        fn.addTo(colB, (bytes / 4) * bColStep)
+          .addTo(colC, bytes)
+          .addTo(colBias, bytes);
       });
     }
   };
   // The tile's C address is rowC + colC (colC counts bytes from the row start).
-  const tileAt = (rows: number, width: Width, kb: KBlock) => {
+  const tileAt = (rows: number, run: Run, kb: KBlock) => {
     fn.get(rowC).get(colC).core("i32.add").set(cTile);
-    tile(rows, width, kb);
+    tile(rows, run.width, kb, run.packedAt);
   };
   // K blocks keep the K×4V panel of B within L1 (a partial sum in C is exact in f32,
   // so every element still sums k in ascending order); row blocks keep the A strip
@@ -290,13 +318,13 @@ export function emitBroadcastMatmul(fn: FunctionBuilder, s: ResolvedMatmul, t: M
       .set(kBlockB);
     k0 += length;
     if (t.order === "rows") {
-      eachRowTile(s.m, (rows) => eachColumnPanel((width) => tileAt(rows, width, kb), length));
+      eachRowTile(s.m, (rows) => eachColumnPanel((run) => tileAt(rows, run, kb), length));
       return;
     }
     for (const block of runsOf(s.m, blockRowsFor(s.m, R, t.rowBlock))) {
       fn.repeat(blockCount, block.count, () => {
         if (packA) packABlock(block.size, length);
-        eachColumnPanel((width) => eachRowTile(block.size, (rows) => tileAt(rows, width, kb)), length);
+        eachColumnPanel((run) => eachRowTile(block.size, (rows) => tileAt(rows, run, kb)), length);
         fn.addTo(blockA, block.size * aRowStepStored).addTo(blockC, block.size * cRowStep);
       });
     }

@@ -47,7 +47,8 @@ export interface MatmulKernels {
 const emitters: { [V in MatmulVariant]: (fn: FunctionBuilder, s: ResolvedMatmul, t: MatmulTuning, pack: boolean) => void } = {
   nn: emitBroadcastMatmul,
   tn: emitBroadcastMatmul,
-  nt: emitDotMatmul,
+  // With scratch, nt packs transposed panels of B and runs the broadcast kernel (k-ascending sums, like nn/tn).
+  nt: (fn, s, t, pack) => (pack && t.order === "columns" ? emitBroadcastMatmul(fn, s, t, pack) : emitDotMatmul(fn, s, t)),
 };
 
 /** Generates one function per spec: `(a, b, c, bias, scratch: i32) -> ()`. */
@@ -57,9 +58,9 @@ export function matmulFunction(spec: ResolvedMatmul, tuning: MatmulTuning, pack 
   return fn;
 }
 
-/** Scratch bytes one call of a kernel uses when packing (B panels; for tn also a block of A), 0 for nt. */
+/** Scratch bytes one call of a kernel uses when packing (B panels, for nt transposed; for tn also a block of A). */
 export function packedScratchBytes(spec: ResolvedMatmul, tuning: MatmulTuning): number {
-  return spec.variant === "nt" ? 0 : broadcastLayout(spec, tuning, true).bytes;
+  return broadcastLayout(spec, tuning, true).bytes;
 }
 
 /** The tuning a build uses: defaults, the relaxed SIMD decision, then overrides. */

@@ -27,7 +27,7 @@ function evenRuns(units: number, count: number): number[] {
  */
 export function splitRows(s: ResolvedMatmul, parts: number, tuning: MatmulTuning): MatmulPart[] {
   // Whole tiles of the packed kernel (any cut gives the same bits: each element is summed alike by every tile).
-  const tileRows = s.variant === "nt" ? tuning.ntRows : broadcastTile(s.variant, tuning).rows;
+  const tileRows = broadcastTile(s.variant === "tn" ? "tn" : "nn", tuning).rows;
   const tiles = Math.ceil(s.m / tileRows);
   const aRowBytes = 4 * (s.variant === "tn" ? 1 : s.lda);
   let row0 = 0;
@@ -47,7 +47,7 @@ export function splitRows(s: ResolvedMatmul, parts: number, tuning: MatmulTuning
  * which is what makes this the better split when M is small.
  */
 export function splitColumns(s: ResolvedMatmul, parts: number, tuning: MatmulTuning): MatmulPart[] {
-  const panel = s.variant === "nt" ? tuning.ntCols : 4 * broadcastTile(s.variant, tuning).vectors;
+  const panel = 4 * broadcastTile(s.variant === "tn" ? "tn" : "nn", tuning).vectors;
   const panels = Math.ceil(s.n / panel);
   const bColumnBytes = 4 * (s.variant === "nt" ? s.ldb : 1);
   let col0 = 0;
