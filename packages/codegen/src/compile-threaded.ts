@@ -39,10 +39,12 @@ export interface ThreadedStep extends CompiledStep {
 export type CreateMatmulPool = (specs: readonly MatmulSpec[], memory: WasmMemory, options: MatmulPoolOptions) => Promise<MatmulPool>;
 
 /**
- * compile() with the Wasm matmuls split across worker threads over a shared arena,
- * on the given platform's pool (`compileThreaded` in `@gradfold/codegen/node` and
- * `@gradfold/codegen/browser`). Each split matmul cuts C's rows or columns, never k, so
- * results are bit-identical to compile()'s single-threaded step. Async because workers start
+ * compile() with the large Wasm matmuls and loop kernels split across worker threads
+ * over a shared arena, on the given platform's pool (`compileThreaded` in
+ * `@gradfold/codegen/node` and `@gradfold/codegen/browser`). Each split matmul cuts C's
+ * rows or columns, never k, and each split loop cuts whole rows, vectors or column
+ * groups (loop-split.ts), so results are bit-identical to compile()'s single-threaded
+ * step. Adaptive per kernel and per step (stepChoice). Async because workers start
  * asynchronously; everything else is compile().
  */
 export async function compileThreadedWith(createMatmulPool: CreateMatmulPool, spec: StepSpec, options?: ThreadedCompileOptions): Promise<ThreadedStep>;
