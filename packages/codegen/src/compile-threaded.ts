@@ -113,7 +113,7 @@ export async function compileThreadedWith(
  * `adaptive`: every split may pay alone yet the step not, when the second core is busy
  * elsewhere or hand-offs add up. 2 warm-up runs of each, then 4 timed of each (12
  * steps), then the faster for 50 steps (doubling up to 200), or 16 on one thread,
- * before measuring again. Results are bit-identical either way.
+ * before measuring again; the faster by median wins. Results are bit-identical either way.
  */
 function stepChoice<R>(pool: MatmulPool, run: (feeds: StepFeeds) => R, adaptive: boolean): ((feeds: StepFeeds) => R) & { usingSplit(): boolean } {
   const withThreads = (feeds: StepFeeds) => {
@@ -130,5 +130,7 @@ function stepChoice<R>(pool: MatmulPool, run: (feeds: StepFeeds) => R, adaptive:
     pool.useThreads(false);
     return run(feeds);
   };
-  return adaptiveChoice(withThreads, oneThread);
+  // No margin toward the threads here (unlike a kernel's): measured on a shared machine, a
+  // step whose worker is preempted mid-chunk waits for it, and that is no small cost.
+  return adaptiveChoice(withThreads, oneThread, { margin: 1 });
 }
