@@ -4,6 +4,7 @@ import { compile } from "./compile.ts";
 import { prepareStep } from "./prepare.ts";
 import { stepSource } from "./host/step-source.ts";
 import { expectClose } from "./testing/compare.ts";
+import { mlpStep } from "./testing/mlp.ts";
 import { wasmFeatures } from "./wasm/index.ts";
 
 const x = input("x", [8, 12]);
@@ -19,6 +20,22 @@ describe.runIf(wasmFeatures().simd)('backend "wasm" is strict, "auto" falls back
     expect(step.stats.jsKernels).toBe(0);
     // f32 lanes against float64 locals: equal within float32 rounding.
     expectClose(step.run(feeds).y, compile(allWasm, { backend: "js" }).run(feeds).y, "wasm vs js", 1e-6);
+  });
+
+  it("the MLP training steps run every kernel in Wasm (oneHot and the softmax backward too); Adam's one-element bias correction stays JS", () => {
+    for (const batch of [128, 1000]) {
+      const sgd = mlpStep({ sizes: [784, 256, 128, 10], optimizer: "sgd" }).spec;
+      const step = compile({ ...sgd, sizes: { batch } }, { backend: "wasm" });
+      expect(step.stats.jsKernels, `SGD b${batch}`).toBe(0);
+      expect(step.kernels.every((k) => k.runs === "wasm")).toBe(true);
+      // 1 − β^t: pow has no f32x4 form faithful to Math.pow (and 1 − β^t cancels), on one element.
+      const adam = mlpStep({ sizes: [784, 256, 128, 10], optimizer: "adam" }).spec;
+      const js = compile({ ...adam, sizes: { batch } }, { backend: "auto" }).kernels.filter((k) => k.runs !== "wasm");
+      expect(
+        js.map((k) => k.group.replace(/^#\d+ /, "")),
+        `Adam b${batch}`,
+      ).toEqual(["elementwise: add → pow → neg → add → pow → neg → add (4 in, 3 out)"]);
+    }
   });
 
   it('"wasm" refuses a kernel without a Wasm form, naming it; "auto" runs it in JS and says so', () => {

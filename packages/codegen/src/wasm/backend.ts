@@ -18,6 +18,7 @@ import { convCallSource, planConvNode, planFunctions, type WasmConvPlan } from "
 import { resolveTuningFor } from "./matmul-kernels.ts";
 import { lowerReduction } from "./reduce.ts";
 import { isSoftmaxKind, lowerSoftmax } from "./softmax.ts";
+import { lowerOneHot } from "./one-hot.ts";
 import { elementwiseLoop, splitUnits, type LoopSplit, type UnitLoop } from "./loop-split.ts";
 
 /** What the step needs once every kernel was asked: the modules and the scratch they use. */
@@ -159,6 +160,7 @@ export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatu
         return isCannot(columns) ? lowerReduction(kernel, env, addFunction) : columns;
       }
       if (isSoftmaxKind(kernel.node.op)) return lowerSoftmax(kernel, env, addFunction);
+      if (kernel.node.op === "oneHot") return lowerOneHot(kernel, env, addFunction);
       return lowerConv(kernel);
     },
     build() {

@@ -74,4 +74,33 @@ describe("elementwise chains as Wasm SIMD loops", () => {
     });
     expect(out.mask).toBeInstanceOf(Int32Array);
   });
+  it("take operands with one value per row ([rows, 1], a softmax gradient's upstream) at any row width, the partial tail vector lane-exact", () => {
+    for (const cols of [2, 3, 4, 5, 10, 13]) {
+      const rows = 7;
+      const a = input("a", [rows, cols]);
+      const b = input("b", [rows, cols]);
+      const g = input("g", [rows, 1]);
+      const outputs = { y: a.sub(b).mul(g), z: a.greater(g).where(a.mul(g), b) };
+      const random = rng(cols);
+      const feeds = { a: randomF32(rows * cols, random, 3), b: randomF32(rows * cols, random, 3), g: randomF32(rows, random, 2) };
+      feeds.a.set([NaN, -0, Infinity], 0);
+      feeds.b[cols] = -Infinity;
+      feeds.g.set([-0, NaN, Infinity], 1);
+      const step = compile({ inputs: [a, b, g], outputs }, { backend: "wasm" });
+      expect(step.stats.jsKernels).toBe(0);
+      const out = step.run(feeds);
+      const expected = evaluate(Object.values(outputs), feeds);
+      // y rounds twice in f32 (the reference once, from float64): within rounding. z is one f32 product or a copy: exact.
+      expectClose(out.y, expected[0], `y, ${cols} columns`, { signedZeros: true });
+      Array.from(out.z).forEach((v, j) => {
+        const want = Math.fround(expected[1][j]);
+        expect(Object.is(v, want), `z[${j}], ${cols} columns: ${v} vs ${want}`).toBe(true);
+      });
+    }
+    // A [rows, 1] operand next to a [cols] row needs whole vectors per row.
+    const x = input("x", [3, 5]);
+    const row = input("row", [5]);
+    const g = input("g", [3, 1]);
+    expect(() => compile({ inputs: [x, row, g], outputs: { y: x.add(row).mul(g) } }, { backend: "wasm" })).toThrow(/no Wasm SIMD form/);
+  });
 });

@@ -9,8 +9,10 @@ import { FunctionBuilder, type Local } from "./function-builder.ts";
  * Elementwise chains as Wasm SIMD loops, four f32 lanes at a time: the optimizer
  * updates fused after a matmul (SGD, Adam over a whole weight) are the bulk of the
  * non-matmul work, and run ~4× faster this way than in JS. Only chains whose every
- * operand is the full shape (read at the same index) or one element, of ops with an
- * exact f32x4 form, over a multiple of 4 elements; anything else stays JS.
+ * operand is the full shape (read at the same index), a row (a bias, when rows are
+ * whole vectors), one value per row (a softmax gradient's upstream, [rows, 1]) or one
+ * element, of ops with an exact f32x4 form, over a multiple of 4 elements or with a
+ * per-row operand (then each row ends with a partial vector); anything else stays JS.
  */
 export type Push = () => void;
 /** Pushes the op's f32x4 result; `temp` hands out v128 locals free for the rule's own use. */
@@ -113,6 +115,8 @@ export interface WasmElementwisePlan {
   readonly arrays: readonly AnyTensor[];
   /** Loads broadcast along rows (shape [..., cols] read again for every row). */
   readonly rows: readonly AnyTensor[];
+  /** Loads with one value per row (shape [..., rows, 1]), splat across the row. */
+  readonly perRow: readonly AnyTensor[];
   readonly stores: readonly AnyTensor[];
   /** One-element operands, passed as f32 parameters and splat once. */
   readonly scalars: readonly AnyTensor[];
@@ -132,11 +136,19 @@ export function planWasmElementwise(
 ): WasmElementwisePlan | null {
   const count = shape.reduce((a, b) => a * b, 1);
   const cols = shape.length > 0 ? shape[shape.length - 1] : 1;
-  if (count % 4 !== 0 || count === 0) return null;
+  if (count === 0) return null;
   const inside = new Set(nodes);
   const loads: AnyTensor[] = [];
   const rows: AnyTensor[] = [];
+  const perRow: AnyTensor[] = [];
   const scalars: AnyTensor[] = [];
+  /** x's shape is the loop's with the last axis 1 (leading 1s aside): one value per row. */
+  const isPerRow = (x: AnyTensor) => {
+    const s = shapes.of(x);
+    if (cols < 2 || s.length === 0 || s[s.length - 1] !== 1 || s.length > shape.length) return false;
+    const lead = shape.length - s.length;
+    return shape.slice(0, lead).every((d) => d === 1) && s.slice(0, -1).every((d, i) => d === shape[lead + i]);
+  };
   const isRow = (x: AnyTensor) => {
     const s = shapes.of(x);
     return cols % 4 === 0 && shapes.count(x) === cols && s.length >= 1 && s[s.length - 1] === cols;
@@ -151,11 +163,16 @@ export function planWasmElementwise(
       if (n === 1) scalars.push(x);
       else if (n === count) loads.push(x);
       else if (isRow(x)) rows.push(x);
+      else if (isPerRow(x)) perRow.push(x);
       else return null;
     }
   }
+  // Without a per-row operand the loop is whole vectors; with one it goes row by row, each
+  // row's last cols mod 4 elements as a partial vector.
+  if (perRow.length === 0 && count % 4 !== 0) return null;
+  if (perRow.length > 0 && rows.length > 0 && cols % 4 !== 0) return null;
   const stores = nodes.filter((n) => stored.has(n));
-  return { exportName, count, cols, nodes, arrays: [...(entry ? [entry] : []), ...loads, ...rows, ...stores], rows, stores, scalars };
+  return { exportName, count, cols, nodes, arrays: [...(entry ? [entry] : []), ...loads, ...rows, ...perRow, ...stores], rows, perRow, stores, scalars };
 }
 
 /**
@@ -174,7 +191,9 @@ const HIGH_BYTES = [8, 9, 10, 11, 12, 13, 14, 15];
 
 /**
  * `(pointers..., scalars...) -> ()`: a loop over count/4 vectors (rows × cols/4 when a
- * row operand restarts each row), all loads of a vector before its stores.
+ * row operand restarts each row or a per-row operand is splat for each; then a row's
+ * cols mod 4 tail is one partial vector: its lanes loaded one by one, the chain run
+ * on all four, the valid lanes stored), all loads of a vector before its stores.
  */
 export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundShapes, columnSum?: ColumnSumEntry): FunctionBuilder {
   const fn = new FunctionBuilder([...plan.arrays.map(() => "i32" as const), ...plan.scalars.map(() => "f32" as const)]);
@@ -192,10 +211,14 @@ export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundSha
   const temps = tempLocals(fn);
   const temp = temps.temp("v128");
   const value = new Map<AnyTensor, Local>();
+  // Per-row operands: a pointer walking one float per row, splat into a local per row.
+  const rowValue = new Map(plan.perRow.map((x) => [x, fn.local("v128")]));
+  /** The partial vector of a row's tail, per full-shape load (and the entry), while it is emitted. */
+  const partial = new Map<AnyTensor, Local>();
   const push =
     (x: AnyTensor): Push =>
     () => {
-      const local = value.get(x) ?? splat.get(x);
+      const local = value.get(x) ?? splat.get(x) ?? rowValue.get(x) ?? partial.get(x);
       if (local) fn.get(local);
       else if (cursor.has(x)) fn.get(cursor.get(x)!).simdMem("v128.load", 0);
       else if (pointer.has(x)) fn.get(pointer.get(x)!).simdMem("v128.load", 0);
@@ -213,15 +236,46 @@ export function buildWasmElementwise(plan: WasmElementwisePlan, shapes: BoundSha
       fn.set(value.get(node)!);
     }
     for (const node of plan.stores) fn.get(pointer.get(node)!).get(value.get(node)!).simdMem("v128.store", 0);
-    for (const [x, p] of pointer) if (!cursor.has(x)) fn.addTo(p, 16);
+    for (const [x, p] of pointer) if (!cursor.has(x) && !rowValue.has(x)) fn.addTo(p, 16);
     for (const c of cursor.values()) fn.addTo(c, 16);
   };
-  if (plan.rows.length === 0) fn.repeat(fn.local("i32"), plan.count / 4, vector);
+  /** The last `lanes` (< 4) elements of a row: lane by lane in, the chain on the vector, lane by lane out. */
+  const tailVector = (lanes: number) => {
+    for (const [x, p] of pointer) {
+      if (cursor.has(x) || rowValue.has(x) || plan.stores.includes(x)) continue;
+      const local = fn.local("v128");
+      fn.get(p).simdMem("v128.load32_zero", 0);
+      for (let l = 1; l < lanes; l++)
+        fn.get(p)
+          .mem("f32.load", 4 * l)
+          .lane("f32x4.replace_lane", l);
+      fn.set(local);
+      partial.set(x, local);
+    }
+    for (const node of plan.nodes) {
+      temps.reset();
+      simdRules[node.op]!(fn, node.inputs.map(push), temp);
+      fn.set(value.get(node)!);
+    }
+    for (const node of plan.stores)
+      for (let l = 0; l < lanes; l++)
+        fn.get(pointer.get(node)!)
+          .get(value.get(node)!)
+          .storeLane("v128.store32_lane", 4 * l, l);
+    for (const [x, p] of pointer) if (!cursor.has(x) && !rowValue.has(x)) fn.addTo(p, 4 * lanes);
+    partial.clear();
+  };
+  if (plan.rows.length === 0 && plan.perRow.length === 0) fn.repeat(fn.local("i32"), plan.count / 4, vector);
   else {
     const inner = fn.local("i32");
     fn.repeat(fn.local("i32"), plan.count / plan.cols, () => {
       for (const [x, c] of cursor) fn.get(pointer.get(x)!).set(c);
-      fn.repeat(inner, plan.cols / 4, vector);
+      for (const [x, l] of rowValue) {
+        fn.get(pointer.get(x)!).simdMem("v128.load32_splat", 0).set(l);
+        fn.addTo(pointer.get(x)!, 4);
+      }
+      fn.repeat(inner, Math.floor(plan.cols / 4), vector);
+      if (plan.cols % 4 > 0) tailVector(plan.cols % 4);
     });
   }
   return fn;

@@ -87,7 +87,7 @@ export function splitUnits(loop: UnitLoop, threads: number, minElements = MIN_SP
 /**
  * An elementwise loop's units: four-column groups of a column sum (each group sums
  * down every row, `stride` apart), whole rows when a row operand (a bias) restarts
- * every row, else vectors of four elements.
+ * every row or a per-row operand is splat along it, else vectors of four elements.
  */
 export function elementwiseLoop(plan: WasmElementwisePlan, shapes: BoundShapes, columnSum?: ColumnSumEntry): UnitLoop {
   const base = { name: plan.exportName, floats: plan.scalars.length };
@@ -101,11 +101,11 @@ export function elementwiseLoop(plan: WasmElementwisePlan, shapes: BoundShapes, 
       build: (units) => buildWasmElementwise({ ...plan, count: 4 * units }, shapes, entry),
     };
   }
-  if (plan.rows.length > 0) {
+  if (plan.rows.length > 0 || plan.perRow.length > 0) {
     return {
       ...base,
       units: plan.count / plan.cols,
-      unitBytes: plan.arrays.map((x) => (plan.rows.includes(x) ? 0 : 4 * plan.cols)),
+      unitBytes: plan.arrays.map((x) => (plan.rows.includes(x) ? 0 : plan.perRow.includes(x) ? 4 : 4 * plan.cols)),
       elements: plan.count,
       build: (units) => buildWasmElementwise({ ...plan, count: units * plan.cols }, shapes),
     };
