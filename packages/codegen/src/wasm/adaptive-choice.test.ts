@@ -61,4 +61,23 @@ describe("adaptiveChoice", () => {
     for (let i = 0; i < 6; i++) other(0, 0, 0);
     expect(other.usingSplit()).toBe(false);
   });
+
+  it("doubles the caller-only period while it keeps winning, up to maxSinglePeriod, and starts over after the split wins", () => {
+    const cost = { split: 5, single: 1 };
+    const { split, single, log } = fakes(cost);
+    const choose = adaptiveChoice(split, single, { warmup: 0, trials: 1, singlePeriod: 2, maxSinglePeriod: 4, firstPeriod: 1, maxPeriod: 1 });
+    const round = (calls: number) => {
+      log.length = 0;
+      for (let i = 0; i < calls; i++) choose();
+      return [...log];
+    };
+    // Each round: one split and one caller-only call measured, then the period.
+    expect(round(2 + 2)).toEqual(["split", "single", "single", "single"]);
+    expect(round(2 + 4)).toEqual(["split", "single", ...Array(4).fill("single")]);
+    expect(round(2 + 4)).toEqual(["split", "single", ...Array(4).fill("single")]);
+    cost.split = 0.5;
+    expect(round(2 + 1)).toEqual(["split", "single", "split"]);
+    cost.split = 5;
+    expect(round(2 + 2)).toEqual(["split", "single", "single", "single"]);
+  });
 });

@@ -20,6 +20,11 @@ export interface AdaptiveChoiceOptions {
   readonly maxPeriod?: number;
   /** Calls on the caller-only kernel before measuring again (short: a busy second core is often busy only briefly). */
   readonly singlePeriod?: number;
+  /**
+   * Each round in a row that keeps the caller-only one doubles its period up to this
+   * (default `singlePeriod`: no doubling); a round won by the split starts over.
+   */
+  readonly maxSinglePeriod?: number;
 }
 
 /**
@@ -38,6 +43,8 @@ export function adaptiveChoice<A extends unknown[], R>(
   options: AdaptiveChoiceOptions = {},
 ): ((...args: A) => R) & { usingSplit(): boolean } {
   const { warmup = 2, trials = 4, margin = 0.9, firstPeriod = 50, maxPeriod = 200, singlePeriod = 16 } = options;
+  const maxSinglePeriod = options.maxSinglePeriod ?? singlePeriod;
+  let singleSpan = singlePeriod;
   const splitTimes: number[] = [];
   const singleTimes: number[] = [];
   let useSplit = true;
@@ -63,7 +70,11 @@ export function adaptiveChoice<A extends unknown[], R>(
       if (useSplit) {
         period = splitPeriod;
         splitPeriod = Math.min(maxPeriod, 2 * splitPeriod);
-      } else period = singlePeriod;
+        singleSpan = singlePeriod;
+      } else {
+        period = singleSpan;
+        singleSpan = Math.min(maxSinglePeriod, 2 * singleSpan);
+      }
     }
     return result;
   };
