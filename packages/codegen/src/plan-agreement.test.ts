@@ -1,4 +1,4 @@
-import { conv2d, evaluate, grad, input, maxPool2d, sum } from "@gradfold/graph";
+import { add, conv2d, evaluate, grad, input, maxPool2d, relu, sum } from "@gradfold/graph";
 import { leavesOf } from "@gradfold/graph/internal";
 import { optimize } from "@gradfold/optimize";
 import { describe, expect, it } from "vitest";
@@ -68,5 +68,16 @@ describe("explain() reports what compile() runs", () => {
     expect(compile({ inputs: [x, w], outputs: { y, dx, dw } }, { backend: "auto" }).source).toMatch(/conv2d in Wasm SIMD/);
     const { plan } = optimize({ outputs: { y, dx, dw }, updates: [] }, { sizes: {} });
     expect(plan!.buffers.scratch.bytes).toBeGreaterThanOrEqual(16 * 16 * 27 * 4);
+  });
+  it("a conv with its bias, relu and a residual add fused (conv kernels), and its gradients", () => {
+    const x = input("x", [2, 9, 7, 4]);
+    const w = input("w", [3, 3, 4, 4]);
+    const b = input("b", [4]);
+    const h = relu(add(conv2d(x, w, { padding: "same" }), b));
+    const r = add(relu(add(conv2d(h, w, { padding: "same" }), b)), x);
+    const y = maxPool2d(r, 2);
+    const [dx, dw, db] = grad(sum(y), [x, w, b]);
+    const explained = expectAgreement({ inputs: [x, w, b], outputs: { y, dx, dw, db } });
+    expect(explained.kernels?.filter((k) => / conv: /.test(k))).toHaveLength(2);
   });
 });

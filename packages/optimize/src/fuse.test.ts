@@ -1,4 +1,4 @@
-import { add, evaluate, grad, input, mul, param, relu, sum, sigmoid, tanh, where, greater, exp, type AnyTensor } from "@gradfold/graph";
+import { add, conv2d, evaluate, maxPool2d, grad, input, mul, param, relu, sum, sigmoid, tanh, where, greater, exp, type AnyTensor } from "@gradfold/graph";
 import { describe, expect, it } from "vitest";
 import { mlpTrainingStep } from "../test/mlp.ts";
 import { layoutViolation, runSchedule } from "../test/run-schedule.ts";
@@ -81,6 +81,44 @@ describe("fusion", () => {
       "reduction:sum,mul,add",
     ]);
     expect(new Set(producers).size).toBe(optimized.updates.length);
+  });
+
+  it("conv2d absorbs its bias add and activation, and a residual add after them", () => {
+    const x = input("x", ["batch", 6, 5, 2]);
+    const w = param("w", [3, 3, 2, 2], { init: 0.1 });
+    const b = param("b", [2], { init: 0.2 });
+    const h = relu(add(conv2d(x, w, { padding: "same" }), b));
+    expect(kinds({ outputs: { h }, updates: [] }, { batch: 2 })).toEqual(["conv:conv2d,add,relu"]);
+    // h + x is the residual; its relu and tanh join the same epilogue (all [batch, 6, 5, 2]).
+    const r = tanh(add(h, x));
+    const groups = optimize({ outputs: { r }, updates: [] }, { sizes: { batch: 2 } }).plan!.groups;
+    expect(groups.map((g) => `${g.kind}:${g.nodes.map((n) => n.op).join(",")}`)).toEqual(["conv:conv2d,add,relu,add,tanh"]);
+    for (const g of groups) expect(layoutViolation(g)).toBeNull();
+  });
+
+  it("a conv's pooled output and its gradients: the forward conv fuses its epilogue, pooling and the conv gradients stay single", () => {
+    const x = input("x", ["batch", 6, 6, 1]);
+    const w = param("w", [3, 3, 1, 4], { init: 0.1 });
+    const b = param("b", [4], { init: 0.2 });
+    const h = maxPool2d(relu(add(conv2d(x, w, { padding: "same" }), b)), 2);
+    const [gw, gb] = grad(sum(mul(h, h)), [w, b]);
+    const { plan } = optimize({ outputs: { gw, gb }, updates: [] }, { sizes: { batch: 2 } });
+    const convs = plan!.groups.filter((g) => g.kind === "conv");
+    expect(convs.map((g) => g.nodes.map((n) => n.op).join(","))).toEqual(["conv2d,add,relu"]);
+    // Only relu's value leaves the forward kernel: pooling and relu's mask read it.
+    expect(convs[0].outputs).toEqual([convs[0].nodes[2]]);
+    // The mask cannot join pooling's gradient (opaque): it starts a loop with its where, never stored.
+    const masked = plan!.groups.filter((g) => g.nodes.some((n) => n.op === "greater"));
+    expect(masked.map((g) => `${g.kind}:${g.nodes.map((n) => n.op).join(",")}`)).toEqual(["elementwise:greater,where"]);
+    expect(masked[0].outputs.map((o) => o.op)).toEqual(["where"]);
+    for (const g of plan!.groups) {
+      expect(layoutViolation(g), `group ${g.id}`).toBeNull();
+      if (g.nodes.some((n) => n.op === "conv2dFilterGrad" || n.op === "maxPool2d")) expect(g.kind).toBe("opaque");
+    }
+    const xs = Float32Array.from({ length: 72 }, (_, i) => Math.sin(i));
+    const run = runSchedule(plan!, { x: xs });
+    expectSameValues(run.outputs.gw, evaluate(gw, { x: xs }, { batch: 2 }));
+    expectSameValues(run.outputs.gb, evaluate(gb, { x: xs }, { batch: 2 }));
   });
 
   it("every group of the MLP step respects the documented layout, in topological order", () => {

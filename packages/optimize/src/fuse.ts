@@ -29,10 +29,11 @@ const isReduction = (t: AnyTensor) => hasTrait(defOf(t), "reduction");
  * Greedy fusion over the nodes in evaluation order:
  * - an elementwise node joins the group of one of its operands when it has that
  *   group's shape: an elementwise chain, a reduction's epilogue (reading the
- *   reduction or a later epilogue node) or a matmul's epilogue (bias add, activation);
+ *   reduction or a later epilogue node), a matmul's epilogue (bias add, activation) or
+ *   a conv2d's (bias add, activation, residual add, on its NHWC output);
  * - a reduction takes over the elementwise group computing its input as prologue when
  *   no node of that group is needed anywhere else;
- * - everything else (matmul, layout, softmax, gather, ...) starts its own group;
+ * - everything else (matmul, conv2d, layout, softmax, gather, ...) starts its own group;
  * - views (reshape) join no group: they are read from their operand's buffer.
  * A join is refused when it would make two groups depend on each other.
  * Returns the groups in a topological order.
@@ -109,7 +110,7 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
     } else if (draft.kind === "matmul") {
       // Epilogues only on matrix products: kernels apply them per (row, column).
       if (draft.nodes[0].shape.length !== 2) return false;
-    } else if (draft.kind !== "elementwise") return false;
+    } else if (draft.kind !== "elementwise" && draft.kind !== "conv") return false;
     return !wouldCycle(draft, node);
   };
   /**
@@ -155,7 +156,7 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
   const deferred = new Set<AnyTensor>();
   const placeElementwise = (node: AnyTensor): void => {
     const pending = node.inputs.filter((i) => deferred.has(i) && !groupOf.has(i));
-    // Prefer joining a matmul or reduction epilogue: elementwise siblings then merge into it too.
+    // Prefer joining a matmul, conv or reduction epilogue: elementwise siblings then merge into it too.
     const candidates = [...new Set(node.inputs.map((i) => groupOf.get(i)))].filter((g): g is Draft => g !== undefined);
     candidates.sort((a, b) => +(a.kind === "elementwise") - +(b.kind === "elementwise"));
     const target = candidates.find((g) => canJoin(g, node) && pending.every((p) => canJoin(g, p)));
@@ -166,9 +167,13 @@ export function fuse(roots: readonly AnyTensor[]): KernelGroup[] {
       return;
     }
     if (pending.length > 0) {
-      // The reader's groups cannot take the mask: it goes where it would have gone.
-      for (const p of pending) placeElementwise(p);
-      placeElementwise(node);
+      // The reader's groups cannot take the mask (its other operand comes from a pooling
+      // gradient, say): the mask and its reader start a loop of their own, which reads
+      // the compared value (stored anyway) instead of a stored mask.
+      start(pending[0], "elementwise");
+      const own = groupOf.get(pending[0])!;
+      for (const p of pending.slice(1)) add(own, p);
+      add(own, node);
     } else start(node, "elementwise");
   };
 

@@ -30,7 +30,12 @@ interface Slot {
   freeAfter: number;
 }
 
-/** The nodes of a group computed in its output loop: all of an elementwise group, a matmul's or reduction's epilogue. */
+/**
+ * The nodes of a group computed in its output loop: all of an elementwise group, a
+ * matmul's or reduction's epilogue. None of a conv group's: its kernel may write the
+ * conv's values into an output's buffer before the epilogue reads its inputs, so no
+ * output of it takes over an input's buffer.
+ */
 function outputLoop(group: KernelGroup): readonly AnyTensor[] {
   if (group.kind === "elementwise") return group.nodes;
   if (group.kind === "matmul") return group.nodes.slice(1);
@@ -181,11 +186,12 @@ function addViews(program: Program, groups: readonly KernelGroup[], bufferOf: Ma
  * whole product first (SIMD backends do), any matmul may pack panels of B (and a
  * product with Aᵀ a row block of Aᵀ), and a
  * convolution (forward or either gradient) may lay one image's im2col matrix out,
- * [oh·ow, kh·kw·c/groups]. Groups run one at a time, so the arena reserves, once,
+ * [oh·ow, kh·kw·c/groups] (a conv group's epilogue needs no product scratch: its
+ * values go to one of the group's outputs, see outputLoop). Groups run one at a time, so the arena reserves, once,
  * the larger of the largest product plus the largest panel and the largest im2col.
  */
 export function scratchFor(group: KernelGroup, sizes: Sizes): { product: number; panel: number; cols: number } {
-  if (group.kind === "opaque") return { product: 0, panel: 0, cols: group.nodes.reduce((most, n) => Math.max(most, im2colBytes(n, sizes)), 0) };
+  if (group.kind === "opaque" || group.kind === "conv") return { product: 0, panel: 0, cols: group.nodes.reduce((most, n) => Math.max(most, im2colBytes(n, sizes)), 0) };
   if (group.kind !== "matmul") return { product: 0, panel: 0, cols: 0 };
   const mm = group.nodes[0];
   const a = bindShape(mm.inputs[0].shape, sizes, mm.op);

@@ -47,8 +47,16 @@ export interface Program {
  *   when the product is a matrix (rank 2), whose nodes all have the matmul's output shape; group inputs they read are
  *   broadcast to it. The matmul's own operands are always group inputs.
  *
+ * - `"conv"`: `nodes[0]` is a conv2d (NHWC); the rest are an elementwise epilogue
+ *   (bias add, activation, a residual add, …) whose nodes all have the conv's output
+ *   shape; group inputs they read are broadcast to it. The conv's operands are always
+ *   group inputs. No output of a conv group shares a buffer with one of its inputs
+ *   (a backend may write the conv's values into an output's buffer and run the rest of
+ *   the epilogue over them there).
+ *
  * - `"layout"` (transpose, concat, slice, pad) and `"opaque"` (softmax,
- *   logSoftmax, softmaxCrossEntropy, gather, scatterAdd, oneHot): a single node.
+ *   logSoftmax, softmaxCrossEntropy, gather, scatterAdd, oneHot, the conv gradients,
+ *   pooling): a single node.
  *   (With fusion on, broadcastTo always sits in an elementwise, reduction or matmul
  *   group; the unfused schedule — `phases: { fuse: false }` — gives every node its
  *   own group, a lone broadcastTo being "layout" there.) A view (reshape) is in no
@@ -62,7 +70,7 @@ export interface Program {
  */
 export interface KernelGroup {
   readonly id: number;
-  readonly kind: "elementwise" | "reduction" | "matmul" | "layout" | "opaque";
+  readonly kind: "elementwise" | "reduction" | "matmul" | "conv" | "layout" | "opaque";
   readonly nodes: readonly AnyTensor[];
   readonly inputs: readonly AnyTensor[];
   readonly outputs: readonly AnyTensor[];

@@ -12,6 +12,7 @@ export function programRoots(program: Program): AnyTensor[] {
 export function groupKind(node: AnyTensor): KernelGroup["kind"] {
   const def = defOf(node);
   if (hasTrait(def, "contraction")) return "matmul";
+  if (node.is("conv2d")) return "conv";
   if (hasTrait(def, "elementwise")) return "elementwise";
   if (hasTrait(def, "reduction")) return "reduction";
   if (hasTrait(def, "layout")) return "layout";

@@ -72,6 +72,10 @@ export function layoutViolation(g: KernelGroup): string | null {
       if (g.nodes[0].op !== "matmul" || g.nodes[0].inputs.some((i) => members.has(i))) return "nodes[0] is not a matmul on group inputs";
       if (!g.nodes.slice(1).every((n) => fusible(n) && sameShape(n.shape, loop))) return "bad epilogue";
       return null;
+    case "conv":
+      if (g.nodes[0].op !== "conv2d" || g.nodes[0].inputs.some((i) => members.has(i))) return "nodes[0] is not a conv2d on group inputs";
+      if (!g.nodes.slice(1).every((n) => fusible(n) && sameShape(n.shape, loop))) return "bad epilogue";
+      return null;
     default:
       return g.nodes.length === 1 ? null : "layout/opaque group with several nodes";
   }

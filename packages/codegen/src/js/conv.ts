@@ -8,7 +8,8 @@ import { affine, openRange, openTaps } from "./conv-taps.ts";
  * NaN), as in the reference. The innermost loop walks the contiguous output channels.
  */
 
-interface Dims {
+/** The sizes of one conv: input, filter, output, groups. */
+export interface Dims {
   n: number;
   h: number;
   w: number;
@@ -76,11 +77,15 @@ function openChannels(ctx: KernelContext, d: Dims): number {
   return opened;
 }
 
-/** y[n, oh, ow, :] = Σ over taps and group channels of x·w, in a float64 row. */
-export function emitConv2d(ctx: KernelContext, node: NodeOf<"conv2d">): void {
+/**
+ * y[n, oh, ow, :] = Σ over taps and group channels of x·w, in a float64 row `acc`,
+ * stored at yt. A conv kernel passes `finishRow` instead (conv-epilogue.ts): it emits
+ * the code that takes each finished row through the epilogue and stores what is stored.
+ */
+export function emitConv2d(ctx: KernelContext, node: NodeOf<"conv2d">, finishRow?: (d: Dims) => void): void {
   const [x, w] = node.inputs;
   const d = dims(ctx.shapes.of(x), ctx.shapes.of(w), ctx.shapes.of(node), node.params.groups);
-  const [X, W, Y] = [ctx.ref(x), ctx.ref(w), ctx.ref(node)];
+  const [X, W] = [ctx.ref(x), ctx.ref(w)];
   const b = ctx.b;
   header(ctx, "conv2d", d, node.params);
   b.line(`const acc = new Float64Array(${d.o});`);
@@ -99,7 +104,8 @@ export function emitConv2d(ctx: KernelContext, node: NodeOf<"conv2d">): void {
   b.line(`for (let o = 0; o < ${d.og}; o++) acc[${oBase}o] += xv * ${W}[wt + wc + o];`);
   b.close(channels + taps);
   b.line(`const yt = ${yAt(d)};`);
-  b.line(`for (let o = 0; o < ${d.o}; o++) ${Y}[yt + o] = acc[o];`);
+  if (finishRow) finishRow(d);
+  else b.line(`for (let o = 0; o < ${d.o}; o++) ${ctx.ref(node)}[yt + o] = acc[o];`);
   b.close(outer);
 }
 

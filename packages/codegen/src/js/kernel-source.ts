@@ -4,6 +4,7 @@ import type { Kernel } from "../lower/kernel.ts";
 import type { BoundShapes } from "../lower/shapes.ts";
 import { literal, numberLiteral, SourceBuilder } from "./builder.ts";
 import type { KernelContext } from "./context.ts";
+import { emitConvKernel } from "./conv-epilogue.ts";
 import { emitElementwise } from "./elementwise.ts";
 import type { HelperName } from "./helpers.ts";
 import { emitMatmul } from "./matmul.ts";
@@ -37,6 +38,7 @@ export interface KernelEnv {
 const kernelEmitters: { readonly [K in Kernel["kind"]]: KernelEmitter<K> } = {
   elementwise: emitElementwise,
   matmul: emitMatmul,
+  conv: emitConvKernel,
   reduction: emitReduction,
   op: (ctx, kernel) => {
     const op = jsOps[kernel.node.op];

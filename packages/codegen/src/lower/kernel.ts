@@ -5,7 +5,7 @@ import type { AnyTensor } from "@gradfold/graph";
  * kernel groups; buffers are assigned afterwards (see plan.ts), code is emitted from it
  * by a backend (js/, wasm/).
  */
-export type Kernel = ElementwiseKernel | MatmulKernel | ReductionKernel | OpKernel;
+export type Kernel = ElementwiseKernel | MatmulKernel | ConvKernel | ReductionKernel | OpKernel;
 
 interface KernelBase {
   readonly id: number;
@@ -23,6 +23,18 @@ export interface ElementwiseKernel extends KernelBase {
 export interface MatmulKernel extends KernelBase {
   readonly kind: "matmul";
   readonly matmul: AnyTensor;
+  readonly epilogue: readonly AnyTensor[];
+}
+
+/**
+ * A conv2d (NHWC) with an elementwise epilogue on its output (bias add, activation, a
+ * residual add, …): the Wasm backend adds the bias and applies the activation in its
+ * matmul and runs the rest as one loop over the product; the JS backend applies the
+ * whole epilogue to each finished output row of its direct convolution.
+ */
+export interface ConvKernel extends KernelBase {
+  readonly kind: "conv";
+  readonly conv: AnyTensor;
   readonly epilogue: readonly AnyTensor[];
 }
 

@@ -33,6 +33,12 @@ function lowerGroup(group: KernelGroup, shapes: BoundShapes): Kernel | string {
     if (!rest.every((n) => sameDims(shapes.of(n), out))) return "epilogue nodes differ from the product's shape";
     return { id, kind: "matmul", nodes, matmul: head, epilogue: rest };
   }
+  if (head.op === "conv2d" && rest.length > 0) {
+    if (!rest.every(fusesElementwise)) return "a conv epilogue must be elementwise";
+    const out = shapes.of(head);
+    if (!rest.every((n) => sameDims(shapes.of(n), out))) return "epilogue nodes differ from the conv's output shape";
+    return { id, kind: "conv", nodes, conv: head, epilogue: rest };
+  }
   const at = nodes.findIndex((n) => opClass[n.op] === "reduction");
   if (at >= 0) {
     const reduce = nodes[at];

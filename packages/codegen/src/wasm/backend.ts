@@ -1,12 +1,10 @@
 import type { AnyTensor } from "@gradfold/graph";
 import { cannot, isCannot, type Cannot, type KernelBackend } from "../host/backend.ts";
-import { emitChain, hoistScalars } from "../js/chain.ts";
 import type { KernelContext } from "../js/context.ts";
+import { epiloguePass } from "../js/epilogue-pass.ts";
 import { kernelSource, type KernelEnv, type KernelSource } from "../js/kernel-source.ts";
-import { mergeNest, offsetExpr, openLoops, type NestDim } from "../js/loops.ts";
 import { matmulDims } from "../js/matmul.ts";
-import type { Kernel, MatmulKernel, ReductionKernel } from "../lower/kernel.ts";
-import { broadcastStrides, contiguousStrides } from "../lower/shapes.ts";
+import type { ConvKernel, Kernel, MatmulKernel, ReductionKernel } from "../lower/kernel.ts";
 import { buildWasmElementwise, planWasmElementwise, type WasmElementwisePlan } from "./elementwise.ts";
 import type { WasmFeatures } from "./features.ts";
 import { fuseMatmulEpilogue } from "./matmul-epilogue.ts";
@@ -106,7 +104,7 @@ export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatu
       ctx.b.line(`wasm.${exportName}(${offsetOf(node.inputs[0])}, ${offsetOf(node.inputs[1])}, ${product}.byteOffset, ${bias}, pack);`);
       if (epilogue.length === 0) return;
       if (loop) callLoop(ctx, kernel, loop, head, product);
-      else epiloguePass(ctx, kernel, [d.m, d.n], product);
+      else epiloguePass(ctx, head, epilogue, [d.m, d.n], product);
     });
   };
 
@@ -148,6 +146,45 @@ export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatu
     });
   };
 
+  /**
+   * A conv2d with its epilogue: bias add and activation in the forward matmul (as the
+   * dense layer's are), the rest of the epilogue as one Wasm loop (else a JS pass) over
+   * the conv's values after every image is done. Those values go to the buffer of the
+   * node the kernel's matmul ends with when it is stored, else to the buffer of one of
+   * the epilogue's stored float32 nodes: no output of a conv group shares an input's
+   * buffer (optimize's plan), and the loop reads index i before writing it, so no
+   * extra scratch is needed.
+   */
+  const lowerConvEpilogue = (kernel: ConvKernel): KernelSource | Cannot => {
+    const node = kernel.conv;
+    const base = planConvNode(node, (t) => shapes.of(t), `c${kernel.id}`);
+    if (base?.kind !== "conv") return cannot("no Wasm kernel for this conv2d (not f32, or empty)");
+    const outShape = shapes.of(node);
+    const fused = fuseMatmulEpilogue(node, kernel.epilogue, base.spec.o, shapes, stored);
+    const { head, rest } = fused;
+    const target = stored.has(head) ? head : rest.filter((x) => stored.has(x) && x.dtype === "float32").at(-1);
+    if (target === undefined) return cannot("no stored float32 node of the epilogue to hold the conv's values");
+    const loop = rest.length > 0 ? planWasmElementwise(`e${kernel.id}`, rest, head, outShape, shapes, stored) : null;
+    const plan: WasmConvPlan = { ...base, spec: { ...base.spec, bias: fused.bias !== null, activation: fused.activation } };
+    convs.push(plan);
+    if (loop) loops.push({ plan: loop });
+    else if (rest.length > 0) jsEpilogues.add(kernel.id);
+    return kernelSource(kernel, env, (ctx) => {
+      const { n, h, w, c } = plan.spec;
+      const inKernel = [fused.bias ? "+ bias" : "", fused.activation === "none" ? "" : fused.activation].filter(Boolean).join(", ");
+      ctx.b.line(
+        `// conv2d in Wasm SIMD (im2col + matmul${inKernel ? `, ${inKernel} in the matmul` : ""}) over x [${n}, ${h}, ${w}, ${c}] into ` +
+          `t${target.id}${rest.length > 0 ? `, then the rest of the epilogue in one ${loop ? "Wasm" : "JS"} pass` : ""}.`,
+      );
+      const inputs = node.inputs.map((x) => `${ctx.ref(x)}.byteOffset`);
+      const bias = fused.bias ? `${ctx.ref(fused.bias)}.byteOffset` : undefined;
+      const out = ctx.ref(target);
+      for (const line of convCallSource(plan, { inputs, out: `${out}.byteOffset`, scratch: "convScratch", bias, zeroOut: `${out}.fill(0);` })) ctx.b.line(line);
+      if (loop) callLoop(ctx, kernel, loop, head, out);
+      else if (rest.length > 0) epiloguePass(ctx, head, rest, outShape, out);
+    });
+  };
+
   return {
     name: "wasm",
     jsEpilogues,
@@ -155,6 +192,7 @@ export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatu
       if (!simd) return cannot("this engine does not validate Wasm SIMD");
       if (kernel.kind === "elementwise") return lowerElementwise(kernel);
       if (kernel.kind === "matmul") return lowerMatmul(kernel);
+      if (kernel.kind === "conv") return lowerConvEpilogue(kernel);
       if (kernel.kind === "reduction") {
         const columns = lowerColumnSum(kernel);
         return isCannot(columns) ? lowerReduction(kernel, env, addFunction) : columns;
@@ -200,31 +238,4 @@ function callLoop(ctx: KernelContext, kernel: Kernel, plan: WasmElementwisePlan,
       .join(", ")}: a Wasm SIMD loop, 4 lanes at a time.`,
   );
   ctx.b.line(`wasm.${plan.exportName}(${[...pointers, ...scalars].join(", ")});`);
-}
-
-/**
- * The epilogue as a JS loop over the product (row-major m×n in the `product` array):
- * operands broadcast into [m, n], axes merged where contiguous, so a same-shape
- * epilogue (an SGD update over a weight) is one flat loop.
- */
-function epiloguePass(ctx: KernelContext, kernel: MatmulKernel, outShape: readonly number[], product: string): void {
-  const node = kernel.matmul;
-  const inside = new Set(kernel.nodes);
-  const external = [...new Set(kernel.epilogue.flatMap((n) => n.inputs))].filter((x) => !inside.has(x));
-  const hoisted = hoistScalars(ctx, external);
-  const loads = external.filter((x) => ctx.scalar(x) === null && !hoisted.has(x));
-  const stores = kernel.epilogue.filter((x) => ctx.stored(x));
-  const operands = [node, ...loads, ...stores];
-  const own = contiguousStrides(outShape);
-  const dims: NestDim[] = outShape.map((size, axis) => ({
-    size,
-    strides: operands.map((x) => (x === node ? own[axis] : broadcastStrides(ctx.shapes.of(x), outShape)[axis])),
-  }));
-  const nest = mergeNest(dims);
-  const vars = openLoops(ctx.b, nest, "i");
-  const index = (x: AnyTensor) => offsetExpr(vars, nest, operands.indexOf(x));
-  ctx.b.line(`const acc = ${product}[${index(node)}];`);
-  const locals = emitChain(ctx, kernel.epilogue, (x) => `${ctx.ref(x)}[${index(x)}]`, new Map([...hoisted, [node, "acc"]]));
-  for (const x of stores) ctx.b.line(`${ctx.ref(x)}[${index(x)}] = ${locals.get(x)};`);
-  ctx.b.close(nest.length);
 }
