@@ -7,44 +7,18 @@
  *
  *   cd packages/codegen && npx tsx --conditions=source src/bench/cnn-step.ts [auto|js] [batch] [steps]
  */
-import { conv2d, grad, input, maxPool2d, mean, param, softmaxCrossEntropy, type AnyTensor } from "@gradfold/graph";
 import { compile } from "../index.ts";
 import type { Backend } from "../spec.ts";
-import { randomF32, randomLabels, rng } from "../testing/mlp.ts";
+import { cnnStep } from "./cnn-graph.ts";
 
 const backend = (process.argv[2] ?? "auto") as Backend;
 const batch = Number(process.argv[3] ?? 128);
 const steps = Number(process.argv[4] ?? 10);
-const random = rng(3);
-const he = (shape: number[], fanIn: number) =>
-  randomF32(
-    shape.reduce((a, b) => a * b, 1),
-    random,
-    Math.sqrt(6 / fanIn),
-  );
-
-const x = input("x", ["batch", 28, 28, 1]);
-const y = input("y", ["batch"], "int32");
-const w1 = param("w1", [5, 5, 1, 32], { init: he([5, 5, 1, 32], 25) });
-const b1 = param("b1", [32], { init: 0 });
-const w2 = param("w2", [5, 5, 32, 64], { init: he([5, 5, 32, 64], 800) });
-const b2 = param("b2", [64], { init: 0 });
-const w3 = param("w3", [7 * 7 * 64, 128], { init: he([3136, 128], 3136) });
-const b3 = param("b3", [128], { init: 0 });
-const w4 = param("w4", [128, 10], { init: he([128, 10], 128) });
-const b4 = param("b4", [10], { init: 0 });
-const h1 = maxPool2d(conv2d(x, w1, { padding: "same" }).add(b1).relu(), 2);
-const h2 = maxPool2d(conv2d(h1, w2, { padding: "same" }).add(b2).relu(), 2);
-const h3 = h2.reshape(["batch", 3136]).matmul(w3).add(b3).relu();
-const loss = mean(softmaxCrossEntropy(h3.matmul(w4).add(b4), y));
-const params: AnyTensor[] = [w1, b1, w2, b2, w3, b3, w4, b4];
-const grads = grad(loss, params);
-const updates = params.map((p, i) => [p, p.sub(grads[i].mul(0.05))] as const);
+const { spec, feeds } = cnnStep(batch);
 
 const t0 = performance.now();
-const step = compile({ inputs: [x, y], outputs: { loss }, updates, sizes: { batch } }, { backend });
+const step = compile(spec, { backend });
 const compileMs = performance.now() - t0;
-const feeds = { x: randomF32(batch * 784, random), y: randomLabels(batch, 10, random) };
 const first = step.run(feeds).loss[0];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const wall: number[] = [];
