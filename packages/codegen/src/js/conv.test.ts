@@ -203,7 +203,34 @@ function oneConvSgdStep(random: () => number, o: { size: number; channels: numbe
 }
 
 describe("conv kernels in a two-thread step", () => {
-  it("compileThreaded (shared memory; conv calls stay on the calling thread) is bit-identical to compile()", async () => {
+  it("compileThreaded splits the convs' matmuls (here the forward pass and the filter gradient) and is bit-identical to compile()", async () => {
+    // 32×32 images: 1024 output rows per image, eight row chunks; 32 filters, two column
+    // panels of the filter gradient (36 rows: split by columns).
+    const random = rng(21);
+    const spec = oneConvSgdStep(random, { size: 32, channels: 4, filters: 32, classes: 3, pool: maxPool2d, batch: 4 });
+    const single = compile(spec);
+    const threaded = await compileThreaded(spec, { threads: 2, minFlops: 1e3, adaptive: false });
+    try {
+      // The first conv's input is data: no input gradient here, so its forward and filter gradient.
+      expect(
+        threaded.splitKernels
+          .filter((k) => /^c\d+_(fwd|dcols|dw)$/.test(k))
+          .map((k) => k.replace(/^c\d+_/, ""))
+          .sort(),
+      ).toEqual(["dw", "fwd"]);
+      for (let s = 0; s < 3; s++) {
+        const feeds = { x: randomF32(4 * 32 * 32 * 4, random), y: randomLabels(4, 3, random) };
+        expect(threaded.run(feeds).loss[0]).toBe(single.run(feeds).loss[0]);
+        expect(Array.from(threaded.read("w"))).toEqual(Array.from(single.read("w")));
+        expect(Array.from(threaded.read("wd"))).toEqual(Array.from(single.read("wd")));
+      }
+      expect(threaded.workerChunks().reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    } finally {
+      await threaded.close();
+    }
+  });
+
+  it("compileThreaded is bit-identical to compile() on a small conv (few rows: its matmuls split by columns or not at all)", async () => {
     const random = rng(12);
     const spec = oneConvSgdStep(random, { size: 8, channels: 2, filters: 4, classes: 3, pool: maxPool2d, batch: 6 });
     const single = compile(spec);

@@ -12,7 +12,7 @@ import { buildMatmulKernels } from "./matmul-kernels.ts";
 import type { MatmulSpec, MatmulVariant } from "./matmul-spec.ts";
 import type { FunctionBuilder } from "./function-builder.ts";
 import { buildModule } from "./module-builder.ts";
-import { convCallSource, planConvNode, planFunctions, type WasmConvPlan } from "./conv-plan.ts";
+import { convCallSource, planConvNode, planFunctions, planMatmuls, type WasmConvPlan } from "./conv-plan.ts";
 import { resolveTuningFor } from "./matmul-kernels.ts";
 import { lowerReduction } from "./reduce.ts";
 import { isSoftmaxKind, lowerSoftmax } from "./softmax.ts";
@@ -204,10 +204,12 @@ export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatu
     build() {
       const modules: Uint8Array[] = [];
       let packBytes = 0;
-      if (matmuls.length > 0) {
+      // The convs' matmuls (which never pack) are built with the others: a thread pool splits them too.
+      const allMatmuls = [...matmuls, ...planMatmuls(convs)];
+      if (allMatmuls.length > 0) {
         // With a scratch offset the nn/tn kernels pack B panels (faster); the offset is
         // passed on every call, so the one given here only switches packing on.
-        const built = buildMatmulKernels(matmuls, { scratchOffset: 0, shared, relaxedSimd: features.relaxedSimd });
+        const built = buildMatmulKernels(allMatmuls, { scratchOffset: 0, shared, relaxedSimd: features.relaxedSimd });
         packBytes = built.scratchBytes;
         modules.push(built.bytes);
       }
@@ -217,12 +219,12 @@ export function wasmBackend(env: KernelEnv, shared: boolean, features: WasmFeatu
       }
       let convScratchBytes = 0;
       if (convs.length > 0) {
-        const built = planFunctions(convs, resolveTuningFor({ relaxedSimd: features.relaxedSimd }));
+        const built = planFunctions(convs, resolveTuningFor({ relaxedSimd: features.relaxedSimd }), false);
         convScratchBytes = built.scratchBytes;
         modules.push(buildModule({ shared }, built.functions));
       }
       const loopSplits = [...loops.map(({ plan, columnSum }) => elementwiseLoop(plan, shapes, columnSum)), ...unitLoops].flatMap((loop) => splitUnits(loop, threads) ?? []);
-      return { modules, matmulSpecs: matmuls, scratchLength, packBytes, convScratchBytes, loopSplits };
+      return { modules, matmulSpecs: allMatmuls, scratchLength, packBytes, convScratchBytes, loopSplits };
     },
   };
 }

@@ -65,26 +65,38 @@ export function resolveConv(s: ConvSpec): ResolvedConv {
   return { ...s, strides, dilations, pads, groups, cg, og: s.o / groups, oh, ow, bias: s.bias ?? false, activation: s.activation ?? "none" };
 }
 
-/** The matmuls of one spec, per image and group (leading dimensions step over the other groups). */
-function matmulsOf(r: ResolvedConv): MatmulSpec[] {
+/**
+ * The matmuls of one spec, per image and group (leading dimensions step over the other
+ * groups). They never pack B: they read cols in place, and cols sits where packing
+ * would. A compiled step builds them with the other matmuls, so a thread pool splits them.
+ */
+export function convMatmuls(spec: ConvSpec): MatmulSpec[] {
+  const r = resolveConv(spec);
   const m = r.oh * r.ow;
   const k = r.kh * r.kw * r.cg;
   return [
-    { name: `${r.name}_fwd`, variant: "nn", m, k, n: r.og, ldb: r.o, ldc: r.o, bias: r.bias, activation: r.activation },
-    { name: `${r.name}_dcols`, variant: "nt", m, k: r.og, n: k, lda: r.o, ldb: r.o },
-    { name: `${r.name}_dw`, variant: "tn", m: k, k: m, n: r.og, ldb: r.o, ldc: r.o, accumulate: true },
+    { name: `${r.name}_fwd`, variant: "nn", m, k, n: r.og, ldb: r.o, ldc: r.o, bias: r.bias, activation: r.activation, pack: false },
+    { name: `${r.name}_dcols`, variant: "nt", m, k: r.og, n: k, lda: r.o, ldb: r.o, pack: false },
+    { name: `${r.name}_dw`, variant: "tn", m: k, k: m, n: r.og, ldb: r.o, ldc: r.o, accumulate: true, pack: false },
   ];
 }
 
-/** Every spec's im2col, col2im and matmul functions, and the scratch (one image's cols) their calls share. */
-export function convFunctions(specs: readonly ConvSpec[], tuning: MatmulTuning): { functions: Array<{ name: string; fn: FunctionBuilder }>; scratchBytes: number } {
+/**
+ * Every spec's im2col, col2im and (unless `withMatmuls` is false: the step builds them
+ * with its matmuls) matmul functions, and the scratch (one image's cols) their calls share.
+ */
+export function convFunctions(
+  specs: readonly ConvSpec[],
+  tuning: MatmulTuning,
+  withMatmuls = true,
+): { functions: Array<{ name: string; fn: FunctionBuilder }>; scratchBytes: number } {
   const resolved = specs.map(resolveConv);
   const functions: Array<{ name: string; fn: FunctionBuilder }> = [];
   for (const r of resolved) {
     functions.push({ name: `${r.name}_im2col`, fn: im2colFunction(r, "im2col") });
     functions.push({ name: `${r.name}_col2im`, fn: im2colFunction(r, "col2im") });
     // The matmuls read cols in place (no panel packing): scratch holds cols.
-    for (const m of matmulsOf(r)) functions.push({ name: m.name, fn: matmulFunction(resolveMatmul(m), tuning, false) });
+    if (withMatmuls) for (const m of convMatmuls(r)) functions.push({ name: m.name, fn: matmulFunction(resolveMatmul(m), tuning, false) });
   }
   return { functions, scratchBytes: Math.max(0, ...resolved.map((r) => 4 * r.oh * r.ow * r.kh * r.kw * r.cg)) };
 }

@@ -1,8 +1,9 @@
 import type { AnyTensor } from "@gradfold/graph";
 import type { Conv2dParams, OpParams, Pool2dParams } from "@gradfold/graph/internal";
-import { convFunctions, resolveConv, type ConvSpec } from "./conv-kernels.ts";
+import { convFunctions, convMatmuls, resolveConv, type ConvSpec } from "./conv-kernels.ts";
 import { poolFunctions, poolGeometry, type PoolSpec } from "./conv-pool.ts";
 import type { FunctionBuilder } from "./function-builder.ts";
+import type { MatmulSpec } from "./matmul-spec.ts";
 import type { MatmulTuning } from "./matmul-tuning.ts";
 
 /**
@@ -66,12 +67,26 @@ export function planConvNode(node: AnyTensor, shapesOf: Shapes, name: string): W
   return null;
 }
 
-/** The Wasm functions of the plans (a module's worth), and the scratch bytes their calls share. */
-export function planFunctions(plans: readonly WasmConvPlan[], tuning: MatmulTuning): { functions: Array<{ name: string; fn: FunctionBuilder }>; scratchBytes: number } {
+/**
+ * The Wasm functions of the plans (a module's worth), and the scratch bytes their calls
+ * share. Without `withMatmuls` the convs' matmuls are left out: a compiled step builds
+ * them with its other matmuls (`planMatmuls`), where a thread pool can split them.
+ */
+export function planFunctions(
+  plans: readonly WasmConvPlan[],
+  tuning: MatmulTuning,
+  withMatmuls = true,
+): { functions: Array<{ name: string; fn: FunctionBuilder }>; scratchBytes: number } {
   const convs = plans.flatMap((p) => (p.kind === "conv" ? [p.spec] : []));
   const pools = plans.flatMap((p) => (p.kind === "pool" ? [p.spec] : []));
-  const built = convFunctions(convs, tuning);
+  const built = convFunctions(convs, tuning, withMatmuls);
   return { functions: [...built.functions, ...poolFunctions(pools)], scratchBytes: built.scratchBytes };
+}
+
+/** The matmul spec each conv plan's pass calls (export `${name}_fwd`, `_dcols` or `_dw`), none packing. */
+export function planMatmuls(plans: readonly WasmConvPlan[]): MatmulSpec[] {
+  const suffix = { forward: "_fwd", inputGrad: "_dcols", filterGrad: "_dw" } as const;
+  return plans.flatMap((p) => (p.kind === "conv" ? convMatmuls(p.spec).filter((m) => m.name === `${p.spec.name}${suffix[p.pass]}`) : []));
 }
 
 /**

@@ -54,13 +54,13 @@ const emitters: { [V in MatmulVariant]: (fn: FunctionBuilder, s: ResolvedMatmul,
 /** Generates one function per spec: `(a, b, c, bias, scratch: i32) -> ()`. */
 export function matmulFunction(spec: ResolvedMatmul, tuning: MatmulTuning, pack = false): FunctionBuilder {
   const fn = new FunctionBuilder(["i32", "i32", "i32", "i32", "i32"]);
-  emitters[spec.variant](fn, spec, tuning, pack);
+  emitters[spec.variant](fn, spec, tuning, pack && spec.pack);
   return fn;
 }
 
 /** Scratch bytes one call of a kernel uses when packing (B panels, for nt transposed; for tn also a block of A). */
 export function packedScratchBytes(spec: ResolvedMatmul, tuning: MatmulTuning): number {
-  return broadcastLayout(spec, tuning, true).bytes;
+  return spec.pack ? broadcastLayout(spec, tuning, true).bytes : 0;
 }
 
 /** The tuning a build uses: defaults, the relaxed SIMD decision, then overrides. */

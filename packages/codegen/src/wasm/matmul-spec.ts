@@ -35,6 +35,11 @@ export interface MatmulSpec {
   readonly activation?: MatmulActivation;
   /** C += op(A)·op(B) (then bias and activation) instead of C = …. */
   readonly accumulate?: boolean;
+  /**
+   * false: never pack panels of B, even in a build that packs (the conv kernels'
+   * matmuls: their im2col matrix lives where the packing scratch starts). Default true.
+   */
+  readonly pack?: boolean;
 }
 
 /** A spec with every default filled in and checked. */
@@ -50,6 +55,7 @@ export interface ResolvedMatmul {
   readonly bias: boolean;
   readonly activation: MatmulActivation;
   readonly accumulate: boolean;
+  readonly pack: boolean;
 }
 
 /** Elements of op(A)'s stored matrix: rows × leading dimension, as the variant lays it out. */
@@ -91,5 +97,5 @@ export function resolveMatmul(spec: MatmulSpec): ResolvedMatmul {
   if (!Object.hasOwn(activationMeaning, activation)) {
     throw new RangeError(`matmul kernel ${JSON.stringify(name)}: activation must be one of ${Object.keys(activationMeaning).join(", ")}; got ${JSON.stringify(activation)}`);
   }
-  return { name, variant, m, k, n, lda, ldb, ldc, bias: spec.bias ?? false, activation, accumulate: spec.accumulate ?? false };
+  return { name, variant, m, k, n, lda, ldb, ldc, bias: spec.bias ?? false, activation, accumulate: spec.accumulate ?? false, pack: spec.pack ?? true };
 }
