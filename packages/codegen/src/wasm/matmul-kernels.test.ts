@@ -154,6 +154,30 @@ describe("buildMatmulKernels", () => {
     }
   });
 
+  it("nn/tn/nt with scratch sum every element in ascending k in f32, whatever the blocking: equal to a scalar f32 loop bit for bit", () => {
+    for (const variant of variants) {
+      for (const tuning of [{}, { kBlock: 16, rowBlock: 8 }, { kBlock: 7, rowBlock: 5, rows: 3 }]) {
+        const [m, k, n] = [37, 53, 40];
+        const built = buildMatmulKernels([{ name: "k", variant, m, k, n }], { tuning, scratchOffset: 0, relaxedSimd: false });
+        const [A, B, C] = [built.scratchBytes + 64, built.scratchBytes + 64 + 4 * m * k, built.scratchBytes + 64 + 4 * (m * k + k * n)].map((o) => o / 4);
+        const memory = new wasm.Memory({ initial: Math.ceil((4 * (C + m * n)) / 65536) + 1 });
+        const f32 = new Float32Array(memory.buffer);
+        const random = seededRandom(k + n);
+        for (let i = 0; i < m * k + k * n; i++) f32[A + i] = random() * 2 - 1;
+        // op(A)[i][kk] and op(B)[kk][j] as each variant stores them.
+        const a = (i: number, kk: number) => f32[A + (variant === "tn" ? kk * m + i : i * k + kk)];
+        const b = (kk: number, j: number) => f32[B + (variant === "nt" ? j * k + kk : kk * n + j)];
+        built.instantiate(memory).k(4 * A, 4 * B, 4 * C, 0, 0);
+        for (let i = 0; i < m; i++)
+          for (let j = 0; j < n; j++) {
+            let acc = 0;
+            for (let kk = 0; kk < k; kk++) acc = Math.fround(acc + Math.fround(a(i, kk) * b(kk, j)));
+            if (f32[C + i * n + j] !== acc) expect(f32[C + i * n + j], `${variant} ${JSON.stringify(tuning)} C[${i}][${j}]`).toBe(acc);
+          }
+      }
+    }
+  });
+
   it("fuses sigmoid and tanh epilogues (polynomial approximations) in every variant", () => {
     const specs: MatmulSpec[] = [];
     for (const variant of variants) {
