@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cnnConfigs, cnnFeatureSize, cnnStepFlops, tinyCnnConfig } from "./cnn.ts";
-import { allConfigs, describeConfig } from "./configs.ts";
+import { cnnConfigs, cnnFeatureSize, cnnSlowPeers, cnnStepFlops, isCnn, tinyCnnConfig } from "./cnn.ts";
+import { allConfigs, describeConfig, standardConfigs } from "./configs.ts";
 import { runStep, type Contender } from "./contender.ts";
 import { gradfoldThreadedContender } from "./contenders/gradfold-threaded.ts";
 import { gradfoldContender } from "./contenders/gradfold.ts";
@@ -27,6 +27,9 @@ describe("the CNN config", () => {
     expect(c.id).toBe("cnn-b128-adam");
     expect(c.layers).toEqual([3136, 128, 10]);
     expect(allConfigs.map((x) => x.id)).toContain("cnn-b128-adam");
+    // Opt-in: the default run (every standard config) has no CNN, and tfjs-cpu is left out of one unless asked.
+    expect(standardConfigs.some(isCnn)).toBe(false);
+    expect(Object.keys(cnnSlowPeers)).toEqual(["tfjs-cpu"]);
     expect(describeConfig(c)).toBe("28×28×1 → conv 5×5×32 → pool 2 → conv 5×5×64 → pool 2 → 3136-128-10, batch 128, Adam");
     // conv1 fwd+dW: 2·2·128·784·25·32; conv2 fwd+dW+dX: 3·2·128·196·800·64; dense 3·2·128·(3136·128 + 128·10).
     expect(stepFlops(c)).toBe(cnnStepFlops(c));
