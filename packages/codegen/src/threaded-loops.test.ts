@@ -36,6 +36,9 @@ function loopsEntries(): { spec: StepSpec & { outputs: Record<string, AnyTensor>
   const labels = input("labels", [ROWS], "int32");
   const w = param("w", [COLS], { init: randomF32(COLS, rng(3)) });
   const W = param("W", [ROWS, COLS], { init: randomF32(ROWS * COLS, rng(5)) });
+  // One value per row ([ROWS, 1], splat per row), over whole vectors and over rows of 130 (a 2-lane tail).
+  const perRow = param("perRow", [ROWS, 1], { init: randomF32(ROWS, rng(7)) });
+  const wide = param("wide", [ROWS, 130], { init: randomF32(ROWS * 130, rng(9)) });
   const outputs: Record<string, AnyTensor> = {
     chain: x.mul(w).add(x.relu()).sqrt().maximum(x.neg()),
     softmax: x.softmax(),
@@ -43,6 +46,8 @@ function loopsEntries(): { spec: StepSpec & { outputs: Record<string, AnyTensor>
     ce: softmaxCrossEntropy(x, labels),
     rowSum: sum(x.mul(x), -1),
     columnSum: sum(x, 0).mul(0.5).add(w),
+    perRow: x.mul(perRow).add(x),
+    perRowTail: wide.mul(perRow).sub(perRow),
   };
   return { spec: { inputs: [x, labels], outputs, updates: [[W, W.sub(x.mul(0.125))]] } };
 }
@@ -56,7 +61,7 @@ describe("compileThreaded: loops split across threads", () => {
       // Export names: e (elementwise), sm (softmax family), r (row and column reductions).
       expect(threaded.splitKernels.filter((n) => n.startsWith("sm"))).toHaveLength(3);
       expect(threaded.splitKernels.filter((n) => n.startsWith("r")).length).toBeGreaterThanOrEqual(2);
-      expect(threaded.splitKernels.filter((n) => n.startsWith("e")).length).toBeGreaterThanOrEqual(2);
+      expect(threaded.splitKernels.filter((n) => n.startsWith("e")).length).toBeGreaterThanOrEqual(4);
       expect(threaded.usingThreads()).toBe(true);
       for (let s = 0; s < 6; s++) {
         const feeds = { x: withSpecials(ROWS * COLS, 10 + s), labels: randomLabels(ROWS, COLS, rng(20 + s)) };
