@@ -112,8 +112,8 @@ export async function compileThreadedWith(
  * The whole step with threads or on one thread (`pool.useThreads`), measured when
  * `adaptive`: every split may pay alone yet the step not, when the second core is busy
  * elsewhere or hand-offs add up. 2 warm-up runs of each, then 4 timed of each (12
- * steps), then the faster by median for 50 steps (doubling up to 200), or 64 on one
- * thread (doubling up to 512), before measuring again. Results are bit-identical either way.
+ * steps), then the faster by median for 50 steps (doubling up to 200), or 16 on one
+ * thread (doubling up to 256 while it keeps winning), before measuring again. Results are bit-identical either way.
  */
 function stepChoice<R>(pool: MatmulPool, run: (feeds: StepFeeds) => R, adaptive: boolean): ((feeds: StepFeeds) => R) & { usingSplit(): boolean } {
   const withThreads = (feeds: StepFeeds) => {
@@ -132,8 +132,9 @@ function stepChoice<R>(pool: MatmulPool, run: (feeds: StepFeeds) => R, adaptive:
   };
   // No margin toward the threads here (unlike a kernel's): measured on a shared machine, a
   // step whose worker is preempted mid-chunk waits for it, and that is no small cost.
-  // One thread, once chosen, for 64 steps before measuring again, doubling up to 512
+  // One thread, once chosen, for 16 steps before measuring again, doubling up to 256
   // while it keeps winning: each round runs 4 steps on threads, which cost most exactly
-  // when one thread was chosen (a busy machine).
-  return adaptiveChoice(withThreads, oneThread, { margin: 1, singlePeriod: 64, maxSinglePeriod: 512 });
+  // when one thread keeps winning (a busy machine), while a choice made in a moment of
+  // load should not outlast it by much.
+  return adaptiveChoice(withThreads, oneThread, { margin: 1, singlePeriod: 16, maxSinglePeriod: 256 });
 }
