@@ -117,7 +117,9 @@ export async function compileThreadedWith(
  */
 function stepChoice<R>(pool: MatmulPool, run: (feeds: StepFeeds) => R, adaptive: boolean): ((feeds: StepFeeds) => R) & { usingSplit(): boolean } {
   const withThreads = (feeds: StepFeeds) => {
-    pool.useThreads(true);
+    // Measured against one thread with every kernel split; the per-kernel choices refine
+    // the steps run on threads afterwards.
+    pool.useThreads(true, measuring());
     pool.stepping(true);
     try {
       return run(feeds);
@@ -125,6 +127,7 @@ function stepChoice<R>(pool: MatmulPool, run: (feeds: StepFeeds) => R, adaptive:
       pool.stepping(false);
     }
   };
+  let measuring = () => false;
   if (!adaptive || pool.splitKernels.length === 0) return Object.assign(withThreads, { usingSplit: () => pool.splitKernels.length > 0 });
   const oneThread = (feeds: StepFeeds) => {
     pool.useThreads(false);
@@ -136,5 +139,7 @@ function stepChoice<R>(pool: MatmulPool, run: (feeds: StepFeeds) => R, adaptive:
   // while it keeps winning: each round runs 4 steps on threads, which cost most exactly
   // when one thread keeps winning (a busy machine), while a choice made in a moment of
   // load should not outlast it by much.
-  return adaptiveChoice(withThreads, oneThread, { margin: 1, singlePeriod: 16, maxSinglePeriod: 256 });
+  const chosen = adaptiveChoice(withThreads, oneThread, { margin: 1, singlePeriod: 16, maxSinglePeriod: 256 });
+  measuring = chosen.measuring;
+  return chosen;
 }

@@ -80,4 +80,16 @@ describe("adaptiveChoice", () => {
     cost.split = 5;
     expect(round(2 + 2)).toEqual(["split", "single", "single", "single"]);
   });
+
+  it("says whether the call in progress is a warm-up or measured one", () => {
+    const seen: boolean[] = [];
+    let choose: ReturnType<typeof adaptiveChoice<[], void>> | undefined;
+    const record = () => {
+      seen.push(choose!.measuring());
+    };
+    choose = adaptiveChoice<[], void>(record, record, { warmup: 1, trials: 1, firstPeriod: 2, maxPeriod: 2, singlePeriod: 2 });
+    for (let i = 0; i < 2 + 2 + 2 + 2; i++) choose();
+    // 2 warm-up, 2 measured, 2 of the period (whichever won), then the next round's 2 measured.
+    expect(seen).toEqual([true, true, true, true, false, false, true, true]);
+  });
 });

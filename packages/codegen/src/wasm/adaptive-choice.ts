@@ -41,7 +41,7 @@ export function adaptiveChoice<A extends unknown[], R>(
   split: (...args: A) => R,
   single: (...args: A) => R,
   options: AdaptiveChoiceOptions = {},
-): ((...args: A) => R) & { usingSplit(): boolean } {
+): ((...args: A) => R) & { usingSplit(): boolean; measuring(): boolean } {
   const { warmup = 2, trials = 4, margin = 0.9, firstPeriod = 50, maxPeriod = 200, singlePeriod = 16 } = options;
   const maxSinglePeriod = options.maxSinglePeriod ?? singlePeriod;
   let singleSpan = singlePeriod;
@@ -53,8 +53,11 @@ export function adaptiveChoice<A extends unknown[], R>(
   let splitPeriod = firstPeriod;
   let period = splitPeriod;
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  /** Whether the call in progress is a warm-up or measured one (not the chosen one's period). */
+  let inRound = false;
   const choose = (...args: A): R => {
     const at = phase++;
+    inRound = at < 2 * trials;
     // Warm-up: both run (alternating), untimed.
     if (at < 0) return at % 2 === 0 ? split(...args) : single(...args);
     if (at >= 2 * trials) {
@@ -78,5 +81,5 @@ export function adaptiveChoice<A extends unknown[], R>(
     }
     return result;
   };
-  return Object.assign(choose, { usingSplit: () => useSplit });
+  return Object.assign(choose, { usingSplit: () => useSplit, measuring: () => inRound });
 }

@@ -62,8 +62,11 @@ export interface MatmulPool {
   /**
    * Whether split kernels may use the workers at all (default true); false runs every
    * kernel on the caller only — the whole step's one-thread choice (compile-threaded.ts).
+   * `splitAll` splits every kernel, bypassing the per-kernel choices (while the whole
+   * step's choice measures threads: per-kernel choices still warming up, or stuck on the
+   * caller from a busy moment, would make the threaded step look no faster than one thread).
    */
-  useThreads(on: boolean): void;
+  useThreads(on: boolean, splitAll?: boolean): void;
   /**
    * Marks a step as running (true: wakes the workers at once, so their wake-up overlaps
    * the step's first kernels, and keeps them polling between its splits) or over
@@ -234,13 +237,14 @@ export async function createPoolWith(startWorker: StartPoolWorker, specs: readon
   };
 
   let threaded = true;
+  let splitAll = false;
   const choosers = new Map<string, { usingSplit(): boolean }>();
   /** The kernel the step calls: split (or adaptively chosen) while threads are on, else `one`. */
   const wrap = (name: string, split: LoopKernel, one: LoopKernel): LoopKernel => {
     if (options.adaptive === false) return (...args) => (threaded ? split(...args) : one(...args));
     const chooser = adaptiveChoice(split, one);
     choosers.set(name, chooser);
-    return (...args) => (threaded ? chooser(...args) : one(...args));
+    return (...args) => (threaded ? (splitAll ? split(...args) : chooser(...args)) : one(...args));
   };
   const single: Record<string, MatmulKernel> = {};
   const kernels: Record<string, MatmulKernel> = {};
@@ -268,8 +272,9 @@ export async function createPoolWith(startWorker: StartPoolWorker, specs: readon
     loops: loopKernels,
     singleLoops,
     splitKernels: [...splitSpecs.map((s) => s.name), ...loops.map((l) => l.name)],
-    useThreads(on) {
+    useThreads(on, all = false) {
       threaded = on;
+      splitAll = all;
     },
     stepping(on) {
       Atomics.store(common, COMMON.active, on ? 1 : 0);
