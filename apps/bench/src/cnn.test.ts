@@ -1,25 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { cnnConfigs, cnnFeatureSize, cnnSlowPeers, cnnStepFlops, isCnn, tinyCnnConfig } from "./cnn.ts";
 import { allConfigs, describeConfig, standardConfigs } from "./configs.ts";
-import { runStep, type Contender } from "./contender.ts";
-import { gradfoldThreadedContender } from "./contenders/gradfold-threaded.ts";
-import { gradfoldContender } from "./contenders/gradfold.ts";
-import { tfjsWasmDir } from "./contenders/index.ts";
 import { permute } from "./contenders/jax-cnn.ts";
-import { jaxContender } from "./contenders/jax.ts";
-import { referenceContender } from "./contenders/reference.ts";
-import { tfjsContender } from "./contenders/tfjs.ts";
-import { makeProblem, type Problem, stepFlops } from "./problem.ts";
-
-const STEPS = 3;
-
-async function lossesOf(contender: Contender, problem: Problem): Promise<number[]> {
-  const trainer = await contender.prepare(problem);
-  const losses: number[] = [];
-  for (let i = 0; i < STEPS; i++) losses.push(await runStep(trainer));
-  await trainer.dispose();
-  return losses;
-}
+import { makeProblem, stepFlops } from "./problem.ts";
+import { describeAgreementWithReference } from "./testing/agree-with-reference.ts";
 
 describe("the CNN config", () => {
   it("is issue 15's net: 28×28×1, 5×5×32 and 5×5×64 with pool 2, then 3136-128-10, batch 128, Adam", () => {
@@ -62,31 +46,7 @@ describe("the CNN config", () => {
 });
 
 /**
- * Every contender trains the tiny CNN (odd image, pooling that floors, two input
- * channels) from the same init and data: its first losses, which depend on the
- * previous updates, must match the float64 reference interpreter on gradfold's graph.
- * This checks jax-js's NCHW layouts and tfjs-wasm's depth-1 conv3d are the same net.
+ * The tiny CNN (odd image, pooling that floors, two input channels): this checks that
+ * jax-js's NCHW layouts and tfjs-wasm's depth-1 conv3d are the same net as gradfold's.
  */
-describe.each(["sgd", "adam"] as const)("contenders on the tiny CNN, %s", (optimizer) => {
-  const problem = makeProblem(tinyCnnConfig(optimizer), 11);
-  let reference: number[];
-
-  it("the reference loss starts near log(classes) and goes down", async () => {
-    reference = await lossesOf(referenceContender, problem);
-    expect(reference[0]).toBeGreaterThan(0.2);
-    expect(reference[0]).toBeLessThan(5);
-    expect(reference[STEPS - 1]).toBeLessThan(reference[0]);
-  });
-
-  it.each([
-    ["gradfold (compile, js backend)", gradfoldContender("js")],
-    ["gradfold (compile, auto backend)", gradfoldContender()],
-    ["gradfold (compileThreaded, 2 threads)", gradfoldThreadedContender(2)],
-    ["jax-js", jaxContender],
-    ["tfjs-wasm", tfjsContender("wasm", tfjsWasmDir())],
-    ["tfjs-cpu", tfjsContender("cpu", tfjsWasmDir())],
-  ])("%s matches the float64 reference", async (_, contender) => {
-    const losses = await lossesOf(contender, problem);
-    for (let i = 0; i < STEPS; i++) expect(losses[i]).toBeCloseTo(reference[i], 4);
-  });
-});
+describeAgreementWithReference("the tiny CNN", tinyCnnConfig, 11, 3);

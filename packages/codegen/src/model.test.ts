@@ -1,20 +1,9 @@
-import { evaluate, softmax, constant, type AnyTensor } from "@gradfold/graph";
+import { evaluate, softmax, constant } from "@gradfold/graph";
 import { substitute } from "@gradfold/graph/internal";
 import { describe, expect, it } from "vitest";
 import { compile } from "./compile.ts";
 import { expectClose } from "./testing/compare.ts";
-import { mlpStep, randomF32, randomLabels, rng } from "./testing/mlp.ts";
-
-/** The MLP's logits: the operand of the loss's softmax cross-entropy, found in the graph. */
-function logitsOf(loss: AnyTensor): AnyTensor {
-  const stack = [loss];
-  while (stack.length > 0) {
-    const t = stack.pop()!;
-    if (t.op === "softmaxCrossEntropy") return t.inputs[0];
-    stack.push(...t.inputs);
-  }
-  throw new Error("no softmaxCrossEntropy");
-}
+import { logitsOf, mlpStep, randomF32, randomLabels, rng } from "./testing/mlp.ts";
 
 describe("a model: entries over one set of params in one arena", () => {
   const sizes = [12, 16, 4];

@@ -39,37 +39,8 @@ export function stateNames(spec: StepSpec): string[] {
  * step stores them. Slow, simple, and the oracle the compiled step is checked against.
  */
 export function referenceStep(spec: StepSpec): Step {
-  const roots = [...Object.values(spec.outputs), ...spec.updates.flat()];
-  const state = new Map<string, Float32Array>();
-  for (const node of topoSort(roots)) {
-    if (node.is("param")) state.set(node.params.name, Float32Array.from(initialValue(node)));
-  }
-  const outputNames = Object.keys(spec.outputs);
-  const known = (name: string) => {
-    const data = state.get(name);
-    if (!data) throw new Error(`step: no param or state slot named ${JSON.stringify(name)}; known: ${[...state.keys()].join(", ")}`);
-    return data;
-  };
-  return {
-    run(feeds) {
-      const values = evaluate([...Object.values(spec.outputs), ...spec.updates.map(([, v]) => v)], { ...Object.fromEntries(state), ...feeds }, spec.sizes);
-      const result: Record<string, Float32Array> = {};
-      outputNames.forEach((name, i) => {
-        result[name] = Float32Array.from(values[i]);
-      });
-      spec.updates.forEach(([target], i) => {
-        state.set((target.params as { name: string }).name, Float32Array.from(values[outputNames.length + i]));
-      });
-      return result;
-    },
-    read: (name) => known(name).slice(),
-    names: () => [...state.keys()],
-    write(name, data) {
-      const current = known(name);
-      if (data.length !== current.length) throw new Error(`step.write(${JSON.stringify(name)}): expected ${current.length} values, got ${data.length}`);
-      state.set(name, Float32Array.from(data));
-    },
-  };
+  const model = referenceModel({ entries: { step: spec }, sizes: spec.sizes });
+  return { run: (feeds) => model.run("step", feeds), read: model.read, write: model.write, names: model.names };
 }
 
 /** A model's entries (codegen's `compile({ entries, sizes })` spec). */
