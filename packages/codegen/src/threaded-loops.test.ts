@@ -4,6 +4,7 @@ import { compile } from "./compile.ts";
 import { compileThreaded } from "./node.ts";
 import type { StepSpec } from "./spec.ts";
 import { randomF32, randomLabels, rng } from "./testing/mlp.ts";
+import { runUntilWorkerRan } from "./testing/worker-ran.ts";
 
 const ROWS = 256;
 const COLS = 128; // ROWS × COLS = 32768 elements: just large enough to split (loop-split.ts)
@@ -63,14 +64,14 @@ describe("compileThreaded: loops split across threads", () => {
       expect(threaded.splitKernels.filter((n) => n.startsWith("r")).length).toBeGreaterThanOrEqual(2);
       expect(threaded.splitKernels.filter((n) => n.startsWith("e")).length).toBeGreaterThanOrEqual(4);
       expect(threaded.usingThreads()).toBe(true);
-      for (let s = 0; s < 6; s++) {
+      const step = (s: number) => {
         const feeds = { x: withSpecials(ROWS * COLS, 10 + s), labels: randomLabels(ROWS, COLS, rng(20 + s)) };
         const want = single.run(feeds);
         const got = threaded.run(feeds);
         for (const name of Object.keys(want)) expect(bits(got[name] as Float32Array), name).toEqual(bits(want[name] as Float32Array));
         expect(bits(threaded.read("W"))).toEqual(bits(single.read("W")));
-      }
-      expect(threaded.workerChunks().reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      };
+      expect(runUntilWorkerRan(threaded, step, 6)).toBeGreaterThan(0);
     } finally {
       await threaded.close();
     }
