@@ -7,15 +7,14 @@
  * thread, where Atomics.wait throws, it spins instead (correct, but it holds the
  * page's thread, as a synchronous run() does anyway).
  */
-import { compileThreadedWith, type ThreadedCompileOptions, type ThreadedStep } from "./compile-threaded.ts";
-import type { CompiledModel } from "./compile.ts";
+import { compileThreadedWith, type ThreadedCompileOptions, type ThreadedModel, type ThreadedStep } from "./compile-threaded.ts";
 import type { ModelSpec } from "./model.ts";
 import type { StepSpec } from "./spec.ts";
 import { createMatmulPool } from "./wasm/pool-browser.ts";
 
 export { createMatmulPool } from "./wasm/pool-browser.ts";
 export type { MatmulPool, MatmulPoolOptions } from "./wasm/matmul-pool-core.ts";
-export type { ThreadedCompileOptions, ThreadedStep } from "./compile-threaded.ts";
+export type { ThreadedCompileOptions, ThreadedModel, ThreadedStep } from "./compile-threaded.ts";
 
 /**
  * compile() with the Wasm matmuls split across Web Workers over a shared arena;
@@ -24,7 +23,7 @@ export type { ThreadedCompileOptions, ThreadedStep } from "./compile-threaded.ts
  * See compileThreadedWith.
  */
 export function compileThreaded(spec: StepSpec, options?: ThreadedCompileOptions): Promise<ThreadedStep>;
-export function compileThreaded(spec: ModelSpec, options?: ThreadedCompileOptions): Promise<CompiledModel>;
-export function compileThreaded(spec: StepSpec | ModelSpec, options: ThreadedCompileOptions = {}): Promise<ThreadedStep | CompiledModel> {
+export function compileThreaded(spec: ModelSpec, options?: ThreadedCompileOptions): Promise<ThreadedModel>;
+export function compileThreaded(spec: StepSpec | ModelSpec, options: ThreadedCompileOptions = {}): Promise<ThreadedStep | ThreadedModel> {
   return compileThreadedWith(createMatmulPool, spec as ModelSpec, options);
 }

@@ -35,6 +35,16 @@ export interface ThreadedStep extends CompiledStep {
   usingThreads(): boolean;
 }
 
+/** A model compiled with threads: the model's API plus the pool's controls and reports (each entry chooses threads per step). */
+export interface ThreadedModel extends CompiledModel {
+  /** Stops the worker threads. */
+  close(): Promise<void>;
+  /** Export names of the kernels split across threads. */
+  readonly splitKernels: readonly string[];
+  /** Chunks each worker has run so far. */
+  workerChunks(): number[];
+}
+
 /** A platform's matmul pool: Node's worker_threads (matmul-pool.ts) or Web Workers (pool-browser.ts). */
 export type CreateMatmulPool = (specs: readonly MatmulSpec[], memory: WasmMemory, options: MatmulPoolOptions) => Promise<MatmulPool>;
 
@@ -48,12 +58,12 @@ export type CreateMatmulPool = (specs: readonly MatmulSpec[], memory: WasmMemory
  * asynchronously; everything else is compile().
  */
 export async function compileThreadedWith(createMatmulPool: CreateMatmulPool, spec: StepSpec, options?: ThreadedCompileOptions): Promise<ThreadedStep>;
-export async function compileThreadedWith(createMatmulPool: CreateMatmulPool, spec: ModelSpec, options?: ThreadedCompileOptions): Promise<CompiledModel>;
+export async function compileThreadedWith(createMatmulPool: CreateMatmulPool, spec: ModelSpec, options?: ThreadedCompileOptions): Promise<ThreadedModel>;
 export async function compileThreadedWith(
   createMatmulPool: CreateMatmulPool,
   spec: StepSpec | ModelSpec,
   options: ThreadedCompileOptions = {},
-): Promise<ThreadedStep | CompiledModel> {
+): Promise<ThreadedStep | ThreadedModel> {
   if (typeof SharedArrayBuffer === "undefined") {
     throw new TypeError(
       "compileThreaded needs SharedArrayBuffer, which browsers give only to cross-origin isolated pages (served with " +

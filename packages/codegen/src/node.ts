@@ -4,15 +4,14 @@
  * large matmuls across cores. Kept out of the main entry so that the package bundles
  * for browsers; browsers get the same API on Web Workers from browser.ts.
  */
-import { compileThreadedWith, type ThreadedCompileOptions, type ThreadedStep } from "./compile-threaded.ts";
-import type { CompiledModel } from "./compile.ts";
+import { compileThreadedWith, type ThreadedCompileOptions, type ThreadedModel, type ThreadedStep } from "./compile-threaded.ts";
 import type { ModelSpec } from "./model.ts";
 import type { StepSpec } from "./spec.ts";
 import { createMatmulPool } from "./wasm/matmul-pool.ts";
 
 export { createMatmulPool } from "./wasm/matmul-pool.ts";
 export type { MatmulPool, MatmulPoolOptions } from "./wasm/matmul-pool.ts";
-export type { ThreadedCompileOptions, ThreadedStep } from "./compile-threaded.ts";
+export type { ThreadedCompileOptions, ThreadedModel, ThreadedStep } from "./compile-threaded.ts";
 
 /**
  * compile() with the Wasm matmuls split across worker threads (worker_threads) over a
@@ -21,7 +20,7 @@ export type { ThreadedCompileOptions, ThreadedStep } from "./compile-threaded.ts
  * See compileThreadedWith.
  */
 export function compileThreaded(spec: StepSpec, options?: ThreadedCompileOptions): Promise<ThreadedStep>;
-export function compileThreaded(spec: ModelSpec, options?: ThreadedCompileOptions): Promise<CompiledModel>;
-export function compileThreaded(spec: StepSpec | ModelSpec, options: ThreadedCompileOptions = {}): Promise<ThreadedStep | CompiledModel> {
+export function compileThreaded(spec: ModelSpec, options?: ThreadedCompileOptions): Promise<ThreadedModel>;
+export function compileThreaded(spec: StepSpec | ModelSpec, options: ThreadedCompileOptions = {}): Promise<ThreadedStep | ThreadedModel> {
   return compileThreadedWith(createMatmulPool, spec as ModelSpec, options);
 }
