@@ -57,8 +57,7 @@ const cpuMs = () => {
 };
 
 /** Every requested contender's run in table order; those that did not run keep their column, marked with `reason`. */
-function withSkipped(ids: readonly string[], runs: readonly ContenderRun[], reasonFor: string | ((id: string) => string)): ContenderRun[] {
-  const reason = (id: string) => (typeof reasonFor === "string" ? reasonFor : reasonFor(id));
+function withSkipped(ids: readonly string[], runs: readonly ContenderRun[], reason: (id: string) => string): ContenderRun[] {
   return ids.map(
     (id) =>
       runs.find((r) => r.id === id) ?? {

@@ -1,3 +1,4 @@
+import { denseParams, heUniform } from "./init.ts";
 import type { BenchConfig, ParamData } from "./problem.ts";
 
 /**
@@ -69,25 +70,15 @@ export function describeCnn(c: CnnConfig): string {
  */
 export function cnnParams(c: CnnConfig, random: () => number): ParamData[] {
   const params: ParamData[] = [];
-  const heUniform = (shape: number[], fanIn: number) => {
-    const limit = Math.sqrt(6 / fanIn);
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    for (let i = 0; i < data.length; i++) data[i] = (random() * 2 - 1) * limit;
-    return data;
-  };
   const { kernel: k, convs } = c.cnn;
   let inC = c.cnn.image[2];
   convs.forEach((out, i) => {
     const shape = [k, k, inC, out];
-    params.push({ name: `F${i + 1}`, shape, data: heUniform(shape, k * k * inC) });
+    params.push({ name: `F${i + 1}`, shape, data: heUniform(shape, k * k * inC, random) });
     params.push({ name: `c${i + 1}`, shape: [out], data: new Float32Array(out) });
     inC = out;
   });
-  for (let l = 0; l + 1 < c.layers.length; l++) {
-    const shape = [c.layers[l], c.layers[l + 1]];
-    params.push({ name: `W${l + 1}`, shape, data: heUniform(shape, c.layers[l]) });
-    params.push({ name: `b${l + 1}`, shape: [c.layers[l + 1]], data: new Float32Array(c.layers[l + 1]) });
-  }
+  params.push(...denseParams(c.layers, random));
   return params;
 }
 

@@ -1,5 +1,6 @@
 import { mulberry32 } from "@gradfold/graph";
 import { cnnParams, cnnStepFlops, type CnnSpec, isCnn } from "./cnn.ts";
+import { denseParams } from "./init.ts";
 
 /**
  * One benchmark problem: an MLP (or, with `cnn`, a CNN) training step at a fixed batch, with its initial
@@ -59,16 +60,7 @@ export const seededRandom: (seed: number) => () => number = mulberry32;
  */
 export function makeProblem(config: BenchConfig, seed = 1234): Problem {
   const random = seededRandom(seed);
-  const params: ParamData[] = isCnn(config) ? cnnParams(config, random) : [];
-  for (let l = 0; l + 1 < config.layers.length && !isCnn(config); l++) {
-    const fanIn = config.layers[l];
-    const fanOut = config.layers[l + 1];
-    const limit = Math.sqrt(6 / fanIn);
-    const W = new Float32Array(fanIn * fanOut);
-    for (let i = 0; i < W.length; i++) W[i] = (random() * 2 - 1) * limit;
-    params.push({ name: `W${l + 1}`, shape: [fanIn, fanOut], data: W });
-    params.push({ name: `b${l + 1}`, shape: [fanOut], data: new Float32Array(fanOut) });
-  }
+  const params = isCnn(config) ? cnnParams(config, random) : denseParams(config.layers, random);
   const features = isCnn(config) ? config.cnn.image.reduce((a, b) => a * b, 1) : config.layers[0];
   const classes = config.layers[config.layers.length - 1];
   const x = new Float32Array(config.batch * features);
