@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { casesFile, mlpPredictions } from "../scripts/mlp-cases.ts";
 import { fit, predict, saveWeights } from "../src/index.ts";
 import { blobs, classifier } from "./fixtures.ts";
@@ -30,12 +30,17 @@ function check(files: { weights: Uint8Array; cases: Uint8Array }, args: string[]
 }
 
 describe.skipIf(missing !== null)(`Python reads gradfold's weights.safetensors${missing ? ` (skipped: ${missing})` : ""}`, () => {
-  // The fixture: a 4-8-3 MLP with tanh, layers "dense" and "dense_1", trained with fit().
-  const model = classifier();
-  fit(model, blobs(200, 1), { epochs: 5, seed: 2 });
-  const weights = saveWeights(model);
+  // The fixture: a 4-8-3 MLP with tanh, layers "dense" and "dense_1", trained with fit()
+  // in beforeAll (a describe body runs at collection, even when the suite is skipped).
   const data = blobs(150, 7);
-  const expected = predict(model, data.x).output as Float32Array;
+  let weights: Uint8Array;
+  let expected: Float32Array;
+  beforeAll(() => {
+    const model = classifier();
+    fit(model, blobs(200, 1), { epochs: 5, seed: 2 });
+    weights = saveWeights(model);
+    expected = predict(model, data.x).output as Float32Array;
+  });
   const layers = ["--layers", "dense,dense_1", "--activation", "tanh"];
 
   test("NumPy's forward pass over the loaded weights gives gradfold's predictions", () => {
