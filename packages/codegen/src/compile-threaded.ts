@@ -29,6 +29,8 @@ export interface ThreadedStep extends CompiledStep {
   close(): Promise<void>;
   /** Export names of the kernels split across threads: large matmuls, then loops (loop-split.ts). */
   readonly splitKernels: readonly string[];
+  /** The loop kernels among them (the rest are matmuls). */
+  readonly splitLoops: readonly string[];
   /** Chunks each worker has run so far (> 0: the workers really took work). */
   workerChunks(): number[];
   /** Whether the next run() uses the threads (the whole-step adaptive choice). */
@@ -41,6 +43,8 @@ export interface ThreadedModel extends CompiledModel {
   close(): Promise<void>;
   /** Export names of the kernels split across threads. */
   readonly splitKernels: readonly string[];
+  /** The loop kernels among them (the rest are matmuls). */
+  readonly splitLoops: readonly string[];
   /** Chunks each worker has run so far. */
   workerChunks(): number[];
 }
@@ -93,7 +97,7 @@ export async function compileThreadedWith(
   const step = factory(generated.image, generated.wasmBytes, customCalls, { memory, matmuls: pool ? { ...pool.kernels, ...pool.loops } : undefined });
   const compiled = compiledStep(step, prepared, generated);
   const splitKernels = pool?.splitKernels ?? [];
-  const threaded = { ...compiled, close: async () => pool?.close(), splitKernels, workerChunks: () => pool?.workerChunks() ?? [] };
+  const threaded = { ...compiled, close: async () => pool?.close(), splitKernels, splitLoops: pool?.splitLoops ?? [], workerChunks: () => pool?.workerChunks() ?? [] };
   if (isModelSpec(spec)) {
     // A model: sizes first met in run() compile single-threaded there (bit-identical); prepare() compiles them threaded.
     // Each entry has its own whole-step choice (a training step and an evaluation differ).

@@ -63,6 +63,8 @@ describe("compileThreaded: loops split across threads", () => {
       expect(threaded.splitKernels.filter((n) => n.startsWith("sm"))).toHaveLength(3);
       expect(threaded.splitKernels.filter((n) => n.startsWith("r")).length).toBeGreaterThanOrEqual(2);
       expect(threaded.splitKernels.filter((n) => n.startsWith("e")).length).toBeGreaterThanOrEqual(4);
+      // Matmul exports are k<id>; every other split kernel is a loop.
+      expect(threaded.splitLoops).toEqual(threaded.splitKernels.filter((n) => !/^k\d+$/.test(n)));
       expect(threaded.usingThreads()).toBe(true);
       const step = (s: number) => {
         const feeds = { x: withSpecials(ROWS * COLS, 10 + s), labels: randomLabels(ROWS, COLS, rng(20 + s)) };

@@ -90,7 +90,7 @@ async function loopCheck(): Promise<Pick<PoolCheck, "loopKernels" | "loopStepsId
   };
   const single = compile(build());
   const threaded = await compileThreaded(build(), { threads: 2, adaptive: false });
-  const loopKernels = threaded.splitKernels.filter((name) => !/^k\d+$/.test(name)).length;
+  const loopKernels = threaded.splitLoops.length;
   let loopStepsIdentical = true;
   try {
     const feeds = { x: problem.x, labels: problem.labels };

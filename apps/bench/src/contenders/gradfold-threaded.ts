@@ -25,7 +25,7 @@ export function gradfoldThreadedContender(threads: number, id = `gradfold-${thre
       return {
         step: () => compiled.run(feeds).loss[0],
         notes: () => {
-          const loops = compiled.splitKernels.filter((name) => !/^(k\d+|c\d+_(fwd|dcols|dw))$/.test(name)).length;
+          const loops = compiled.splitLoops.length;
           const chunks = compiled.workerChunks().reduce((x, y) => x + y, 0);
           return [
             `${id}: ${compiled.splitKernels.length - loops} matmuls and ${loops} loops split; ${chunks} chunks run by workers; ` +

@@ -219,6 +219,8 @@ describe("conv kernels in a two-thread step", () => {
           .map((k) => k.replace(/^c\d+_/, ""))
           .sort(),
       ).toEqual(["dw", "fwd"]);
+      // The conv matmuls count as matmuls, not loops.
+      expect(threaded.splitLoops.filter((k) => /^c\d+_/.test(k))).toEqual([]);
       const step = () => {
         const feeds = { x: randomF32(4 * 32 * 32 * 4, random), y: randomLabels(4, 3, random) };
         expect(threaded.run(feeds).loss[0]).toBe(single.run(feeds).loss[0]);

@@ -59,6 +59,8 @@ export interface MatmulPool {
   readonly singleLoops: Record<string, LoopKernel>;
   /** Names of every kernel the pool splits: matmuls, then loops. */
   readonly splitKernels: readonly string[];
+  /** The loop kernels among them (the rest are matmuls). */
+  readonly splitLoops: readonly string[];
   /**
    * Whether split kernels may use the workers at all (default true); false runs every
    * kernel on the caller only — the whole step's one-thread choice (compile-threaded.ts).
@@ -272,6 +274,7 @@ export async function createPoolWith(startWorker: StartPoolWorker, specs: readon
     loops: loopKernels,
     singleLoops,
     splitKernels: [...splitSpecs.map((s) => s.name), ...loops.map((l) => l.name)],
+    splitLoops: loops.map((l) => l.name),
     useThreads(on, all = false) {
       threaded = on;
       splitAll = all;
