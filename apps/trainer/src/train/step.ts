@@ -1,5 +1,6 @@
 import { evaluate, initialValue, type AnyTensor, type Sizes } from "@gradfold/graph";
 import { topoSort } from "@gradfold/graph/internal";
+import type { ModelSpec } from "@gradfold/codegen";
 
 /**
  * What the trainer needs from a training (or evaluation) step: the contract of
@@ -41,12 +42,6 @@ export function stateNames(spec: StepSpec): string[] {
 export function referenceStep(spec: StepSpec): Step {
   const model = referenceModel({ entries: { step: spec }, sizes: spec.sizes });
   return { run: (feeds) => model.run("step", feeds), read: model.read, write: model.write, names: model.names };
-}
-
-/** A model's entries (codegen's `compile({ entries, sizes })` spec). */
-export interface ModelSpec {
-  readonly entries: Readonly<Record<string, Omit<StepSpec, "sizes" | "updates"> & { readonly updates?: StepSpec["updates"] }>>;
-  readonly sizes?: Sizes;
 }
 
 /**
