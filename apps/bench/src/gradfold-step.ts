@@ -46,3 +46,9 @@ export function buildStep(problem: Problem): GradfoldStep {
   const updates = optimizerUpdates(params, grads, problem.config.optimizer, problem.hyper);
   return { x, labels, loss, params, updates, sizes: { batch: problem.config.batch } };
 }
+
+/** The step as compile()'s spec (what compile() and compileThreaded() take). */
+export function stepSpec(problem: Problem) {
+  const step = buildStep(problem);
+  return { inputs: [step.x, step.labels], outputs: { loss: step.loss }, updates: step.updates, sizes: step.sizes };
+}

@@ -1,6 +1,6 @@
 import { compile } from "@gradfold/codegen";
 import { compileThreaded, createMatmulPool } from "@gradfold/codegen/threads";
-import { buildStep } from "../gradfold-step.ts";
+import { stepSpec } from "../gradfold-step.ts";
 import { makeProblem, seededRandom } from "../problem.ts";
 import type { PoolCheck } from "./protocol.ts";
 
@@ -51,12 +51,8 @@ export async function poolCheck(where: string): Promise<PoolCheck> {
   const workerChunks = chunksDone();
 
   const problem = makeProblem({ id: "pool-check", layers: [64, 48, 10], batch: 32, optimizer: "adam" }, 3);
-  const build = () => {
-    const step = buildStep(problem);
-    return { inputs: [step.x, step.labels], outputs: { loss: step.loss }, updates: step.updates, sizes: step.sizes };
-  };
-  const single = compile(build());
-  const threaded = await compileThreaded(build(), { threads: 2, minFlops: 1e4 });
+  const single = compile(stepSpec(problem));
+  const threaded = await compileThreaded(stepSpec(problem), { threads: 2, minFlops: 1e4 });
   const losses: number[] = [];
   let stepsIdentical = true;
   try {
@@ -66,11 +62,7 @@ export async function poolCheck(where: string): Promise<PoolCheck> {
       losses.push(loss);
       stepsIdentical &&= Object.is(loss, single.run(feeds).loss[0]);
     }
-    for (const name of single.names()) {
-      const x = new Uint32Array(threaded.read(name).buffer);
-      const y = new Uint32Array(single.read(name).buffer);
-      stepsIdentical &&= x.length === y.length && x.every((bits, i) => bits === y[i]);
-    }
+    stepsIdentical &&= sameParams(threaded, single);
   } finally {
     await threaded.close();
   }
@@ -84,12 +76,8 @@ export async function poolCheck(where: string): Promise<PoolCheck> {
  */
 async function loopCheck(): Promise<Pick<PoolCheck, "loopKernels" | "loopStepsIdentical" | "loopWorkerChunks">> {
   const problem = makeProblem({ id: "loop-check", layers: [256, 256, 10], batch: 128, optimizer: "sgd" }, 4);
-  const build = () => {
-    const step = buildStep(problem);
-    return { inputs: [step.x, step.labels], outputs: { loss: step.loss }, updates: step.updates, sizes: step.sizes };
-  };
-  const single = compile(build());
-  const threaded = await compileThreaded(build(), { threads: 2, adaptive: false });
+  const single = compile(stepSpec(problem));
+  const threaded = await compileThreaded(stepSpec(problem), { threads: 2, adaptive: false });
   const loopKernels = threaded.splitLoops.length;
   let loopStepsIdentical = true;
   try {
@@ -98,13 +86,18 @@ async function loopCheck(): Promise<Pick<PoolCheck, "loopKernels" | "loopStepsId
       loopStepsIdentical &&= Object.is(threaded.run(feeds).loss[0], single.run(feeds).loss[0]);
       if (threaded.workerChunks()[0] === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    for (const name of single.names()) {
-      const x = new Uint32Array(threaded.read(name).buffer);
-      const y = new Uint32Array(single.read(name).buffer);
-      loopStepsIdentical &&= x.length === y.length && x.every((bits, i) => bits === y[i]);
-    }
+    loopStepsIdentical &&= sameParams(threaded, single);
     return { loopKernels, loopStepsIdentical, loopWorkerChunks: threaded.workerChunks()[0] };
   } finally {
     await threaded.close();
   }
+}
+
+/** Whether every param and state slot of the two steps holds the same bits. */
+function sameParams(a: { read(name: string): Float32Array }, b: { read(name: string): Float32Array; names(): string[] }): boolean {
+  return b.names().every((name) => {
+    const x = new Uint32Array(a.read(name).buffer);
+    const y = new Uint32Array(b.read(name).buffer);
+    return x.length === y.length && x.every((bits, i) => bits === y[i]);
+  });
 }

@@ -1,6 +1,6 @@
 import { compileThreaded } from "@gradfold/codegen/threads";
 import type { Contender, Trainer } from "../contender.ts";
-import { buildStep } from "../gradfold-step.ts";
+import { stepSpec } from "../gradfold-step.ts";
 import type { Problem } from "../problem.ts";
 
 /**
@@ -19,8 +19,7 @@ export function gradfoldThreadedContender(threads: number, id = `gradfold-${thre
     // kernel's after a few more (compile-threaded.ts, adaptive-choice.ts).
     warmup: 30,
     async prepare(problem: Problem): Promise<Trainer> {
-      const step = buildStep(problem);
-      const compiled = await compileThreaded({ inputs: [step.x, step.labels], outputs: { loss: step.loss }, updates: step.updates, sizes: step.sizes }, { threads, minFlops });
+      const compiled = await compileThreaded(stepSpec(problem), { threads, minFlops });
       const feeds = { x: problem.x, labels: problem.labels };
       return {
         step: () => compiled.run(feeds).loss[0],

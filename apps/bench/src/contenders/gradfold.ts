@@ -1,6 +1,6 @@
 import { compile, type Backend } from "@gradfold/codegen";
 import type { Contender, Trainer } from "../contender.ts";
-import { buildStep } from "../gradfold-step.ts";
+import { stepSpec } from "../gradfold-step.ts";
 import type { Problem } from "../problem.ts";
 
 /**
@@ -14,8 +14,7 @@ export function gradfoldContender(backend?: Backend): Contender {
     id,
     label: id,
     async prepare(problem: Problem): Promise<Trainer> {
-      const step = buildStep(problem);
-      const compiled = compile({ inputs: [step.x, step.labels], outputs: { loss: step.loss }, updates: step.updates, sizes: step.sizes }, backend === undefined ? {} : { backend });
+      const compiled = compile(stepSpec(problem), backend === undefined ? {} : { backend });
       const feeds = { x: problem.x, labels: problem.labels };
       return {
         step: () => compiled.run(feeds).loss[0],
