@@ -37,12 +37,13 @@ function operandBytes(specs: MatmulSpec[]): number {
   const end = Math.max(...buildMatmulKernels(specs).specs.map((s) => place(s, 64).end));
   return Math.ceil((end + 1024) / 65536) * 65536;
 }
-const SCRATCH_BYTES = 4 * 65536;
+/** Scratch for `threads` calls at once: each packs its own panels of B (and, for tn, tiles of A). */
+const scratchBytes = (specs: MatmulSpec[], threads: number) => threads * buildMatmulKernels(specs, { scratchOffset: 0 }).scratchBytes;
 
 function measureWasm(specs: MatmulSpec[], options: BuildMatmulOptions, pack = true): CallTiming[] {
   const scratchOffset = operandBytes(specs);
   const built = buildMatmulKernels(specs, pack ? { ...options, scratchOffset } : options);
-  const memory = randomMemory(scratchOffset + SCRATCH_BYTES, false);
+  const memory = randomMemory(scratchOffset + scratchBytes(specs, 1), false);
   const kernels = built.instantiate(memory);
   return built.specs.map((s) => {
     const at = place(s, 64);
@@ -73,7 +74,7 @@ function peakGflops(fma: boolean): number {
 
 async function measurePool(specs: MatmulSpec[]): Promise<Array<{ one: number; two: number; identical: boolean }>> {
   const scratchOffset = operandBytes(specs);
-  const memory = randomMemory(scratchOffset + SCRATCH_BYTES, true);
+  const memory = randomMemory(scratchOffset + scratchBytes(specs, 2), true);
   const pool = await createMatmulPool(specs, memory, { workers: 1, scratchOffset, adaptive: false });
   const f32 = new Float32Array(memory.buffer);
   const out = [];
