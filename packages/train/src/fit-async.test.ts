@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { blobs, classifier, stateOf } from "../test/fixtures.ts";
 import { fit } from "./fit.ts";
-import { fitAsync } from "./fit-async.ts";
+import { fitAsync, hostTurn } from "./fit-async.ts";
 
 describe("fitAsync", () => {
   const data = blobs(100);
@@ -17,10 +17,10 @@ describe("fitAsync", () => {
 
   test("an AbortSignal fired from outside the loop stops it after the current batch", async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 0); // runs at the first pause
+    setImmediate(() => controller.abort()); // runs at the first pause
     const history = await fitAsync(classifier(), data, { epochs: 50, signal: controller.signal, yieldMs: 0 });
     expect(history.status).toBe("aborted");
-    expect(history.steps).toBeLessThan(50 * 7);
+    expect(history.steps).toBe(1);
   });
 
   test("bad calls reject before any step", async () => {
@@ -29,5 +29,17 @@ describe("fitAsync", () => {
     await expect(fitAsync(model, data, { epochs: 1, yieldMs: -1 })).rejects.toThrow(/yieldMs must be ≥ 0, got -1/);
     await expect(fitAsync(model, { x: data.x }, { epochs: 1 })).rejects.toThrow(/no column "y"/);
     expect(stateOf(model)).toEqual(before);
+  });
+
+  test("a pause is the host's shortest turn: setImmediate, else a MessageChannel message, else setTimeout(0)", async () => {
+    const used: string[] = [];
+    const setTimeout0 = (fn: () => void, ms: number) => {
+      used.push(`setTimeout ${ms}`);
+      return setTimeout(fn, ms);
+    };
+    await hostTurn({ setImmediate: (fn) => used.push("setImmediate") && setImmediate(fn), MessageChannel, setTimeout: setTimeout0 })();
+    await hostTurn({ MessageChannel, setTimeout: setTimeout0 })();
+    await hostTurn({ setTimeout: setTimeout0 })();
+    expect(used).toEqual(["setImmediate", "setTimeout 0"]);
   });
 });

@@ -7,9 +7,36 @@ export interface FitAsyncOptions extends FitOptions {
   yieldMs?: number;
 }
 
-// setTimeout exists in browsers and Node alike; the ES lib we compile against does not declare it.
-const timers = globalThis as unknown as { setTimeout(fn: () => void, ms: number): unknown };
-const turn = () => new Promise<void>((resolve) => timers.setTimeout(resolve, 0));
+// The ES lib we compile against declares none of these host timers.
+interface HostTimers {
+  setImmediate?(fn: () => void): unknown;
+  MessageChannel?: new () => { port1: { onmessage: (() => void) | null; close(): void }; port2: { postMessage(message: null): void; close(): void } };
+  setTimeout(fn: () => void, ms: number): unknown;
+}
+
+/**
+ * One turn of the event loop, as short as the host allows: setTimeout(0) waits at least
+ * 1 ms in Node and 4 ms in a browser once nested, which at one pause per 16 ms frame
+ * left the trainer idle 6 % (Node) to 25 % (browser) of the time. Node's setImmediate
+ * and a browser's MessageChannel run as soon as the pending events have.
+ */
+export function hostTurn(host: HostTimers): () => Promise<void> {
+  if (host.setImmediate) return () => new Promise<void>((resolve) => host.setImmediate!(resolve));
+  if (host.MessageChannel) {
+    const Channel = host.MessageChannel;
+    return () =>
+      new Promise<void>((resolve) => {
+        const { port1, port2 } = new Channel();
+        port1.onmessage = () => {
+          port1.close();
+          resolve();
+        };
+        port2.postMessage(null);
+      });
+  }
+  return () => new Promise<void>((resolve) => host.setTimeout(resolve, 0));
+}
+const turn = hostTurn(globalThis as unknown as HostTimers);
 
 /**
  * `fit` that lets a page stay responsive and an `AbortSignal` fire mid-run: the same
