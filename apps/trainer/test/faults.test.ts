@@ -56,6 +56,26 @@ describe("a write that fails", () => {
 });
 
 describe("losses reach steps.jsonl as training goes", () => {
+  it("every step up to a checkpoint is in the file before the checkpoint is (what a resume keeps)", async () => {
+    const dir = tempDir();
+    const seen: Array<{ checkpointStep: number; lines: number }> = [];
+    const watching: FileLayer = {
+      ...nodeFiles,
+      renameSync(from, to) {
+        nodeFiles.renameSync(from, to);
+        if (to.endsWith("checkpoint.bin")) {
+          const step = loadCheckpoint<CheckpointMeta>(to).meta.state.step;
+          seen.push({ checkpointStep: step, lines: readFileSync(join(dir, "run", "steps.jsonl"), "utf8").trim().split("\n").length });
+        }
+      },
+    };
+    const folder = new RunFolder(join(dir, "run"), watching);
+    const report = await runTraining(tinyConfig(writeBlobsCsv(dir), { epochs: 3, checkpointEvery: 2 }), folder, false, testDeps());
+    expect(report.status).toBe("completed");
+    expect(seen.length).toBeGreaterThan(3);
+    for (const { checkpointStep, lines } of seen) expect(lines).toBe(checkpointStep);
+  });
+
   it("even when divergence comes before the first checkpoint", async () => {
     const dir = tempDir();
     const folder = new RunFolder(join(dir, "run"));
