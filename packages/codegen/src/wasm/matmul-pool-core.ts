@@ -150,7 +150,7 @@ export async function createPoolWith(startWorker: StartPoolWorker, specs: readon
     if (workerCount === 0 || 2 * s.m * s.k * s.n < minFlops) continue;
     // Several chunks per thread when rows allow, claimed dynamically, so a thread the
     // OS delays (a shared machine) leaves its share to the others instead of stalling.
-    const parts = planSplit(s, workerCount + 1, probe.tuning);
+    const parts = planSplit(s, workerCount + 1, probe.tuning, options.scratchOffset !== undefined);
     if (parts.length > 1 && parts.length <= MAX_CHUNKS) chunksOf.set(s.name, parts);
   }
   // Chunks of equal shape share one kernel (only the offsets differ).

@@ -161,6 +161,22 @@ describe("splitColumns and planSplit", () => {
     // nt runs the broadcast kernel over transposed-packed panels of 8 columns: 98 panels cut 24, 24, 25, 25.
     expect(planSplit(small, 2, defaultTuning).map((p) => p.spec.n)).toEqual([192, 192, 200, 200]);
   });
+
+  it("cuts columns when row chunks would pack B more often than the unsplit kernel", () => {
+    const cut = (variant: "nn" | "nt" | "tn", m: number, k: number, n: number, pack = true) => {
+      const parts = planSplit(resolveMatmul({ name: "x", variant, m, k, n }), 2, defaultTuning, pack);
+      return parts.every((p) => p.spec.n === n) ? `rows ${parts.map((p) => p.spec.m)}` : `columns ${parts.map((p) => p.spec.n)}`;
+    };
+    // The wide net at batch 256: 4 row chunks of 64 would pack B 4 times, the unsplit kernel (row blocks of 128) twice.
+    expect(cut("nn", 256, 1024, 1024)).toBe("columns 256,256,256,256");
+    expect(cut("nt", 256, 1024, 1024)).toBe("columns 256,256,256,256");
+    // dW: column chunks would each pack all of A's tiles; rows pack B about as often as unsplit.
+    expect(cut("tn", 1024, 256, 1024)).toBe("rows 128,128,128,128,128,128,128,128");
+    // Batch 1000: chunks of 125 rows, one row block each, as many as the unsplit kernel's.
+    expect(cut("nn", 1000, 784, 256)).toBe("rows 124,124,124,124,124,124,128,128");
+    // Without scratch nothing is packed: rows.
+    expect(cut("nn", 256, 1024, 1024, false)).toBe("rows 64,64,64,64");
+  });
 });
 
 describe("claimChunk", () => {

@@ -1,5 +1,6 @@
 import type { ResolvedMatmul } from "./matmul-spec.ts";
-import { broadcastTile, type MatmulTuning } from "./matmul-tuning.ts";
+import { broadcastLayout } from "./matmul-broadcast.ts";
+import { blockRowsFor, broadcastTile, type MatmulTuning } from "./matmul-tuning.ts";
 
 /**
  * One chunk of a matmul: a block of C's rows or of its columns, as an ordinary
@@ -60,17 +61,34 @@ export function splitColumns(s: ResolvedMatmul, parts: number, tuning: MatmulTun
 }
 
 /**
+ * Floats the chunks copy to scratch in all: each chunk packs op(B) once per row block
+ * of its own rows (so row chunks smaller than a row block pack B more often than the
+ * unsplit kernel), and a tn chunk packs its rows of op(A), once per column chunk.
+ */
+function packedFloats(parts: readonly MatmulPart[], tuning: MatmulTuning, pack: boolean): number {
+  return parts.reduce((sum, { spec }) => {
+    const layout = broadcastLayout(spec, tuning, pack);
+    const rowBlocks = Math.ceil(spec.m / blockRowsFor(spec.m, layout.rows, tuning.rowBlock));
+    return sum + (layout.packB ? rowBlocks * spec.k * spec.n : 0) + (layout.packA ? spec.m * spec.k : 0);
+  }, 0);
+}
+
+/**
  * How the pool cuts a matmul for `threads` threads: rows when there are enough for
  * two chunks per thread (each keeping at least `minRows` rows so A blocks and packed
- * B panels are reused), else columns (two chunks per thread); up to 4 chunks per
- * thread, claimed dynamically. Returns a
- * single part when the matmul cannot be split usefully.
+ * B panels are reused) and they pack no more than column chunks would, else columns
+ * (two chunks per thread); up to 4 chunks per thread, claimed dynamically. `pack`:
+ * whether the kernels get scratch to pack panels in. Returns a single part when the
+ * matmul cannot be split usefully.
  */
-export function planSplit(s: ResolvedMatmul, threads: number, tuning: MatmulTuning, minRows = 64): MatmulPart[] {
+export function planSplit(s: ResolvedMatmul, threads: number, tuning: MatmulTuning, pack = true, minRows = 64): MatmulPart[] {
   const maxChunks = 4 * threads;
   const rowChunks = Math.min(maxChunks, Math.floor(s.m / minRows));
-  // Two row chunks per thread at least, or the columns: with few rows every row chunk
-  // would re-read (and re-pack) all of B, while a column chunk reads only its slice.
-  if (rowChunks >= 2 * threads) return splitRows(s, rowChunks, tuning);
-  return splitColumns(s, 2 * threads, tuning);
+  const columns = splitColumns(s, 2 * threads, tuning);
+  // With few rows every row chunk would re-read (and re-pack) all of B, while a column
+  // chunk reads only its slice: at M = 256, four row chunks pack a 1024×1024 B four
+  // times where the unsplit kernel (row blocks of 128) packs it twice.
+  if (rowChunks < 2 * threads) return columns;
+  const rows = splitRows(s, rowChunks, tuning);
+  return columns.length === 2 * threads && packedFloats(columns, tuning, pack) < packedFloats(rows, tuning, pack) ? columns : rows;
 }
