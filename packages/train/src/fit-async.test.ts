@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { blobs, classifier, stateOf } from "../test/fixtures.ts";
 import { fit } from "./fit.ts";
-import { fitAsync, hostTurn } from "./fit-async.ts";
+import { fitAsync, type HostTimers, hostTurn } from "./fit-async.ts";
 
 describe("fitAsync", () => {
   const data = blobs(100);
@@ -33,12 +33,14 @@ describe("fitAsync", () => {
 
   test("a pause is the host's shortest turn: setImmediate, else a MessageChannel message, else setTimeout(0)", async () => {
     const used: string[] = [];
+    // Node's MessagePort has onmessage at run time (as browsers do); its typings only declare on("message").
+    const Channel = MessageChannel as unknown as HostTimers["MessageChannel"];
     const setTimeout0 = (fn: () => void, ms: number) => {
       used.push(`setTimeout ${ms}`);
       return setTimeout(fn, ms);
     };
-    await hostTurn({ setImmediate: (fn) => used.push("setImmediate") && setImmediate(fn), MessageChannel, setTimeout: setTimeout0 })();
-    await hostTurn({ MessageChannel, setTimeout: setTimeout0 })();
+    await hostTurn({ setImmediate: (fn) => used.push("setImmediate") && setImmediate(fn), MessageChannel: Channel, setTimeout: setTimeout0 })();
+    await hostTurn({ MessageChannel: Channel, setTimeout: setTimeout0 })();
     await hostTurn({ setTimeout: setTimeout0 })();
     expect(used).toEqual(["setImmediate", "setTimeout 0"]);
   });

@@ -8,7 +8,7 @@ export interface FitAsyncOptions extends FitOptions {
 }
 
 // The ES lib we compile against declares none of these host timers.
-interface HostTimers {
+export interface HostTimers {
   setImmediate?(fn: () => void): unknown;
   MessageChannel?: new () => { port1: { onmessage: (() => void) | null; close(): void }; port2: { postMessage(message: null): void; close(): void } };
   setTimeout(fn: () => void, ms: number): unknown;
