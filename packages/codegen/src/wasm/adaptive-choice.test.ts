@@ -51,6 +51,26 @@ describe("adaptiveChoice", () => {
     expect(choose.usingSplit()).toBe(true);
   });
 
+  it("measures again as soon as the chosen split slows down (slowdown), not after its whole period", () => {
+    const cost = { split: 1, single: 2 };
+    const { split, single, log } = fakes(cost);
+    const choose = adaptiveChoice(split, single, { warmup: 0, trials: 3, firstPeriod: 100, slowdown: 1.3 });
+    for (let i = 0; i < 6 + 10; i++) choose();
+    expect(log.slice(6)).toEqual(Array(10).fill("split"));
+    // Within 1.3× of its chosen median (1): no new round.
+    cost.split = 1.25;
+    log.length = 0;
+    for (let i = 0; i < 10; i++) choose();
+    expect(log).toEqual(Array(10).fill("split"));
+    // The second core gets busy: once 2 of the last 3 calls are slow their median is, and a
+    // round follows at once, which now picks the caller-only kernel.
+    cost.split = 3;
+    log.length = 0;
+    for (let i = 0; i < 2 + 6 + 2; i++) choose();
+    expect(log).toEqual([...Array(2).fill("split"), ...alternating(6), "single", "single"]);
+    expect(choose.usingSplit()).toBe(false);
+  });
+
   it("keeps the split unless the caller-only kernel is clearly faster (margin)", () => {
     const cost = { split: 10, single: 9.5 };
     const { split, single } = fakes(cost);

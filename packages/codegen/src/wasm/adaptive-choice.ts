@@ -25,6 +25,13 @@ export interface AdaptiveChoiceOptions {
    * (default `singlePeriod`: no doubling); a round won by the split starts over.
    */
   readonly maxSinglePeriod?: number;
+  /**
+   * While the split is the choice, a new round starts at once when the median of its
+   * last `trials` calls exceeds `slowdown` × its median when chosen (default 1.3): the
+   * second core got busy, and waiting out a period of up to `maxPeriod` calls on a
+   * split that now loses would cost more than measuring again.
+   */
+  readonly slowdown?: number;
 }
 
 /**
@@ -42,7 +49,7 @@ export function adaptiveChoice<A extends unknown[], R>(
   single: (...args: A) => R,
   options: AdaptiveChoiceOptions = {},
 ): ((...args: A) => R) & { usingSplit(): boolean; measuring(): boolean } {
-  const { warmup = 2, trials = 4, margin = 0.9, firstPeriod = 50, maxPeriod = 200, singlePeriod = 16 } = options;
+  const { warmup = 2, trials = 4, margin = 0.9, firstPeriod = 50, maxPeriod = 200, singlePeriod = 16, slowdown = 1.3 } = options;
   const maxSinglePeriod = options.maxSinglePeriod ?? singlePeriod;
   let singleSpan = singlePeriod;
   const splitTimes: number[] = [];
@@ -53,6 +60,9 @@ export function adaptiveChoice<A extends unknown[], R>(
   let splitPeriod = firstPeriod;
   let period = splitPeriod;
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  /** The split's median in the round that chose it, and its latest calls since (a ring of `trials`). */
+  let chosenMedian = 0;
+  const recent: number[] = [];
   /** Whether the call in progress is a warm-up or measured one (not the chosen one's period). */
   let inRound = false;
   const choose = (...args: A): R => {
@@ -62,7 +72,12 @@ export function adaptiveChoice<A extends unknown[], R>(
     if (at < 0) return at % 2 === 0 ? split(...args) : single(...args);
     if (at >= 2 * trials) {
       if (phase >= 2 * trials + period) phase = 0;
-      return useSplit ? split(...args) : single(...args);
+      if (!useSplit) return single(...args);
+      const t0 = performance.now();
+      const result = split(...args);
+      recent[(at - 2 * trials) % trials] = performance.now() - t0;
+      if (at - 2 * trials >= trials - 1 && median(recent) > slowdown * chosenMedian) phase = 0;
+      return result;
     }
     const trySplit = at % 2 === 0;
     const t0 = performance.now();
@@ -70,6 +85,7 @@ export function adaptiveChoice<A extends unknown[], R>(
     (trySplit ? splitTimes : singleTimes)[at >> 1] = performance.now() - t0;
     if (at === 2 * trials - 1) {
       useSplit = median(singleTimes) >= margin * median(splitTimes);
+      chosenMedian = median(splitTimes);
       if (useSplit) {
         period = splitPeriod;
         splitPeriod = Math.min(maxPeriod, 2 * splitPeriod);
