@@ -16,6 +16,8 @@ const specs: MatmulSpec[] = [
   { name: "tn_rows", variant: "tn", m: 300, k: 20, n: 13, bias: true },
   { name: "nt_rows", variant: "nt", m: 270, k: 9, n: 6, activation: "relu" },
   { name: "tiny", variant: "nn", m: 3, k: 4, n: 5 },
+  // Row chunks of 64 would pack B 4 times, the unsplit kernel (row blocks of 128) twice: columns.
+  { name: "nn_repack", variant: "nn", m: 256, k: 40, n: 64, bias: true, activation: "relu" },
 ];
 
 describe("createMatmulPool", () => {
@@ -27,14 +29,14 @@ describe("createMatmulPool", () => {
     pool = await createMatmulPool(specs, memory, { workers: 1, minFlops: 1e4, scratchOffset: 36 * 65536, adaptive: false });
     expect(pool.scratchBytes).toBeGreaterThan(0);
     expect(36 * 65536 + pool.scratchBytes).toBeLessThan(39 * 65536);
-    expect([...pool.splits.keys()].sort()).toEqual(["nn", "nn_wide", "nt", "nt_rows", "tn", "tn_rows"]);
+    expect([...pool.splits.keys()].sort()).toEqual(["nn", "nn_repack", "nn_wide", "nt", "nt_rows", "tn", "tn_rows"]);
     // Without the adaptive choice every split kernel always runs split.
     expect(
       specs
         .filter((s) => pool.usingSplit(s.name))
         .map((s) => s.name)
         .sort(),
-    ).toEqual(["nn", "nn_wide", "nt", "nt_rows", "tn", "tn_rows"]);
+    ).toEqual(["nn", "nn_repack", "nn_wide", "nt", "nt_rows", "tn", "tn_rows"]);
     // Few rows: split by columns; many: by rows, several chunks per thread.
     expect(pool.splits.get("nn")!.map((p) => [p.spec.m, p.spec.n])).toEqual([
       [130, 8],
@@ -43,6 +45,12 @@ describe("createMatmulPool", () => {
       [130, 13],
     ]);
     expect(pool.splits.get("tn_rows")!.map((p) => p.spec.n)).toEqual([13, 13, 13, 13]);
+    expect(pool.splits.get("nn_repack")!.map((p) => [p.spec.m, p.spec.n])).toEqual([
+      [256, 16],
+      [256, 16],
+      [256, 16],
+      [256, 16],
+    ]);
     for (const s of pool.specs) {
       const at = place(s, 4 * 101);
       const one = checkKernel(s, pool.single[s.name], memory, at, 11);
