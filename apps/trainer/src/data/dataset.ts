@@ -56,15 +56,24 @@ export function heldOutCount(sizeOrFraction: number, count: number): number {
  * names the flag that set the size, for the error when it does not fit.
  */
 export function holdOut(data: Dataset, sizeOrFraction: number, rng: Rng, option = "held-out size"): [Dataset, Dataset] {
-  const size = heldOutCount(sizeOrFraction, data.count);
-  if (!Number.isInteger(size) || size < 0 || size >= data.count) {
+  const [rest, held] = heldOutOrder(data.count, sizeOrFraction, rng, option);
+  return [subset(data, rest), subset(data, held)];
+}
+
+/**
+ * holdOut's split as row indices, (rest, held-out), for data not yet in a Dataset (MNIST's
+ * bytes are scaled straight into each part's floats). The same rng draws, so the same split.
+ */
+export function heldOutOrder(count: number, sizeOrFraction: number, rng: Rng, option = "held-out size"): [Int32Array, Int32Array] {
+  const size = heldOutCount(sizeOrFraction, count);
+  if (!Number.isInteger(size) || size < 0 || size >= count) {
     throw new Error(
-      `${option} ${sizeOrFraction} asks for ${size} of the ${data.count} examples left at that point; ` +
-        `it must leave at least one for training (a count up to ${data.count - 1}, or a fraction below 1)`,
+      `${option} ${sizeOrFraction} asks for ${size} of the ${count} examples left at that point; ` +
+        `it must leave at least one for training (a count up to ${count - 1}, or a fraction below 1)`,
     );
   }
-  const perm = rng.permutation(data.count);
-  return [subset(data, perm.subarray(size)), subset(data, perm.subarray(0, size))];
+  const perm = rng.permutation(count);
+  return [perm.subarray(size), perm.subarray(0, size)];
 }
 
 /** Copies the examples `order[start .. start+size)` into the batch buffers. */

@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { encodeIdx, parseIdx } from "./idx.ts";
-import { loadMnistPair, mnistDataDir, mnistFiles } from "./mnist.ts";
+import { Rng } from "../rng.ts";
+import { holdOut } from "./dataset.ts";
+import { loadMnist, loadMnistPair, mnistDataDir, mnistFiles } from "./mnist.ts";
 
 const images = encodeIdx([2, 2, 3], Uint8Array.from([0, 255, 51, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
 const labels = encodeIdx([2], Uint8Array.from([7, 3]));
@@ -67,5 +69,17 @@ describe("MNIST files", () => {
     const perClass = new Array(10).fill(0);
     for (const label of test.y) perClass[label]++;
     expect(perClass).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+  });
+
+  it("splits MNIST from its bytes exactly as holdOut splits the scaled images (same rows, same bits)", () => {
+    const dir = mnistDataDir();
+    const all = loadMnistPair(dir, mnistFiles.trainImages, mnistFiles.trainLabels);
+    const first = { x: all.x.slice(0, 700 * 784), y: all.y.slice(0, 700), count: 700, features: 784 };
+    const [train, validation] = holdOut(first, 0.1, new Rng(5), "--validation-size");
+    const splits = loadMnist({ dir, validationSize: 0.1, limitTrain: 700, limitTest: 30 }, new Rng(5));
+    expect(splits.train).toEqual(train);
+    expect(splits.validation).toEqual(validation);
+    const test = loadMnistPair(dir, mnistFiles.testImages, mnistFiles.testLabels);
+    expect(splits.test).toEqual({ x: test.x.slice(0, 30 * 784), y: test.y.slice(0, 30), count: 30, features: 784 });
   });
 });
