@@ -50,6 +50,10 @@ describe.runIf(chromium)("the same fit in Node and in Chromium (runs where a chr
       expect(browser.result.metrics).toEqual(node.result.metrics);
       expect(Math.abs(browser.result.loss - node.result.loss!)).toBeLessThanOrEqual(1e-6 * node.result.loss!);
       for (const [i, v] of Array.from(node.one).entries()) expect(Math.abs(browser.one[i] - v)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(v)));
+      // fitAsync in the page (pausing at every batch through MessageChannel messages) trains exactly as fit.
+      expect(browser.asyncStatus).toBe("completed");
+      expect(browser.asyncLosses).toHaveLength(3);
+      expect(browser.asyncLosses).toEqual(browser.syncLosses);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
