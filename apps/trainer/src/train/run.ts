@@ -128,7 +128,13 @@ async function compileRun(built: ReturnType<typeof buildRun>, backend: Backend):
   const model = await compileModelAsync(spec, { compiler: backend.compiler });
   const sizes = (rows: number, batch: number) => [Math.min(batch, rows), rows % batch].filter((n) => n > 0);
   const wanted = new Set([...sizes(data.train.count, config.batchSize), ...sizes(data.validation.count, config.evalBatchSize), ...sizes(data.test.count, config.evalBatchSize)]);
-  for (const batch of wanted) await model.prepare({ batch });
+  // At once: with threads each prepared size starts its own workers, which boot in parallel.
+  const prepared = await Promise.allSettled([...wanted].map((batch) => model.prepare({ batch })));
+  const failed = prepared.find((p) => p.status === "rejected");
+  if (failed) {
+    await model.close();
+    throw failed.reason;
+  }
   return model;
 }
 
