@@ -91,6 +91,38 @@ describe("losses reach steps.jsonl as training goes", () => {
   });
 });
 
+describe("compiling a run", () => {
+  it("prepares the run's batch sizes at once, and a size that fails to compile fails the run and closes the model", async () => {
+    const dir = tempDir();
+    const reference = chooseBackend("reference");
+    const prepared: number[] = [];
+    let closed = 0;
+    const failingPrepare = testDeps({
+      backend: {
+        ...reference,
+        compiler: (spec, options) => {
+          const model = reference.compiler(spec, options) as CompiledEntries;
+          return {
+            ...model,
+            prepare: async (sizes: { batch: number }) => {
+              prepared.push(sizes.batch);
+              if (sizes.batch === 8) throw new Error("no kernel for batch 8");
+            },
+            close: async () => {
+              closed++;
+            },
+          };
+        },
+      },
+    });
+    // 90 examples - 15 test - 15 validation = 60: batches of 10, evaluation at 8 and its rest 7 (each asked for at once).
+    const run = runTraining(tinyConfig(writeBlobsCsv(dir)), new RunFolder(join(dir, "run")), false, failingPrepare);
+    await expect(run).rejects.toThrow("no kernel for batch 8");
+    expect(prepared.sort((a, b) => a - b)).toEqual([7, 8, 10]);
+    expect(closed).toBe(1);
+  });
+});
+
 describe("report.json", () => {
   it("writes a non-finite test loss as a string and calls the run diverged", async () => {
     const dir = tempDir();
