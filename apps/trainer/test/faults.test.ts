@@ -65,7 +65,12 @@ describe("losses reach steps.jsonl as training goes", () => {
         nodeFiles.renameSync(from, to);
         if (to.endsWith("checkpoint.bin")) {
           const step = loadCheckpoint<CheckpointMeta>(to).meta.state.step;
-          seen.push({ checkpointStep: step, lines: readFileSync(join(dir, "run", "steps.jsonl"), "utf8").trim().split("\n").length });
+          seen.push({
+            checkpointStep: step,
+            lines: readFileSync(join(dir, "run", "steps.jsonl"), "utf8")
+              .trim()
+              .split("\n").length,
+          });
         }
       },
     };
