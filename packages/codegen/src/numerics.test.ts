@@ -1,6 +1,6 @@
 import { grad, input, mean, param, softmaxCrossEntropy, type AnyTensor } from "@gradfold/graph";
 import { describe, expect, it } from "vitest";
-import { type NumericsReport } from "./numerics.ts";
+import type { NumericsReport } from "./numerics.ts";
 import { compile } from "./compile.ts";
 import { emit } from "./emit.ts";
 import { runInTempFolder } from "./testing/child.ts";

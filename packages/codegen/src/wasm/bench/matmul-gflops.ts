@@ -109,7 +109,7 @@ async function main() {
   const features = wasmFeatures();
   console.log(`# Wasm matmul GFLOP/s (Node ${process.version}, relaxed SIMD ${features.relaxedSimd ? "on" : "off"})\n`);
   console.log(
-    `peak f32x4 mul+add loop: ${peakGflops(false).toFixed(1)} GFLOP/s per CPU-second` + (features.relaxedSimd ? `; with relaxed_madd: ${peakGflops(true).toFixed(1)}` : ""),
+    `peak f32x4 mul+add loop: ${peakGflops(false).toFixed(1)} GFLOP/s per CPU-second${features.relaxedSimd ? `; with relaxed_madd: ${peakGflops(true).toFixed(1)}` : ""}`,
   );
 
   const wasmTimes = measureWasm(benchShapes, {});
