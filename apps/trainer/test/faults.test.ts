@@ -34,6 +34,20 @@ function fullDiskOn(name: RegExp, nth: number): FileLayer {
   };
 }
 
+/** testDeps on the reference backend, each compiled model changed by `patch` (a fault to inject). */
+function patchedReference(patch: (model: CompiledEntries) => Partial<CompiledEntries>) {
+  const reference = chooseBackend("reference");
+  return testDeps({
+    backend: {
+      ...reference,
+      compiler: (spec, options) => {
+        const model = reference.compiler(spec, options) as CompiledEntries;
+        return { ...model, ...patch(model) };
+      },
+    },
+  });
+}
+
 const readReport = (folder: RunFolder) => JSON.parse(readFileSync(join(folder.dir, "report.json"), "utf8"));
 
 describe("a write that fails", () => {
@@ -99,27 +113,17 @@ describe("losses reach steps.jsonl as training goes", () => {
 describe("compiling a run", () => {
   it("prepares the run's batch sizes at once, and a size that fails to compile fails the run and closes the model", async () => {
     const dir = tempDir();
-    const reference = chooseBackend("reference");
     const prepared: number[] = [];
     let closed = 0;
-    const failingPrepare = testDeps({
-      backend: {
-        ...reference,
-        compiler: (spec, options) => {
-          const model = reference.compiler(spec, options) as CompiledEntries;
-          return {
-            ...model,
-            prepare: async (sizes: { batch: number }) => {
-              prepared.push(sizes.batch);
-              if (sizes.batch === 8) throw new Error("no kernel for batch 8");
-            },
-            close: async () => {
-              closed++;
-            },
-          };
-        },
+    const failingPrepare = patchedReference(() => ({
+      prepare: async (sizes: { batch: number }) => {
+        prepared.push(sizes.batch);
+        if (sizes.batch === 8) throw new Error("no kernel for batch 8");
       },
-    });
+      close: async () => {
+        closed++;
+      },
+    }));
     // 90 examples - 15 test - 15 validation = 60: batches of 10, evaluation at 8 and its rest 7 (each asked for at once).
     const run = runTraining(tinyConfig(writeBlobsCsv(dir)), new RunFolder(join(dir, "run")), false, failingPrepare);
     await expect(run).rejects.toThrow("no kernel for batch 8");
@@ -133,19 +137,9 @@ describe("report.json", () => {
     const dir = tempDir();
     const folder = new RunFolder(join(dir, "run"));
     // An evaluation step whose losses overflow (training itself stays finite).
-    const reference = chooseBackend("reference");
-    const overflowingEval = testDeps({
-      backend: {
-        ...reference,
-        compiler: (spec, options) => {
-          const model = reference.compiler(spec, options) as CompiledEntries;
-          return {
-            ...model,
-            run: (entry, feeds, sizes) => ({ ...model.run(entry, feeds, sizes), ...(entry === "evaluate" ? { loss: new Float32Array(1).fill(Number.POSITIVE_INFINITY) } : {}) }),
-          };
-        },
-      },
-    });
+    const overflowingEval = patchedReference((model) => ({
+      run: (entry, feeds, sizes) => ({ ...model.run(entry, feeds, sizes), ...(entry === "evaluate" ? { loss: new Float32Array(1).fill(Number.POSITIVE_INFINITY) } : {}) }),
+    }));
     const report = await runTraining(tinyConfig(writeBlobsCsv(dir), { epochs: 1 }), folder, false, overflowingEval);
     expect(report.status).toBe("diverged");
     const written = readReport(folder);
