@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { standardConfigs } from "./configs.ts";
 import { stepFlops } from "./problem.ts";
-import { stepRooflineReport } from "./step-roofline.ts";
+import { higherPeaks, stepRooflineReport } from "./step-roofline.ts";
 
 const config = standardConfigs[0];
 const run = (id: string, medianMs: number | undefined, error?: string) => ({
@@ -42,5 +42,20 @@ describe("stepRooflineReport", () => {
         .map((c) => c.trim())
         .slice(4),
     ).toEqual(["—", "—", ""]);
+  });
+
+  it("says how many times the peaks were measured when more than once", () => {
+    const roofs = { kind: "test", one: 40, threads: 2, many: 75 };
+    expect(stepRooflineReport([], roofs, "gradfold")).toContain("chains): one thread 40.0");
+    expect(stepRooflineReport([], { ...roofs, samples: 6 }, "gradfold")).toContain("chains, measured 6 times through the run, the best kept): one thread 40.0");
+  });
+});
+
+describe("higherPeaks", () => {
+  it("keeps the higher of each measured roof, and a roof only one measurement has", () => {
+    expect(higherPeaks(undefined, { one: 40, many: 70 })).toEqual({ one: 40, many: 70 });
+    expect(higherPeaks({ one: 40, many: 90 }, { one: 45, many: 58 })).toEqual({ one: 45, many: 90 });
+    expect(higherPeaks({ simd: 50, threads: 2, fma: 59 }, { simd: 48, threads: 2, fma: undefined })).toEqual({ simd: 50, threads: 2, fma: 59 });
+    expect(higherPeaks({ simd: 50, threads: 2, fmaThreads: undefined }, { simd: 48, threads: 2, fmaThreads: 110 })).toEqual({ simd: 50, threads: 2, fmaThreads: 110 });
   });
 });

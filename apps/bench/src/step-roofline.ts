@@ -10,6 +10,24 @@ export interface StepRoofs {
   readonly one: number;
   readonly threads: number;
   readonly many: number | undefined;
+  /** How many times the peaks were measured through the run (each roof is the best of them); 1 when omitted. */
+  readonly samples?: number;
+}
+
+/**
+ * The higher of two measurements, field by field: peaks taken before the first config and
+ * after each, so a moment when other work held a core cannot lower the roof the steps
+ * are compared with (a roof measured once, in such a moment, put a step at 101 %).
+ */
+export function higherPeaks<T extends object>(a: T | undefined, b: T): T {
+  if (a === undefined) return b;
+  const out = { ...b } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(a)) {
+    const other = out[key];
+    if (typeof value === "number" && typeof other === "number") out[key] = Math.max(value, other);
+    else if (other === undefined) out[key] = value;
+  }
+  return out as T;
 }
 
 /**
@@ -31,7 +49,8 @@ export function stepRooflineReport(results: readonly ConfigRun[], roofs: StepRoo
   return [
     `### Roofline of the whole step${where}`,
     "",
-    `Peaks (${roofs.kind}, best of 25–50 runs of independent multiply-add chains): one thread ` +
+    `Peaks (${roofs.kind}, best of 25–50 runs of independent multiply-add chains` +
+      `${(roofs.samples ?? 1) > 1 ? `, measured ${roofs.samples} times through the run, the best kept` : ""}): one thread ` +
       `${roofs.one.toFixed(1)} GFLOP/s; ${roofs.threads} threads together ${roofs.many?.toFixed(1) ?? "—"} GFLOP/s ` +
       `(every thread released at once, a round ends when the last finishes). Step GFLOP/s is the step's matmul flops ` +
       `(forward, dW, dX) over the median step time, so everything else in the step counts against it.`,
