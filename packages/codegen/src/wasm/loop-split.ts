@@ -1,6 +1,7 @@
 import type { BoundShapes } from "../lower/shapes.ts";
 import { buildWasmElementwise, type ColumnSumEntry, type WasmElementwisePlan } from "./elementwise.ts";
 import type { FunctionBuilder } from "./function-builder.ts";
+import { evenRuns } from "./matmul-tuning.ts";
 
 /**
  * How the thread pool cuts a Wasm loop kernel (an elementwise chain and its optimizer
@@ -76,8 +77,7 @@ export function splitUnits(loop: UnitLoop, threads: number, minElements = MIN_SP
   const whole = fnFor(loop.units);
   const chunks: LoopChunk[] = [];
   let first = 0;
-  for (let p = 0; p < parts; p++) {
-    const units = Math.floor(loop.units / parts) + (p >= parts - (loop.units % parts) ? 1 : 0);
+  for (const units of evenRuns(loop.units, parts)) {
     chunks.push({ fn: fnFor(units), shifts: loop.unitBytes.map((bytes) => first * bytes) });
     first += units;
   }

@@ -1,6 +1,6 @@
 import type { ResolvedMatmul } from "./matmul-spec.ts";
 import { broadcastLayout } from "./matmul-broadcast.ts";
-import { blockRowsFor, broadcastTile, type MatmulTuning } from "./matmul-tuning.ts";
+import { blockRowsFor, broadcastTile, evenRuns, type MatmulTuning } from "./matmul-tuning.ts";
 
 /**
  * One chunk of a matmul: a block of C's rows or of its columns, as an ordinary
@@ -13,11 +13,6 @@ export interface MatmulPart {
   readonly bShift: number;
   readonly cShift: number;
   readonly biasShift: number;
-}
-
-/** `units` split into `count` runs as evenly as possible; the larger runs last. */
-function evenRuns(units: number, count: number): number[] {
-  return Array.from({ length: count }, (_, p) => Math.floor(units / count) + (p >= count - (units % count) ? 1 : 0));
 }
 
 /**

@@ -67,6 +67,11 @@ export function runsOf(total: number, size: number): Array<{ count: number; size
   ].filter((run) => run.count > 0);
 }
 
+/** `units` split into `count` runs as evenly as possible; the larger runs last (chunks of a split kernel). */
+export function evenRuns(units: number, count: number): number[] {
+  return Array.from({ length: count }, (_, p) => Math.floor(units / count) + (p >= count - (units % count) ? 1 : 0));
+}
+
 /** Rows per cache block: a whole number of `tileRows` tiles, at most m. */
 export function blockRowsFor(m: number, tileRows: number, rowBlock: number): number {
   if (rowBlock <= 0 || rowBlock >= m) return m;
