@@ -3,6 +3,7 @@ import { literal } from "./js/builder.ts";
 import { stepSource, type StepSource } from "./host/step-source.ts";
 import { base64DecoderSource, toBase64 } from "./base64.ts";
 import { isModelSpec, prepareModel, type ModelSpec } from "./model.ts";
+import { sortedSizes } from "./model-sizes.ts";
 import { prepareStep, type PreparedStep } from "./prepare.ts";
 import type { CompileOptions, StepSpec } from "./spec.ts";
 import { portableFeatures } from "./wasm/index.ts";
@@ -152,13 +153,7 @@ export function emitModule(spec: StepSpec | ModelSpec, options: EmitOptions = {}
 
 /** createStep()'s return for a model: run(entry, feeds, sizes?) refuses sizes other than the compiled ones. */
 function modelWrapper(sizes: Sizes): string[] {
-  const text = JSON.stringify(
-    Object.fromEntries(
-      Object.keys(sizes)
-        .sort()
-        .map((d) => [d, sizes[d]]),
-    ),
-  );
+  const text = JSON.stringify(sortedSizes(sizes));
   return [
     `  const SIZES = ${text};`,
     "  function run(entry, feeds, sizes) {",

@@ -67,12 +67,14 @@ interface InputInfo {
 }
 
 const numel = (shape: readonly Dim[], sizes: Sizes): number => shape.reduce<number>((n, d) => n * (typeof d === "number" ? d : sizes[d]), 1);
-const keyOf = (sizes: Sizes): string =>
-  JSON.stringify(
+/** `sizes` with its dims in sorted order: one text per set of sizes, whatever order they came in. */
+export const sortedSizes = (sizes: Sizes): Sizes =>
+  Object.fromEntries(
     Object.keys(sizes)
       .sort()
       .map((d) => [d, sizes[d]]),
   );
+const keyOf = (sizes: Sizes): string => JSON.stringify(sortedSizes(sizes));
 const described = (data: unknown): string =>
   ArrayBuffer.isView(data) ? `${data.constructor.name} of ${(data as Float32Array).length} values` : data === null ? "null" : typeof data;
 
