@@ -24,7 +24,8 @@ export interface ThreadedCompileOptions extends CompileOptions {
   readonly adaptive?: boolean;
 }
 
-export interface ThreadedStep extends CompiledStep {
+/** What a step or model compiled with threads adds: the pool's controls and reports. */
+export interface ThreadedParts {
   /** Stops the worker threads (they are unref'd, so a forgotten step never keeps Node alive). */
   close(): Promise<void>;
   /** Export names of the kernels split across threads: large matmuls, then loops (loop-split.ts). */
@@ -33,21 +34,15 @@ export interface ThreadedStep extends CompiledStep {
   readonly splitLoops: readonly string[];
   /** Chunks each worker has run so far (> 0: the workers really took work). */
   workerChunks(): number[];
+}
+
+export interface ThreadedStep extends CompiledStep, ThreadedParts {
   /** Whether the next run() uses the threads (the whole-step adaptive choice). */
   usingThreads(): boolean;
 }
 
 /** A model compiled with threads: the model's API plus the pool's controls and reports (each entry chooses threads per step). */
-export interface ThreadedModel extends CompiledModel {
-  /** Stops the worker threads. */
-  close(): Promise<void>;
-  /** Export names of the kernels split across threads. */
-  readonly splitKernels: readonly string[];
-  /** The loop kernels among them (the rest are matmuls). */
-  readonly splitLoops: readonly string[];
-  /** Chunks each worker has run so far. */
-  workerChunks(): number[];
-}
+export interface ThreadedModel extends CompiledModel, ThreadedParts {}
 
 /** A platform's matmul pool: Node's worker_threads (matmul-pool.ts) or Web Workers (pool-browser.ts). */
 export type CreateMatmulPool = (specs: readonly MatmulSpec[], memory: WasmMemory, options: MatmulPoolOptions) => Promise<MatmulPool>;
