@@ -20,6 +20,22 @@ export function loadJax(): Promise<Jax> {
   return jaxPromise;
 }
 
+/**
+ * The threads jax-js's Wasm backend runs on: 0.1.x starts a worker pool of
+ * `navigator.hardwareConcurrency` (else 4) threads whenever SharedArrayBuffer and
+ * Worker exist — in a cross-origin isolated page, as in the bench's Chromium — and
+ * splits its kernels over it; Node has no Worker global, so one thread there.
+ */
+export function jaxThreads(): number {
+  if (typeof SharedArrayBuffer === "undefined" || typeof Worker === "undefined") return 1;
+  return Math.max(1, (typeof navigator !== "undefined" && navigator.hardwareConcurrency) || 4);
+}
+
+const threadNote = () => {
+  const threads = jaxThreads();
+  return [threads === 1 ? "jax-js: 1 thread (no Worker global)" : `jax-js: a Wasm worker pool of ${threads} threads (its default where SharedArrayBuffer and Worker exist)`];
+};
+
 /** A loss over (params, x, one-hot target) and the arrays it starts from, in jax-js's layouts. */
 export interface JaxModel {
   readonly lossOf: (params: JaxArray[], x: JaxArray, target: JaxArray) => JaxArray;
@@ -87,7 +103,7 @@ export const jaxContender: Contender = {
           params = next;
           return finish(loss, next);
         },
-        notes: () => [],
+        notes: threadNote,
         dispose() {
           jax.tree.dispose([params, x, target]);
         },
@@ -119,7 +135,7 @@ export const jaxContender: Contender = {
         v = v1;
         return finish(loss, [...p1, ...m1, ...v1]);
       },
-      notes: () => [],
+      notes: threadNote,
       dispose() {
         jax.tree.dispose([params, m, v, x, target]);
       },
