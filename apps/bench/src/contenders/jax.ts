@@ -27,8 +27,9 @@ export function loadJax(): Promise<Jax> {
  * splits its kernels over it; Node has no Worker global, so one thread there.
  */
 export function jaxThreads(): number {
-  if (typeof SharedArrayBuffer === "undefined" || typeof Worker === "undefined") return 1;
-  return Math.max(1, (typeof navigator !== "undefined" && navigator.hardwareConcurrency) || 4);
+  const host = globalThis as { Worker?: unknown; navigator?: { hardwareConcurrency?: number } };
+  if (typeof SharedArrayBuffer === "undefined" || host.Worker === undefined) return 1;
+  return Math.max(1, host.navigator?.hardwareConcurrency || 4);
 }
 
 const threadNote = () => {
