@@ -120,7 +120,7 @@ export async function compileThreadedWith(
 /**
  * The whole step with threads or on one thread (`pool.useThreads`), measured when
  * `adaptive`: every split may pay alone yet the step not, when the second core is busy
- * elsewhere or hand-offs add up. 2 warm-up runs of each, then 4 timed of each (12
+ * elsewhere or hand-offs add up. 5 warm-up runs of each, then 4 timed of each (18
  * steps), then the faster by median for 50 steps (doubling up to 200), or 16 on one
  * thread (doubling up to 256 while it keeps winning), before measuring again. Results are bit-identical either way.
  */
@@ -148,7 +148,11 @@ function stepChoice<R>(pool: MatmulPool, run: (feeds: StepFeeds) => R, adaptive:
   // while it keeps winning: each round runs 4 steps on threads, which cost most exactly
   // when one thread keeps winning (a busy machine), while a choice made in a moment of
   // load should not outlast it by much.
-  const chosen = adaptiveChoice(withThreads, oneThread, { margin: 1, singlePeriod: 16, maxSinglePeriod: 256 });
+  // 5 warm-up runs of each, not a kernel's 2: a fresh pool's first steps run while V8 still
+  // tiers up every kernel in the caller and each worker, on the same cores, and a first
+  // round measured then chose one thread in apps/bench (threaded trials of 5–8 ms beside
+  // 1.7 ms ones at batch 128), which then held for 16 steps.
+  const chosen = adaptiveChoice(withThreads, oneThread, { warmup: 5, margin: 1, singlePeriod: 16, maxSinglePeriod: 256 });
   measuring = chosen.measuring;
   return chosen;
 }

@@ -15,7 +15,7 @@ export function gradfoldThreadedContender(threads: number, id = `gradfold-${thre
   return {
     id,
     label: id,
-    // Untimed steps before timing: the whole-step choice settles after ~12 and each
+    // Untimed steps before timing: the whole-step choice settles after ~18 and each
     // kernel's after a few more (compile-threaded.ts, adaptive-choice.ts).
     warmup: 30,
     async prepare(problem: Problem): Promise<Trainer> {

@@ -39,7 +39,7 @@ for (const c of configs) {
   const random = rng(7);
   const feeds = { x: randomF32(c.batch * c.sizes[0], random), y: randomLabels(c.batch, c.sizes[c.sizes.length - 1], random) };
   const runs = [one, adaptive, forced].map((step) => ({ step, times: [] as number[] }));
-  // Warm-up past the adaptive choices (the whole step decides after ~12 runs).
+  // Warm-up past the adaptive choices (the whole step decides after ~18 runs).
   for (const r of runs) for (let i = 0; i < 30; i++) r.step.run(feeds);
   for (let i = 0; i < steps; i++) {
     for (let j = 0; j < runs.length; j++) {
