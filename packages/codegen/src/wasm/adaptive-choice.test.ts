@@ -71,6 +71,33 @@ describe("adaptiveChoice", () => {
     expect(choose.usingSplit()).toBe(false);
   });
 
+  it("keeps a split that slowed down but is still faster than the caller-only kernel was (no needless round)", () => {
+    const cost = { split: 1, single: 3 };
+    const { split, single, log } = fakes(cost);
+    const choose = adaptiveChoice(split, single, { warmup: 0, trials: 3, firstPeriod: 100, slowdown: 1.3 });
+    for (let i = 0; i < 6 + 3; i++) choose();
+    // 2× its chosen median, as cold caches in an interleaved loop make it, but below the caller-only 3: kept.
+    cost.split = 2;
+    log.length = 0;
+    for (let i = 0; i < 20; i++) choose();
+    expect(log).toEqual(Array(20).fill("split"));
+    // Slower than the caller-only kernel was: a round at once, which picks the caller-only kernel.
+    cost.split = 4;
+    log.length = 0;
+    for (let i = 0; i < 2 + 6 + 2; i++) choose();
+    expect(log).toEqual([...Array(2).fill("split"), ...alternating(6), "single", "single"]);
+    expect(choose.usingSplit()).toBe(false);
+  });
+
+  it("runs the split untimed for `delay` calls before its first warm-up (the pool staggers its kernels' rounds)", () => {
+    const cost = { split: 1, single: 0.5 };
+    const { split, single, log } = fakes(cost);
+    const choose = adaptiveChoice(split, single, { delay: 5, warmup: 1, trials: 2, singlePeriod: 3 });
+    for (let i = 0; i < 5 + 2 + 4 + 3; i++) choose();
+    expect(log).toEqual([...Array(5).fill("split"), ...alternating(2 + 4), ...Array(3).fill("single")]);
+    expect(choose.usingSplit()).toBe(false);
+  });
+
   it("keeps the split unless the caller-only kernel is clearly faster (margin)", () => {
     const cost = { split: 10, single: 9.5 };
     const { split, single } = fakes(cost);

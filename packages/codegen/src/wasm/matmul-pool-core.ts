@@ -1,7 +1,7 @@
 import { buildMatmulKernels, type BuildMatmulOptions, type MatmulKernel } from "./matmul-kernels.ts";
 import type { MatmulSpec, ResolvedMatmul } from "./matmul-spec.ts";
 import { planSplit, type MatmulPart } from "./matmul-split.ts";
-import { adaptiveChoice } from "./adaptive-choice.ts";
+import { adaptiveChoice, firstRoundCalls } from "./adaptive-choice.ts";
 import { ARGS, claimChunk, COMMON, CONTROL, JOB_MASK, JOB_SHIFT, MAX_ARGS, MAX_CHUNKS, SLOT_INTS, type JobPlan } from "./matmul-worker-source.ts";
 import { isSharedMemory, wasm, type WasmMemory, type WasmModule } from "./wasm-api.ts";
 import type { LoopSplit } from "./loop-split.ts";
@@ -244,7 +244,8 @@ export async function createPoolWith(startWorker: StartPoolWorker, specs: readon
   /** The kernel the step calls: split (or adaptively chosen) while threads are on, else `one`. */
   const wrap = (name: string, split: LoopKernel, one: LoopKernel): LoopKernel => {
     if (options.adaptive === false) return (...args) => (threaded ? split(...args) : one(...args));
-    const chooser = adaptiveChoice(split, one);
+    // One kernel's first round after another's, not all in the same steps.
+    const chooser = adaptiveChoice(split, one, { delay: choosers.size * firstRoundCalls });
     choosers.set(name, chooser);
     return (...args) => (threaded ? (splitAll ? split(...args) : chooser(...args)) : one(...args));
   };
