@@ -33,6 +33,15 @@ export interface JobPlan {
 export const COMMON = { claim: 0, done: 1, active: 2 } as const;
 /** While a step runs, a worker polls for the next job up to this long before sleeping. */
 export const ACTIVE_SPIN_MS = 5;
+/**
+ * Between steps a worker sleeps in timed waits of LINGER_WAIT_MS for up to LINGER_MS
+ * before it sleeps for good: a thread that slept ≥ 5 ms here woke so slowly that the
+ * next batch-128 step took 2.4–3.6 ms on two threads instead of 1.7 (one thread: 3.1),
+ * while with lingering it took 1.7–1.8 ms after gaps of 10 ms (a VM's idle core is slow
+ * to get back). A timed wait costs a wake-up per ms, and an idle pool none after LINGER_MS.
+ */
+export const LINGER_MS = 50;
+export const LINGER_WAIT_MS = 1;
 export const JOB_SHIFT = 8;
 /** Chunks per job must fit in the claim word's low bits. */
 export const MAX_CHUNKS = (1 << JOB_SHIFT) - 1;
@@ -51,9 +60,9 @@ export function claimChunk(common: Int32Array, job: number, count: number): numb
  * The worker's loop, as the text of a function `poolWorker(data, ready)` that each
  * platform's worker source calls (Node: worker_threads with `eval`; browsers: a Blob
  * URL worker), so it runs the same from TypeScript sources, the built package, or a
- * bundle. It never returns to its event loop until quit: spin at most `spinMs`, then
- * sleep until seq changes, claim and run chunks of that job, count each in DONE and
- * notify, wait again.
+ * bundle. It never returns to its event loop until quit: spin at most `spinMs` (up to
+ * ACTIVE_SPIN_MS in a step), linger in short timed waits between steps, then sleep until
+ * seq changes, claim and run chunks of that job, count each in DONE and notify, wait again.
  */
 export const workerLoopSource = `
 function poolWorker(data, ready) {
@@ -81,6 +90,14 @@ for (;;) {
   for (let start = performance.now(); Atomics.load(ctrl, ${CONTROL.seq}) === seen; ) {
     const elapsed = performance.now() - start;
     if (elapsed >= spinMs && (Atomics.load(common, ${COMMON.active}) === 0 || elapsed >= ${ACTIVE_SPIN_MS})) break;
+  }
+  if (Atomics.load(common, ${COMMON.active}) === 0) {
+    // Between steps: linger in short timed waits (see LINGER_MS); a job or a step's start ends it.
+    for (const start = performance.now(); Atomics.load(ctrl, ${CONTROL.seq}) === seen && Atomics.load(common, ${COMMON.active}) === 0 && performance.now() - start < ${LINGER_MS}; ) {
+      Atomics.wait(ctrl, ${CONTROL.seq}, seen, ${LINGER_WAIT_MS});
+    }
+    // A step started (pool.stepping): poll for its jobs.
+    if (Atomics.load(ctrl, ${CONTROL.seq}) === seen && Atomics.load(common, ${COMMON.active}) !== 0) continue;
   }
   Atomics.wait(ctrl, ${CONTROL.seq}, seen);
   // Woken without a job: the caller starting a step (pool.stepping), so poll again.
