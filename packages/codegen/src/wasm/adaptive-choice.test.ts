@@ -93,7 +93,12 @@ describe("adaptiveChoice", () => {
     const cost = { split: 1, single: 0.5 };
     const { split, single, log } = fakes(cost);
     const choose = adaptiveChoice(split, single, { delay: 5, warmup: 1, trials: 2, singlePeriod: 3 });
-    for (let i = 0; i < 5 + 2 + 4 + 3; i++) choose();
+    const measuring: boolean[] = [];
+    for (let i = 0; i < 5 + 2 + 4 + 3; i++) {
+      choose();
+      measuring.push(choose.measuring());
+    }
+    expect(measuring).toEqual([...Array(5).fill(false), ...Array(2 + 4).fill(true), ...Array(3).fill(false)]);
     expect(log).toEqual([...Array(5).fill("split"), ...alternating(2 + 4), ...Array(3).fill("single")]);
     expect(choose.usingSplit()).toBe(false);
   });

@@ -83,7 +83,8 @@ export function adaptiveChoice<A extends unknown[], R>(
   let inRound = false;
   const choose = (...args: A): R => {
     const at = phase++;
-    inRound = at < 2 * trials;
+    inRound = at >= -2 * warmup && at < 2 * trials;
+    // The delay: the split alone, neither warm-up nor measured.
     if (at < -2 * warmup) return split(...args);
     // Warm-up: both run (alternating), untimed.
     if (at < 0) return at % 2 === 0 ? split(...args) : single(...args);
