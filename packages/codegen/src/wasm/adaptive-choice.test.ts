@@ -51,38 +51,24 @@ describe("adaptiveChoice", () => {
     expect(choose.usingSplit()).toBe(true);
   });
 
-  it("measures again as soon as the chosen split slows down (slowdown), not after its whole period", () => {
-    const cost = { split: 1, single: 2 };
+  it.each([
+    // Within 1.3× of its chosen median (1) the split is kept; past it, with the caller-only kernel about as fast, measured again.
+    ["slowdown × its chosen median", { single: 1.1, kept: 1.25, slow: 1.5 }],
+    // 2× its chosen median, as cold caches in an interleaved loop make it, but below the caller-only 3: kept; past 3, measured again.
+    ["the caller-only kernel's median", { single: 3, kept: 2, slow: 4 }],
+  ])("measures a chosen split again at once when it gets slower than %s, not after its whole period", (_, { single: singleCost, kept, slow }) => {
+    const cost = { split: 1, single: singleCost };
     const { split, single, log } = fakes(cost);
     const choose = adaptiveChoice(split, single, { warmup: 0, trials: 3, firstPeriod: 100, slowdown: 1.3 });
     for (let i = 0; i < 6 + 10; i++) choose();
     expect(log.slice(6)).toEqual(Array(10).fill("split"));
-    // Within 1.3× of its chosen median (1): no new round.
-    cost.split = 1.25;
-    log.length = 0;
-    for (let i = 0; i < 10; i++) choose();
-    expect(log).toEqual(Array(10).fill("split"));
-    // The second core gets busy: once 2 of the last 3 calls are slow their median is, and a
-    // round follows at once, which now picks the caller-only kernel.
-    cost.split = 3;
-    log.length = 0;
-    for (let i = 0; i < 2 + 6 + 2; i++) choose();
-    expect(log).toEqual([...Array(2).fill("split"), ...alternating(6), "single", "single"]);
-    expect(choose.usingSplit()).toBe(false);
-  });
-
-  it("keeps a split that slowed down but is still faster than the caller-only kernel was (no needless round)", () => {
-    const cost = { split: 1, single: 3 };
-    const { split, single, log } = fakes(cost);
-    const choose = adaptiveChoice(split, single, { warmup: 0, trials: 3, firstPeriod: 100, slowdown: 1.3 });
-    for (let i = 0; i < 6 + 3; i++) choose();
-    // 2× its chosen median, as cold caches in an interleaved loop make it, but below the caller-only 3: kept.
-    cost.split = 2;
+    cost.split = kept;
     log.length = 0;
     for (let i = 0; i < 20; i++) choose();
     expect(log).toEqual(Array(20).fill("split"));
-    // Slower than the caller-only kernel was: a round at once, which picks the caller-only kernel.
-    cost.split = 4;
+    // The second core gets busy: once 2 of the last 3 calls are slow their median is, and a
+    // round follows at once, which now picks the caller-only kernel.
+    cost.split = slow;
     log.length = 0;
     for (let i = 0; i < 2 + 6 + 2; i++) choose();
     expect(log).toEqual([...Array(2).fill("split"), ...alternating(6), "single", "single"]);
